@@ -1,0 +1,131 @@
+"""The one error hierarchy of tanzuji.
+
+Every error a user can cause is a :class:`TanzujiError`. The CLI prints it without a
+traceback and exits with status 1. Errors about an input name *where* the problem is
+(file, sheet, row, field path) and *what was expected*.
+
+>>> err = InputError("must be ≥ 0", path="activities[3].quantity", file="study.yaml", got=-1)
+>>> str(err)
+'study.yaml: activities[3].quantity: must be ≥ 0 (got -1)'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "CalculationError",
+    "DistributionError",
+    "InputError",
+    "InputErrors",
+    "ModelEvaluationError",
+    "TanzujiError",
+    "UncertaintyError",
+    "UnitError",
+]
+
+
+class TanzujiError(Exception):
+    """Base class of every error tanzuji raises on purpose."""
+
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in the input a problem sits; every part is optional."""
+
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    path: str | None = None
+
+    def __str__(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.sheet:
+            parts.append(f"sheet {self.sheet!r}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column!r}")
+        if self.path:
+            parts.append(self.path)
+        return ": ".join(parts)
+
+
+class InputError(TanzujiError):
+    """One problem in user input, with its location and what was expected."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        file: str | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        got: Any = _MISSING,
+    ) -> None:
+        self.message = message
+        self.location = Location(file=file, sheet=sheet, row=row, column=column, path=path)
+        self.got = got
+        super().__init__(str(self))
+
+    def with_location(self, **where: Any) -> InputError:
+        """A copy with location parts filled in where they were missing."""
+        loc = self.location
+        merged = {
+            "file": loc.file or where.get("file"),
+            "sheet": loc.sheet or where.get("sheet"),
+            "row": loc.row if loc.row is not None else where.get("row"),
+            "column": loc.column or where.get("column"),
+            "path": loc.path or where.get("path"),
+        }
+        return type(self)(self.message, got=self.got, **merged)
+
+    def __str__(self) -> str:
+        where = str(self.location)
+        text = f"{where}: {self.message}" if where else self.message
+        if self.got is not _MISSING:
+            text += f" (got {self.got!r})"
+        return text
+
+
+class UnitError(InputError):
+    """A unit that cannot be parsed, or units that do not match dimensionally."""
+
+
+class InputErrors(TanzujiError):
+    """Several input problems reported together (one line each)."""
+
+    def __init__(self, errors: Iterable[InputError]) -> None:
+        self.errors: Sequence[InputError] = tuple(errors)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        n = len(self.errors)
+        head = f"{n} problem{'s' if n != 1 else ''} in the input:"
+        return "\n".join([head, *(f"  - {e}" for e in self.errors)])
+
+
+class CalculationError(TanzujiError):
+    """A study that is well-formed but cannot be calculated (e.g. a zero total)."""
+
+
+class UncertaintyError(TanzujiError):
+    """Base class for errors of the uncertainty engine."""
+
+
+class DistributionError(UncertaintyError, ValueError):
+    """A distribution or correlation given with impossible parameters."""
+
+
+class ModelEvaluationError(UncertaintyError):
+    """A measurement model that returned NaN, infinity or the wrong shape."""
