@@ -81,7 +81,7 @@ class InputError(TanzujiError):
     def with_location(self, **where: Any) -> InputError:
         """A copy with location parts filled in where they were missing."""
         loc = self.location
-        merged = {
+        merged: dict[str, Any] = {
             "file": loc.file or where.get("file"),
             "sheet": loc.sheet or where.get("sheet"),
             "row": loc.row if loc.row is not None else where.get("row"),

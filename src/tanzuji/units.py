@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import math
 import re
-from tokenize import TokenError
 from collections.abc import Sequence
 from functools import lru_cache
+from tokenize import TokenError
 from typing import Any
 
 import pint
@@ -85,14 +85,22 @@ def parse_unit(text: str) -> Any:
     >>> parse_unit("bananas")
     Traceback (most recent call last):
     ...
-    tanzuji.errors.UnitError: unknown unit; expected a unit such as kg, kWh, km, t*km or kgCO2e/kWh (got 'bananas')
+    tanzuji.errors.UnitError: unknown unit; expected a unit such as kg, ... (got 'bananas')
     """
     if not isinstance(text, str) or not text.strip():
         raise UnitError("a unit is required", got=text)
     try:
         unit = ureg.parse_units(_normalise(text))
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError,
-            AttributeError, TypeError, AssertionError, SyntaxError, TokenError) as exc:
+    except (
+        pint.errors.UndefinedUnitError,
+        pint.errors.DefinitionSyntaxError,
+        ValueError,
+        AttributeError,
+        TypeError,
+        AssertionError,
+        SyntaxError,
+        TokenError,
+    ) as exc:
         raise UnitError(
             "unknown unit; expected a unit such as kg, kWh, km, t*km or kgCO2e/kWh", got=text
         ) from exc

@@ -1,0 +1,285 @@
+"""Building blocks: uncertainty of a quantity, localised text, sources, people, product, period.
+
+>>> Uncertainty(expanded=0.02, k=2).standard_for(1.0)
+0.01
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+DistributionName = Literal["normal", "rectangular", "triangular", "arcsine", "student_t"]
+
+
+class Uncertainty(_Strict):
+    """The uncertainty of one quantity, in exactly one of four forms.
+
+    - ``standard``: standard uncertainty u, in the quantity's own unit;
+    - ``relative``: relative standard uncertainty u/|x| as a fraction (``"0.5 %"`` also accepted);
+    - ``expanded`` with ``k``: expanded uncertainty U and its coverage factor, u = U/k;
+    - ``min``/``max`` (Appendix C): plausible bounds around a default value;
+      u = max(|max − x|, |x − min|)/√3 (uniform distribution).
+
+    ``distribution`` says how Monte Carlo should sample the quantity (default: normal,
+    rectangular for the bounds form); ``dof`` gives its degrees of freedom (default ∞).
+
+    >>> Uncertainty(relative="1 %").standard_for(200.0)
+    2.0
+    >>> round(Uncertainty(min=30, max=150).standard_for(60.0), 4)
+    51.9615
+    """
+
+    standard: float | None = Field(default=None, ge=0)
+    relative: float | None = Field(default=None, ge=0)
+    expanded: float | None = Field(default=None, ge=0)
+    k: float | None = Field(default=None, gt=0)
+    min: float | None = None
+    max: float | None = None
+    distribution: DistributionName | None = None
+    dof: float | None = Field(default=None, gt=0)
+    basis: str | None = None
+
+    @field_validator("relative", mode="before")
+    @classmethod
+    def _percent(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.endswith("%"):
+                try:
+                    return float(text[:-1]) / 100.0
+                except ValueError:
+                    raise ValueError(
+                        "expected a fraction such as 0.005 or a percentage such as '0.5 %'"
+                    ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Uncertainty:
+        forms = [
+            name
+            for name, present in (
+                ("standard", self.standard is not None),
+                ("relative", self.relative is not None),
+                ("expanded", self.expanded is not None),
+                ("min/max", self.min is not None or self.max is not None),
+            )
+            if present
+        ]
+        if len(forms) != 1:
+            raise ValueError(
+                "give exactly one of: standard, relative, expanded (with k), or min and max"
+                + (f"; got {', '.join(forms)}" if forms else "")
+            )
+        if self.expanded is not None and self.k is None:
+            raise ValueError("an expanded uncertainty needs its coverage factor k")
+        if self.k is not None and self.expanded is None:
+            raise ValueError("k is only meaningful with an expanded uncertainty")
+        if (self.min is None) != (self.max is None):
+            raise ValueError("give both min and max (Appendix C bounds)")
+        if self.min is not None and self.max is not None and not self.min <= self.max:
+            raise ValueError(f"min ({self.min}) must not exceed max ({self.max})")
+        for name in ("standard", "relative", "expanded", "min", "max"):
+            v = getattr(self, name)
+            if v is not None and not math.isfinite(v):
+                raise ValueError(f"{name} must be a finite number")
+        return self
+
+    @property
+    def form(self) -> str:
+        """Which of the four forms this is."""
+        if self.standard is not None:
+            return "standard"
+        if self.relative is not None:
+            return "relative"
+        if self.expanded is not None:
+            return "expanded"
+        return "bounds"
+
+    def standard_for(self, value: float) -> float:
+        """The standard uncertainty for a quantity whose estimate is ``value``."""
+        if self.standard is not None:
+            return self.standard
+        if self.relative is not None:
+            return self.relative * abs(value)
+        if self.expanded is not None and self.k is not None:
+            return self.expanded / self.k
+        assert self.min is not None and self.max is not None
+        return max(abs(self.max - value), abs(value - self.min)) / math.sqrt(3.0)
+
+    def check_bounds(self, value: float) -> str | None:
+        """A message if Appendix C bounds do not enclose ``value``, else ``None``."""
+        if self.min is not None and self.max is not None and not self.min <= value <= self.max:
+            return f"the value {value} lies outside its bounds [{self.min}, {self.max}]"
+        return None
+
+    @property
+    def sampling(self) -> DistributionName:
+        """The distribution to sample in Monte Carlo."""
+        if self.distribution is not None:
+            return self.distribution
+        return "rectangular" if self.form == "bounds" else "normal"
+
+
+# --------------------------------------------------------------------------- small parts
+
+
+class LocalizedText(_Strict):
+    """A text in Chinese and/or English.
+
+    >>> LocalizedText.model_validate("铜").pick("en")
+    '铜'
+    """
+
+    zh: str | None = None
+    en: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_str(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"zh": value} if _has_cjk(value) else {"en": value}
+        return value
+
+    @model_validator(mode="after")
+    def _some(self) -> LocalizedText:
+        if not (self.zh or self.en):
+            raise ValueError("give a name in zh and/or en")
+        return self
+
+    def pick(self, lang: str = "zh") -> str:
+        """The text in ``lang``, falling back to the other language."""
+        first, second = (self.zh, self.en) if lang == "zh" else (self.en, self.zh)
+        return first or second or ""
+
+    def __str__(self) -> str:
+        if self.zh and self.en:
+            return f"{self.zh} ({self.en})"
+        return self.pick()
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+class Source(_Strict):
+    """A citation for a datum or factor."""
+
+    citation: str = Field(min_length=1)
+    publisher: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+    locator: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_str(cls, value: Any) -> Any:
+        return {"citation": value} if isinstance(value, str) else value
+
+
+class Person(_Strict):
+    """A named person with an optional date (evaluator, recorder, checker)."""
+
+    name: str = Field(min_length=1)
+    date: dt.date | None = None
+    organisation: str | None = None
+
+
+class Manufacturer(_Strict):
+    """The producer (Table A.1, Appendix B)."""
+
+    name: str = Field(min_length=1)
+    address: str | None = None
+    legal_representative: str | None = None
+    contact: str | None = None
+    phone: str | None = None
+
+
+class AnnualOutput(_Strict):
+    """Last year's output and its unit (Table A.1)."""
+
+    quantity: float = Field(ge=0)
+    unit: str = "piece"
+
+
+class Product(_Strict):
+    """The product and its functional unit (§3.3, Table A.1).
+
+    >>> Product(name="电能表", model="DDZY").functional_unit
+    '1 台'
+    """
+
+    name: str = Field(min_length=1)
+    model: str | None = None
+    rating: str | None = Field(
+        default=None, description="voltage/current rating, e.g. 220 V 5(60) A"
+    )
+    accuracy_class: str | None = None
+    category: str | None = Field(default=None, description="e.g. single-phase smart meter")
+    manufacturer: Manufacturer | None = None
+    annual_output: AnnualOutput | None = None
+    functional_unit: str = "1 台"
+    function: str | None = None
+    description: str | None = None
+    picture: str | None = Field(
+        default=None, description="path of a picture, relative to the study"
+    )
+
+
+class Period(_Strict):
+    """The evaluation period; one calendar year by default (§9).
+
+    >>> Period.model_validate({"start": "2025-07-01"}).end.isoformat()
+    '2026-06-30'
+    """
+
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return {"start": dt.date(value, 1, 1), "end": dt.date(value, 12, 31)}
+        if isinstance(value, dict) and "year" in value:
+            rest = {k: v for k, v in value.items() if k != "year"}
+            if rest:
+                raise ValueError("give either year or start/end, not both")
+            year = value["year"]
+            if not isinstance(year, int):
+                raise ValueError("year must be an integer such as 2025")
+            return {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)}
+        if isinstance(value, dict) and "start" in value and "end" not in value:
+            start = value["start"]
+            if isinstance(start, str):
+                start = dt.date.fromisoformat(start)
+            if isinstance(start, dt.date):
+                try:
+                    nxt = start.replace(year=start.year + 1)
+                except ValueError:  # 29 February
+                    nxt = start.replace(year=start.year + 1, day=28)
+                return {"start": start, "end": nxt - dt.timedelta(days=1)}
+        return value
+
+    @model_validator(mode="after")
+    def _order(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    @property
+    def label(self) -> str:
+        """``2025`` for a calendar year, else ``start – end``."""
+        if (self.start.month, self.start.day, self.end.month, self.end.day) == (1, 1, 12, 31) and (
+            self.start.year == self.end.year
+        ):
+            return str(self.start.year)
+        return f"{self.start.isoformat()} – {self.end.isoformat()}"

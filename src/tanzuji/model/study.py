@@ -1,0 +1,370 @@
+"""Emission factors, activity data and the study itself; see :mod:`tanzuji.model`.
+
+The domain model of a product carbon-footprint evaluation ("study"), pure pydantic v2.
+
+A study names a product (the functional unit), an evaluation period, a system boundary
+(any subset of the five life-cycle stages) and a list of activity data. Each activity
+multiplies measured or secondary quantities by emission factors referenced by id.
+
+>>> study = Study.model_validate({
+...     "id": "S1",
+...     "product": {"name": "单相智能电能表", "model": "DDZY-1"},
+...     "period": 2025,
+...     "boundary": ["raw_materials", "manufacturing"],
+...     "activities": [
+...         {"stage": "manufacturing", "name": "electricity", "quantity": 1.5, "unit": "kWh",
+...          "factor": "cn.electricity.footprint.2023"},
+...     ],
+... })
+>>> study.period.start.isoformat(), study.period.end.isoformat()
+('2025-01-01', '2025-12-31')
+>>> study.activities[0].process
+<Process.PRODUCTION: 'production'>
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+
+from tanzuji.model.base import (
+    LocalizedText,
+    Period,
+    Person,
+    Product,
+    Source,
+    Uncertainty,
+    _Strict,
+)
+from tanzuji.model.enums import (
+    DEFAULT_PROCESS,
+    DEFAULT_TRANSPORT_PROCESS,
+    DataType,
+    FactorType,
+    Grade,
+    Process,
+    Stage,
+)
+
+
+class EmissionFactor(_Strict):
+    """A carbon-footprint factor with its source and Table 5 type.
+
+    >>> ef = EmissionFactor(id="x", name="电力", value=0.6205, unit="kgCO2e/kWh",
+    ...                     source="MEE 2025", factor_type="national_database")
+    >>> ef.grade
+    <Grade.FAIRLY_HIGH: 'fairly_high'>
+    """
+
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")
+    name: LocalizedText
+    value: float = Field(ge=0, allow_inf_nan=False)
+    unit: str = Field(min_length=1)
+    gas: Literal["CO2e", "CO2"] = "CO2e"
+    scope: str | None = None
+    region: str | None = None
+    year: int | None = None
+    factor_type: FactorType
+    source: Source
+    uncertainty: Uncertainty | None = None
+    verification: Literal["verified", "recomputed", "unverified"] | None = None
+    note: str | None = None
+    tags: tuple[str, ...] = ()
+    library: str | None = Field(default=None, description="id of the library it came from")
+
+    @property
+    def grade(self) -> Grade:
+        """Quality grade from the factor type (Table 5)."""
+        return self.factor_type.grade
+
+    @property
+    def u(self) -> float:
+        """Standard uncertainty of the value (0 when none is given)."""
+        return self.uncertainty.standard_for(self.value) if self.uncertainty else 0.0
+
+
+FactorRef = Annotated[str, Field(min_length=1)]
+
+# --------------------------------------------------------------------------- activities
+
+
+class Measured(_Strict):
+    """A measured or estimated quantity with its unit, uncertainty and provenance."""
+
+    quantity: float = Field(ge=0, allow_inf_nan=False)
+    unit: str = Field(min_length=1)
+    uncertainty: Uncertainty | None = None
+    data_type: DataType | None = None
+    source: str | None = None
+    instrument: str | None = Field(default=None, description="id in the instrument register")
+    note: str | None = None
+
+    @property
+    def u(self) -> float:
+        """Standard uncertainty (0 when none is given)."""
+        return self.uncertainty.standard_for(self.quantity) if self.uncertainty else 0.0
+
+
+class _ActivityBase(_Strict):
+    id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")
+    stage: Stage
+    process: Process | None = None
+    name: LocalizedText
+    data_type: DataType = DataType.ONSITE_MEASURED
+    source: str | None = None
+    note: str | None = None
+
+    @property
+    def grade(self) -> Grade:
+        """Quality grade of the activity data (Tables 2 and 4)."""
+        return self.data_type.grade
+
+    def _check_process(self, default: dict[Stage, Process]) -> Process:
+        if self.process is None:
+            if self.stage not in default:
+                allowed = ", ".join(s.value for s in default)
+                raise ValueError(f"this kind of activity belongs to one of the stages {allowed}")
+            return default[self.stage]
+        if self.process.stage is not self.stage:
+            raise ValueError(
+                f"process {self.process.value!r} belongs to stage "
+                f"{self.process.stage.value!r}, not {self.stage.value!r}"
+            )
+        return self.process
+
+
+class Activity(_ActivityBase):
+    """An activity datum M with its factor EF: E = M·EF (formulas (3), (9), (15), (17))."""
+
+    kind: Literal["flow"] = "flow"
+    quantity: float = Field(ge=0, allow_inf_nan=False)
+    unit: str = Field(min_length=1)
+    factor: FactorRef
+    uncertainty: Uncertainty | None = None
+    instrument: str | None = Field(default=None, description="id in the instrument register")
+    disposal_route: str | None = Field(default=None, description="end-of-life disposal route")
+
+    @model_validator(mode="after")
+    def _process(self) -> Activity:
+        proc = self._check_process(DEFAULT_PROCESS)
+        object.__setattr__(self, "process", proc)
+        return self
+
+
+class EnergyUse(_Strict):
+    """One energy carrier consumed by a transport leg (formula (5))."""
+
+    carrier: str = Field(min_length=1, description="e.g. diesel, gasoline, electricity")
+    quantity: float = Field(ge=0, allow_inf_nan=False)
+    unit: str = Field(min_length=1)
+    factor: FactorRef
+    uncertainty: Uncertainty | None = None
+    instrument: str | None = None
+    data_type: DataType | None = None
+
+
+class Transport(_ActivityBase):
+    """A transport leg, by energy consumed (5)/(6) or by mass × distance × mode factor (7)/(8)."""
+
+    kind: Literal["transport"] = "transport"
+    mode: str | None = Field(default=None, description="road, rail, ship, air, …")
+    energy: tuple[EnergyUse, ...] | None = None
+    mass: Measured | None = None
+    distance: Measured | None = None
+    factor: FactorRef | None = Field(default=None, description="mode factor, per mass·distance")
+
+    @model_validator(mode="after")
+    def _form(self) -> Transport:
+        by_energy = self.energy is not None
+        by_distance = any(x is not None for x in (self.mass, self.distance, self.factor))
+        if by_energy and by_distance:
+            raise ValueError(
+                "give either energy (fuel/electricity consumed) or mass, distance and factor, "
+                "not both"
+            )
+        if not by_energy and not by_distance:
+            raise ValueError(
+                "a transport leg needs either energy: [...] (fuel/electricity consumed) "
+                "or mass, distance and factor (mass × distance × mode factor)"
+            )
+        if by_energy and not self.energy:
+            raise ValueError("energy must list at least one carrier")
+        if by_distance:
+            missing = [n for n in ("mass", "distance", "factor") if getattr(self, n) is None]
+            if missing:
+                raise ValueError(
+                    "transport by distance needs mass, distance and factor; "
+                    f"missing {', '.join(missing)}"
+                )
+        proc = self._check_process(DEFAULT_TRANSPORT_PROCESS)
+        if proc not in (
+            Process.INBOUND_TRANSPORT,
+            Process.OUTBOUND_TRANSPORT,
+            Process.REMOVAL_TRANSPORT,
+        ):
+            raise ValueError(f"process {proc.value!r} is not a transport process")
+        object.__setattr__(self, "process", proc)
+        return self
+
+    @property
+    def form(self) -> Literal["energy", "distance"]:
+        """Which form of the specification this leg uses."""
+        return "energy" if self.energy is not None else "distance"
+
+
+class SupplyPart(_Strict):
+    """One part of the electricity split of Table A.4."""
+
+    quantity: float = Field(ge=0, allow_inf_nan=False)
+    factor: FactorRef
+    uncertainty: Uncertainty | None = None
+    instrument: str | None = None
+    data_type: DataType | None = None
+    source: str | None = None
+
+
+class ElectricitySupply(_ActivityBase):
+    """Electricity split into grid, green-power trading and on-site generation (Table A.4).
+
+    Each part carries its own factor. An optional metered total must agree with the sum of
+    the parts within their combined expanded uncertainty (k = 2); the calculation checks it.
+    """
+
+    kind: Literal["electricity"] = "electricity"
+    unit: str = "kWh"
+    total: Measured | None = None
+    grid: SupplyPart | None = None
+    green_trading: SupplyPart | None = None
+    onsite: SupplyPart | None = None
+
+    @model_validator(mode="after")
+    def _parts(self) -> ElectricitySupply:
+        if all(p is None for p in (self.grid, self.green_trading, self.onsite)):
+            raise ValueError("give at least one of grid, green_trading, onsite")
+        proc = self._check_process(DEFAULT_PROCESS)
+        object.__setattr__(self, "process", proc)
+        return self
+
+
+class Operation(_ActivityBase):
+    """Use-stage electricity from own power consumption × operating time (formula (15)).
+
+    M_use = P · t, converted to the factor's energy unit.
+    """
+
+    kind: Literal["operation"] = "operation"
+    power: Measured
+    duration: Measured
+    factor: FactorRef
+
+    @model_validator(mode="after")
+    def _process(self) -> Operation:
+        proc = self._check_process(DEFAULT_PROCESS)
+        object.__setattr__(self, "process", proc)
+        return self
+
+
+def activity_kind(value: Any) -> str | None:
+    """Which kind of activity a mapping describes: its ``kind``, else inferred from its fields.
+
+    >>> activity_kind({"mass": {}, "distance": {}}), activity_kind({"quantity": 1})
+    ('transport', 'flow')
+    """
+    if isinstance(value, _ActivityBase):
+        return str(getattr(value, "kind", None))
+    if not isinstance(value, dict):
+        return None
+    if "kind" in value:
+        kind = value["kind"]
+        return kind if kind in ACTIVITY_KINDS else None
+    if {"energy", "mass", "distance", "mode"} & value.keys():
+        return "transport"
+    if {"grid", "green_trading", "onsite", "total"} & value.keys():
+        return "electricity"
+    if {"power", "duration"} & value.keys():
+        return "operation"
+    return "flow"
+
+
+ACTIVITY_KINDS = ("flow", "transport", "electricity", "operation")
+
+
+AnyActivity = Annotated[
+    Annotated[Activity, Tag("flow")]
+    | Annotated[Transport, Tag("transport")]
+    | Annotated[ElectricitySupply, Tag("electricity")]
+    | Annotated[Operation, Tag("operation")],
+    Discriminator(
+        activity_kind,
+        custom_error_type="activity_kind",
+        custom_error_message="kind must be one of flow, transport, electricity, operation",
+    ),
+]
+
+
+# --------------------------------------------------------------------------- study
+
+
+class Study(_Strict):
+    """A product carbon-footprint evaluation: product, period, boundary and activity data."""
+
+    schema_version: Literal[1] = 1
+    id: str = Field(min_length=1)
+    title: str | None = None
+    product: Product
+    period: Period
+    boundary: tuple[Stage, ...] = tuple(Stage)
+    cutoff_rule: str | None = Field(
+        default=None, description="text of the cut-off rule applied (§5.1)"
+    )
+    specification: str = "JJF XXXX—XXXX 温室气体产品碳足迹量化计量评价技术规范 电能表（草案）"
+    evaluator: Person | None = None
+    recorder: Person | None = None
+    checker: Person | None = None
+    place: str | None = None
+    factor_libraries: tuple[str, ...] = Field(
+        default=(), description="library files (relative to the study) or builtin ids"
+    )
+    factors: tuple[EmissionFactor, ...] = ()
+    activities: tuple[AnyActivity, ...] = Field(min_length=1)
+
+    @field_validator("boundary", mode="before")
+    @classmethod
+    def _boundary(cls, value: Any) -> Any:
+        if value == "cradle-to-gate":
+            return (Stage.RAW_MATERIALS, Stage.MANUFACTURING)
+        if value == "cradle-to-grave":
+            return tuple(Stage)
+        return value
+
+    @field_validator("boundary", mode="after")
+    @classmethod
+    def _boundary_set(cls, value: tuple[Stage, ...]) -> tuple[Stage, ...]:
+        if not value:
+            raise ValueError("the system boundary needs at least one stage")
+        if len(set(value)) != len(value):
+            raise ValueError("a stage is listed twice")
+        return tuple(s for s in Stage if s in value)
+
+    @model_validator(mode="after")
+    def _consistency(self) -> Study:
+        seen: dict[str, int] = {}
+        for i, act in enumerate(self.activities):
+            if act.id is not None:
+                if act.id in seen:
+                    raise ValueError(
+                        f"activities[{i}].id {act.id!r} repeats activities[{seen[act.id]}].id"
+                    )
+                seen[act.id] = i
+        ids: set[str] = set()
+        for j, ef in enumerate(self.factors):
+            if ef.id in ids:
+                raise ValueError(f"factors[{j}].id {ef.id!r} is defined twice in this study")
+            ids.add(ef.id)
+        return self
+
+    def activity_key(self, index: int) -> str:
+        """A stable key for an activity: its id, else ``activities[i]``."""
+        act = self.activities[index]
+        return act.id if act.id is not None else f"activities[{index}]"
