@@ -232,6 +232,10 @@ _MESSAGES = {
 }
 
 
+def _num(x: Any) -> str:
+    return f"{x:g}" if isinstance(x, int | float) else str(x)
+
+
 def _message(err: Any, model: type[BaseModel], loc: Sequence[str | int]) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
@@ -239,9 +243,9 @@ def _message(err: Any, model: type[BaseModel], loc: Sequence[str | int]) -> str:
         allowed = _allowed_fields(model, loc)
         return "unknown field" + (f"; expected one of {', '.join(allowed)}" if allowed else "")
     if kind == "greater_than_equal":
-        return f"expected a number ≥ {ctx.get('ge')}"
+        return f"expected a number ≥ {_num(ctx.get('ge'))}"
     if kind == "greater_than":
-        return f"expected a number > {ctx.get('gt')}"
+        return f"expected a number > {_num(ctx.get('gt'))}"
     if kind in ("enum", "literal_error"):
         expected = str(ctx.get("expected", "")).replace("'", "")
         return f"expected one of {expected}"
@@ -259,8 +263,14 @@ def _validate(model: type[Any], doc: Document) -> Any:
         return model.model_validate(doc.data)
     except ValidationError as exc:
         problems = []
-        for err in exc.errors():
+        errors = exc.errors()
+        for err in errors:
             loc = _clean_loc(err["loc"])
+            if err["type"] == "too_short" and any(
+                len(o["loc"]) > len(err["loc"]) and o["loc"][: len(err["loc"])] == err["loc"]
+                for o in errors
+            ):
+                continue  # an entry failed; "too short" would only repeat that
             line = doc.line_of(loc)
             path = _path(loc) or "(top level)"
             if line is not None:

@@ -46,6 +46,7 @@ from tanzuji.model.enums import (
     Process,
     Stage,
 )
+from tanzuji.model.governance import ExcludedProcess, Instrument, Site
 
 
 class EmissionFactor(_Strict):
@@ -323,6 +324,13 @@ class Study(_Strict):
     recorder: Person | None = None
     checker: Person | None = None
     place: str | None = None
+    site: Site | None = None
+    instruments: tuple[Instrument, ...] = Field(
+        default=(), description="instrument register (Table A.2)"
+    )
+    excluded: tuple[ExcludedProcess, ...] = Field(
+        default=(), description="processes left out by the cut-off rule (§5.1)"
+    )
     factor_libraries: tuple[str, ...] = Field(
         default=(), description="library files (relative to the study) or builtin ids"
     )
@@ -357,6 +365,13 @@ class Study(_Strict):
                         f"activities[{i}].id {act.id!r} repeats activities[{seen[act.id]}].id"
                     )
                 seen[act.id] = i
+        inst_ids: dict[str, int] = {}
+        for j, inst in enumerate(self.instruments):
+            if inst.id in inst_ids:
+                raise ValueError(
+                    f"instruments[{j}].id {inst.id!r} repeats instruments[{inst_ids[inst.id]}].id"
+                )
+            inst_ids[inst.id] = j
         ids: set[str] = set()
         for j, ef in enumerate(self.factors):
             if ef.id in ids:
