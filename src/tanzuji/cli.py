@@ -164,7 +164,8 @@ def render_summary(
             value = pair(c.value, c.u)[0]
             share = "—" if c.share is None else f"{100 * c.share:.1f} %"
             stage_name = c.stage.zh if lang == "zh" else c.stage.en
-            ct.add_row(str(i), c.activity, stage_name, value, share)
+            name = c.activity if lang == "zh" else (c.activity_en or c.activity)
+            ct.add_row(str(i), name, stage_name, value, share)
         items.append(ct)
     return items
 

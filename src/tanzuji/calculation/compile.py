@@ -103,6 +103,8 @@ class MeasurementModel:
     terms: tuple[Term, ...]
     groups: Mapping[str, tuple[str, Stage]] = field(default_factory=dict)
     """Contribution group key → (label, stage), in study order."""
+    labels_en: Mapping[str, str] = field(default_factory=dict)
+    """Contribution group key → English label (falls back to the Chinese one)."""
 
     def estimates(self) -> dict[str, float]:
         """The estimate of every input."""
@@ -154,6 +156,13 @@ class MeasurementModel:
 SUPPLY_PART_LABELS = {"grid": "电网电量", "green_trading": "绿电交易电量", "onsite": "现场发电电量"}
 
 
+SUPPLY_PART_LABELS_EN = {
+    "grid": "grid",
+    "green_trading": "green-power trading",
+    "onsite": "on-site",
+}
+
+
 class _Builder:
     def __init__(self, study: Study, factors: FactorLibrary) -> None:
         self.study = study
@@ -161,6 +170,7 @@ class _Builder:
         self.inputs: dict[str, ModelInput] = {}
         self.terms: list[Term] = []
         self.groups: dict[str, tuple[str, Stage]] = {}
+        self.labels_en: dict[str, str] = {}
         self.errors: list[InputError] = []
 
     # -- helpers ---------------------------------------------------------------
@@ -266,6 +276,7 @@ class _Builder:
 
     def flow(self, key: str, act: Activity, path: str) -> None:
         label = act.name.pick("zh")
+        self.labels_en[key] = act.name.pick("en")
         ok = self.quantity_input(
             f"{key}.quantity",
             label,
@@ -295,6 +306,7 @@ class _Builder:
 
     def transport(self, key: str, leg: Transport, path: str) -> None:
         label = leg.name.pick("zh")
+        self.labels_en[key] = leg.name.pick("en")
         assert leg.process is not None
         if leg.energy is not None:
             for j, use in enumerate(leg.energy):
@@ -396,6 +408,7 @@ class _Builder:
             p = f"{path}.{part_name}"
             name = f"{key}.{part_name}"
             plabel = f"{label} · {part_labels[part_name]}"
+            self.labels_en[name] = f"{sup.name.pick('en')} · {SUPPLY_PART_LABELS_EN[part_name]}"
             ok = self.quantity_input(
                 name,
                 plabel,
@@ -450,6 +463,7 @@ class _Builder:
 
     def operation(self, key: str, op: Operation, path: str) -> None:
         label = op.name.pick("zh")
+        self.labels_en[key] = op.name.pick("en")
         assert op.process is not None
         ok_p = self._measured(
             f"{key}.power",
@@ -514,6 +528,7 @@ class _Builder:
             inputs=dict(self.inputs),
             terms=tuple(self.terms),
             groups=dict(self.groups),
+            labels_en=dict(self.labels_en),
         )
 
 

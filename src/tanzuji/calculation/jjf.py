@@ -61,6 +61,7 @@ class Contribution:
     value: float
     share: float | None
     u: float
+    activity_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ def evaluate_jjf(model: MeasurementModel, k: float = K_SPEC) -> FootprintResult:
                 value=group_value[g],
                 share=group_value[g] / total_value if total_value else None,
                 u=rss(group_sens[g]),
+                activity_en=model.labels_en.get(g, label),
             )
             for g, (label, stage) in model.groups.items()
         ),
