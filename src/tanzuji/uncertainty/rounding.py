@@ -35,7 +35,14 @@ from typing import Literal
 
 from tanzuji.errors import UncertaintyError
 
-__all__ = ["Number", "RoundedResult", "RoundingError", "round_result", "to_decimal"]
+__all__ = [
+    "Number",
+    "RoundedResult",
+    "RoundingError",
+    "RoundingMode",
+    "round_result",
+    "to_decimal",
+]
 
 Number = float | int | str | Decimal
 RoundingMode = Literal["half_even", "up"]

@@ -1,0 +1,94 @@
+"""Base class and parameter checks of the input distributions (see ``distributions``)."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+from scipy import special
+
+from tanzuji.errors import DistributionError, UncertaintyError
+
+__all__ = ["Distribution", "FloatArray", "ParameterError"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class ParameterError(UncertaintyError, ValueError):
+    """An impossible argument to an engine function (p outside (0, 1), k ≤ 0, trials < 2...)."""
+
+
+def _real(owner: str, name: str, value: Any, *, allow_inf: bool = False) -> float:
+    """``value`` as a float, refusing bools, non-numbers, NaN and (unless allowed) ±inf."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise DistributionError(f"{owner}: {name} must be a real number, got {value!r}")
+    x = float(value)
+    if math.isnan(x) or (math.isinf(x) and not allow_inf):
+        raise DistributionError(f"{owner}: {name} must be finite, got {value!r}")
+    return x
+
+
+def _dof(owner: str, value: Any) -> float:
+    x = _real(owner, "dof", value, allow_inf=True)
+    if not x > 0:
+        raise DistributionError(f"{owner}: dof must be > 0, got {value!r}")
+    return x
+
+
+def _limits(owner: str, low: Any, high: Any) -> tuple[float, float]:
+    lo, hi = _real(owner, "low", low), _real(owner, "high", high)
+    if not lo < hi:
+        raise DistributionError(f"{owner}: low must be < high, got low={lo!r}, high={hi!r}")
+    return lo, hi
+
+
+def _f64(x: Any) -> FloatArray:
+    """``x`` as a float64 array (also narrows the ``Any`` that scipy returns)."""
+    return np.asarray(x, dtype=np.float64)
+
+
+def _q(q: npt.ArrayLike) -> FloatArray:
+    return np.asarray(q, dtype=np.float64)
+
+
+class Distribution(ABC):
+    """Base class of the input distributions (see the module docstring)."""
+
+    kind: ClassVar[str] = "distribution"
+    dof: float
+
+    @property
+    @abstractmethod
+    def mean(self) -> float:
+        """The expectation (the location for a :class:`StudentT` with dof ≤ 1)."""
+
+    @property
+    def estimate(self) -> float:
+        """The GUM estimate x of the quantity: its expectation."""
+        return self.mean
+
+    @property
+    @abstractmethod
+    def u(self) -> float:
+        """The standard uncertainty u(x) used by the GUM framework."""
+
+    @property
+    def sd(self) -> float:
+        """The standard deviation of the distribution."""
+        return self.u
+
+    @abstractmethod
+    def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
+        """``size`` independent draws."""
+
+    @abstractmethod
+    def ppf(self, q: npt.ArrayLike) -> FloatArray:
+        """The quantile function (inverse distribution function) at probabilities ``q``."""
+
+    def from_standard_normal(self, z: FloatArray) -> FloatArray:
+        """Draws of this distribution from standard normal draws ``z`` (same shape)."""
+        return self.ppf(special.ndtr(z))

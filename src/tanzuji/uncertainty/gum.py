@@ -1,0 +1,314 @@
+"""The GUM uncertainty framework (JCGM 100, JJF 1059.1): law of propagation of uncertainty.
+
+u²(y) = Σ c_i² u²(x_i) + 2 Σ_{i<j} c_i c_j r_ij u(x_i) u(x_j), with c_i = ∂f/∂x_i at the
+estimates (see :mod:`tanzuji.uncertainty._jacobian` for how they are obtained).
+
+Conventions:
+
+* **Degrees of freedom** — Welch–Satterthwaite ν_eff = u⁴(y) / Σ (c_i u_i)⁴/ν_i, with u(y)
+  including the correlation terms and the denominator ignoring them (as GUM H.2 and GTC
+  do; the formula is strictly valid for independent inputs only, so with correlated inputs
+  of finite dof ν_eff is an approximation — ``result.correlated`` flags it). Infinite when
+  every input has infinite dof (or u(y) = 0).
+* **Coverage factor** — k = t_p(ν) from scipy, with ν_eff truncated to the next lower
+  integer first (GUM G.6.4, JJF 1059.1; conservative; ``truncate_dof=False`` keeps the
+  fraction), the normal quantile when ν_eff is infinite; or the ``k`` given.
+* **Budget shares** — share_i = c_i u_i (Σ_j r_ij c_j u_j) / u²(y). Without correlation
+  this is (c_i u_i)²/u²(y); with correlation the shares still sum to 1 but may be negative
+  (an input whose covariance terms reduce u(y)). All shares are 0 when u(y) = 0.
+
+>>> from tanzuji.uncertainty import Normal, Rectangular
+>>> res = gum(lambda m, ef: m * ef, {"m": Normal(100.0, 2.0), "ef": Rectangular(0.5, 0.7)})
+>>> round(res.value, 6), round(res.u, 4), res.k
+(60.0, 5.8969, 1.959963984540054)
+>>> str(res.round())
+'60 ± 12'
+>>> [(r.name, round(r.sensitivity, 6), round(r.share, 3)) for r in res.budget]
+[('m', 0.6, 0.041), ('ef', 100.0, 0.959)]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple, overload
+
+import numpy as np
+from scipy import stats
+
+from tanzuji.errors import ModelEvaluationError
+from tanzuji.uncertainty._base import Distribution, FloatArray, ParameterError
+from tanzuji.uncertainty._jacobian import SensitivityMethod, jacobian
+from tanzuji.uncertainty._model import Model, prepare_inputs
+from tanzuji.uncertainty.correlation import Correlation
+from tanzuji.uncertainty.rounding import RoundedResult, RoundingMode, round_result
+
+__all__ = [
+    "Budget",
+    "BudgetRow",
+    "GumMultiResult",
+    "GumResult",
+    "coverage_factor",
+    "gum",
+    "gum_multi",
+]
+
+
+def coverage_factor(p: float, dof: float = math.inf, *, truncate_dof: bool = True) -> float:
+    """k = t_p(ν), the two-sided Student quantile (the normal one for ν = ∞).
+
+    >>> round(coverage_factor(0.99, 16.7), 3)  # GUM H.1: ν_eff = 16.7 is taken as 16
+    2.921
+    >>> round(coverage_factor(0.95), 3)
+    1.96
+    """
+    if not 0.0 < p < 1.0:
+        raise ParameterError(f"p must lie in (0, 1), got {p!r}")
+    if not dof > 0:
+        raise ParameterError(f"dof must be > 0, got {dof!r}")
+    if math.isinf(dof):
+        return float(stats.norm.ppf(0.5 * (1.0 + p)))
+    nu = math.floor(dof) if (truncate_dof and dof >= 1.0) else dof
+    return float(stats.t.ppf(0.5 * (1.0 + p), nu))
+
+
+class BudgetRow(NamedTuple):
+    """One row of an uncertainty budget (units: those of the input and of the output)."""
+
+    name: str
+    estimate: float
+    u: float
+    sensitivity: float
+    contribution: float  # c·u, signed
+    share: float  # of u²(y); see the module docstring for correlated inputs
+    dof: float
+
+
+class Budget(Sequence[BudgetRow]):
+    """The budget of one output, one row per input in input order (built lazily).
+
+    Index by position or by input name; the columns are also available as arrays.
+    """
+
+    def __init__(
+        self,
+        names: tuple[str, ...],
+        estimates: FloatArray,
+        u: FloatArray,
+        sensitivities: FloatArray,
+        shares: FloatArray,
+        dof: FloatArray,
+    ) -> None:
+        self.names = names
+        self.estimates = estimates
+        self.u = u
+        self.sensitivities = sensitivities
+        self.contributions = sensitivities * u
+        self.shares = shares
+        self.dof = dof
+        self._pos: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def _row(self, i: int) -> BudgetRow:
+        return BudgetRow(
+            self.names[i],
+            float(self.estimates[i]),
+            float(self.u[i]),
+            float(self.sensitivities[i]),
+            float(self.contributions[i]),
+            float(self.shares[i]),
+            float(self.dof[i]),
+        )
+
+    @overload
+    def __getitem__(self, key: int | str) -> BudgetRow: ...
+    @overload
+    def __getitem__(self, key: slice) -> list[BudgetRow]: ...
+    def __getitem__(self, key: int | str | slice) -> BudgetRow | list[BudgetRow]:
+        if isinstance(key, slice):
+            return [self._row(i) for i in range(len(self))[key]]
+        if isinstance(key, str):
+            if self._pos is None:
+                self._pos = {n: i for i, n in enumerate(self.names)}
+            return self._row(self._pos[key])
+        return self._row(range(len(self))[key])
+
+    def __iter__(self) -> Iterator[BudgetRow]:
+        return (self._row(i) for i in range(len(self)))
+
+    def largest(self, count: int = 10) -> list[BudgetRow]:
+        """The ``count`` rows with the largest |share|, largest first."""
+        order = np.argsort(-np.abs(self.shares), kind="stable")[:count]
+        return [self._row(int(i)) for i in order]
+
+    def __repr__(self) -> str:
+        return f"Budget({len(self)} inputs)"
+
+
+@dataclass(frozen=True)
+class GumResult:
+    """GUM result for one output: y, u(y), ν_eff, k, U = k·u, interval and budget."""
+
+    name: str
+    value: float
+    u: float
+    dof: float
+    k: float
+    p: float
+    budget: Budget
+    correlated: bool
+    method: str
+
+    @property
+    def U(self) -> float:
+        """The expanded uncertainty k·u(y)."""
+        return self.k * self.u
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """The coverage interval y ± U."""
+        return (self.value - self.U, self.value + self.U)
+
+    @property
+    def relative_u(self) -> float:
+        """u(y)/|y| (infinite for y = 0)."""
+        return self.u / abs(self.value) if self.value else math.inf
+
+    @property
+    def relative_U(self) -> float:
+        """U/|y| (infinite for y = 0)."""
+        return self.U / abs(self.value) if self.value else math.inf
+
+    def round(self, ndig: int = 2, mode: RoundingMode = "half_even") -> RoundedResult:
+        """y and U rounded for reporting (:func:`~tanzuji.uncertainty.round_result`)."""
+        return round_result(self.value, self.U, ndig=ndig, mode=mode)
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.round()} (k = {self.k:.3g})"
+
+
+@dataclass(frozen=True)
+class GumMultiResult(Mapping[str, GumResult]):
+    """GUM results of several outputs of one model, with their covariance matrix.
+
+    A mapping from output name to :class:`GumResult`; ``covariance`` and ``correlation``
+    are indexed in the order of ``names``, ``jacobian`` is outputs × inputs.
+    """
+
+    names: tuple[str, ...]
+    results: tuple[GumResult, ...]
+    covariance: FloatArray
+    jacobian: FloatArray
+    input_names: tuple[str, ...]
+
+    def __getitem__(self, name: str) -> GumResult:
+        return self.results[self.names.index(name)]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    @property
+    def correlation(self) -> FloatArray:
+        """The correlation matrix of the outputs (0 where an output has u = 0)."""
+        sd = np.sqrt(np.diag(self.covariance))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = self.covariance / np.outer(sd, sd)
+        r = np.where(np.outer(sd, sd) > 0, r, 0.0)
+        np.fill_diagonal(r, np.where(sd > 0, 1.0, 0.0))
+        return r
+
+    def r(self, a: str, b: str) -> float:
+        """The correlation coefficient between outputs ``a`` and ``b``."""
+        return float(self.correlation[self.names.index(a), self.names.index(b)])
+
+
+def gum_multi(
+    model: Model,
+    inputs: Mapping[str, Distribution | float],
+    correlation: Correlation | None = None,
+    p: float = 0.95,
+    k: float | None = None,
+    *,
+    truncate_dof: bool = True,
+    sensitivity: SensitivityMethod = "auto",
+) -> GumMultiResult:
+    """GUM evaluation of every output of ``model`` and of their covariance (JCGM 102 6.2).
+
+    >>> from tanzuji.uncertainty import Normal
+    >>> def stages(ef, m1, m2):
+    ...     return {"s1": m1 * ef, "s2": m2 * ef}
+    >>> res = gum_multi(stages, {"ef": Normal(0.6, 0.06), "m1": 100.0, "m2": 50.0})
+    >>> round(res["s1"].u, 6), round(res.r("s1", "s2"), 6)
+    (6.0, 1.0)
+    """
+    if k is not None and not (isinstance(k, int | float) and math.isfinite(k) and k > 0):
+        raise ParameterError(f"k must be a finite number > 0, got {k!r}")
+    coverage_factor(p)  # validates p
+    prep = prepare_inputs(inputs, correlation)
+    names, y, jac, method = jacobian(model, prep, sensitivity)
+    a = jac * prep.u  # contributions c_i u_i, outputs × inputs
+    cov = a @ a.T
+    ra = a.copy()  # row k: (R a_k)_i
+    if prep.block is not None:
+        idx, off = prep.block.index, prep.block.off_diagonal()
+        a_blk = a[:, idx]
+        cov = cov + a_blk @ off @ a_blk.T
+        ra[:, idx] += a_blk @ off
+    results = []
+    finite = np.isfinite(prep.dof)
+    for j, name in enumerate(names):
+        var = float(cov[j, j])
+        u = math.sqrt(max(var, 0.0))
+        denom = float(np.sum(a[j, finite] ** 4 / prep.dof[finite]))
+        dof = var * var / denom if (denom > 0 and var > 0) else math.inf
+        kk = float(k) if k is not None else coverage_factor(p, dof, truncate_dof=truncate_dof)
+        shares = a[j] * ra[j] / var if var > 0 else np.zeros(len(prep.names))
+        budget = Budget(prep.names, prep.x, prep.u, jac[j], shares, prep.dof)
+        correlated = prep.block is not None
+        results.append(GumResult(name, float(y[j]), u, dof, kk, p, budget, correlated, method))
+    return GumMultiResult(names, tuple(results), cov, jac, prep.names)
+
+
+def gum(
+    model: Model,
+    inputs: Mapping[str, Distribution | float],
+    correlation: Correlation | None = None,
+    p: float = 0.95,
+    k: float | None = None,
+    *,
+    truncate_dof: bool = True,
+    sensitivity: SensitivityMethod = "auto",
+) -> GumResult:
+    """GUM evaluation of a single-output model (see the module docstring).
+
+    ``model`` takes the inputs as keyword arguments (``model(**values)``) and must be
+    vectorised; ``inputs`` maps names to distributions (or plain numbers for constants);
+    ``correlation`` maps name pairs to coefficients. With ``k`` given, ``p`` is only
+    recorded.
+
+    >>> from tanzuji.uncertainty import Normal
+    >>> res = gum(lambda **x: x["a:1"] + x["b:2"], {"a:1": Normal(1, 3), "b:2": Normal(2, 4)})
+    >>> res.value, res.u, res.dof
+    (3.0, 5.0, inf)
+    """
+    multi = gum_multi(
+        model,
+        inputs,
+        correlation,
+        p,
+        k,
+        truncate_dof=truncate_dof,
+        sensitivity=sensitivity,
+    )
+    if len(multi) != 1:
+        raise ModelEvaluationError(
+            f"the model returns {len(multi)} outputs ({', '.join(multi.names)}); "
+            "use gum_multi for several outputs"
+        )
+    return multi.results[0]
