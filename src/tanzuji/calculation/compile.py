@@ -236,7 +236,9 @@ class _Builder:
                 )
                 return False
         if unc is not None and (msg := unc.check_bounds(value)):
-            self.errors.append(InputError(msg, path=f"{path}.uncertainty"))
+            self.errors.append(
+                InputError(msg, path=f"{path.removesuffix('.quantity')}.uncertainty")
+            )
         self.inputs[name] = ModelInput(
             name=name,
             label=label,
