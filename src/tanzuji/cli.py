@@ -16,12 +16,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from tanzuji import __version__
-from tanzuji.calculation import FootprintResult, compile_study, evaluate_jjf
+from tanzuji.calculation import FootprintResult, compile_study, evaluate_full, evaluate_jjf
 from tanzuji.errors import InputErrors, TanzujiError
 from tanzuji.factors import FactorLibrary
 from tanzuji.jsonio import (
     LoadedStudy,
     builtin_libraries,
+    full_to_dict,
     load_factor_library,
     load_study,
     locate_errors,
@@ -29,6 +30,7 @@ from tanzuji.jsonio import (
     study_schema,
 )
 from tanzuji.model import Stage, Study
+from tanzuji.render import render_full
 from tanzuji.uncertainty import round_result
 
 app = typer.Typer(
@@ -43,6 +45,13 @@ app.add_typer(factors_app, name="factors")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+if not out.is_terminal:  # files and pipes: wide enough for the tables
+    out.width = 120
+
+
+class UncertaintyMethod(StrEnum):
+    jjf = "jjf"
+    full = "full"
 
 
 class Lang(StrEnum):
@@ -213,17 +222,32 @@ def evaluate(
     ] = None,
     lang: Annotated[Lang, typer.Option(help="Language of the summary.")] = Lang.zh,
     top: Annotated[int, typer.Option(help="How many top contributions to show.")] = 10,
+    uncertainty: Annotated[
+        UncertaintyMethod,
+        typer.Option(
+            help="jjf: the specification's formulas only; full: also the full GUM evaluation "
+            "(factors, distances, correlations, budget)."
+        ),
+    ] = UncertaintyMethod.jjf,
 ) -> None:
     """Evaluate a study: Table A.8 summary (stages, u, total, U, U_rel) and top contributions."""
     loaded, result = evaluate_file(study)
+    full = None
+    if uncertainty is UncertaintyMethod.full:
+        full = evaluate_full(compile_study(loaded.study, loaded.factors))
     if as_json:
-        text = json.dumps(result_to_dict(result, loaded.study), ensure_ascii=False, indent=2) + "\n"
+        data = result_to_dict(result, loaded.study)
+        if full is not None:
+            data["full"] = full_to_dict(full)
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         if out_file:
             _write_atomic(out_file, text)
         else:
             sys.stdout.write(text)
         return
     items = render_summary(result, loaded.study, lang.value, top)
+    if full is not None:
+        items += render_full(full, result, lang.value, top)
     if out_file:
         _write_atomic(out_file, _text_of(items))
         err.print(f"wrote {out_file}")

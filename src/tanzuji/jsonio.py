@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from tanzuji.calculation import FootprintResult
+from tanzuji.calculation import FootprintResult, FullResult
 from tanzuji.errors import InputError, InputErrors, UnitError
 from tanzuji.factors import FactorLibrary, LibraryFile
 from tanzuji.model import ACTIVITY_KINDS, Stage, Study
@@ -40,6 +40,7 @@ from tanzuji.units import EMISSION_UNIT, parse_unit
 __all__ = [
     "LoadedStudy",
     "builtin_libraries",
+    "full_to_dict",
     "load_factor_library",
     "load_study",
     "read_document",
@@ -484,3 +485,49 @@ def result_to_dict(result: FootprintResult, study: Study) -> dict[str, Any]:
             for c in result.contributions
         ],
     }
+
+
+def full_to_dict(full: FullResult) -> dict[str, Any]:
+    """The ``"full"`` section: the full GUM evaluation (all inputs, shared factors correlated)."""
+    t = full.total
+    return {
+        "method": "gum",
+        "p": t.p,
+        "stages": {
+            s.value: (None if r is None else {"value": r.value, "u": r.u})
+            for s, r in full.stages.items()
+        },
+        "stage_order": [s.value for s in full.stage_order],
+        "stage_correlation": [list(row) for row in full.stage_correlation],
+        "total": {
+            "value": t.value,
+            "u": t.u,
+            "dof": _finite(t.dof),
+            "k": t.k,
+            "U": t.U,
+            "U_rel_percent": t.U_rel_percent,
+            "interval": list(t.interval),
+            "U_k2": t.U_k2,
+        },
+        "u_rss_stages": full.u_rss_stages,
+        "budget": [
+            {
+                "input": b.name,
+                "label": b.label,
+                "role": b.role,
+                "estimate": b.estimate,
+                "unit": b.unit,
+                "u": b.u,
+                "sensitivity": b.sensitivity,
+                "contribution": b.contribution,
+                "share": b.share,
+                "dof": _finite(b.dof),
+            }
+            for b in full.budget
+        ],
+    }
+
+
+def _finite(x: float) -> float | None:
+    """JSON has no infinity: infinite degrees of freedom are written as null."""
+    return x if x == x and abs(x) != float("inf") else None

@@ -4,6 +4,13 @@
 """
 
 from tanzuji.calculation.compile import MeasurementModel, ModelInput, Role, Term, compile_study
+from tanzuji.calculation.full import (
+    BudgetLine,
+    FullResult,
+    FullTotal,
+    evaluate_full,
+    input_distribution,
+)
 from tanzuji.calculation.jjf import (
     K_SPEC,
     Contribution,
@@ -15,8 +22,11 @@ from tanzuji.calculation.jjf import (
 
 __all__ = [
     "K_SPEC",
+    "BudgetLine",
     "Contribution",
     "FootprintResult",
+    "FullResult",
+    "FullTotal",
     "MeasurementModel",
     "ModelInput",
     "Role",
@@ -24,5 +34,7 @@ __all__ = [
     "Term",
     "TotalResult",
     "compile_study",
+    "evaluate_full",
     "evaluate_jjf",
+    "input_distribution",
 ]
