@@ -1,0 +1,152 @@
+"""The full GUM evaluation of studies, against the law of propagation worked by hand."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from tanzuji.calculation import compile_study, evaluate_full, evaluate_jjf
+from tanzuji.factors import FactorLibrary
+from tanzuji.model import EmissionFactor, Stage, Study
+
+
+def _lib(*factors: dict[str, Any]) -> FactorLibrary:
+    return FactorLibrary.from_factors(
+        [
+            EmissionFactor.model_validate(
+                {"name": f["id"], "factor_type": "literature", "source": "test", **f}
+            )
+            for f in factors
+        ],
+        id="test",
+    )
+
+
+def _study(activities: list[dict[str, Any]], **extra: Any) -> Study:
+    return Study.model_validate(
+        {"id": "T", "product": {"name": "表"}, "period": 2025, "activities": activities, **extra}
+    )
+
+
+def test_shared_factor_correlates_stages() -> None:
+    # E1 = M1·EF (manufacturing), E2 = M2·EF (use); one EF input shared by both stages.
+    m1, u1, m2, u2, ef, u_ef = 120.0, 1.5, 80.0, 4.0, 0.6205, 0.05
+    lib = _lib({"id": "grid", "value": ef, "unit": "kgCO2e/kWh", "uncertainty": {"standard": u_ef}})
+    study = _study(
+        [
+            {
+                "stage": "manufacturing",
+                "name": "a",
+                "quantity": m1,
+                "unit": "kWh",
+                "factor": "grid",
+                "uncertainty": {"standard": u1},
+            },
+            {
+                "stage": "use",
+                "name": "b",
+                "quantity": m2,
+                "unit": "kWh",
+                "factor": "grid",
+                "uncertainty": {"standard": u2},
+            },
+        ],
+        boundary=["manufacturing", "use"],
+    )
+    full = evaluate_full(compile_study(study, lib))
+    u_e1 = math.sqrt((ef * u1) ** 2 + (m1 * u_ef) ** 2)
+    u_e2 = math.sqrt((ef * u2) ** 2 + (m2 * u_ef) ** 2)
+    u_tot = math.sqrt(ef**2 * (u1**2 + u2**2) + (m1 + m2) ** 2 * u_ef**2)
+    r12 = m1 * m2 * u_ef**2 / (u_e1 * u_e2)
+    mfg, use = full.stages[Stage.MANUFACTURING], full.stages[Stage.USE]
+    assert mfg is not None and use is not None
+    assert mfg.u == pytest.approx(u_e1, rel=1e-9)
+    assert use.u == pytest.approx(u_e2, rel=1e-9)
+    assert full.total.u == pytest.approx(u_tot, rel=1e-9)
+    assert full.stage_correlation[0][1] == pytest.approx(r12, rel=1e-9)
+    # formula (2) on the full stage u's misses the covariance term
+    assert full.u_rss_stages == pytest.approx(math.hypot(u_e1, u_e2), rel=1e-9)
+    assert full.u_rss_stages < full.total.u
+    # the specification's figure is the activity-only part
+    spec = evaluate_jjf(compile_study(study, lib))
+    assert spec.total.u == pytest.approx(ef * math.hypot(u1, u2), rel=1e-12)
+    # the budget: EF's share of variance is (ΣM·u_EF)²/u²
+    shares = {b.name: b.share for b in full.budget}
+    assert shares["EF:grid"] == pytest.approx(((m1 + m2) * u_ef) ** 2 / u_tot**2, rel=1e-9)
+    assert sum(shares.values()) == pytest.approx(1.0, rel=1e-12)
+    assert full.stages[Stage.RAW_MATERIALS] is None
+
+
+def test_transport_by_distance_all_inputs() -> None:
+    # E = M·D·T with M in kg, D in km, T in kgCO2e/(t·km): E = M/1000·D·T
+    m, u_m, d, d_min, d_max, t, t_min, t_max = 750.0, 2.0, 1200.0, 1000.0, 1500.0, 0.085, 0.06, 0.15
+    lib = _lib(
+        {
+            "id": "road",
+            "value": t,
+            "unit": "kgCO2e/(t*km)",
+            "uncertainty": {"min": t_min, "max": t_max},
+        }
+    )
+    study = _study(
+        [
+            {
+                "stage": "distribution",
+                "name": "road",
+                "mass": {"quantity": m, "unit": "kg", "uncertainty": {"standard": u_m}},
+                "distance": {
+                    "quantity": d,
+                    "unit": "km",
+                    "uncertainty": {"min": d_min, "max": d_max},
+                },
+                "factor": "road",
+            }
+        ],
+        boundary=["distribution"],
+    )
+    full = evaluate_full(compile_study(study, lib))
+    u_d = max(d_max - d, d - d_min) / math.sqrt(3)
+    u_t = max(t_max - t, t - t_min) / math.sqrt(3)
+    mt = m / 1000.0
+    expected = math.sqrt((d * t * u_m / 1000) ** 2 + (mt * t * u_d) ** 2 + (mt * d * u_t) ** 2)
+    assert full.total.value == pytest.approx(mt * d * t, rel=1e-12)
+    assert full.total.u == pytest.approx(expected, rel=1e-9)
+    assert full.total.k == pytest.approx(1.959963984540054, rel=1e-9)  # ν_eff = ∞, p = 95 %
+    assert full.total.U_k2 == pytest.approx(2 * expected, rel=1e-9)
+
+
+def test_welch_satterthwaite_and_student_k() -> None:
+    # two activities with finite dof → ν_eff by Welch–Satterthwaite, k = t_95(⌊ν_eff⌋)
+    lib = _lib({"id": "f", "value": 2.0, "unit": "kgCO2e/kg"})
+    study = _study(
+        [
+            {
+                "stage": "raw_materials",
+                "name": "a",
+                "quantity": 10.0,
+                "unit": "kg",
+                "factor": "f",
+                "uncertainty": {"standard": 0.3, "dof": 4},
+            },
+            {
+                "stage": "raw_materials",
+                "name": "b",
+                "quantity": 5.0,
+                "unit": "kg",
+                "factor": "f",
+                "uncertainty": {"standard": 0.4, "dof": 9},
+            },
+        ],
+        boundary=["raw_materials"],
+    )
+    full = evaluate_full(compile_study(study, lib))
+    ca, cb = 2.0 * 0.3, 2.0 * 0.4
+    u = math.hypot(ca, cb)
+    nu = u**4 / (ca**4 / 4 + cb**4 / 9)
+    assert full.total.u == pytest.approx(u, rel=1e-9)
+    assert full.total.dof == pytest.approx(nu, rel=1e-9)
+    # ν_eff = 10.5… → 10; t_0.975(10) = 2.228138851986 (statistical tables)
+    assert math.floor(nu) == 10
+    assert full.total.k == pytest.approx(2.228138851986, rel=1e-9)
