@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +45,9 @@ from tanzuji.model import (
     Uncertainty,
 )
 from tanzuji.units import conversion_to_emission, parse_unit, to_unit
+
+if TYPE_CHECKING:
+    from tanzuji.governance.measurement import DerivedU
 
 __all__ = ["MeasurementModel", "ModelInput", "Role", "Term", "compile_study"]
 
@@ -73,6 +76,12 @@ class ModelInput:
     instrument: str | None = None
     factor: EmissionFactor | None = None
     uncertainty: Uncertainty | None = None
+    u_source: str | None = None
+    """Where u came from: ``explicit`` (given), ``instrument`` (class, certificate),
+    ``calculated`` (measurement model), ``allocation``; ``None`` when there is none.
+    An explicit uncertainty always wins (see docs/governance.md)."""
+    u_basis: str | None = None
+    """How a derived u was obtained, e.g. ``class 0.5S: MPE ±0.5 %; u = MPE/√3``."""
 
     @property
     def half_width(self) -> float:
@@ -222,6 +231,7 @@ class _Builder:
         instrument: str | None = None,
         unit_path: str | None = None,
         expect: tuple[str, str] | None = None,
+        source: object = None,
     ) -> bool:
         try:
             parse_unit(unit)
@@ -239,21 +249,38 @@ class _Builder:
             self.errors.append(
                 InputError(msg, path=f"{path.removesuffix('.quantity')}.uncertainty")
             )
+        derived = self.derived_u(source, value, unit) if unc is None else None
         self.inputs[name] = ModelInput(
             name=name,
             label=label,
             role=role,
             estimate=value,
-            u=unc.standard_for(value) if unc else 0.0,
+            u=unc.standard_for(value) if unc else derived.u if derived else 0.0,
             unit=unit,
             path=path,
-            sampling=unc.sampling if unc else "normal",
-            dof=unc.dof if unc and unc.dof else math.inf,
+            sampling=unc.sampling if unc else derived.sampling if derived else "normal",
+            dof=unc.dof if unc and unc.dof else derived.dof if derived else math.inf,
             data_type=data_type,
             instrument=instrument,
             uncertainty=unc,
+            u_source="explicit" if unc else derived.source if derived else None,
+            u_basis=derived.basis_en if derived else None,
         )
         return True
+
+    def derived_u(self, source: object, value: float, unit: str) -> DerivedU | None:
+        """u from the quantity's instrument, calculation or allocation (tanzuji.governance)."""
+        if source is None:
+            return None
+        # imported here: tanzuji.governance itself imports this package
+        from tanzuji.governance.instrument_u import NotDerivableError
+        from tanzuji.governance.measurement import derived_uncertainty
+
+        register = {inst.id: inst for inst in self.study.instruments}
+        try:
+            return derived_uncertainty(source, value, unit, register)
+        except NotDerivableError:
+            return None  # reported by `tanzuji check`
 
     def add_term(
         self,
@@ -290,6 +317,7 @@ class _Builder:
             data_type=act.data_type,
             instrument=act.instrument,
             unit_path=f"{path}.unit",
+            source=act,
         )
         ef = self.factor_input(act.factor, f"{path}.factor")
         if ok and ef:
@@ -324,6 +352,7 @@ class _Builder:
                     f"{p}.quantity",
                     data_type=use.data_type or leg.data_type,
                     instrument=use.instrument,
+                    source=use,
                     unit_path=f"{p}.unit",
                 )
                 ef = self.factor_input(use.factor, f"{p}.factor")
@@ -395,6 +424,7 @@ class _Builder:
             instrument=m.instrument,
             unit_path=f"{path}.unit",
             expect=expect,
+            source=m,
         )
 
     def electricity(self, key: str, sup: ElectricitySupply, path: str) -> None:
@@ -422,6 +452,7 @@ class _Builder:
                 data_type=part.data_type or sup.data_type,
                 instrument=part.instrument,
                 unit_path=f"{path}.unit",
+                source=part,
                 expect=("kWh", "an energy unit such as kWh"),
             )
             ef = self.factor_input(part.factor, f"{p}.factor")

@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from tanzuji.model.base import Uncertainty, _Strict
+from tanzuji.model.derived import parse_ratio
 from tanzuji.model.enums import Stage
 
 __all__ = [
     "Certificate",
     "ExcludedProcess",
     "Instrument",
+    "InstrumentComponent",
     "InstrumentKind",
     "Site",
     "UserCategory",
@@ -53,6 +55,9 @@ class Certificate(_Strict):
     valid_until: dt.date | None = None
     expanded_uncertainty: float | None = Field(default=None, ge=0, description="U, if stated")
     k: float | None = Field(default=None, gt=0)
+    uncertainty_unit: str = Field(
+        default="%", description="unit of U: % (relative to the reading) or a unit such as g"
+    )
 
     @model_validator(mode="after")
     def _dates(self) -> Certificate:
@@ -60,11 +65,42 @@ class Certificate(_Strict):
             raise ValueError(f"valid_until {self.valid_until} is before the date {self.date}")
         return self
 
+    @model_validator(mode="after")
+    def _u_and_k(self) -> Certificate:
+        if (self.expanded_uncertainty is None) != (self.k is None):
+            raise ValueError("give the certificate's expanded_uncertainty U together with its k")
+        return self
+
     def covers(self, day: dt.date) -> bool:
         """Whether the certificate is valid on ``day``."""
         if self.date and day < self.date:
             return False
         return not (self.valid_until and day > self.valid_until)
+
+
+class InstrumentComponent(_Strict):
+    """A sensor or secondary instrument of a measuring chain without a system class
+    (Table 3, Note 2): its accuracy class (read as MPE in % of the reading) or its MPE."""
+
+    name: str = Field(min_length=1)
+    accuracy_class: str | None = None
+    mpe: float | None = Field(default=None, ge=0, description="relative MPE, 0.005 or '0.5 %'")
+
+    @field_validator("mpe", mode="before")
+    @classmethod
+    def _percent(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().endswith("%"):
+            try:
+                return float(value.strip()[:-1]) / 100.0
+            except ValueError:
+                raise ValueError("expected a fraction such as 0.005 or '0.5 %'") from None
+        return value
+
+    @model_validator(mode="after")
+    def _one(self) -> InstrumentComponent:
+        if (self.accuracy_class is None) == (self.mpe is None):
+            raise ValueError("give exactly one of accuracy_class and mpe")
+        return self
 
 
 class Instrument(_Strict):
@@ -88,6 +124,15 @@ class Instrument(_Strict):
     ct_class: str | None = None
     pt_class: str | None = None
     certificate: Certificate | None = None
+    history: tuple[Certificate, ...] = Field(
+        default=(), description="earlier certificates, for a period spanning a recalibration"
+    )
+    components: tuple[InstrumentComponent, ...] = Field(
+        default=(), description="sensor + secondary instrument chain (Table 3, Note 2)"
+    )
+    combination: Literal["rss", "linear"] = Field(
+        default="rss", description="how component MPEs combine: root-sum-square or linear sum"
+    )
     location: str | None = None
     purpose: str | None = None
     in_service: bool = Field(
@@ -97,6 +142,13 @@ class Instrument(_Strict):
         default=None, description="explicit relative/standard uncertainty overriding the class"
     )
     note: str | None = None
+
+    @field_validator("ct_ratio", "pt_ratio")
+    @classmethod
+    def _ratio(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_ratio(value)
+        return value
 
 
 class UserCategory(StrEnum):

@@ -37,6 +37,13 @@ from tanzuji.model.base import (
     Uncertainty,
     _Strict,
 )
+from tanzuji.model.derived import (
+    Allocation,
+    Calculation,
+    Candidate,
+    check_consistent,
+    derive_fields,
+)
 from tanzuji.model.enums import (
     DEFAULT_PROCESS,
     DEFAULT_TRANSPORT_PROCESS,
@@ -100,6 +107,19 @@ class Measured(_Strict):
     source: str | None = None
     instrument: str | None = Field(default=None, description="id in the instrument register")
     note: str | None = None
+    calculated: Calculation | None = Field(
+        default=None, description="on-site calculation giving the quantity (Table 2)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive(cls, data: Any) -> Any:
+        return derive_fields(data)
+
+    @model_validator(mode="after")
+    def _derived(self) -> Measured:
+        check_consistent(self.quantity, self.unit, (), self.calculated, None, None)
+        return self
 
     @property
     def u(self) -> float:
@@ -145,11 +165,33 @@ class Activity(_ActivityBase):
     uncertainty: Uncertainty | None = None
     instrument: str | None = Field(default=None, description="id in the instrument register")
     disposal_route: str | None = Field(default=None, description="end-of-life disposal route")
+    candidates: tuple[Candidate, ...] = Field(
+        default=(), description="several data for this item; the best data type wins"
+    )
+    calculated: Calculation | None = Field(
+        default=None, description="on-site calculation giving the quantity (Table 2)"
+    )
+    allocation: Allocation | None = Field(
+        default=None, description="shared batch allocated by output × BOM (§6.1)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive(cls, data: Any) -> Any:
+        return derive_fields(data)
 
     @model_validator(mode="after")
     def _process(self) -> Activity:
         proc = self._check_process(DEFAULT_PROCESS)
         object.__setattr__(self, "process", proc)
+        check_consistent(
+            self.quantity,
+            self.unit,
+            self.candidates,
+            self.calculated,
+            self.allocation,
+            self.data_type if self.candidates else None,
+        )
         return self
 
 

@@ -1,0 +1,146 @@
+"""Allocation of shared material batches (§6.1) and the choice among candidate data,
+both shown rather than hidden.
+
+A batch consumed by several product models is allocated by each model's output × BOM
+quantity: share_j = output_j·bom_j / Σ output·bom; this product's per-unit quantity is
+batch × share_p / output_p = batch × bom_p / Σ output·bom. The ratio batch / Σ output·bom
+(≥ 1 with scrap and losses) is shown too.
+
+>>> from tanzuji.model import Study
+>>> study = Study.model_validate({"id": "S", "product": {"name": "表"}, "period": 2025,
+...     "activities": [{"stage": "raw_materials", "name": "铜", "factor": "cu",
+...       "allocation": {"batch_quantity": 400, "unit": "kg", "product_model": "A",
+...         "models": [{"model": "A", "output": 10000, "bom_quantity": 0.03},
+...                    {"model": "B", "output": 1000, "bom_quantity": 0.1}]}}]})
+>>> [(r.model, r.share, r.allocated) for r in allocation_table(study)]
+[('A', 0.75, 300.0), ('B', 0.25, 100.0)]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tanzuji.governance.findings import Finding
+from tanzuji.model import Activity, Study
+from tanzuji.model.derived import select_candidate
+
+__all__ = [
+    "AllocationRow",
+    "CandidateChoice",
+    "allocation_findings",
+    "allocation_table",
+    "candidate_choices",
+]
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    """One model's part of a shared batch."""
+
+    path: str
+    activity: str
+    batch_quantity: float
+    unit: str
+    model: str
+    output: float
+    bom_quantity: float
+    share: float
+    allocated: float
+    per_unit: float
+    is_product: bool
+    batch_to_bom: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return dict(self.__dict__)
+
+
+def allocation_table(study: Study) -> list[AllocationRow]:
+    """Every allocated batch of the study, one row per sharing model."""
+    rows = []
+    for i, act in enumerate(study.activities):
+        if not isinstance(act, Activity) or act.allocation is None:
+            continue
+        a = act.allocation
+        ratio = a.batch_quantity / a.requirement()
+        for m in a.models:
+            share = a.share(m.model)
+            rows.append(
+                AllocationRow(
+                    path=f"activities[{i}].allocation",
+                    activity=study.activity_key(i),
+                    batch_quantity=a.batch_quantity,
+                    unit=a.unit,
+                    model=m.model,
+                    output=m.output,
+                    bom_quantity=m.bom_quantity,
+                    share=share,
+                    allocated=a.batch_quantity * share,
+                    per_unit=a.batch_quantity * share / m.output,
+                    is_product=m.model == a.product_model,
+                    batch_to_bom=ratio,
+                )
+            )
+    return rows
+
+
+def allocation_findings(study: Study) -> list[Finding]:
+    """An info finding per allocated batch stating this product's share (§6.1)."""
+    out = []
+    for row in allocation_table(study):
+        if not row.is_product:
+            continue
+        out.append(
+            Finding.info(
+                "allocation.applied",
+                "§6.1",
+                f"共用批次 {row.batch_quantity:g} {row.unit} 按产量 × BOM 分摊：型号 {row.model} "
+                f"占 {100 * row.share:.4g} %，单位产品 {row.per_unit:.6g} {row.unit}"
+                f"（批次/BOM 需求 = {row.batch_to_bom:.4g}）",
+                f"shared batch of {row.batch_quantity:g} {row.unit} allocated by output × BOM: "
+                f"model {row.model} takes {100 * row.share:.4g} %, {row.per_unit:.6g} {row.unit} "
+                f"per unit (batch / BOM requirement = {row.batch_to_bom:.4g})",
+                row.path,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class CandidateChoice:
+    """Which candidate datum an activity uses, and why."""
+
+    path: str
+    activity: str
+    chosen: int
+    data_type: str
+    quantity: float
+    reason_en: str
+    reason_zh: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return dict(self.__dict__)
+
+
+def candidate_choices(study: Study) -> list[CandidateChoice]:
+    """The candidate chosen for every activity that lists candidates."""
+    out = []
+    for i, act in enumerate(study.activities):
+        if not isinstance(act, Activity) or not act.candidates:
+            continue
+        idx, en, zh = select_candidate(act.candidates)
+        best = act.candidates[idx]
+        out.append(
+            CandidateChoice(
+                path=f"activities[{i}].candidates[{idx}]",
+                activity=study.activity_key(i),
+                chosen=idx,
+                data_type=best.data_type.value,
+                quantity=act.quantity,
+                reason_en=en,
+                reason_zh=zh,
+            )
+        )
+    return out
