@@ -43,6 +43,7 @@ __all__ = [
     "combine_mpe",
     "convert_u",
     "flow_u_rel",
+    "instrument_components",
     "instrument_mpe_rel",
     "instrument_uncertainty",
     "meter_u_rel",
@@ -72,6 +73,7 @@ class InstrumentU:
     dof: float = math.inf
     sampling: Literal["normal", "rectangular"] = "rectangular"
     """How Monte Carlo should sample it: an MPE bound is rectangular, a certificate normal."""
+    name: str = ""
 
 
 # --------------------------------------------------------------------------- pure rules
@@ -205,6 +207,48 @@ def _check_dimension(inst: Instrument, unit: str) -> None:
         )
 
 
+def _class_mpe(inst: Instrument) -> tuple[float, str, int]:
+    """Relative MPE of the instrument itself by class (no CT/PT), how, and the number of
+    components combined."""
+    method = inst.combination
+    if inst.accuracy_class is None:
+        if not inst.components:
+            raise ValueError(f"instrument {inst.id} has no accuracy class and no components")
+        parts = [
+            c.mpe if c.mpe is not None else relative_class_mpe(c.accuracy_class or "")
+            for c in inst.components
+        ]
+        names = ", ".join(
+            f"{c.name} {c.accuracy_class or f'{100 * (c.mpe or 0):g} %'}" for c in inst.components
+        )
+        return combine_mpe(parts, method), f"components {names} ({method})", len(parts)
+    cls = inst.accuracy_class
+    kind = inst.kind
+    if kind is InstrumentKind.ELECTRICITY_METER:
+        return meter_mpe(cls), f"class {cls}", 1
+    if kind is InstrumentKind.BELT_SCALE:
+        state = "in service" if inst.in_service else "initial verification"
+        return belt_mpe(cls, in_service=inst.in_service), f"belt scale class {cls}, {state}", 1
+    if kind in (InstrumentKind.GAS_FLOW_METER, InstrumentKind.LIQUID_FLOW_METER):
+        return flow_mpe(cls), f"flow meter class {cls}", 1
+    if kind is InstrumentKind.FUEL_DISPENSER:
+        return flow_mpe(cls, dispenser=True), f"fuel dispenser class {cls}", 1
+    raise ValueError(
+        f"no class rule for a {kind.value}; give the instrument's uncertainty or certificate"
+    )
+
+
+def _transformer_mpes(inst: Instrument) -> list[tuple[str, float]]:
+    """CT and PT ratio errors of a transformer-operated meter: (label, relative MPE)."""
+    if inst.kind is not InstrumentKind.ELECTRICITY_METER:
+        return []
+    return [
+        (f"{label} class {c}", relative_class_mpe(c))
+        for label, c in (("CT", inst.ct_class), ("PT", inst.pt_class))
+        if c is not None
+    ]
+
+
 def instrument_mpe_rel(inst: Instrument) -> tuple[float, str]:
     """Relative MPE (fraction) of an instrument read by class, and how it was obtained.
 
@@ -219,48 +263,52 @@ def instrument_mpe_rel(inst: Instrument) -> tuple[float, str]:
     >>> round(100 * mpe, 4), how
     (0.5745, 'class 0.5S with CT class 0.2, PT class 0.2 (rss)')
     """
-    method = inst.combination
-    if inst.accuracy_class is None:
-        if not inst.components:
-            raise ValueError(f"instrument {inst.id} has no accuracy class and no components")
-        parts = [
-            c.mpe if c.mpe is not None else relative_class_mpe(c.accuracy_class or "")
-            for c in inst.components
-        ]
-        names = ", ".join(
-            f"{c.name} {c.accuracy_class or f'{100 * (c.mpe or 0):g} %'}" for c in inst.components
-        )
-        return combine_mpe(parts, method), f"components {names} ({method})"
-    cls = inst.accuracy_class
-    kind = inst.kind
-    if kind is InstrumentKind.ELECTRICITY_METER:
-        parts = [meter_mpe(cls)]
-        extra = []
-        for label, c in (("CT", inst.ct_class), ("PT", inst.pt_class)):
-            if c is not None:
-                parts.append(relative_class_mpe(c))
-                extra.append(f"{label} class {c}")
-        if extra:
-            return combine_mpe(parts, method), f"class {cls} with {', '.join(extra)} ({method})"
-        return parts[0], f"class {cls}"
-    if kind is InstrumentKind.BELT_SCALE:
-        state = "in service" if inst.in_service else "initial verification"
-        return belt_mpe(cls, in_service=inst.in_service), f"belt scale class {cls}, {state}"
-    if kind in (InstrumentKind.GAS_FLOW_METER, InstrumentKind.LIQUID_FLOW_METER):
-        return flow_mpe(cls), f"flow meter class {cls}"
-    if kind is InstrumentKind.FUEL_DISPENSER:
-        return flow_mpe(cls, dispenser=True), f"fuel dispenser class {cls}"
-    raise ValueError(
-        f"no class rule for a {kind.value}; give the instrument's uncertainty or certificate"
-    )
+    mpe, how, _ = _class_mpe(inst)
+    extra = _transformer_mpes(inst)
+    if not extra:
+        return mpe, how
+    combined = combine_mpe([mpe, *(a for _, a in extra)], inst.combination)
+    return combined, f"{how} with {', '.join(n for n, _ in extra)} ({inst.combination})"
+
+
+def instrument_components(inst: Instrument, value: float, unit: str) -> list[InstrumentU]:
+    """The uncertainty components of ``value`` read on ``inst``: the instrument itself,
+    then the CT and PT ratio errors of a transformer-operated meter (each MPE/√3).
+
+    The instrument's own u, in order of precedence: the register entry's explicit
+    ``uncertainty``; the certificate's U/k (``uncertainty_unit`` % = relative to the
+    reading); the accuracy class (MPE/√3) or, without a class, the combined ``components``.
+    Raises :class:`NotDerivableError` when none of them applies.
+    """
+    _check_dimension(inst, unit)
+    try:
+        comps = [_own(inst, value, unit)]
+        for label, mpe in _transformer_mpes(inst):
+            comps.append(
+                InstrumentU(
+                    mpe / SQRT3 * abs(value),
+                    f"{label}: ratio error ±{100 * mpe:g} %; u = MPE/√3",
+                    f"{label.replace('class', '级别')}：比值误差 ±{100 * mpe:g} %；u = MPE/√3",
+                    name=label.split()[0],
+                )
+            )
+    except UnitError as exc:
+        raise NotDerivableError(
+            f"instrument {inst.id}: {exc.message} ({exc.got})",
+            f"计量器具 {inst.id}：单位错误 {exc.got}",
+        ) from None
+    except NotDerivableError:
+        raise
+    except ValueError as exc:
+        raise NotDerivableError(str(exc), f"计量器具 {inst.id}：{exc}") from None
+    return comps
 
 
 def instrument_uncertainty(inst: Instrument, value: float, unit: str) -> InstrumentU:
     """The standard uncertainty of ``value`` (in ``unit``) read on ``inst``.
 
-    Precedence: the register entry's explicit ``uncertainty``; then the certificate's U/k
-    (``uncertainty_unit`` % = relative to the reading); then the accuracy class (MPE/√3).
-    Raises :class:`NotDerivableError` when none of them applies.
+    The components of :func:`instrument_components` combine by the instrument's
+    ``combination``: root-sum-square (independent) or linear sum (conservative).
 
     >>> scale = Instrument(id="S", name="秤", kind="scale_nonautomatic", accuracy_class="III",
     ...     max_capacity=3, scale_interval=1, capacity_unit="g", in_service=False)
@@ -268,64 +316,72 @@ def instrument_uncertainty(inst: Instrument, value: float, unit: str) -> Instrum
     >>> round(r.u * 1000, 4), r.basis_en
     (0.2887, 'scale class III, e = 1 g, load 300 e → MPE ±0.5 e (initial verification); u = MPE/√3')
     """
-    _check_dimension(inst, unit)
-    try:
-        if inst.uncertainty is not None:
-            unc = inst.uncertainty
-            if unc.form == "relative":
-                return InstrumentU(
-                    unc.standard_for(value),
-                    f"instrument uncertainty {100 * (unc.relative or 0):g} % (register)",
-                    f"器具登记的相对不确定度 {100 * (unc.relative or 0):g} %",
-                    unc.dof or math.inf,
-                    _sampling(unc.sampling),
-                )
-            cap = _capacity_unit(inst)
-            u_cap = unc.standard_for(to_unit(value, unit, cap))
+    comps = instrument_components(inst, value, unit)
+    if len(comps) == 1:
+        return comps[0]
+    us = [c.u for c in comps]
+    method = inst.combination
+    u = math.fsum(us) if method == "linear" else math.sqrt(math.fsum(x * x for x in us))
+    return InstrumentU(
+        u,
+        "; ".join(c.basis_en for c in comps) + f" (combined: {method})",
+        "；".join(c.basis_zh for c in comps) + f"（合成：{method}）",
+        sampling="normal",
+        name=inst.id,
+    )
+
+
+def _own(inst: Instrument, value: float, unit: str) -> InstrumentU:
+    """The instrument's own u (without CT/PT)."""
+    if inst.uncertainty is not None:
+        unc = inst.uncertainty
+        if unc.form == "relative":
             return InstrumentU(
-                convert_u(u_cap, cap, unit),
-                f"instrument uncertainty {u_cap:g} {cap} (register)",
-                f"器具登记的标准不确定度 {u_cap:g} {cap}",
+                unc.standard_for(value),
+                f"instrument uncertainty {100 * (unc.relative or 0):g} % (register)",
+                f"器具登记的相对不确定度 {100 * (unc.relative or 0):g} %",
                 unc.dof or math.inf,
                 _sampling(unc.sampling),
+                name=inst.id,
             )
-        cert = inst.certificate
-        if cert is not None and cert.expanded_uncertainty is not None and cert.k is not None:
-            U, k = cert.expanded_uncertainty, cert.k
-            if cert.uncertainty_unit.strip() == "%":
-                u = certificate_u(U, k) / 100.0 * abs(value)
-            else:
-                u = convert_u(certificate_u(U, k), cert.uncertainty_unit, unit)
-            return InstrumentU(
-                u,
-                f"certificate {cert.number}: U = {U:g} {cert.uncertainty_unit}, k = {k:g}; u = U/k",
-                f"证书 {cert.number}：U = {U:g} {cert.uncertainty_unit}，k = {k:g}；u = U/k",
-                sampling="normal",
-            )
-        if inst.accuracy_class is None and not inst.components:
-            raise NotDerivableError(
-                f"instrument {inst.id} has no accuracy class, certificate uncertainty or "
-                "components",
-                f"计量器具 {inst.id} 未给出准确度等级、证书不确定度或组成部件",
-            )
-        if inst.kind is InstrumentKind.SCALE_NONAUTOMATIC and inst.accuracy_class is not None:
-            return _scale(inst, value, unit)
-        mpe, how = instrument_mpe_rel(inst)
-    except UnitError as exc:
+        cap = _capacity_unit(inst)
+        u_cap = unc.standard_for(to_unit(value, unit, cap))
+        return InstrumentU(
+            convert_u(u_cap, cap, unit),
+            f"instrument uncertainty {u_cap:g} {cap} (register)",
+            f"器具登记的标准不确定度 {u_cap:g} {cap}",
+            unc.dof or math.inf,
+            _sampling(unc.sampling),
+            name=inst.id,
+        )
+    cert = inst.certificate
+    if cert is not None and cert.expanded_uncertainty is not None and cert.k is not None:
+        U, k = cert.expanded_uncertainty, cert.k
+        if cert.uncertainty_unit.strip() == "%":
+            u = certificate_u(U, k) / 100.0 * abs(value)
+        else:
+            u = convert_u(certificate_u(U, k), cert.uncertainty_unit, unit)
+        return InstrumentU(
+            u,
+            f"certificate {cert.number}: U = {U:g} {cert.uncertainty_unit}, k = {k:g}; u = U/k",
+            f"证书 {cert.number}：U = {U:g} {cert.uncertainty_unit}，k = {k:g}；u = U/k",
+            sampling="normal",
+            name=inst.id,
+        )
+    if inst.accuracy_class is None and not inst.components:
         raise NotDerivableError(
-            f"instrument {inst.id}: {exc.message} ({exc.got})",
-            f"计量器具 {inst.id}：单位错误 {exc.got}",
-        ) from None
-    except ValueError as exc:
-        if isinstance(exc, NotDerivableError):
-            raise
-        raise NotDerivableError(str(exc), f"计量器具 {inst.id}：{exc}") from None
-    combined = " with " in how or how.startswith("components")
+            f"instrument {inst.id} has no accuracy class, certificate uncertainty or components",
+            f"计量器具 {inst.id} 未给出准确度等级、证书不确定度或组成部件",
+        )
+    if inst.kind is InstrumentKind.SCALE_NONAUTOMATIC and inst.accuracy_class is not None:
+        return _scale(inst, value, unit)
+    mpe, how, n = _class_mpe(inst)
     return InstrumentU(
         mpe / SQRT3 * abs(value),
         f"{how}: MPE ±{100 * mpe:.4g} %; u = MPE/√3",
         f"{how}：最大允许误差 ±{100 * mpe:.4g} %；u = MPE/√3",
-        sampling="normal" if combined else "rectangular",
+        sampling="normal" if n > 1 else "rectangular",
+        name=inst.id,
     )
 
 
@@ -363,4 +419,5 @@ def _scale(inst: Instrument, value: float, unit: str) -> InstrumentU:
         f"({state}); u = MPE/√3",
         f"衡器 {cls} 级，e = {e:g} {cap}，载荷 {load / e:.6g} e → 最大允许误差 ±{mpe_e:g} e"
         f"（{state_zh}）；u = MPE/√3",
+        name=inst.id,
     )

@@ -1,5 +1,6 @@
 """Measurement models for on-site calculated data (Table 2) and the uncertainty of derived
-quantities, evaluated by the GUM law of propagation (JJF 1059.1, first order, uncorrelated).
+quantities. The two measurement models are evaluated by the GUM law of propagation
+(JJF 1059.1) of the uncertainty engine, :func:`tanzuji.uncertainty.gum`:
 
 - ``register_difference``: E = (R_end − R_start)·K_CT·K_PT·(1 + δ_meter)(1 + δ_CT)(1 + δ_PT),
   u²(E) = K²·(u²(R_end) + u²(R_start)) + E²·u_rel²(meter chain); each register reading
@@ -24,9 +25,11 @@ from typing import Any, Literal
 
 from tanzuji.errors import UnitError
 from tanzuji.governance.instrument_u import (
+    SQRT3,
     InstrumentU,
     NotDerivableError,
     convert_u,
+    instrument_components,
     instrument_uncertainty,
     type_a,
 )
@@ -38,6 +41,8 @@ from tanzuji.model.derived import (
     RepeatedReadings,
 )
 from tanzuji.model.governance import Instrument
+from tanzuji.uncertainty import Distribution, GumResult, Normal, Rectangular, gum
+from tanzuji.units import to_unit
 
 __all__ = [
     "DerivedU",
@@ -94,8 +99,37 @@ def _inst(instruments: Instruments | None, ref: str | None) -> Instrument | None
     return instruments.get(ref)
 
 
+def _dist(x: float, u: float, sampling: str) -> Distribution | float:
+    """A GUM input: a constant when u = 0, else rectangular or normal with that u."""
+    if not u > 0:
+        return x
+    if sampling == "rectangular":
+        return Rectangular.centred(x, u * SQRT3)
+    return Normal(x, u)
+
+
+def _result(res: GumResult, unit: str, en: str, zh: str, missing: list[str]) -> DerivedU:
+    budget = tuple((row.name, abs(row.contribution)) for row in res.budget if row.u > 0)
+    return DerivedU(
+        res.u,
+        unit,
+        "calculated",
+        en,
+        zh,
+        dof=res.dof,
+        sampling="normal",
+        budget=budget,
+        missing=tuple(missing),
+    )
+
+
 def register_difference_u(calc: RegisterDifference, instruments: Instruments | None) -> DerivedU:
-    """u of E = (R_end − R_start)·K_CT·K_PT from the resolution and the meter chain.
+    """u of E = (R_end − R_start)·K_CT·K_PT·Π(1 + δ_i) by the GUM (tanzuji.uncertainty).
+
+    Inputs: the two readings (rectangular ±d/2 when the register resolution d is given)
+    and one relative error δ per component of the meter chain (the meter itself, CT, PT;
+    rectangular MPE/√3, or normal from a certificate). A ``linear`` combination makes
+    the δ fully correlated (r = 1), i.e. the linear sum.
 
     >>> from tanzuji.model.derived import RegisterDifference
     >>> meter = Instrument(id="EM", name="表", kind="electricity_meter", accuracy_class="0.5S",
@@ -107,42 +141,58 @@ def register_difference_u(calc: RegisterDifference, instruments: Instruments | N
     (4000000.0, 0.3317)
     """
     value = calc.estimate()
-    budget: list[tuple[str, float]] = []
-    missing: list[str] = []
-    en, zh = [], []
+    k = calc.multiplier
+    half = calc.resolution / 2 if calc.resolution is not None else 0.0
+    inputs: dict[str, Distribution | float] = {
+        "R_start": _dist(calc.start, half / SQRT3, "rectangular"),
+        "R_end": _dist(calc.end, half / SQRT3, "rectangular"),
+    }
+    en = ["E = (R_end − R_start)·K_CT·K_PT"]
+    zh = ["E = (R_end − R_start)·K_CT·K_PT"]
     if calc.resolution is not None:
-        u_res = calc.multiplier * calc.resolution / math.sqrt(6.0)
-        budget.append(("resolution", u_res))
         en.append(f"register resolution {calc.resolution:g} {calc.register_unit}")
         zh.append(f"示值分辨力 {calc.resolution:g} {calc.register_unit}")
+    missing: list[str] = []
+    deltas: list[str] = []
     inst = _inst(instruments, calc.instrument)
     if inst is not None:
-        iu = instrument_uncertainty(inst, value, calc.register_unit)
-        budget.append((f"instrument {inst.id}", iu.u))
-        en.append(iu.basis_en)
-        zh.append(iu.basis_zh)
+        for comp in instrument_components(inst, value, calc.register_unit):
+            name = f"δ_{comp.name}"
+            rel = comp.u / abs(value) if value else 0.0
+            inputs[name] = _dist(0.0, rel, comp.sampling)
+            deltas.append(name)
+            en.append(comp.basis_en)
+            zh.append(comp.basis_zh)
     else:
         missing.append("instrument")
-    if not budget:
+    if calc.resolution is None and inst is None:
         raise NotDerivableError(
             "register_difference has neither a known instrument nor a resolution",
             "电能表示值差计算既无有效计量器具也无分辨力",
         )
-    u = math.sqrt(math.fsum(c * c for _, c in budget))
-    return DerivedU(
-        u,
-        calc.register_unit,
-        "calculated",
-        "E = (R_end − R_start)·K_CT·K_PT; " + "; ".join(en),
-        "E = (R_end − R_start)·K_CT·K_PT；" + "；".join(zh),
-        budget=tuple(budget),
-        missing=tuple(missing),
-    )
+    correlation = None
+    if inst is not None and inst.combination == "linear" and len(deltas) > 1:
+        correlation = {(a, b): 1.0 for i, a in enumerate(deltas) for b in deltas[i + 1 :]}
+
+    def model(**x: Any) -> Any:
+        out = (x["R_end"] - x["R_start"]) * k
+        for name in deltas:
+            out = out * (1.0 + x[name])
+        return out
+
+    res = gum(model, inputs, correlation)
+    return _result(res, calc.register_unit, "; ".join(en), "；".join(zh), missing)
 
 
 def _reading_u(name: str, r: Reading, instruments: Instruments | None) -> InstrumentU | None:
     if r.uncertainty is not None:
-        return InstrumentU(r.uncertainty.standard_for(r.value), f"{name}: given", f"{name}：给定")
+        unc = r.uncertainty
+        sampling: Literal["normal", "rectangular"] = (
+            "rectangular" if unc.sampling == "rectangular" else "normal"
+        )
+        return InstrumentU(
+            unc.standard_for(r.value), f"{name}: given", f"{name}：给定", sampling=sampling
+        )
     inst = _inst(instruments, r.instrument)
     if inst is None:
         return None
@@ -150,7 +200,10 @@ def _reading_u(name: str, r: Reading, instruments: Instruments | None) -> Instru
 
 
 def gas_standard_volume_u(calc: GasStandardVolume, instruments: Instruments | None) -> DerivedU:
-    """u of V_n = V·(p/p_n)·(T_n/T) by relative root-sum-square (a product model).
+    """u of V_n = V·(p/p_n)·(T_n/T) by the GUM (p absolute in kPa, T in kelvin).
+
+    A reading with neither an uncertainty nor an instrument enters as a constant and is
+    listed in ``missing``.
 
     >>> from tanzuji.model.derived import GasStandardVolume
     >>> calc = GasStandardVolume(volume={"value": 1000, "unit": "m**3",
@@ -160,50 +213,45 @@ def gas_standard_volume_u(calc: GasStandardVolume, instruments: Instruments | No
     >>> round(calc.estimate(), 9), round(r.u, 9), r.missing
     (1000.0, 10.0, ('pressure', 'temperature'))
     """
-    value = calc.estimate()
     missing: list[str] = []
-    rel: list[tuple[str, float]] = []
     basis: list[str] = []
-    uv = _reading_u("volume", calc.volume, instruments)
-    if uv is None:
-        missing.append("volume")
-    else:
-        rel.append(("volume", uv.u / abs(calc.volume.value) if calc.volume.value else 0.0))
-        basis.append(uv.basis_en)
-    p = calc.absolute_pressure_kpa()
-    up = _reading_u("pressure", calc.pressure, instruments)
-    u_p2 = 0.0
-    if up is None:
-        missing.append("pressure")
-    else:
-        u_p2 += convert_u(up.u, calc.pressure.unit, "kPa") ** 2
-        basis.append(up.basis_en)
-    if calc.atmospheric_pressure is not None:
-        ua = _reading_u("atmospheric pressure", calc.atmospheric_pressure, instruments)
-        if ua is not None:
-            u_p2 += convert_u(ua.u, calc.atmospheric_pressure.unit, "kPa") ** 2
-            basis.append(ua.basis_en)
-    if up is not None:
-        rel.append(("pressure", math.sqrt(u_p2) / p))
-    ut = _reading_u("temperature", calc.temperature, instruments)
-    if ut is None:
-        missing.append("temperature")
-    else:
-        rel.append(
-            ("temperature", convert_u(ut.u, calc.temperature.unit, "K") / calc.temperature_k())
-        )
-        basis.append(ut.basis_en)
-    budget = tuple((n, r * abs(value)) for n, r in rel)
-    u = math.sqrt(math.fsum(c * c for _, c in budget))
-    ref = f"p_n = {calc.reference_pressure_kpa:g} kPa, T_n = {calc.reference_temperature_k:g} K"
-    return DerivedU(
-        u,
+
+    def add(name: str, reading: Reading | None, x: float, to: str | None) -> float | Distribution:
+        if reading is None:
+            return x
+        ru = _reading_u(name, reading, instruments)
+        if ru is None:
+            missing.append(name)
+            return x
+        basis.append(ru.basis_en)
+        u = convert_u(ru.u, reading.unit, to) if to else ru.u
+        return _dist(x, u, ru.sampling)
+
+    gauge = calc.pressure_type == "gauge"
+    p_reading = to_unit(calc.pressure.value, calc.pressure.unit, "kPa")
+    inputs: dict[str, Distribution | float] = {
+        "V": add("volume", calc.volume, calc.volume.value, None),
+        "p": add("pressure", calc.pressure, p_reading, "kPa"),
+        "p_atm": add(
+            "atmospheric pressure", calc.atmospheric_pressure, calc.atmospheric_kpa(), "kPa"
+        ),
+        "T": add("temperature", calc.temperature, calc.temperature_k(), "K"),
+    }
+    p_n, t_n = calc.reference_pressure_kpa, calc.reference_temperature_k
+
+    def model(V: Any, p: Any, p_atm: Any, T: Any) -> Any:
+        return V * ((p + p_atm) / p_n) * (t_n / T)
+
+    res = gum(model, inputs)
+    ref = f"p_n = {p_n:g} kPa, T_n = {t_n:g} K" + (
+        ", gauge pressure + atmospheric" if gauge else ""
+    )
+    return _result(
+        res,
         calc.unit,
-        "calculated",
         f"V_n = V·(p/p_n)·(T_n/T), {ref}; " + "; ".join(basis),
         f"V_n = V·(p/p_n)·(T_n/T)，{ref}",
-        budget=budget,
-        missing=tuple(missing),
+        missing,
     )
 
 
