@@ -17,6 +17,7 @@ from rich.table import Table
 
 from tanzuji import __version__
 from tanzuji.calculation import FootprintResult, compile_study, evaluate_full, evaluate_jjf
+from tanzuji.checkcli import run_check
 from tanzuji.errors import InputErrors, TanzujiError
 from tanzuji.factors import FactorLibrary
 from tanzuji.jsonio import (
@@ -236,7 +237,7 @@ def evaluate(
     if uncertainty is UncertaintyMethod.full:
         full = evaluate_full(compile_study(loaded.study, loaded.factors))
     if as_json:
-        data = result_to_dict(result, loaded.study)
+        data = result_to_dict(result, loaded.study, loaded.factors)
         if full is not None:
             data["full"] = full_to_dict(full)
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -254,6 +255,22 @@ def evaluate(
     else:
         for item in items:
             out.print(item)
+
+
+@app.command()
+def check(
+    study: Annotated[
+        Path, typer.Argument(help="Study file (YAML/JSON) or a directory with study.yaml.")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the findings as stable JSON.")
+    ] = False,
+    lang: Annotated[Lang, typer.Option(help="Language of the report.")] = Lang.zh,
+) -> None:
+    """Data-governance check: instruments, certificates, cut-off, data quality; exit 1 on errors."""
+    code = run_check(study, as_json=as_json, lang=lang.value, console=out)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -297,7 +314,7 @@ def demo(
     for d in dirs:
         loaded, result = evaluate_file(d)
         target = out_dir / d.name
-        data = result_to_dict(result, loaded.study)
+        data = result_to_dict(result, loaded.study, loaded.factors)
         _write_atomic(target / "result.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         items = render_summary(result, loaded.study, lang.value)
         _write_atomic(target / "summary.txt", _text_of(items))

@@ -459,8 +459,14 @@ def study_schema() -> dict[str, Any]:
 # --------------------------------------------------------------------------- results
 
 
-def result_to_dict(result: FootprintResult, study: Study) -> dict[str, Any]:
-    """The stable JSON contract of ``tanzuji evaluate --json`` (numbers unrounded, kgCO2e)."""
+def result_to_dict(
+    result: FootprintResult, study: Study, factors: FactorLibrary | None = None
+) -> dict[str, Any]:
+    """The stable JSON contract of ``tanzuji evaluate --json`` (numbers unrounded, kgCO2e).
+
+    With the study's ``factors``, ``data_quality`` (primary-data share and grade
+    distributions, overall and per stage; see docs/governance.md) is added.
+    """
     stages: dict[str, Any] = {}
     for stage in Stage:
         r = result.stages[stage]
@@ -484,7 +490,14 @@ def result_to_dict(result: FootprintResult, study: Study) -> dict[str, Any]:
             }
             for c in result.contributions
         ],
-    }
+    } | (_data_quality(study, factors) if factors is not None else {})
+
+
+def _data_quality(study: Study, factors: FactorLibrary) -> dict[str, Any]:
+    from tanzuji.calculation import compile_study
+    from tanzuji.governance import data_quality
+
+    return {"data_quality": data_quality(compile_study(study, factors)).to_dict()}
 
 
 def full_to_dict(full: FullResult) -> dict[str, Any]:

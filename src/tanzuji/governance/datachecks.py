@@ -53,6 +53,8 @@ class QuantitySlot:
     has_uncertainty: bool
     source: str | None
     instruments: tuple[tuple[str, str], ...]  # (path, id) of every instrument reference
+    metered_total: bool = False
+    """A part of an electricity split whose total is metered primary data (Table A.4)."""
 
 
 def _refs(obj: Any, path: str) -> list[tuple[str, str]]:
@@ -165,6 +167,8 @@ def iter_quantities(study: Study) -> Iterator[QuantitySlot]:
                         part.uncertainty is not None,
                         part.source or act.source,
                         tuple(_refs(part, q)),
+                        metered_total=act.total is not None
+                        and (act.total.data_type or act.data_type).primary,
                     )
         elif isinstance(act, Operation):
             yield _measured(
@@ -196,7 +200,18 @@ def _slot_findings(slot: QuantitySlot, study: Study) -> list[Finding]:
             )
     dt_ = slot.data_type
     mfg = slot.stage is Stage.MANUFACTURING
-    if mfg and not dt_.primary:
+    if mfg and not dt_.primary and slot.metered_total:
+        out.append(
+            Finding.warning(
+                "data.secondary_split_in_manufacturing",
+                "§4",
+                f"生产制造阶段“{slot.label}”按次级数据（{dt_.value}）从计量总电量中拆分",
+                f"manufacturing datum {slot.label!r} splits the metered total by secondary "
+                f"data ({dt_.value}); the consumption itself is measured",
+                slot.path,
+            )
+        )
+    elif mfg and not dt_.primary:
         out.append(
             Finding.error(
                 "data.secondary_in_manufacturing",
