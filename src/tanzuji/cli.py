@@ -237,7 +237,7 @@ def evaluate(
     if uncertainty is UncertaintyMethod.full:
         full = evaluate_full(compile_study(loaded.study, loaded.factors))
     if as_json:
-        data = result_to_dict(result, loaded.study, loaded.factors)
+        data = result_to_dict(result, loaded.study)
         if full is not None:
             data["full"] = full_to_dict(full)
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -314,7 +314,7 @@ def demo(
     for d in dirs:
         loaded, result = evaluate_file(d)
         target = out_dir / d.name
-        data = result_to_dict(result, loaded.study, loaded.factors)
+        data = result_to_dict(result, loaded.study)
         _write_atomic(target / "result.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         items = render_summary(result, loaded.study, lang.value)
         _write_atomic(target / "summary.txt", _text_of(items))
