@@ -213,7 +213,7 @@ def _text_of(items: list[Any]) -> str:
 @app.command()
 def evaluate(
     study: Annotated[
-        Path, typer.Argument(help="Study file (YAML/JSON) or a directory with study.yaml.")
+        Path, typer.Argument(help="Study file (YAML/JSON/xlsx) or a directory with study.yaml.")
     ],
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the JSON result contract.")
@@ -285,6 +285,32 @@ def schema(
         _write_atomic(out_file, text)
     else:
         sys.stdout.write(text)
+
+
+@app.command()
+def template(
+    out_file: Annotated[Path, typer.Argument(help="Workbook to write (.xlsx).")],
+    lang: Annotated[Lang, typer.Option(help="Language of the headers and instructions.")] = Lang.zh,
+) -> None:
+    """Write the empty Excel record workbook (Tables A.1–A.8 of Appendix A) to fill in."""
+    from tanzuji.xlsx import write_template
+
+    write_template(out_file, lang.value)
+    err.print(f"wrote {out_file}")
+
+
+@app.command()
+def convert(
+    source: Annotated[Path, typer.Argument(help="Study file: .xlsx, .yaml, .yml or .json.")],
+    target: Annotated[Path, typer.Argument(help="File to write: .xlsx, .yaml, .yml or .json.")],
+    lang: Annotated[Lang, typer.Option(help="Language of a workbook written.")] = Lang.zh,
+) -> None:
+    """Convert a study between Excel workbook and YAML/JSON, in either direction, without loss."""
+    from tanzuji.xlsx import convert_study
+
+    for note in convert_study(source, target, lang.value):
+        err.print(f"[yellow]warning:[/yellow] {escape(note)}")
+    err.print(f"wrote {target}")
 
 
 def find_examples() -> Path:

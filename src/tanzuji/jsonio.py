@@ -435,8 +435,12 @@ def study_file(path: str | Path) -> Path:
 
 
 def load_study(path: str | Path) -> LoadedStudy:
-    """Read, validate and resolve a study file (YAML or JSON) and its factor libraries."""
+    """Read, validate and resolve a study file (YAML, JSON or .xlsx) and its factor libraries."""
     p = study_file(path)
+    if p.suffix.lower() == ".xlsx":
+        from tanzuji.xlsx import load_workbook_study
+
+        return load_workbook_study(p)
     doc = read_document(p)
     study: Study = _validate(Study, doc)
     factors = _resolve_libraries(study, p.parent, doc)
@@ -444,7 +448,11 @@ def load_study(path: str | Path) -> LoadedStudy:
 
 
 def locate_errors(exc: InputErrors, loaded: LoadedStudy) -> InputErrors:
-    """Attach the study file and YAML lines to errors found while compiling it."""
+    """Attach the study file and YAML lines (or workbook cells) to errors found while compiling."""
+    if loaded.path.suffix.lower() == ".xlsx":
+        from tanzuji.xlsx import locate_errors as locate_cells
+
+        return locate_cells(exc, loaded)
     return InputErrors(_locate(exc.errors, loaded.document))
 
 
