@@ -29,6 +29,9 @@ import numpy as np
 __all__ = ["Tape", "TraceError", "Tracer"]
 
 
+_SCALARS = frozenset({float, int, np.float64})
+
+
 class TraceError(TypeError):
     """The model did something the tracer cannot differentiate."""
 
@@ -45,22 +48,22 @@ def _const(x: Any) -> float | None:
 
 
 class Tape:
-    """The record of one traced evaluation: parents and local derivatives of every node."""
+    """The record of one traced evaluation: ≤ 2 parents and local derivatives per node.
 
-    __slots__ = ("grads", "parents")
+    Node j is ``rec[j] = (parent1, d/d parent1, parent2, d/d parent2)``, −1 for no parent.
+    """
+
+    __slots__ = ("rec",)
 
     def __init__(self) -> None:
-        self.parents: list[tuple[int, ...]] = []
-        self.grads: list[tuple[float, ...]] = []
+        self.rec: list[tuple[int, float, int, float]] = []
 
     def variable(self, value: float) -> Tracer:
         """A new independent variable (inputs must be created first, in order)."""
-        return self._node(value, (), ())
+        return Tracer(self, value, -1, 0.0, -1, 0.0)
 
-    def _node(self, value: float, parents: tuple[int, ...], grads: tuple[float, ...]) -> Tracer:
-        self.parents.append(parents)
-        self.grads.append(grads)
-        return Tracer(self, len(self.parents) - 1, value)
+    def _node(self, value: float, p1: int, g1: float, p2: int, g2: float) -> Tracer:
+        return Tracer(self, value, p1, g1, p2, g2)
 
     def gradient(self, out: Tracer | float, n_inputs: int) -> list[float]:
         """d out / d input_i for the first ``n_inputs`` variables (one backward sweep)."""
@@ -68,16 +71,18 @@ class Tape:
             return [0.0] * n_inputs
         if out.tape is not self:
             raise TraceError("output traced on another tape")
-        adj = [0.0] * (out.index + 1)
+        adj = [0.0] * max(out.index + 1, n_inputs)
         adj[out.index] = 1.0
-        parents, grads = self.parents, self.grads
+        rec = self.rec
         for j in range(out.index, n_inputs - 1, -1):
             a = adj[j]
             if a == 0.0:
                 continue
-            for p, g in zip(parents[j], grads[j], strict=True):
-                adj[p] += a * g
-        return adj[:n_inputs] + [0.0] * max(0, n_inputs - len(adj))
+            p1, g1, p2, g2 = rec[j]
+            adj[p1] += a * g1
+            if p2 >= 0:
+                adj[p2] += a * g2
+        return adj[:n_inputs]
 
 
 # name -> (value function, derivative as a function of (x, f(x)))
@@ -114,11 +119,16 @@ class Tracer:
 
     __slots__ = ("index", "tape", "value")
     __array_priority__ = 1000.0
+    shape: tuple[int, ...] = ()  # so that np.shape(x) and broadcasting helpers work
+    ndim = 0
+    size = 1
 
-    def __init__(self, tape: Tape, index: int, value: float) -> None:
+    def __init__(self, tape: Tape, value: float, p1: int, g1: float, p2: int, g2: float) -> None:
+        rec = tape.rec
         self.tape = tape
-        self.index = index
+        self.index = len(rec)
         self.value = value
+        rec.append((p1, g1, p2, g2))
 
     # --- arithmetic -------------------------------------------------------------------
     def _bin(self, other: Any, op: str, reverse: bool = False) -> Tracer:
@@ -135,27 +145,51 @@ class Tracer:
         return _binary(op, self.value, c, self.index, None, self.tape)
 
     def __add__(self, o: Any) -> Tracer:
+        t = self.tape
+        if type(o) in _SCALARS:
+            return Tracer(t, self.value + o, self.index, 1.0, -1, 0.0)
+        if type(o) is Tracer and o.tape is t:
+            return Tracer(t, self.value + o.value, self.index, 1.0, o.index, 1.0)
         return self._bin(o, "add")
 
-    def __radd__(self, o: Any) -> Tracer:
-        return self._bin(o, "add", True)
+    __radd__ = __add__
 
     def __sub__(self, o: Any) -> Tracer:
+        t = self.tape
+        if type(o) in _SCALARS:
+            return Tracer(t, self.value - o, self.index, 1.0, -1, 0.0)
+        if type(o) is Tracer and o.tape is t:
+            return Tracer(t, self.value - o.value, self.index, 1.0, o.index, -1.0)
         return self._bin(o, "subtract")
 
     def __rsub__(self, o: Any) -> Tracer:
+        if type(o) in _SCALARS:
+            return Tracer(self.tape, o - self.value, self.index, -1.0, -1, 0.0)
         return self._bin(o, "subtract", True)
 
     def __mul__(self, o: Any) -> Tracer:
+        t = self.tape
+        if type(o) in _SCALARS:
+            return Tracer(t, self.value * o, self.index, float(o), -1, 0.0)
+        if type(o) is Tracer and o.tape is t:
+            return Tracer(t, self.value * o.value, self.index, o.value, o.index, self.value)
         return self._bin(o, "multiply")
 
-    def __rmul__(self, o: Any) -> Tracer:
-        return self._bin(o, "multiply", True)
+    __rmul__ = __mul__
 
     def __truediv__(self, o: Any) -> Tracer:
+        t = self.tape
+        if type(o) in _SCALARS and o != 0:
+            return Tracer(t, self.value / o, self.index, 1.0 / o, -1, 0.0)
+        if type(o) is Tracer and o.tape is t and o.value != 0:
+            y = self.value / o.value
+            return Tracer(t, y, self.index, 1.0 / o.value, o.index, -y / o.value)
         return self._bin(o, "true_divide")
 
     def __rtruediv__(self, o: Any) -> Tracer:
+        if type(o) in _SCALARS and self.value != 0:
+            y = o / self.value
+            return Tracer(self.tape, y, self.index, -y / self.value, -1, 0.0)
         return self._bin(o, "true_divide", True)
 
     def __pow__(self, o: Any) -> Tracer:
@@ -165,13 +199,13 @@ class Tracer:
         return self._bin(o, "power", True)
 
     def __neg__(self) -> Tracer:
-        return self.tape._node(-self.value, (self.index,), (-1.0,))
+        return Tracer(self.tape, -self.value, self.index, -1.0, -1, 0.0)
 
     def __pos__(self) -> Tracer:
         return self
 
     def __abs__(self) -> Tracer:
-        return self.tape._node(abs(self.value), (self.index,), (float(np.sign(self.value)),))
+        return Tracer(self.tape, abs(self.value), self.index, float(np.sign(self.value)), -1, 0.0)
 
     # --- comparisons (branching on the estimate is allowed) ----------------------------
     def _v(self, o: Any) -> float:
@@ -232,7 +266,7 @@ class Tracer:
                     g = float(dfn(x.value, y))
                 except (ZeroDivisionError, ValueError, OverflowError):
                     g = math.nan
-            return self.tape._node(y, (x.index,), (g,))
+            return Tracer(self.tape, y, x.index, g, -1, 0.0)
         if len(inputs) == 2 and name in _BINARY_NAMES:
             a, b = inputs
             if isinstance(a, Tracer):
@@ -296,7 +330,7 @@ def _binary(op: str, a: float, b: float, ia: int | None, ib: int | None, tape: T
             raise TraceError(op)
     if ia is None:
         assert ib is not None
-        return tape._node(float(y), (ib,), (gb,))
+        return Tracer(tape, float(y), ib, gb, -1, 0.0)
     if ib is None:
-        return tape._node(float(y), (ia,), (ga,))
-    return tape._node(float(y), (ia, ib), (ga, gb))
+        return Tracer(tape, float(y), ia, ga, -1, 0.0)
+    return Tracer(tape, float(y), ia, ga, ib, gb)

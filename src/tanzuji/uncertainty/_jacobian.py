@@ -81,9 +81,10 @@ def jacobian(model: Model, prep: Prepared, method: SensitivityMethod = "auto") -
 def _traced(model: Model, prep: Prepared) -> tuple[tuple[str, ...], FloatArray, FloatArray] | None:
     tape = Tape()
     n = len(prep.names)
-    tracers = {name: tape.variable(float(x)) for name, x in zip(prep.names, prep.x, strict=True)}
+    tracers = {name: tape.variable(x) for name, x in zip(prep.names, prep.x.tolist(), strict=True)}
     try:
-        out = model(**tracers)
+        with np.errstate(all="ignore"):
+            out = model(**tracers)
         names, parts = split_outputs(out)
     except Exception:
         return None
@@ -117,8 +118,9 @@ def _point_values(model: Model, prep: Prepared, points: FloatArray) -> FloatArra
     """Model outputs (m × P) at the columns of ``points`` — plain floats first, else arrays."""
     cols = []
     try:
-        for j in range(points.shape[1]):
-            out = model(**{name: float(points[i, j]) for i, name in enumerate(prep.names)})
+        for column in points.T.tolist():
+            with np.errstate(all="ignore"):
+                out = model(**dict(zip(prep.names, column, strict=True)))
             _, parts = split_outputs(out)
             cols.append([float(np.asarray(p, dtype=np.float64)) for p in parts])
         res = np.array(cols, dtype=np.float64).T

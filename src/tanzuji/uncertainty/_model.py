@@ -89,7 +89,8 @@ def prepare_inputs(
 def call_model(model: Model, values: Mapping[str, Any]) -> Any:
     """``model(**values)``; an exception from the model becomes a ModelEvaluationError."""
     try:
-        return model(**values)
+        with np.errstate(all="ignore"):  # non-finite results are reported by the caller
+            return model(**values)
     except UncertaintyError:
         raise
     except Exception as exc:

@@ -13,6 +13,11 @@ Conventions:
 * **Coverage factor** — k = t_p(ν) from scipy, with ν_eff truncated to the next lower
   integer first (GUM G.6.4, JJF 1059.1; conservative; ``truncate_dof=False`` keeps the
   fraction), the normal quantile when ν_eff is infinite; or the ``k`` given.
+* **Second order** — ``order=2`` adds the second-order terms of GUM 5.1.2 NOTE (independent
+  inputs only; finite differences, cost ∝ n², see ``_second_order``) to u²(y); they are
+  reported as ``second_order_variance``, count as having infinite dof, are not in the
+  budget rows (whose shares then sum to less than 1) and are not added to the covariances
+  between outputs.
 * **Budget shares** — share_i = c_i u_i (Σ_j r_ij c_j u_j) / u²(y). Without correlation
   this is (c_i u_i)²/u²(y); with correlation the shares still sum to 1 but may be negative
   (an input whose covariance terms reduce u(y)). All shares are 0 when u(y) = 0.
@@ -32,7 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, overload
+from typing import Literal, NamedTuple, overload
 
 import numpy as np
 from scipy import stats
@@ -41,6 +46,7 @@ from tanzuji.errors import ModelEvaluationError
 from tanzuji.uncertainty._base import Distribution, FloatArray, ParameterError
 from tanzuji.uncertainty._jacobian import SensitivityMethod, jacobian
 from tanzuji.uncertainty._model import Model, prepare_inputs
+from tanzuji.uncertainty._second_order import second_order_variance
 from tanzuji.uncertainty.correlation import Correlation
 from tanzuji.uncertainty.rounding import RoundedResult, RoundingMode, round_result
 
@@ -161,6 +167,7 @@ class GumResult:
     budget: Budget
     correlated: bool
     method: str
+    second_order_variance: float = 0.0
 
     @property
     def U(self) -> float:
@@ -237,6 +244,7 @@ def gum_multi(
     *,
     truncate_dof: bool = True,
     sensitivity: SensitivityMethod = "auto",
+    order: Literal[1, 2] = 1,
 ) -> GumMultiResult:
     """GUM evaluation of every output of ``model`` and of their covariance (JCGM 102 6.2).
 
@@ -250,7 +258,11 @@ def gum_multi(
     if k is not None and not (isinstance(k, int | float) and math.isfinite(k) and k > 0):
         raise ParameterError(f"k must be a finite number > 0, got {k!r}")
     coverage_factor(p)  # validates p
+    if order not in (1, 2):
+        raise ParameterError(f"order must be 1 or 2, got {order!r}")
     prep = prepare_inputs(inputs, correlation)
+    if order == 2 and prep.block is not None:
+        raise ParameterError("second-order terms (order=2) need independent inputs")
     names, y, jac, method = jacobian(model, prep, sensitivity)
     a = jac * prep.u  # contributions c_i u_i, outputs × inputs
     cov = a @ a.T
@@ -260,6 +272,10 @@ def gum_multi(
         a_blk = a[:, idx]
         cov = cov + a_blk @ off @ a_blk.T
         ra[:, idx] += a_blk @ off
+    var2 = np.zeros(len(names))
+    if order == 2:
+        var2 = np.maximum(second_order_variance(model, prep, len(names)), 0.0)
+        cov = cov + np.diag(var2)
     results = []
     finite = np.isfinite(prep.dof)
     for j, name in enumerate(names):
@@ -271,7 +287,9 @@ def gum_multi(
         shares = a[j] * ra[j] / var if var > 0 else np.zeros(len(prep.names))
         budget = Budget(prep.names, prep.x, prep.u, jac[j], shares, prep.dof)
         correlated = prep.block is not None
-        results.append(GumResult(name, float(y[j]), u, dof, kk, p, budget, correlated, method))
+        results.append(
+            GumResult(name, float(y[j]), u, dof, kk, p, budget, correlated, method, float(var2[j]))
+        )
     return GumMultiResult(names, tuple(results), cov, jac, prep.names)
 
 
@@ -284,6 +302,7 @@ def gum(
     *,
     truncate_dof: bool = True,
     sensitivity: SensitivityMethod = "auto",
+    order: Literal[1, 2] = 1,
 ) -> GumResult:
     """GUM evaluation of a single-output model (see the module docstring).
 
@@ -305,6 +324,7 @@ def gum(
         k,
         truncate_dof=truncate_dof,
         sensitivity=sensitivity,
+        order=order,
     )
     if len(multi) != 1:
         raise ModelEvaluationError(
