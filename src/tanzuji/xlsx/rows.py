@@ -9,8 +9,6 @@ nothing is lost.
 >>> from tanzuji.model import Uncertainty
 >>> unc_cells(Uncertainty(expanded=0.02, k=2), "", "en")["unc_form"]
 'Expanded / 扩展不确定度'
->>> leftover({"a": 1, "b": {"c": 2, "d": 3}}, {("a",), ("b", "c")})
-{'b': {'d': 3}}
 """
 
 from __future__ import annotations
@@ -40,8 +38,8 @@ __all__ = [
     "cell_value",
     "extra_text",
     "get_path",
-    "leftover",
     "merge_extra",
+    "model_leftover",
     "read_unc",
     "set_path",
     "unc_cells",
@@ -305,27 +303,38 @@ def cell_value(value: Any, spec: Col | None, lang: str) -> Any:
     return str(value)
 
 
-def leftover(
-    data: Mapping[str, Any], covered: set[FieldPath], prefix: FieldPath = ()
+def model_leftover(
+    obj: BaseModel, covered: set[FieldPath], prefix: FieldPath = ()
 ) -> dict[str, Any]:
-    """The part of a dumped object that no column covers."""
+    """The fields of ``obj`` that no column covers and that differ from their defaults.
+
+    A field left over is dumped whole (a discriminator such as ``model`` stays in it).
+
+    >>> from tanzuji.model import Instrument
+    >>> inst = Instrument(id="T", name="t", kind="other", combination="linear")
+    >>> model_leftover(inst, {("id",), ("name",), ("kind",)})
+    {'combination': 'linear'}
+    """
     out: dict[str, Any] = {}
-    for key, value in data.items():
-        p = (*prefix, key)
-        if p in covered:
+    for name, info in type(obj).model_fields.items():
+        p = (*prefix, name)
+        value = getattr(obj, name)
+        if p in covered or value is None or value in ((), []):
             continue
-        if isinstance(value, Mapping) and any(c[: len(p)] == p for c in covered):
-            sub = leftover(value, covered, p)
+        if isinstance(value, BaseModel) and any(c[: len(p)] == p for c in covered):
+            sub = model_leftover(value, covered, p)
             if sub:
-                out[key] = sub
-        elif value != [] and value != {}:
-            out[key] = value
+                out[name] = sub
+            continue
+        if not info.is_required() and info.get_default(call_default_factory=True) == value:
+            continue
+        out[name] = obj.model_dump(mode="json", include={name}, exclude_none=True)[name]
     return out
 
 
 def extra_text(obj: BaseModel, covered: set[FieldPath]) -> str | None:
     """The "other fields (YAML)" cell for what the columns do not hold."""
-    rest = leftover(obj.model_dump(mode="json", exclude_defaults=True, exclude_none=True), covered)
+    rest = model_leftover(obj, covered)
     if not rest:
         return None
     return str(

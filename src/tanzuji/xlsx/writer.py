@@ -7,88 +7,53 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils.exceptions import IllegalCharacterError
+from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tanzuji.calculation import FootprintResult
-from tanzuji.errors import InputError
 from tanzuji.model import Stage, Study
-from tanzuji.uncertainty import round_result
+from tanzuji.xlsx.a8 import write_a8
 from tanzuji.xlsx.cells import column_letter
-from tanzuji.xlsx.labels import BOM_ROWS, CHOICES, MODES, UNITS
+from tanzuji.xlsx.labels import CHOICES, MODES, UNITS
 from tanzuji.xlsx.layout import (
     A1_FIELDS,
     A1_ROWS,
     FIRST_ROW,
     GROUP_ROW,
     HEADER_ROW,
-    SHEETS,
     STAGE_COLUMNS,
     STAGE_SHEET,
-    TITLES,
     Col,
     header_text,
 )
+from tanzuji.xlsx.prefill import template_rows
 from tanzuji.xlsx.readme import README
 from tanzuji.xlsx.rows import FieldPath, cell_value, extra_text, get_path
-from tanzuji.xlsx.stages import activity_rows
+from tanzuji.xlsx.stagewrite import activity_rows
+from tanzuji.xlsx.style import (
+    BOLD,
+    BOX,
+    GROUP_FILL,
+    HEAD_FILL,
+    LABEL_FILL,
+    WRAP,
+    put,
+    sheet_name,
+    title,
+)
 from tanzuji.xlsx.tables import TABLES, object_cells
 
 __all__ = ["build_workbook", "sheet_name"]
 
-_BOLD = Font(bold=True)
-_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
-_GROUP_FILL = PatternFill("solid", fgColor="BDD7EE")
-_LABEL_FILL = PatternFill("solid", fgColor="F2F2F2")
-_THIN = Side(style="thin", color="999999")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_WRAP = Alignment(wrap_text=True, vertical="center")
-_SPARE_ROWS = 1000
-MAX_TEXT = 32_767
-
-
-def sheet_name(key: str, lang: str) -> str:
-    """The name of a sheet in the workbook's language."""
-    _, zh, en = SHEETS[key]
-    return zh if lang == "zh" else en
-
-
-def _put(ws: Worksheet, row: int, col: int, value: Any, where: str = "") -> Cell:
-    cell = ws.cell(row=row, column=col)
-    assert isinstance(cell, Cell)
-    if isinstance(value, str) and len(value) > MAX_TEXT:
-        raise InputError(
-            f"text longer than Excel's {MAX_TEXT} characters per cell",
-            sheet=ws.title,
-            row=row,
-            path=where or None,
-        )
-    try:
-        cell.value = value
-    except IllegalCharacterError:
-        raise InputError(
-            "text with control characters cannot be stored in a workbook",
-            sheet=ws.title,
-            row=row,
-            path=where or None,
-            got=value,
-        ) from None
-    if isinstance(value, str):
-        cell.data_type = "s"  # never a formula, even if the text starts with "="
-    elif isinstance(value, dt.date):
-        cell.number_format = "yyyy-mm-dd"
-    return cell
-
-
 # --------------------------------------------------------------------------- drop-down lists
+
+
+_SPARE_ROWS = 1000
 
 
 class _Lists:
@@ -107,9 +72,9 @@ class _Lists:
                 CHOICES["process"].display(p.value, lang) for p in _processes(stage)
             ]
         for i, (name, values) in enumerate(lists.items(), start=1):
-            _put(self.ws, 1, i, name)
+            put(self.ws, 1, i, name)
             for j, v in enumerate(values, start=2):
-                _put(self.ws, j, i, v)
+                put(self.ws, j, i, v)
             letter = column_letter(i)
             self.refs[name] = f"'{self.ws.title}'!${letter}$2:${letter}${len(values) + 1}"
 
@@ -135,13 +100,6 @@ def _processes(stage: Stage) -> list[Any]:
 # --------------------------------------------------------------------------- sheets
 
 
-def _title(ws: Worksheet, key: str, lang: str, ncols: int) -> None:
-    zh, en = TITLES[key]
-    _put(ws, 1, 1, f"{zh}  {en}" if lang == "zh" else f"{en}  {zh}").font = Font(bold=True, size=13)
-    if ncols > 1:
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=min(ncols, 12))
-
-
 def _table(
     ws: Worksheet,
     key: str,
@@ -153,11 +111,11 @@ def _table(
     stage: Stage | None = None,
     a2_name: str = "",
 ) -> None:
-    _title(ws, key, lang, len(cols))
+    title(ws, key, lang, len(cols))
     groups: list[tuple[str, int, int]] = []
     for i, c in enumerate(cols, start=1):
-        cell = _put(ws, HEADER_ROW, i, header_text(c, lang))
-        cell.font, cell.fill, cell.alignment, cell.border = _BOLD, _HEAD_FILL, _WRAP, _BOX
+        cell = put(ws, HEADER_ROW, i, header_text(c, lang))
+        cell.font, cell.fill, cell.alignment, cell.border = BOLD, HEAD_FILL, WRAP, BOX
         text = c.help_zh if lang == "zh" else c.help_en
         if text:
             cell.comment = Comment(text, "tanzuji", width=260, height=90)
@@ -168,8 +126,8 @@ def _table(
             groups.append((c.group, i, i))
     for name, first, last in groups:
         zh, _, en = name.partition(" ")
-        cell = _put(ws, GROUP_ROW, first, zh if lang == "zh" else en or zh)
-        cell.font, cell.fill = _BOLD, _GROUP_FILL
+        cell = put(ws, GROUP_ROW, first, zh if lang == "zh" else en or zh)
+        cell.font, cell.fill = BOLD, GROUP_FILL
         cell.alignment = Alignment(horizontal="center")
         if last > first:
             ws.merge_cells(
@@ -181,7 +139,7 @@ def _table(
         for k, v in cells.items():
             if v is None or k not in index:
                 continue
-            cell = _put(ws, r, index[k], v, f"{ws.title} {k}")
+            cell = put(ws, r, index[k], v, f"{ws.title} {k}")
             if k.endswith("unc_value") and str(cells.get(k[:-5] + "form", "")).startswith(
                 ("相对", "Relative")
             ):
@@ -222,31 +180,31 @@ def _a2_id() -> Col:
 
 
 def _a1(ws: Worksheet, study: Study | None, lang: str, lists: _Lists) -> None:
-    _title(ws, "a1", lang, 4)
+    title(ws, "a1", lang, 4)
     for letter, width in zip("ABCD", (26, 40, 26, 40), strict=True):
         ws.column_dimensions[letter].width = width
     r = HEADER_ROW
     for spec in A1_ROWS:
         if spec[0].startswith("#"):
             zh, _, en = spec[0][1:].partition(" ")
-            _put(ws, r, 1, zh if lang == "zh" else en).font = Font(bold=True, size=12)
+            put(ws, r, 1, zh if lang == "zh" else en).font = Font(bold=True, size=12)
             r += 1
             continue
         for j, key in enumerate(spec):
             field = A1_FIELDS[key]
-            label = _put(ws, r, 1 + 2 * j, header_text(field, lang).replace("\n", " "))
+            label = put(ws, r, 1 + 2 * j, header_text(field, lang).replace("\n", " "))
             label.font, label.fill, label.border, label.alignment = (
-                _BOLD,
-                _LABEL_FILL,
-                _BOX,
-                _WRAP,
+                BOLD,
+                LABEL_FILL,
+                BOX,
+                WRAP,
             )
             text = field.help_zh if lang == "zh" else field.help_en
             if text:
                 label.comment = Comment(text, "tanzuji", width=240, height=70)
             value = _a1_value(study, key, lang)
-            cell = _put(ws, r, 2 + 2 * j, value, key)
-            cell.border, cell.alignment = _BOX, _WRAP
+            cell = put(ws, r, 2 + 2 * j, value, key)
+            cell.border, cell.alignment = BOX, WRAP
             if field.choices:
                 ref = lists.refs["yes_no" if field.kind == "bool" else field.choices]
                 lists.validate(ws, ref, cell.coordinate, strict=field.choices != "units")
@@ -288,153 +246,7 @@ def _a1_value(study: Study | None, key: str, lang: str) -> Any:
     return cell_value(value, spec, lang)
 
 
-def _a8(ws: Worksheet, result: FootprintResult | None, lang: str, note: str | None) -> None:
-    _title(ws, "a8", lang, 4)
-    heads = [
-        ("生命周期阶段", "Life-cycle stage"),
-        ("碳足迹（kgCO2e）", "Footprint (kgCO2e)"),
-        ("标准不确定度（kgCO2e）", "Standard uncertainty (kgCO2e)"),
-        ("报告值", "Reported (JJF 1059.1 rounding)"),
-    ]
-    for i, (zh, en) in enumerate(heads, start=1):
-        cell = _put(ws, HEADER_ROW, i, f"{zh}\n{en}" if lang == "zh" else f"{en}\n{zh}")
-        cell.font, cell.fill, cell.alignment, cell.border = _BOLD, _HEAD_FILL, _WRAP, _BOX
-        ws.column_dimensions[column_letter(i)].width = (22, 18, 22, 26)[i - 1]
-    r = FIRST_ROW
-    for stage in Stage:
-        _put(ws, r, 1, stage.zh if lang == "zh" else stage.en).border = _BOX
-        sr = None if result is None else result.stages[stage]
-        if sr is not None:
-            _put(ws, r, 2, sr.value)
-            _put(ws, r, 3, sr.u)
-            _put(ws, r, 4, _reported(sr.value, sr.u))
-        elif result is not None:
-            _put(ws, r, 2, "不在系统边界内" if lang == "zh" else "outside the boundary")
-        r += 1
-    _put(ws, r, 1, "总计" if lang == "zh" else "Total").font = _BOLD
-    if result is not None:
-        t = result.total
-        _put(ws, r, 2, t.value)
-        _put(ws, r, 3, t.u)
-        _put(ws, r, 4, _reported(t.value, t.u))
-        rows = [
-            (
-                f"扩展不确定度（k={t.k:g}）/ kgCO2e",
-                f"Expanded uncertainty (k={t.k:g}) / kgCO2e",
-                t.U,
-            ),
-            (
-                f"相对扩展不确定度（k={t.k:g}）/ %",
-                f"Relative expanded uncertainty (k={t.k:g}) / %",
-                t.U_rel_percent,
-            ),
-            (
-                "产品碳足迹 / kgCO2e",
-                "Product carbon footprint / kgCO2e",
-                _reported(t.value, t.U) + f" (k = {t.k:g})",
-            ),
-        ]
-        for zh, en, value in rows:
-            r += 1
-            _put(ws, r, 1, zh if lang == "zh" else en).font = _BOLD
-            _put(ws, r, 2, value)
-    r += 2
-    text = note or (
-        "由 tanzuji 评价后填写，输入时不读取本表。"
-        if lang == "zh"
-        else "Filled in by tanzuji after evaluation; ignored when reading."
-    )
-    _put(ws, r, 1, text).font = Font(italic=True)
-    ws.protection.sheet = True
-
-
-def _reported(value: float, u: float) -> str:
-    if u > 0:
-        r = round_result(value, u)
-        return f"{r.value} ± {r.U}"
-    return f"{value:.4g}"
-
-
 # --------------------------------------------------------------------------- workbook
-
-
-def _template_rows(stage: Stage, lang: str) -> list[dict[str, Any]]:
-    def label(entry: str) -> dict[str, Any]:
-        _, zh, en = next(o for o in CHOICES["entry"].options if o[0] == entry)
-        return {"name_zh": zh, "name_en": en, "entry": CHOICES["entry"].display(entry, lang)}
-
-    def proc(p: str) -> str:
-        return CHOICES["process"].display(p, lang)
-
-    def flow(zh: str, en: str, unit: str, **more: Any) -> dict[str, Any]:
-        return {"name_zh": zh, "name_en": en, "unit": unit, **more}
-
-    def energy(zh: str, en: str, unit: str) -> dict[str, Any]:
-        return {**label("transport_energy"), "name_zh": zh, "name_en": en, "unit": unit}
-
-    def leg(
-        name_zh: str, name_en: str, process: str, fuels: list[tuple[str, str, str]]
-    ) -> list[dict[str, Any]]:
-        return [
-            {
-                **label("transport"),
-                "name_zh": name_zh,
-                "name_en": name_en,
-                "process": proc(process),
-            },
-            *(energy(*f) for f in fuels),
-            {**label("transport_mass"), "unit": "t"},
-            {**label("transport_distance"), "unit": "km"},
-        ]
-
-    fuels = [("电力", "Electricity", "kWh"), ("汽油", "Gasoline", "kg"), ("柴油", "Diesel", "kg")]
-    if stage is Stage.RAW_MATERIALS:
-        return [
-            {"no": i, "name_zh": zh, "name_en": en, "unit": "kg"}
-            for i, (zh, en) in enumerate(BOM_ROWS, start=1)
-        ]
-    if stage is Stage.MANUFACTURING:
-        parts = [
-            {**label(e), "unit": "kWh"}
-            for e in (
-                "electricity_total",
-                "electricity_grid",
-                "electricity_green",
-                "electricity_onsite",
-            )
-        ]
-        return [
-            {**label("electricity"), "unit": "kWh"},
-            *parts,
-            flow("天然气（标准状态）", "Natural gas (standard state)", "m³"),
-            flow("汽油", "Gasoline", "kg"),
-            flow("柴油", "Diesel", "kg"),
-        ]
-    if stage is Stage.DISTRIBUTION:
-        return leg("产品出厂运输", "Product distribution", "outbound_transport", fuels)
-    if stage is Stage.USE:
-        return [
-            flow("运行能耗", "Operating energy", "kWh"),
-            {
-                **label("operation"),
-                "name_zh": "运行能耗（功率×时长）",
-                "name_en": "Operating energy (power × time)",
-            },
-            {**label("power"), "unit": "W"},
-            {**label("duration"), "unit": "h"},
-        ]
-    sorting = proc("sorting_disposal")
-    return [
-        flow("电力消耗量", "Electricity", "kWh", process=sorting),
-        flow("柴油消耗量", "Diesel", "kg", process=sorting),
-        flow("废料处置量", "Waste disposed", "kg", process=sorting),
-        *leg(
-            "拆回运输",
-            "Removal transport",
-            "removal_transport",
-            [fuels[0], ("天然气", "Natural gas", "m³"), *fuels[1:]],
-        ),
-    ]
 
 
 def _stage_rows(study: Study, stage: Stage, lang: str) -> list[dict[str, Any]]:
@@ -485,9 +297,9 @@ def build_workbook(
     assert readme is not None
     readme.title = sheet_name("readme", lang)
     for r, line in enumerate(README[lang], start=1):
-        _put(readme, r, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
+        put(readme, r, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
     readme.column_dimensions["A"].width = 120
-    _put(readme, 1, 1, README[lang][0]).font = Font(bold=True, size=14)
+    put(readme, 1, 1, README[lang][0]).font = Font(bold=True, size=14)
     sheets = {
         k: wb.create_sheet(sheet_name(k, lang))
         for k in ("a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "factors", "excluded")
@@ -510,9 +322,9 @@ def build_workbook(
                 row["no"] = i
         _table(sheets[key], key, cols, rows, lang, lists, a2_name=a2_name)
     for stage, key in STAGE_SHEET.items():
-        rows = _template_rows(stage, lang) if study is None else _stage_rows(study, stage, lang)
+        rows = template_rows(stage, lang) if study is None else _stage_rows(study, stage, lang)
         _table(
             sheets[key], key, STAGE_COLUMNS[stage], rows, lang, lists, stage=stage, a2_name=a2_name
         )
-    _a8(sheets["a8"], result, lang, note)
+    write_a8(sheets["a8"], result, lang, note)
     return wb
