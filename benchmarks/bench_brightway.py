@@ -28,6 +28,7 @@ import statistics
 import tempfile
 import warnings
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -233,7 +234,8 @@ class BrightwayResult:
     loop_s: float
     mean: float
     sd: float
-    ours_rate: float
+    ours_s: float
+    repeats: int
     ours_value: float
     ours_u: float
     ours_trials: int
@@ -242,6 +244,10 @@ class BrightwayResult:
     @property
     def rate(self) -> float:
         return self.iterations / self.loop_s
+
+    @property
+    def ours_rate(self) -> float:
+        return self.repeats * self.ours_trials / self.ours_s
 
     @property
     def factor(self) -> float:
@@ -289,6 +295,11 @@ class BrightwayResult:
             ],
             [f"{self.iterations:,} × `next(lca)`", fmt_s(self.loop_s), fmt_rate(self.rate)],
             [
+                f"{self.repeats} × tanzuji `monte_carlo`, {self.ours_trials:,} trials each",
+                fmt_s(self.ours_s),
+                fmt_rate(self.ours_rate),
+            ],
+            [
                 "Brightway mean, sd",
                 f"{self.mean:.3f}, {self.sd:.3f}",
                 f"z = {z_mean:+.1f}, {z_sd:+.1f}",
@@ -311,7 +322,9 @@ class BrightwayResult:
                 f"study's {sum(self.chain_lengths.values())} terms ({kinds}) and an LCIA "
                 "method with CF 1 for CO2e. Monte Carlo: "
                 "`bc.LCA({meter: 1}, method, use_distributions=True, seed_override=s)`, "
-                "`lci()`, `lcia()`, then `next(lca)` and `lca.score` per iteration.",
+                "`lci()`, `lcia()`, then `next(lca)` and `lca.score` per iteration. The "
+                f"iterations run in {self.repeats} segments, each right after one run of "
+                "tanzuji's `monte_carlo` on the same model, so both rates see the same load.",
                 "",
                 "How the terms are mapped (c is the term's unit-conversion constant, put on the "
                 "first exchange of the chain):",
@@ -394,13 +407,17 @@ def _profile_split(lca: Any, n: int) -> dict[str, float]:
 def bench_brightway(
     meter: Meter,
     iterations: int,
-    ours_rate: float,
-    ours_value: float,
-    ours_u: float,
+    ours: Callable[[], tuple[float, float, float]],
     ours_trials: int,
+    repeats: int = 4,
     seed: int = 42,
 ) -> BrightwayResult:
-    """Build the project, check the score, time ``next(lca)``."""
+    """Build the project, check the score, time ``next(lca)`` against ``ours``.
+
+    ``ours()`` runs our Monte Carlo on ``ours_trials`` trials and returns (wall time, mean,
+    u). The ``iterations`` are split into ``repeats`` segments, each run right after one
+    call of ``ours()``, so both rates are measured under the same machine load.
+    """
     bw_dir = tempfile.mkdtemp(prefix="tanzuji-bw-")
     os.environ["BRIGHTWAY2_DIR"] = bw_dir  # before bw2data is imported
     try:
@@ -447,14 +464,24 @@ def bench_brightway(
 
         setup_s, mc = timed(setup)
         scores = np.empty(iterations)
+        bounds = np.linspace(0, iterations, repeats + 1).round().astype(int).tolist()
 
-        def loop() -> None:
-            for i in range(iterations):
+        def loop(lo: int, hi: int) -> None:
+            for i in range(lo, hi):
                 next(mc)
                 scores[i] = mc.score
 
-        loop_s = timed(loop)[0]
-        eprint(f"  (b) {iterations} iterations in {fmt_s(loop_s)}")
+        loop_s, ours_s = 0.0, 0.0
+        ours_value = ours_u = math.nan
+        for r in range(repeats):
+            t, ours_value, ours_u = ours()
+            ours_s += t
+            seg = timed(lambda r=r: loop(bounds[r], bounds[r + 1]))[0]
+            loop_s += seg
+            eprint(
+                f"  (b) segment {r + 1}/{repeats}: tanzuji {fmt_s(t)}, "
+                f"{bounds[r + 1] - bounds[r]} × next(lca) {fmt_s(seg)}"
+            )
         profile = _profile_split(mc, 200)
         return BrightwayResult(
             activities=len(inv.activities),
@@ -468,7 +495,8 @@ def bench_brightway(
             loop_s=loop_s,
             mean=float(statistics.fmean(scores)),
             sd=float(np.std(scores, ddof=1)),
-            ours_rate=ours_rate,
+            ours_s=ours_s,
+            repeats=repeats,
             ours_value=ours_value,
             ours_u=ours_u,
             ours_trials=ours_trials,

@@ -28,6 +28,7 @@ from bench_montecarlo import (
     DrawsResult,
     bench_adaptive,
     bench_draws,
+    monte_carlo,
 )
 from common import (
     PERFORMANCE_MD,
@@ -37,6 +38,7 @@ from common import (
     load_meter,
     machine_info,
     md_table,
+    timed,
     update_sections,
 )
 
@@ -156,9 +158,14 @@ def main(argv: list[str] | None = None) -> int:
         except ImportError as exc:  # pragma: no cover - depends on the environment
             eprint(f"  skipped: {exc} (install with: pip install -e '.[bench]')")
         else:
-            bw = bench_brightway(
-                meter, opt.iterations, draws.ours_rate, draws.value, draws.u, draws.trials
-            )
+
+            def ours() -> tuple[float, float, float]:
+                t, res = timed(
+                    lambda: monte_carlo(meter.model, meter.inputs, trials=opt.trials, seed=7)
+                )
+                return t, res.value, res.u
+
+            bw = bench_brightway(meter, opt.iterations, ours, opt.trials)
 
     header = ["benchmark", "tanzuji", "baseline", "ratio", "goal", "status"]
     rows = summary(draws, adaptive, gum_res, bw)
