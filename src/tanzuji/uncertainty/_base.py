@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 from abc import ABC, abstractmethod
+from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
@@ -65,6 +66,11 @@ class Distribution(ABC):
     @abstractmethod
     def mean(self) -> float:
         """The expectation (the location for a :class:`StudentT` with dof ≤ 1)."""
+
+    @cached_property
+    def moments(self) -> tuple[float, float, float]:
+        """(estimate, u, dof), computed once per instance."""
+        return (self.mean, self.u, self.dof)
 
     @property
     def estimate(self) -> float:

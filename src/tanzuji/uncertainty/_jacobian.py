@@ -25,7 +25,9 @@ Two methods:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import numpy as np
@@ -66,8 +68,10 @@ def jacobian(model: Model, prep: Prepared, method: SensitivityMethod = "auto") -
     if method not in ("auto", "ad", "fd"):
         raise ParameterError(f"sensitivity must be 'auto', 'ad' or 'fd', got {method!r}")
     if method != "fd":
-        traced = _traced(model, prep)
-        if traced is not None and _agrees(model, prep, *traced):
+        with _gc_paused():  # the tape allocates many acyclic objects: spare the collector
+            traced = _traced(model, prep)
+            ok = traced is not None and _agrees(model, prep, *traced)
+        if traced is not None and ok:
             return (*traced, AD)
         if method == "ad":
             raise ModelEvaluationError(
@@ -78,10 +82,24 @@ def jacobian(model: Model, prep: Prepared, method: SensitivityMethod = "auto") -
     return (*_finite_differences(model, prep), FD)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _traced(model: Model, prep: Prepared) -> tuple[tuple[str, ...], FloatArray, FloatArray] | None:
     tape = Tape()
     n = len(prep.names)
-    tracers = {name: tape.variable(x) for name, x in zip(prep.names, prep.x.tolist(), strict=True)}
+    tracers = {
+        name: Tracer(tape, x, -1, 0.0, -1, 0.0)
+        for name, x in zip(prep.names, prep.x.tolist(), strict=True)
+    }
     try:
         with np.errstate(all="ignore"):
             out = model(**tracers)

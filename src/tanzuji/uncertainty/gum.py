@@ -114,11 +114,29 @@ class Budget(Sequence[BudgetRow]):
         self.shares = shares
         self.dof = dof
         self._pos: dict[str, int] | None = None
+        self._rows: list[BudgetRow] | None = None
+
+    @property
+    def rows(self) -> list[BudgetRow]:
+        """All rows (built once, in one vectorised pass)."""
+        if self._rows is None:
+            cols = (
+                self.estimates.tolist(),
+                self.u.tolist(),
+                self.sensitivities.tolist(),
+                self.contributions.tolist(),
+                self.shares.tolist(),
+                self.dof.tolist(),
+            )
+            self._rows = list(map(BudgetRow._make, zip(self.names, *cols, strict=True)))
+        return self._rows
 
     def __len__(self) -> int:
         return len(self.names)
 
     def _row(self, i: int) -> BudgetRow:
+        if self._rows is not None:
+            return self._rows[i]
         return BudgetRow(
             self.names[i],
             float(self.estimates[i]),
@@ -135,7 +153,7 @@ class Budget(Sequence[BudgetRow]):
     def __getitem__(self, key: slice) -> list[BudgetRow]: ...
     def __getitem__(self, key: int | str | slice) -> BudgetRow | list[BudgetRow]:
         if isinstance(key, slice):
-            return [self._row(i) for i in range(len(self))[key]]
+            return self.rows[key]
         if isinstance(key, str):
             if self._pos is None:
                 self._pos = {n: i for i, n in enumerate(self.names)}
@@ -143,7 +161,7 @@ class Budget(Sequence[BudgetRow]):
         return self._row(range(len(self))[key])
 
     def __iter__(self) -> Iterator[BudgetRow]:
-        return (self._row(i) for i in range(len(self)))
+        return iter(self.rows)
 
     def largest(self, count: int = 10) -> list[BudgetRow]:
         """The ``count`` rows with the largest |share|, largest first."""
