@@ -35,6 +35,7 @@ from tanzuji.calculation import FootprintResult, FullResult
 from tanzuji.errors import InputError, InputErrors, UnitError
 from tanzuji.factors import FactorLibrary, LibraryFile
 from tanzuji.model import ACTIVITY_KINDS, Stage, Study
+from tanzuji.model.derived import CALCULATION_MODELS
 from tanzuji.units import EMISSION_UNIT, parse_unit
 
 __all__ = [
@@ -171,6 +172,8 @@ def _clean_loc(loc: Sequence[str | int]) -> list[str | int]:
             continue
         if isinstance(part, str) and part.startswith(("function-", "tagged-union[")):
             continue
+        if i >= 1 and loc[i - 1] == "calculated" and part in CALCULATION_MODELS:
+            continue  # the calculation model's tag (docs/governance.md)
         out.append(part)
     return out
 
@@ -256,6 +259,10 @@ def _message(err: Any, model: type[BaseModel], loc: Sequence[str | int]) -> str:
         return "expected an id made of letters, digits and . _ : - (no spaces)"
     if kind == "string_too_short":
         return "expected a non-empty text"
+    if kind == "union_tag_invalid":
+        expected = str(ctx.get("expected_tags", "")).replace("'", "")
+        what = str(ctx.get("discriminator", "kind")).strip("'")
+        return f"expected {what} to be one of {expected}"
     return _MESSAGES.get(kind, str(err["msg"]))
 
 

@@ -26,6 +26,9 @@ __all__ = ["CutoffRow", "CutoffSummary", "check_cutoff"]
 
 SINGLE_LIMIT = 0.01
 TOTAL_LIMIT = 0.05
+REL_TOL = 1e-9
+"""Relative tolerance at the limits, so that decimal inputs summing to exactly 1 % or 5 %
+are judged by their decimal value, not by binary rounding."""
 CLAUSE = "§5.1"
 
 
@@ -85,7 +88,8 @@ def check_cutoff(
     """The cut-off table and its findings (errors citing §5.1).
 
     A single process at exactly 1 % violates the rule (it must be *below* 1 %); all
-    together at exactly 5 % are allowed (*not exceed*).
+    together at exactly 5 % are allowed (*not exceed*); both limits are compared with a
+    relative tolerance of 1e-9.
 
     >>> from tanzuji.model import ExcludedProcess
     >>> _, f = check_cutoff([ExcludedProcess(name="x", stage="use", estimate=1.0)], 99.0)
@@ -111,7 +115,7 @@ def check_cutoff(
                     f"{path}.stage",
                 )
             )
-        if reference > 0 and 100.0 * ex.estimate >= reference:
+        if reference > 0 and ex.estimate >= SINGLE_LIMIT * reference * (1 - REL_TOL):
             assert share is not None
             findings.append(
                 Finding.error(
@@ -124,7 +128,7 @@ def check_cutoff(
                 )
             )
     total_share = excluded_total / reference if reference > 0 else None
-    if reference > 0 and 100.0 * excluded_total > 5.0 * reference:
+    if reference > 0 and excluded_total > TOTAL_LIMIT * reference * (1 + REL_TOL):
         assert total_share is not None
         findings.append(
             Finding.error(

@@ -211,6 +211,9 @@ def _class_mpe(inst: Instrument) -> tuple[float, str, int]:
     """Relative MPE of the instrument itself by class (no CT/PT), how, and the number of
     components combined."""
     method = inst.combination
+    dispenser = inst.kind is InstrumentKind.FUEL_DISPENSER
+    if dispenser and inst.accuracy_class is None and not inst.components:
+        return flow_mpe(None, dispenser=True), "fuel dispenser (JJG 443)", 1
     if inst.accuracy_class is None:
         if not inst.components:
             raise ValueError(f"instrument {inst.id} has no accuracy class and no components")
@@ -368,7 +371,8 @@ def _own(inst: Instrument, value: float, unit: str) -> InstrumentU:
             sampling="normal",
             name=inst.id,
         )
-    if inst.accuracy_class is None and not inst.components:
+    dispenser = inst.kind is InstrumentKind.FUEL_DISPENSER
+    if inst.accuracy_class is None and not inst.components and not dispenser:
         raise NotDerivableError(
             f"instrument {inst.id} has no accuracy class, certificate uncertainty or components",
             f"计量器具 {inst.id} 未给出准确度等级、证书不确定度或组成部件",

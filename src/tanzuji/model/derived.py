@@ -37,6 +37,7 @@ from tanzuji.model.enums import DataType
 from tanzuji.units import to_unit
 
 __all__ = [
+    "CALCULATION_MODELS",
     "Allocation",
     "AllocationShare",
     "Calculation",
@@ -239,6 +240,7 @@ class RepeatedReadings(_Strict):
 Calculation = Annotated[
     RegisterDifference | GasStandardVolume | RepeatedReadings, Field(discriminator="model")
 ]
+CALCULATION_MODELS = ("register_difference", "gas_standard_volume", "readings")
 
 
 class AllocationShare(_Strict):
@@ -460,7 +462,7 @@ def check_consistent(
     if candidates:
         best = candidates[select_candidate(candidates)[0]]
         expected = to_unit(best.quantity, best.unit or unit, unit)
-        what = "the chosen candidate"
+        what = "chosen candidate"
         if data_type is not None and data_type is not best.data_type:
             raise ValueError(
                 f"data_type {data_type.value} differs from the chosen candidate's "
