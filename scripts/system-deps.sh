@@ -2,7 +2,10 @@
 # Install the Debian packages the test suite needs, when run as root on Debian.
 # Packages already present are skipped, so this is cheap on a prepared machine.
 set -euo pipefail
-PKGS=()
+PKGS=(
+    # report (tanzuji.report): CJK fonts, fast font subsetting for WeasyPrint, pdftotext/pdftoppm
+    fonts-noto-cjk libharfbuzz-subset0 poppler-utils
+)
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

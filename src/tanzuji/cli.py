@@ -32,6 +32,8 @@ from tanzuji.jsonio import (
 )
 from tanzuji.model import Stage, Study
 from tanzuji.render import render_full
+from tanzuji.report.cli import demo_report, write_report
+from tanzuji.report.cli import register as register_report
 from tanzuji.uncertainty import round_result
 
 app = typer.Typer(
@@ -43,6 +45,7 @@ app = typer.Typer(
 )
 factors_app = typer.Typer(help="Browse the emission-factor libraries.", no_args_is_help=True)
 app.add_typer(factors_app, name="factors")
+register_report(app)  # report, sign, verify, keygen (tanzuji.report.cli)
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -230,9 +233,15 @@ def evaluate(
             "(factors, distances, correlations, budget)."
         ),
     ] = UncertaintyMethod.jjf,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Also write the PDF evaluation report.")
+    ] = None,
 ) -> None:
     """Evaluate a study: Table A.8 summary (stages, u, total, U, U_rel) and top contributions."""
     loaded, result = evaluate_file(study)
+    if report is not None:
+        write_report(loaded, result, report, lang=lang.value)
+        err.print(f"wrote {report}")
     full = None
     if uncertainty is UncertaintyMethod.full:
         full = evaluate_full(compile_study(loaded.study, loaded.factors))
@@ -344,10 +353,11 @@ def demo(
         _write_atomic(target / "result.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         items = render_summary(result, loaded.study, lang.value)
         _write_atomic(target / "summary.txt", _text_of(items))
+        demo_report(loaded, result, target, out_dir / "keys", lang.value)
         out.rule(f"{d.name}")
         for item in items:
             out.print(item)
-        out.print(f"[dim]→ {target}/result.json, summary.txt[/dim]")
+        out.print(f"[dim]→ {target}/result.json, summary.txt, report.pdf (signed)[/dim]")
 
 
 def _all_factors() -> FactorLibrary:

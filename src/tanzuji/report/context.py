@@ -1,0 +1,387 @@
+"""Everything the report template shows, formatted: §8 items and the Appendix B layout.
+
+:func:`build_context` turns a study, its compiled model and its result (plus, when given,
+the governance findings, the complete GUM and the Monte Carlo evaluation) into a plain
+mapping of strings and rows. The template only lays it out; every number is rounded here.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import mimetypes
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tanzuji import __version__
+from tanzuji.calculation import FootprintResult, MeasurementModel, ModelInput
+from tanzuji.model import Person, Stage, Study
+from tanzuji.report.deviations import Deviation, find_deviations, input_source
+from tanzuji.report.errors import ReportError
+from tanzuji.report.identity import report_number, report_title, split_specification
+from tanzuji.report.text import DATA_TYPE, FACTOR_TYPE, INSTRUMENT_KIND, LABELS
+from tanzuji.report.views import (
+    GumView,
+    MonteCarloView,
+    input_label,
+    input_stages,
+    spec_budget,
+)
+from tanzuji.uncertainty import round_result
+
+__all__ = ["ReportInput", "build_context", "fmt_pair", "fmt_rel"]
+
+BASIS_STANDARDS = (
+    "GB/T 24040—2008 环境管理 生命周期评价 原则与框架",
+    "GB/T 24044—2008 环境管理 生命周期评价 要求与指南",
+    "GB/T 24067—2024 温室气体 产品碳足迹 量化要求和指南",
+    "JJF 1059.1—2012 测量不确定度评定与表示",
+)
+MC_STANDARD = "JJF 1059.2—2012 用蒙特卡洛法评定测量不确定度"
+TOP_BUDGET = 10
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """What a report is made from. ``base_dir`` resolves ``product.picture``."""
+
+    study: Study
+    model: MeasurementModel
+    result: FootprintResult
+    base_dir: Path | None = None
+    findings: Sequence[Any] | None = None
+    full_gum: GumView | None = None
+    monte_carlo: MonteCarloView | None = None
+    date: dt.date | None = None
+
+
+def fmt_pair(value: float, u: float) -> tuple[str, str]:
+    """Value and uncertainty rounded per JJF 1059.1 (4 significant digits when u = 0).
+
+    >>> fmt_pair(61.23, 17.6), fmt_pair(0.5, 0.0)
+    (('61', '18'), ('0.5', '0'))
+    """
+    if u > 0:
+        r = round_result(value, u)
+        return r.value, r.U
+    return f"{value:.4g}", "0"
+
+
+def fmt_rel(x: float | None) -> str:
+    """A relative uncertainty in percent with two significant digits.
+
+    >>> fmt_rel(4.1234), fmt_rel(None)
+    ('4.1', '—')
+    """
+    if x is None:
+        return "—"
+    return round_result(x, x).U if x > 0 else "0"
+
+
+def _sig2(x: float) -> str:
+    return round_result(x, x).U if x > 0 else "0"
+
+
+def _person(p: Person | None) -> dict[str, str]:
+    if p is None:
+        return {"name": "", "org": "", "date": ""}
+    return {
+        "name": p.name,
+        "org": p.organisation or "",
+        "date": p.date.isoformat() if p.date else "",
+    }
+
+
+def _picture(study: Study, base_dir: Path | None) -> str | None:
+    rel = study.product.picture
+    if not rel:
+        return None
+    path = (base_dir or Path.cwd()) / rel
+    if not path.is_file():
+        raise ReportError(
+            f"product.picture: picture not found; expected an image file relative to the "
+            f"study (got {rel!r})",
+            file=str(path),
+        )
+    mime = mimetypes.guess_type(path.name)[0] or ""
+    if not mime.startswith("image/"):
+        raise ReportError(
+            f"product.picture: expected a PNG, JPEG, GIF or SVG image (got {rel!r})",
+            file=str(path),
+        )
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f"data:{mime};base64,{data}"
+
+
+def _activity_rows(inp: ReportInput, lang: str) -> list[dict[str, Any]]:
+    model, study = inp.model, inp.study
+    stages = input_stages(model)
+    t = LABELS[lang]
+    out = []
+    for stage in model.boundary:
+        rows = []
+        for name, mi in model.inputs.items():
+            if mi.role == "factor" or stages.get(name) is not stage:
+                continue
+            value, u = fmt_pair(mi.estimate, mi.u)
+            rel = fmt_rel(100.0 * mi.u / abs(mi.estimate)) if mi.estimate else "—"
+            rows.append(
+                {
+                    "label": input_label(model, name, lang),
+                    "value": value,
+                    "unit": mi.unit,
+                    "u": u if mi.u > 0 else t["not_evaluated"],
+                    "u_rel": f"{rel} %" if mi.u > 0 else "—",
+                    "data_type": DATA_TYPE[mi.data_type][lang] if mi.data_type else "—",
+                    "grade": _grade(mi, lang),
+                    "instrument": mi.instrument or "—",
+                    "source": input_source(study, mi) or "",
+                    "distance": mi.role == "distance",
+                }
+            )
+        out.append({"stage": stage.zh if lang == "zh" else stage.en, "rows": rows})
+    return out
+
+
+def _grade(mi: ModelInput, lang: str) -> str:
+    if mi.data_type is None:
+        return "—"
+    g = mi.data_type.grade
+    return g.zh if lang == "zh" else g.value.replace("_", " ")
+
+
+def _factor_rows(model: MeasurementModel, lang: str) -> list[dict[str, Any]]:
+    users: dict[str, list[str]] = {}
+    for term in model.terms:
+        label = model.labels_en.get(term.group, term.label) if lang == "en" else term.label
+        for name in term.inputs:
+            if model.inputs[name].role == "factor" and label not in users.setdefault(name, []):
+                users[name].append(label)
+    rows = []
+    for name, mi in model.inputs.items():
+        ef = mi.factor
+        if ef is None:
+            continue
+        src = ef.source
+        extra = [x for x in (src.publisher, src.locator) if x]
+        if ef.year:
+            extra.append(str(ef.year))
+        rows.append(
+            {
+                "id": ef.id,
+                "name": ef.name.pick(lang),
+                "value": f"{ef.value:.6g}",
+                "unit": ef.unit,
+                "u": f"{_sig2(mi.u)} ({fmt_rel(100 * mi.u / ef.value) if ef.value else '—'} %)"
+                if mi.u > 0
+                else "—",
+                "type": FACTOR_TYPE[ef.factor_type][lang],
+                "grade": ef.grade.zh if lang == "zh" else ef.grade.value.replace("_", " "),
+                "citation": src.citation,
+                "extra": "; ".join(extra),
+                "url": src.url or "",
+                "used_by": "、".join(users.get(name, []))
+                if lang == "zh"
+                else "; ".join(users.get(name, [])),
+            }
+        )
+    return rows
+
+
+def _instrument_rows(study: Study, findings: Sequence[Any] | None, lang: str) -> list[Any]:
+    t = LABELS[lang]
+    day = study.period.end
+    rows = []
+    for j, inst in enumerate(study.instruments):
+        cert = inst.certificate
+        if cert is None:
+            status = t["status_missing"]
+        elif cert.covers(day):
+            status = t["status_ok"]
+        elif cert.date and day < cert.date:
+            status = t["status_not_yet"]
+        else:
+            status = t["status_expired"]
+        valid = ""
+        if cert is not None and (cert.date or cert.valid_until):
+            valid = f"{cert.date or ''} – {cert.valid_until or ''}"
+        purpose = " / ".join(x for x in (inst.location, inst.purpose) if x)
+        prefix = f"instruments[{j}]"
+        own = [f for f in findings or () if str(getattr(f, "path", "")).startswith(prefix)]
+        rows.append(
+            {
+                "no": j + 1,
+                "id": inst.id,
+                "name": inst.name,
+                "kind": INSTRUMENT_KIND[inst.kind][lang],
+                "model": inst.model or "",
+                "accuracy_class": inst.accuracy_class or "—",
+                "purpose": purpose,
+                "certificate": cert.number if cert else "—",
+                "issuer": (cert.issuer or "") if cert else "",
+                "valid": valid,
+                "status": status,
+                "ok": cert is not None and cert.covers(day),
+                "findings": len(own),
+            }
+        )
+    return rows
+
+
+def _finding_rows(findings: Sequence[Any] | None, lang: str) -> list[dict[str, str]] | None:
+    if findings is None:
+        return None
+    rows = []
+    for f in findings:
+        level = getattr(f, "level", "")
+        msg = f.message(lang) if callable(getattr(f, "message", None)) else str(f)
+        rows.append(
+            {
+                "level": getattr(level, "zh", str(level)) if lang == "zh" else str(level),
+                "severity": str(level),
+                "code": str(getattr(f, "code", "")),
+                "clause": str(getattr(f, "clause", "")),
+                "message": msg,
+                "path": str(getattr(f, "path", "")),
+            }
+        )
+    return rows
+
+
+def _deviations(inp: ReportInput, lang: str) -> list[dict[str, str]]:
+    covered: frozenset[str] = frozenset()
+    extra: list[Deviation] = []
+    if inp.findings is not None:
+        covered = frozenset({"instrument", "certificate", "cutoff", "data"})
+        for f in inp.findings:
+            level = str(getattr(f, "level", ""))
+            if level not in ("error", "warning"):
+                continue
+            extra.append(
+                Deviation(
+                    "deviation",
+                    str(getattr(f, "code", "")),
+                    str(getattr(f, "clause", "")),
+                    f.message("zh"),
+                    f.message("en"),
+                    str(getattr(f, "path", "")),
+                )
+            )
+    own = find_deviations(
+        inp.study, inp.model, inp.result, full_gum=inp.full_gum is not None, covered=covered
+    )
+    merged = extra + own
+    merged.sort(key=lambda d: 0 if d.kind == "deviation" else 1)
+    t = LABELS[lang]
+    return [
+        {
+            "kind": t["dev_deviation"] if d.kind == "deviation" else t["dev_note"],
+            "is_deviation": "yes" if d.kind == "deviation" else "",
+            "clause": d.clause,
+            "text": d.text(lang),
+            "path": d.path,
+        }
+        for d in merged
+    ]
+
+
+def build_context(inp: ReportInput, lang: str = "zh") -> dict[str, Any]:
+    """The template context of a report in ``lang`` (``zh`` or ``en``)."""
+    from tanzuji.report.uncertainty_section import uncertainty_context
+
+    study, result = inp.study, inp.result
+    t = LABELS[lang]
+    p = study.product
+    date = inp.date or (study.evaluator.date if study.evaluator and study.evaluator.date else None)
+    date = date or dt.date.today()
+    code, name = split_specification(study.specification)
+    maker = p.manufacturer
+    site = study.site
+
+    stages = []
+    for stage in Stage:
+        r = result.stages[stage]
+        label = stage.zh if lang == "zh" else stage.en
+        if r is None:
+            stages.append({"stage": label, "inside": False, "value": "", "u": ""})
+        else:
+            v, u = fmt_pair(r.value, r.u)
+            stages.append({"stage": label, "inside": True, "value": v, "u": u})
+    tot = result.total
+    total_v, total_u = fmt_pair(tot.value, tot.u)
+    value_s, U_s = fmt_pair(tot.value, tot.U)
+    k = f"{tot.k:g}"
+    excluded = [
+        {
+            "name": ex.name,
+            "stage": ex.stage.zh if lang == "zh" else ex.stage.en,
+            "estimate": f"{ex.estimate:.3g}",
+            "share": f"{100 * ex.estimate / tot.value:.2g} %" if tot.value else "—",
+            "basis": ex.basis or "",
+        }
+        for ex in study.excluded
+    ]
+    ex_total = sum(ex.estimate for ex in study.excluded)
+    basis = [f"{code} {name}".strip(), *BASIS_STANDARDS]
+    if inp.monte_carlo is not None:
+        basis.append(MC_STANDARD)
+    period = study.period
+    year_like = period.label.isdigit()
+    fu = p.functional_unit
+    return {
+        "lang": lang,
+        "t": t,
+        "title": report_title(p.name, p.category, lang),
+        "number": report_number(study, result, date),
+        "date": date.isoformat(),
+        "version": __version__,
+        "spec_code": code or t["none"],
+        "spec_name": name,
+        "enterprise": {
+            "name": (maker.name if maker else None) or (site.name if site else None) or "",
+            "address": (maker.address if maker else None) or (site.address if site else None) or "",
+            "legal_rep": (maker.legal_representative if maker else None) or "",
+            "contact": (maker.contact if maker else None) or "",
+            "phone": (maker.phone if maker else None) or "",
+        },
+        "product": {
+            "name": p.name,
+            "model": p.model or "",
+            "rating": p.rating or "",
+            "accuracy_class": p.accuracy_class or "",
+            "category": p.category or "",
+            "function": p.function or "",
+            "description": p.description or "",
+            "picture": _picture(study, inp.base_dir),
+            "functional_unit": fu,
+        },
+        "fu_text": t["fu_text"].format(fu=fu, name=p.name),
+        "period": period.label,
+        "time_range": (t["year_text"] if year_like else t["range_text"]).format(label=period.label),
+        "place": study.place or "",
+        "boundary": [
+            {"stage": s.zh if lang == "zh" else s.en, "checked": s in study.boundary} for s in Stage
+        ],
+        "cutoff_rule": t["cutoff_text"].format(rule=study.cutoff_rule or t["cutoff_default_rule"]),
+        "excluded": excluded,
+        "excluded_total": f"{ex_total:.3g}",
+        "excluded_share": f"{100 * ex_total / tot.value:.2g} %" if tot.value else "—",
+        "basis": basis,
+        "stages": stages,
+        "total": {"value": total_v, "u": total_u},
+        "expanded": t["expanded"].format(k=k, U=U_s, Urel=fmt_rel(tot.U_rel_percent)),
+        "result_line": t["result_line"].format(value=value_s, U=U_s, k=k, fu=fu),
+        "U": U_s,
+        "U_rel": fmt_rel(tot.U_rel_percent),
+        "instruments": _instrument_rows(study, inp.findings, lang),
+        "findings": _finding_rows(inp.findings, lang),
+        "activities": _activity_rows(inp, lang),
+        "factors": _factor_rows(inp.model, lang),
+        "deviations": _deviations(inp, lang),
+        "evaluator": _person(study.evaluator),
+        "checker": _person(study.checker),
+        "recorder": _person(study.recorder),
+        "uncertainty": uncertainty_context(inp, lang, spec_budget(inp.model)),
+    }

@@ -1,0 +1,186 @@
+"""Finding a CJK-capable font for the report, the charts and the signature stamp.
+
+WeasyPrint finds fonts through fontconfig by family name, so the report's CSS only needs the
+family (:func:`cjk_family`). matplotlib and pyHanko need a file holding *one* OpenType face;
+Debian's ``fonts-noto-cjk`` ships TrueType/OpenType *collections* (``.ttc``), so
+:func:`cjk_font_file` extracts the Simplified-Chinese face once with fontTools into a cache
+directory (``$XDG_CACHE_HOME/tanzuji/fonts``, else ``~/.cache/tanzuji/fonts``) and reuses it.
+
+The search order: the ``TANZUJI_CJK_FONT`` environment variable (an .otf/.ttf, or
+``file.ttc:index``), then fontconfig (``fc-list :lang=zh-cn``) preferring Noto Sans CJK SC,
+Source Han Sans SC, Noto Sans SC, WenQuanYi Zen Hei and AR PL UMing, then a glob of the usual
+font directories.
+
+>>> FontFace(Path("/f/NotoSansCJK-Regular.ttc"), 2, "Noto Sans CJK SC").is_collection
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from tanzuji.report.errors import FontError
+
+__all__ = ["FontFace", "cache_dir", "cjk_face", "cjk_family", "cjk_font_file"]
+
+PREFERRED = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Noto Sans SC",
+    "WenQuanYi Zen Hei",
+    "AR PL UMing CN",
+)
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
+HINT = "install a CJK font (Debian: apt-get install fonts-noto-cjk, or `make system-deps`)"
+
+
+@dataclass(frozen=True)
+class FontFace:
+    """One face of a font file (``index`` counts faces inside a .ttc collection)."""
+
+    path: Path
+    index: int
+    family: str
+
+    @property
+    def is_collection(self) -> bool:
+        """Whether the file is a collection (.ttc/.otc) that must be split for pyHanko."""
+        return self.path.suffix.lower() in (".ttc", ".otc")
+
+
+def cache_dir() -> Path:
+    """The per-user cache directory for extracted fonts (created on demand)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    path = Path(base) / "tanzuji" / "fonts"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if os.access(path, os.W_OK):
+            return path
+    except OSError:
+        pass
+    path = Path(tempfile.gettempdir()) / f"tanzuji-fonts-{os.getuid()}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _from_env() -> FontFace | None:
+    value = os.environ.get("TANZUJI_CJK_FONT")
+    if not value:
+        return None
+    text, _, idx = value.rpartition(":") if value.rsplit(":", 1)[-1].isdigit() else (value, "", "")
+    path = Path(text).expanduser()
+    if not path.is_file():
+        raise FontError(f"TANZUJI_CJK_FONT names no font file: {value}")
+    return FontFace(path, int(idx or 0), _family_of(path, int(idx or 0)))
+
+
+def _family_of(path: Path, index: int) -> str:
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    font = TTFont(str(path), fontNumber=index, lazy=True)
+    name = font["name"]
+    return str(name.getBestFamilyName() or name.getDebugName(1) or path.stem)
+
+
+def _from_fontconfig() -> FontFace | None:
+    if shutil.which("fc-list") is None:
+        return None
+    try:
+        listing = subprocess.run(
+            ["fc-list", ":lang=zh-cn", "family", "style", "file", "index"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    faces: list[tuple[int, int, FontFace]] = []
+    for line in listing.splitlines():
+        # "/path/file.ttc: Family A,Family B:style=Regular:index=2"
+        file_part, _, rest = line.partition(": ")
+        fields = rest.split(":")
+        families = [f.strip() for f in fields[0].split(",")] if fields else []
+        attrs = dict(f.split("=", 1) for f in fields[1:] if "=" in f)
+        style = attrs.get("style", "")
+        index = int(attrs.get("index", "0") or 0)
+        for fam in families:
+            rank = PREFERRED.index(fam) if fam in PREFERRED else len(PREFERRED)
+            regular = 0 if ("Regular" in style or "Book" in style or not style) else 1
+            faces.append((rank, regular, FontFace(Path(file_part), index, fam)))
+    if not faces:
+        return None
+    faces.sort(key=lambda t: (t[0], t[1], str(t[2].path)))
+    return faces[0][2]
+
+
+def _from_glob() -> FontFace | None:
+    patterns = ("NotoSansCJK*Regular*.tt[cf]", "NotoSansCJK*Regular*.otf", "SourceHanSans*", "wqy*")
+    for base in FONT_DIRS:
+        root = Path(base).expanduser()
+        if not root.is_dir():
+            continue
+        for pattern in patterns:
+            for path in sorted(root.rglob(pattern)):
+                index = _sc_index(path) if path.suffix.lower() == ".ttc" else 0
+                return FontFace(path, index, _family_of(path, index))
+    return None
+
+
+def _sc_index(path: Path) -> int:
+    from fontTools.ttLib import TTCollection
+
+    coll = TTCollection(str(path), lazy=True)
+    for i, font in enumerate(coll.fonts):
+        if font["name"].getBestFamilyName() == "Noto Sans CJK SC":
+            return i
+    return 0
+
+
+@lru_cache(maxsize=1)
+def cjk_face() -> FontFace:
+    """The CJK face to use, or :class:`FontError` with an installation hint."""
+    face = _from_env() or _from_fontconfig() or _from_glob()
+    if face is None:
+        raise FontError(f"no CJK-capable font found; {HINT}")
+    return face
+
+
+def cjk_family() -> str:
+    """The family name of the CJK face, for CSS ``font-family``."""
+    return cjk_face().family
+
+
+@lru_cache(maxsize=1)
+def cjk_font_file() -> Path:
+    """A file holding exactly the CJK face (extracted from a collection and cached if needed)."""
+    face = cjk_face()
+    if not face.is_collection:
+        return face.path
+    stat = face.path.stat()
+    key = hashlib.sha256(
+        f"{face.path.resolve()}|{face.index}|{stat.st_size}|{stat.st_mtime_ns}".encode()
+    ).hexdigest()[:12]
+    safe = "".join(ch for ch in face.family if ch.isalnum()) or "CJK"
+    target = cache_dir() / f"{safe}-{key}.otf"
+    if target.is_file():
+        return target
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(face.path), fontNumber=face.index)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        font.save(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

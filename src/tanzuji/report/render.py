@@ -1,0 +1,133 @@
+"""Rendering the report: Jinja2 templates → HTML → PDF (WeasyPrint, A4), with an empty
+signature field placed over the signature block so that signing later fills it.
+
+>>> env = environment()
+>>> sorted(env.list_templates())
+['report.css.j2', 'report.html.j2']
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from tanzuji.report.context import ReportInput, build_context
+from tanzuji.report.errors import ReportError
+
+__all__ = ["RenderedReport", "environment", "render_html", "render_report", "write_atomic"]
+
+STAMP_ANCHOR = "tzj-stamp"
+PX_TO_PT = 0.75  # CSS px are 1/96 in, PDF points 1/72 in
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    """A rendered report: its number, HTML and (unsigned) PDF bytes."""
+
+    number: str
+    html: str
+    pdf: bytes
+    pages: int
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment of the package templates (HTML autoescaped)."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("tanzuji.report", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _fonts() -> str:
+    from tanzuji.report.errors import FontError
+    from tanzuji.report.fonts import cjk_family
+
+    try:
+        family = cjk_family()
+    except FontError:
+        family = "Noto Sans CJK SC"
+    names = [family, "Noto Sans CJK SC", "DejaVu Sans"]
+    unique = list(dict.fromkeys(names))
+    return ", ".join(f'"{n}"' for n in unique) + ", sans-serif"
+
+
+def render_html(context: dict[str, Any]) -> str:
+    """The self-contained HTML of a report (charts and picture inlined as data URIs)."""
+    env = environment()
+    ctx = dict(context, fonts=_fonts())
+    css = env.get_template("report.css.j2").render(ctx)
+    return env.get_template("report.html.j2").render(ctx, css=Markup(css))
+
+
+def _to_pdf(html: str) -> tuple[bytes, int, tuple[int, tuple[float, float, float, float]] | None]:
+    import logging
+
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    doc = HTML(string=html).render()
+    stamp = None
+    for i, page in enumerate(doc.pages):
+        anchor = page.anchors.get(STAMP_ANCHOR)
+        if anchor is not None:
+            x1, y1, x2, y2 = anchor
+            h = page.height
+            stamp = (
+                i,
+                (x1 * PX_TO_PT, (h - y2) * PX_TO_PT, x2 * PX_TO_PT, (h - y1) * PX_TO_PT),
+            )
+            break
+    return bytes(doc.write_pdf()), len(doc.pages), stamp
+
+
+def _add_field(pdf: bytes, page: int, box: tuple[float, float, float, float]) -> bytes:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+
+    from tanzuji.report.sign import FIELD_NAME
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    rect = (round(box[0]), round(box[1]), round(box[2]), round(box[3]))
+    append_signature_field(writer, SigFieldSpec(FIELD_NAME, on_page=page, box=rect))
+    out = io.BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]
+    return out.getvalue()
+
+
+def render_report(inp: ReportInput, lang: str = "zh") -> RenderedReport:
+    """Build the context, render HTML and PDF, and add the empty signature field."""
+    if lang not in ("zh", "en"):
+        raise ReportError(f"unknown report language {lang!r}; expected zh or en")
+    ctx = build_context(inp, lang)
+    html = render_html(ctx)
+    pdf, pages, stamp = _to_pdf(html)
+    if stamp is not None:
+        pdf = _add_field(pdf, *stamp)
+    return RenderedReport(number=str(ctx["number"]), html=html, pdf=pdf, pages=pages)
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write a whole file or nothing (temporary file in the same directory, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,131 @@
+"""Signing and verifying: intact reports pass, altered, unsigned or untrusted ones fail."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from reporthelpers import Keys, Report, needs_tools
+
+from tanzuji.report import SignatureError, keygen, verify_pdf
+
+pytestmark = needs_tools
+Run = Callable[..., tuple[int, str]]
+
+
+def _tiny_pdf(path: Path) -> Path:
+    """A one-page PDF made elsewhere (no tanzuji signature field)."""
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    HTML(string="<p>not a tanzuji report</p>").write_pdf(path)
+    return path
+
+
+def test_verify_intact_report_with_trust(run_main: Run, report: Report, keys: Keys) -> None:
+    code, out = run_main("verify", str(report.pdf), "--trust", str(keys.cert))
+    assert code == 0, out
+    assert "signer 张三" in out and "entire file" in out and "trusted yes" in out
+
+
+def test_verify_without_trust_checks_integrity_only(run_main: Run, report: Report) -> None:
+    code, out = run_main("verify", str(report.pdf))
+    assert code == 0, out
+    assert "not checked" in out
+
+
+def test_verify_refuses_other_trust_anchor(run_main: Run, report: Report, tmp_path: Path) -> None:
+    _, other = keygen(tmp_path / "other", name="别人")
+    code, out = run_main("verify", str(report.pdf), "--trust", str(other))
+    assert code == 1
+    assert "does not chain to a trusted certificate" in out
+
+
+@pytest.mark.parametrize("where", [0.3, 0.6, 0.95])
+def test_flipped_byte_is_detected(
+    run_main: Run, report: Report, tmp_path: Path, where: float
+) -> None:
+    data = bytearray(report.pdf.read_bytes())
+    i = int(len(data) * where)
+    data[i] ^= 0x01
+    bad = tmp_path / "flipped.pdf"
+    bad.write_bytes(bytes(data))
+    code, out = run_main("verify", str(bad))
+    assert code == 1, out
+    assert "error:" in out
+    assert any(w in out for w in ("altered", "damaged", "INVALID", "cannot be read")), out
+
+
+def test_update_appended_after_signing_is_detected(report: Report) -> None:
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(report.pdf.read_bytes()))
+    ref = writer.add_object(generic.StreamObject(stream_data=b"BT (FORGED) Tj ET"))
+    writer.add_stream_to_page(0, ref)
+    out = io.BytesIO()
+    writer.write(out)
+    (check,) = verify_pdf(out.getvalue())
+    assert not check.ok
+    assert "changed after signing" in check.problem
+
+
+def test_unsigned_file_fails(run_main: Run, tmp_path: Path) -> None:
+    pdf = _tiny_pdf(tmp_path / "plain.pdf")
+    code, out = run_main("verify", str(pdf))
+    assert code == 1
+    assert "plain.pdf: the file carries no signature" in out
+
+
+def test_sign_command_on_a_foreign_pdf_then_verify(
+    run_main: Run, keys: Keys, tmp_path: Path
+) -> None:
+    pdf = _tiny_pdf(tmp_path / "plain.pdf")
+    signed = tmp_path / "signed.pdf"
+    code, out = run_main(
+        "sign", str(pdf), "--key", str(keys.key), "--cert", str(keys.cert), "--out", str(signed)
+    )
+    assert code == 0, out
+    assert pdf.read_bytes() != signed.read_bytes()
+    code, out = run_main("verify", str(signed), "--trust", str(keys.cert))
+    assert code == 0, out
+    # a second signature (e.g. the checker's) keeps the first one valid
+    code, out = run_main("sign", str(signed), "--key", str(keys.key), "--cert", str(keys.cert))
+    assert code == 0, out
+    checks = verify_pdf(signed.read_bytes())
+    assert len(checks) == 2 and all(c.ok for c in checks)
+
+
+def test_sign_reports_missing_key(run_main: Run, keys: Keys, tmp_path: Path) -> None:
+    pdf = _tiny_pdf(tmp_path / "plain.pdf")
+    code, out = run_main("sign", str(pdf), "--key", str(tmp_path / "nokey.pem"), "--cert",
+                         str(keys.cert))  # fmt: skip
+    assert code == 1
+    assert "nokey.pem: file not found" in out
+
+
+def test_keygen_writes_private_key_0600_and_refuses_to_overwrite(
+    run_main: Run, tmp_path: Path
+) -> None:
+    d = tmp_path / "k"
+    code, out = run_main("keygen", str(d), "--name", "演示")
+    assert code == 0, out
+    assert "NOT" in out or "not to issue real reports" in out
+    assert (d / "key.pem").stat().st_mode & 0o777 == 0o600
+    assert b"BEGIN CERTIFICATE" in (d / "cert.pem").read_bytes()
+    before = (d / "key.pem").read_bytes()
+    code, out = run_main("keygen", str(d))
+    assert code == 1 and "--force" in out
+    assert (d / "key.pem").read_bytes() == before
+
+
+def test_verify_pdf_api_raises_on_garbage() -> None:
+    with pytest.raises(SignatureError):
+        verify_pdf(b"%PDF-1.7 not really")
+
+
+def test_report_from_cli_is_signed_in_the_signature_block(report: Report) -> None:
+    (check,) = verify_pdf(report.pdf.read_bytes())
+    assert check.field == "tzj-issuer" and check.ok
+    assert "签发人 Issuer：张三" in report.pages[0]  # the stamp sits in the cover's block
