@@ -7,7 +7,6 @@ from typing import Any
 
 import yaml
 
-
 #: Study-specific factors, so that the tests do not depend on the builtin library's ids.
 FACTORS: list[dict[str, Any]] = [
     {
@@ -318,3 +317,29 @@ def write_yaml(path: Path, data: dict[str, Any]) -> Path:
     """Write a study dict as YAML."""
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def headers(ws: Any) -> dict[str, int]:
+    """First line of each header in row 3 → 1-based column."""
+    return {str(c.value).split("\n")[0]: c.column for c in ws[3] if c.value is not None}
+
+
+def fill(ws: Any, row: int, values: dict[str, Any]) -> None:
+    """Put values into a stage/table sheet row by (Chinese) header."""
+    cols = headers(ws)
+    for header, value in values.items():
+        ws.cell(row=row, column=cols[header]).value = value
+
+
+def fill_a1(ws: Any, values: dict[str, Any]) -> None:
+    """Put values next to A.1 labels (matched by their Chinese part)."""
+    for row in ws.iter_rows():
+        for cell in row:
+            label = str(cell.value or "").split(" ")[0]
+            if cell.column in (1, 3) and label in values:
+                ws.cell(row=cell.row, column=cell.column + 1).value = values[label]
+
+
+def sheet(wb: Any, code: str) -> Any:
+    """The sheet whose name starts with ``code`` (A.1 …) or equals it."""
+    return next(ws for ws in wb.worksheets if ws.title.split(" ")[0] == code)

@@ -190,8 +190,19 @@ CHOICES: dict[str, Choices] = {
         (("Y", "是", "Yes"), ("N", "否", "No")),
     ),
 }
-for _text, _code in (("true", "Y"), ("false", "N"), ("√", "Y"), ("✓", "Y"), ("×", "N")):
-    CHOICES["yes_no"]._lookup[_text] = _code
+_ALIASES = {
+    "yes_no": (("true", "Y"), ("false", "N"), ("√", "Y"), ("✓", "Y"), ("×", "N")),
+    "unc_form": (
+        ("标准", "standard"),
+        ("相对", "relative"),
+        ("扩展", "expanded"),
+        ("min-max", "bounds"),
+        ("最小最大", "bounds"),
+    ),
+}
+for _name, _pairs in _ALIASES.items():
+    for _text, _code in _pairs:
+        CHOICES[_name]._lookup[normalise(_text)] = _code
 
 #: Transport modes offered in the drop-down (the study keeps any other text as typed).
 MODES = _choices(

@@ -182,6 +182,8 @@ def read_unc(
     given = [x for x in (form, value_raw, k, lo, hi, *others.values()) if x is not None]
     if not given:
         return None
+    if form is None and row.raw(f"{p}unc_form") is not None:
+        return None  # an unknown form, reported
     if form is None:
         if value_raw is None and (lo is not None or hi is not None):
             form = "bounds"
