@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,11 @@ STUDY_NAMES = ("study.yaml", "study.yml", "study.json")
 # --------------------------------------------------------------------------- YAML with lines
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe loader that refuses duplicate keys."""
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """Safe loader (libyaml when available) that refuses duplicate keys."""
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> Any:
@@ -288,7 +292,9 @@ def _validate(model: type[Any], doc: Document) -> Any:
             if err["type"] not in ("missing",) and not isinstance(got, dict | list):
                 kwargs["got"] = got
             problems.append(
-                InputError(_message(err, model, loc), path=path, file=str(doc.path), **kwargs)
+                InputError(
+                    _message(err, model, err["loc"]), path=path, file=str(doc.path), **kwargs
+                )
             )
         raise InputErrors(problems) from None
 
@@ -298,7 +304,8 @@ def _locate(errors: Iterable[InputError], doc: Document) -> list[InputError]:
     out = []
     for e in errors:
         path = e.location.path
-        if path and doc.node is not None and "(line" not in path:
+        same_file = e.location.file in (None, str(doc.path))
+        if path and same_file and doc.node is not None and "(line" not in path:
             loc = _parse_path(path)
             line = doc.line_of(loc)
             if line is not None:
@@ -339,15 +346,29 @@ def builtin_libraries() -> dict[str, Path]:
 
 def read_library_id(path: Path) -> str:
     """The ``library.id`` of a factor-library file."""
-    doc = read_document(path)
-    try:
-        return str(doc.data["library"]["id"])
-    except (TypeError, KeyError):
-        raise InputError("required field is missing", path="library.id", file=str(path)) from None
+    return load_factor_library(path).id
 
 
 def load_factor_library(path: str | Path) -> FactorLibrary:
-    """Load and validate one factor-library file (units are checked too)."""
+    """Load and validate one factor-library file (units are checked too).
+
+    Results are cached by resolved path, size and modification time (libraries are
+    immutable), so a library used by many studies is parsed once per process.
+    """
+    p = Path(path)
+    try:
+        st = p.resolve().stat()
+    except OSError:
+        return _load_factor_library(p)
+    return _cached_library(str(p.resolve()), st.st_size, st.st_mtime_ns, str(p))
+
+
+@lru_cache(maxsize=64)
+def _cached_library(resolved: str, size: int, mtime_ns: int, shown: str) -> FactorLibrary:
+    return _load_factor_library(Path(shown))
+
+
+def _load_factor_library(path: Path) -> FactorLibrary:
     doc = read_document(path)
     data: LibraryFile = _validate(LibraryFile, doc)
     problems = []

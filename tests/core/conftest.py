@@ -269,9 +269,9 @@ def full_expected() -> dict[str, Any]:
             0.012 * 3.16 + 0.05 * g,
             math.sqrt((0.0005 * 3.16) ** 2 + (0.001 * g) ** 2),  # (6)
         ),
-        "elec.grid": (1.2 * g, 0.01 * g),
-        "elec.green_trading": (0.5 * gr, 0.005 * gr),
-        "elec.onsite": (0.3 * pv, 0.004 * pv),
+        "elec/grid": (1.2 * g, 0.01 * g),
+        "elec/green_trading": (0.5 * gr, 0.005 * gr),
+        "elec/onsite": (0.3 * pv, 0.004 * pv),
         "gas": (0.02 * 2.16, 0.001 * 2.16),
         # (7)/(8): kg × km × kgCO2e/(t·km) → ×0.001; only u(M) enters, times D·T
         "outbound": (0.8 * 1200 * 0.0847 * 0.001, 0.02 * 1200 * 0.0847 * 0.001),
@@ -286,7 +286,7 @@ def full_expected() -> dict[str, Any]:
     }
     members = {
         "raw_materials": ["cu", "pcb", "inbound"],
-        "manufacturing": ["elec.grid", "elec.green_trading", "elec.onsite", "gas"],
+        "manufacturing": ["elec/grid", "elec/green_trading", "elec/onsite", "gas"],
         "distribution": ["outbound"],
         "use": ["run"],
         "end_of_life": ["dispose", "sort", "removal"],

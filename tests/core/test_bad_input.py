@@ -241,13 +241,6 @@ def test_factor_from_a_library_file_is_used(write_study, cli):
     assert json.loads(res.out)["total"]["value"] == pytest.approx(2 * 5.5, rel=1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an error in a JSON factor library (no YAML node) gets a line number looked "
-    "up in the *study* document: jsonio._resolve_libraries re-runs _locate(problems, doc) "
-    "with the study's document, so 'factors[0].unit' is resolved against the study's own "
-    "factors list and the message cites a line of study.yaml next to the library's file name",
-)
 def test_json_factor_library_error_has_no_line_from_the_study(write_study, cli):
     path = write_study("- {stage: use, name: 运行, quantity: 1, unit: kWh, factor: grid}")
     lib = path.parent / "lib.json"

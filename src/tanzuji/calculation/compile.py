@@ -433,6 +433,7 @@ class _Builder:
         part_labels = SUPPLY_PART_LABELS
         total_kwh = 0.0
         u2 = 0.0
+        parts_ok = True
         for part_name in ("grid", "green_trading", "onsite"):
             part = getattr(sup, part_name)
             if part is None:
@@ -440,7 +441,9 @@ class _Builder:
             p = f"{path}.{part_name}"
             name = f"{key}.{part_name}"
             plabel = f"{label} · {part_labels[part_name]}"
-            self.labels_en[name] = f"{sup.name.pick('en')} · {SUPPLY_PART_LABELS_EN[part_name]}"
+            self.labels_en[f"{key}/{part_name}"] = (
+                f"{sup.name.pick('en')} · {SUPPLY_PART_LABELS_EN[part_name]}"
+            )
             ok = self.quantity_input(
                 name,
                 plabel,
@@ -456,11 +459,13 @@ class _Builder:
                 expect=("kWh", "an energy unit such as kWh"),
             )
             ef = self.factor_input(part.factor, f"{p}.factor")
-            if ok and ef:
+            parts_ok = parts_ok and ok
+            if ok:
                 total_kwh += to_unit(part.quantity, sup.unit, "kWh")
                 u2 += to_unit(self.inputs[name].u, sup.unit, "kWh") ** 2
+            if ok and ef:
                 self.add_term(
-                    name,
+                    f"{key}/{part_name}",
                     plabel,
                     sup.stage,
                     sup.process,
@@ -470,7 +475,7 @@ class _Builder:
                     f"{part_labels[part_name]} in {sup.unit} cannot be multiplied by factor "
                     f"{part.factor!r} ({ef[1]})",
                 )
-        if sup.total is not None and not self.errors:
+        if sup.total is not None and parts_ok:
             try:
                 metered = to_unit(sup.total.quantity, sup.total.unit, "kWh")
                 u_total = to_unit(sup.total.u, sup.total.unit, "kWh")
