@@ -210,10 +210,10 @@ class CurvilinearTrapezoid(Distribution):
     """Rectangular on [low, high] whose limits are only known to ±d (JCGM 101 6.4.3).
 
     The midpoint is exact; the half-width is uniform on w ± d with w = (high − low)/2,
-    0 ≤ d ≤ w. u² = (high − low)²/12 + d²/3.
+    0 ≤ d ≤ w. u² = (high − low)²/12 + d²/9 (JCGM 101 6.4.3.3).
 
     >>> round(CurvilinearTrapezoid(-1.0, 1.0, 0.1).u, 6)
-    0.58023
+    0.578312
     """
 
     kind: ClassVar[str] = "curvilinear trapezoid"
@@ -241,7 +241,7 @@ class CurvilinearTrapezoid(Distribution):
 
     @property
     def u(self) -> float:
-        return math.sqrt((self.high - self.low) ** 2 / 12.0 + self.d**2 / 3.0)
+        return math.sqrt((self.high - self.low) ** 2 / 12.0 + self.d**2 / 9.0)
 
     def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
         # JCGM 101 6.4.3.4: a_s = (a − d) + 2d r1, b_s = (a + b) − a_s, ξ = a_s + (b_s − a_s) r2
