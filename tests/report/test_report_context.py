@@ -181,3 +181,17 @@ def test_unknown_language_is_refused(inp: ReportInput) -> None:
 
     with pytest.raises(ReportError, match="expected zh or en"):
         render_report(inp, "fr")
+
+
+def test_monte_carlo_run_validates_the_full_gum(inp: ReportInput) -> None:
+    from tanzuji.report.cli import run_monte_carlo
+
+    full = evaluate_full(inp.model)
+    mc = run_monte_carlo(inp.model, full, trials=20_000, seed=3)
+    assert mc.trials == 20_000 and mc.histogram is not None and mc.validated is not None
+    # the mean of 20 000 draws lies within 5 standard errors of E = 59.684285 kgCO2e
+    assert abs(mc.mean - 59.684285) < 5 * full.total.u / 20_000**0.5
+    assert mc.low < mc.mean < mc.high
+    ctx = build_context(replace(inp, full_gum=gum_view(full), monte_carlo=mc), "en")
+    assert ctx["uncertainty"]["chart_mc"].startswith("data:image/png;base64,")
+    assert "M = 20,000 trials" in ctx["uncertainty"]["mc"]["text"]

@@ -16,6 +16,7 @@ import base64
 import io
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -118,21 +119,27 @@ def pareto_chart(labels: Sequence[str], shares: Sequence[float]) -> str:
 
 
 def mc_histogram(
-    samples: npt.NDArray[np.float64],
+    samples: npt.NDArray[np.float64] | None,
     low: float,
     high: float,
     mean: float,
     gum: tuple[float, float] | None = None,
+    histogram: tuple[npt.NDArray[Any], npt.NDArray[np.float64]] | None = None,
 ) -> str:
-    """Histogram of Monte Carlo values with the coverage interval (and the GUM interval)."""
+    """Histogram of Monte Carlo values (or of given counts and bin edges) with the coverage
+    interval (solid) and the GUM interval (dashed)."""
     _setup()
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(WIDTH, 2.6))
     ax = fig.add_subplot()
-    data = np.asarray(samples, dtype=float)
-    lo, hi = np.quantile(data, [0.0005, 0.9995]) if data.size else (low, high)
-    ax.hist(data, bins=80, range=(min(lo, low), max(hi, high)), density=True, color=BAR)
+    if samples is not None and np.size(samples):
+        data = np.asarray(samples, dtype=float)
+        lo, hi = np.quantile(data, [0.0005, 0.9995])
+        ax.hist(data, bins=80, range=(min(lo, low), max(hi, high)), density=True, color=BAR)
+    elif histogram is not None:
+        counts, edges = histogram
+        ax.stairs(np.asarray(counts, dtype=float), edges, fill=True, color=BAR)
     for xv in (low, high):
         ax.axvline(xv, color=ACCENT, linewidth=1.2)
     ax.axvline(mean, color="black", linewidth=0.8)

@@ -21,7 +21,9 @@ from tanzuji.jsonio import LoadedStudy, load_study, locate_errors
 from tanzuji.report.errors import SignatureError
 
 if TYPE_CHECKING:
+    from tanzuji.calculation import FullResult, MeasurementModel
     from tanzuji.report.render import RenderedReport
+    from tanzuji.report.views import MonteCarloView
 
 __all__ = ["demo_report", "register", "write_report"]
 
@@ -37,6 +39,27 @@ class ReportLang(StrEnum):
 class ReportUncertainty(StrEnum):
     jjf = "jjf"
     full = "full"
+
+
+DEFAULT_TRIALS = 200_000
+DEFAULT_SEED = 1
+
+
+def run_monte_carlo(
+    model: MeasurementModel, full: FullResult, trials: int | None, seed: int | None
+) -> MonteCarloView:
+    """Monte Carlo (JJF 1059.2) of the total footprint, validating the full GUM interval.
+
+    ``trials=None`` runs the adaptive procedure; a fixed ``seed`` makes the report
+    reproducible.
+    """
+    from tanzuji.calculation import input_distribution
+    from tanzuji.report.views import monte_carlo_view
+    from tanzuji.uncertainty import monte_carlo
+
+    inputs = {name: input_distribution(inp) for name, inp in model.inputs.items()}
+    result = monte_carlo(lambda **x: model(**x), inputs, p=full.total.p, trials=trials, seed=seed)
+    return monte_carlo_view(result, result.validate(full.gum["total"]))
 
 
 def _findings(loaded: LoadedStudy) -> list[Any]:
@@ -56,10 +79,14 @@ def write_report(
     key: Path | None = None,
     cert: Path | None = None,
     full: bool = True,
+    monte_carlo: bool = False,
+    trials: int | None = DEFAULT_TRIALS,
+    seed: int | None = DEFAULT_SEED,
 ) -> RenderedReport:
     """Render the report of an evaluated study, sign it if a key is given, write the files.
 
-    With ``full`` the complete GUM evaluation is shown beside the specification's.
+    With ``full`` the complete GUM evaluation is shown beside the specification's; with
+    ``monte_carlo`` also its Monte Carlo validation (``trials=None``: adaptive).
     """
     from tanzuji.calculation import evaluate_full
     from tanzuji.report.context import ReportInput
@@ -73,13 +100,17 @@ def write_report(
         model = compile_study(loaded.study, loaded.factors)
     except InputErrors as exc:
         raise locate_errors(exc, loaded) from None
+    full_result = evaluate_full(model) if (full or monte_carlo) else None
     inp = ReportInput(
         study=loaded.study,
         model=model,
         result=result,
         base_dir=loaded.path.parent,
         findings=_findings(loaded),
-        full_gum=gum_view(evaluate_full(model)) if full else None,
+        full_gum=gum_view(full_result) if full_result is not None else None,
+        monte_carlo=run_monte_carlo(model, full_result, trials, seed)
+        if monte_carlo and full_result is not None
+        else None,
     )
     rendered = render_report(inp, lang)
     pdf = rendered.pdf
@@ -117,7 +148,7 @@ def demo_report(
     if not (key.exists() and cert.exists()):
         keygen(keys, name="tanzuji 演示签发人 (demo, not for production)", force=True)
     pdf = target / "report.pdf"
-    write_report(loaded, result, pdf, lang=lang, key=key, cert=cert)
+    write_report(loaded, result, pdf, lang=lang, key=key, cert=cert, monte_carlo=True)
     return pdf
 
 
@@ -139,6 +170,19 @@ def report(
             "jjf: the specification's method only."
         ),
     ] = ReportUncertainty.full,
+    monte_carlo: Annotated[
+        bool,
+        typer.Option(
+            "--monte-carlo/--no-monte-carlo",
+            help="Validate the complete GUM by Monte Carlo (JJF 1059.2) and show it.",
+        ),
+    ] = False,
+    trials: Annotated[
+        int, typer.Option(help="Monte Carlo trials; 0 for the adaptive procedure.")
+    ] = DEFAULT_TRIALS,
+    seed: Annotated[int, typer.Option(help="Monte Carlo seed (reproducible reports).")] = (
+        DEFAULT_SEED
+    ),
 ) -> None:
     """Write the evaluation report (§8, Appendix B) as an A4 PDF, signed if --key/--cert."""
     loaded, result = _evaluate(study)
@@ -151,6 +195,9 @@ def report(
         key=key,
         cert=cert,
         full=uncertainty is ReportUncertainty.full,
+        monte_carlo=monte_carlo,
+        trials=trials or None,
+        seed=seed,
     )
     signed = " (signed)" if key else ""
     err.print(f"wrote {pdf}{signed}: report No. {rendered.number}, {rendered.pages} pages")

@@ -80,6 +80,18 @@ def fmt_rel(x: float | None) -> str:
     return round_result(x, x).U if x > 0 else "0"
 
 
+def pretty_unit(unit: str) -> str:
+    """A unit for reading: ``m**2`` → ``m²``, ``*`` → ``·``.
+
+    >>> pretty_unit("kgCO2e/(t*km)"), pretty_unit("kgCO2e/m**2")
+    ('kgCO2e/(t·km)', 'kgCO2e/m²')
+    """
+    text = unit
+    for raw, sup in (("**2", "²"), ("**3", "³"), ("**-1", "⁻¹"), ("^2", "²"), ("^3", "³")):
+        text = text.replace(raw, sup)
+    return text.replace(" * ", "·").replace("*", "·")
+
+
 def _sig2(x: float) -> str:
     return round_result(x, x).U if x > 0 else "0"
 
@@ -131,7 +143,7 @@ def _activity_rows(inp: ReportInput, lang: str) -> list[dict[str, Any]]:
                 {
                     "label": input_label(model, name, lang),
                     "value": value,
-                    "unit": mi.unit,
+                    "unit": pretty_unit(mi.unit),
                     "u": u if mi.u > 0 else t["not_evaluated"],
                     "u_rel": f"{rel} %" if mi.u > 0 else "—",
                     "data_type": DATA_TYPE[mi.data_type][lang] if mi.data_type else "—",
@@ -173,7 +185,7 @@ def _factor_rows(model: MeasurementModel, lang: str) -> list[dict[str, Any]]:
                 "id": ef.id,
                 "name": ef.name.pick(lang),
                 "value": f"{ef.value:.6g}",
-                "unit": ef.unit,
+                "unit": pretty_unit(ef.unit),
                 "u": f"{_sig2(mi.u)} ({fmt_rel(100 * mi.u / ef.value) if ef.value else '—'} %)"
                 if mi.u > 0
                 else "—",

@@ -119,8 +119,12 @@ def uncertainty_context(inp: ReportInput, lang: str, budget: list[BudgetLine]) -
                 dhigh=f"{mc.d_high:.2g}" if mc.d_high is not None else "—",
             )
         out["mc"] = {"text": text, "valid": valid, "ok": bool(mc.validated)}
-        if mc.samples is not None and mc.samples.size:
-            gum_iv = (full.value - full.U, full.value + full.U) if full is not None else None
-            out["chart_mc"] = charts.mc_histogram(mc.samples, mc.low, mc.high, mc.mean, gum_iv)
+        if (mc.samples is not None and mc.samples.size) or mc.histogram is not None:
+            gum_iv = None
+            if full is not None:
+                gum_iv = full.interval or (full.value - full.U, full.value + full.U)
+            out["chart_mc"] = charts.mc_histogram(
+                mc.samples, mc.low, mc.high, mc.mean, gum_iv, histogram=mc.histogram
+            )
     out["comparison"] = comparison
     return out

@@ -82,6 +82,8 @@ class MonteCarloView:
     low: float
     high: float
     samples: npt.NDArray[np.float64] | None = None
+    histogram: tuple[npt.NDArray[Any], npt.NDArray[np.float64]] | None = None
+    """(counts, bin edges), when the values themselves were not kept."""
     validated: bool | None = None
     delta: float | None = None
     d_low: float | None = None
@@ -191,12 +193,14 @@ def gum_view(result: Any) -> GumView:
     )
 
 
-def monte_carlo_view(result: Any) -> MonteCarloView:
+def monte_carlo_view(result: Any, validation: Any = None) -> MonteCarloView:
     """A :class:`MonteCarloView` from a Monte Carlo result of the total.
 
     Reads ``trials``/``M``, ``value``/``mean``, ``u``, ``p``, ``low``/``high`` (or
-    ``interval``), optional ``samples`` and validation fields (``validated``, ``delta``,
-    ``d_low``, ``d_high``, possibly inside a ``validation`` object).
+    ``interval``), optional ``samples``/``draws`` or ``histogram`` (counts, edges), and the
+    validation fields (``validated``, ``delta``, ``d_low``, ``d_high``) from ``validation``
+    (e.g. :meth:`tanzuji.uncertainty.MonteCarloResult.validate`), else from the result or
+    its ``validation`` attribute.
 
     >>> v = monte_carlo_view({"M": 1000, "value": 5.0, "u": 0.5, "p": 0.95,
     ...     "interval": (4.0, 6.0)})
@@ -210,8 +214,9 @@ def monte_carlo_view(result: Any) -> MonteCarloView:
         low, high = _get(interval, "low", default=None), _get(interval, "high", default=None)
         if low is None and interval is not None:
             low, high = interval[0], interval[1]
-    samples = _get(result, "samples", "values")
-    val = _get(result, "validation", default=None) or result
+    samples = _get(result, "samples", "draws", "values")
+    hist = _get(result, "histogram")
+    val = validation or _get(result, "validation", default=None) or result
     return MonteCarloView(
         trials=int(_get(result, "trials", "M", "n", default=0)),
         mean=float(_get(result, "value", "mean")),
@@ -220,6 +225,7 @@ def monte_carlo_view(result: Any) -> MonteCarloView:
         low=float(low),
         high=float(high),
         samples=None if samples is None else np.asarray(samples, dtype=float).ravel(),
+        histogram=None if hist is None else (np.asarray(hist[0]), np.asarray(hist[1], dtype=float)),
         validated=_get(val, "validated", "passed", "ok"),
         delta=_opt_float(_get(val, "delta", "tolerance")),
         d_low=_opt_float(_get(val, "d_low")),
