@@ -67,8 +67,9 @@ MAPPING = [
 
 NOT_EXACT = (
     "Brightway samples every exchange independently. A term's product of several uncertain "
-    "inputs is exact only because each input gets its own exchange in a chain of activities "
-    "(two artificial ones per M·D·T or P·t·EF term), and a shared input is exact only when it "
+    "inputs is exact only because each input gets its own exchange in a chain of artificial "
+    "activities (one per term, plus one more per M·D·T or P·t·EF term), and a shared input "
+    "is exact only when it "
     "is the last link of every chain it appears in (the biosphere exchange of a shared factor "
     "activity). An uncertain quantity that enters two terms anywhere else (say a mass used by "
     "a material term and by its transport leg), or twice in one term (x², x/y with shared x), "
@@ -317,7 +318,8 @@ class BrightwayResult:
                 "## (b) The same model in Brightway",
                 "",
                 "Brightway 2.5 (`bw2data` project in a temporary `BRIGHTWAY2_DIR`, `bw2calc`, "
-                "default SciPy sparse solver; pypardiso not installed): a biosphere flow "
+                "default SciPy sparse solver; pypardiso is not installed, and for a matrix "
+                "this small the solve is not where the time goes): a biosphere flow "
                 f"`CO2e`, a technosphere database of {self.activities} activities mirroring the "
                 f"study's {sum(self.chain_lengths.values())} terms ({kinds}) and an LCIA "
                 "method with CF 1 for CO2e. Monte Carlo: "
@@ -339,7 +341,8 @@ class BrightwayResult:
                         ],
                         [
                             "M·D·T (transport by distance)",
-                            "term → leg activity: c·M; leg → factor activity: D (t·km); "
+                            "term → leg activity: c·M (t); leg → factor activity: D "
+                            "(t·km per t); "
                             "factor → CO2e: T",
                             "yes",
                         ],
@@ -359,7 +362,10 @@ class BrightwayResult:
                 "",
                 md_table(["tanzuji distribution", "stats_arrays uncertainty type"], MAPPING),
                 "",
-                f"Inputs that Brightway samples more than once per iteration: {dup}.",
+                f"Inputs that Brightway samples more than once per iteration: {dup}. "
+                "Brightway (bw_processing) stores every amount and distribution parameter as "
+                "float32, so its deterministic score can only match E_total to about 1e-7; "
+                "it matches our model evaluated at those float32-rounded amounts to 1e-9.",
                 "",
                 NOT_EXACT,
                 "",
