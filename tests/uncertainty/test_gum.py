@@ -334,3 +334,48 @@ def test_coverage_factor_table() -> None:
         assert coverage_factor(p) == pytest.approx(k, abs=0.001)
     with pytest.raises(ParameterError):
         coverage_factor(0.95, 0.0)
+
+
+def test_silent_escape_from_tracer_is_caught() -> None:
+    def model(a: Any, b: Any) -> Any:
+        b_plain = getattr(b, "value", b)  # a traced b is read as a plain number here
+        return a * b_plain
+
+    res = gum(model, {"a": Normal(2.0, 0.1), "b": Normal(3.0, 0.2)})
+    assert res.method == "central differences"
+    np.testing.assert_allclose(res.budget.sensitivities, [3.0, 2.0], rtol=1e-9)
+
+
+def test_multi_output_as_2d_array_and_constant_output() -> None:
+    def model(a: Any, b: Any) -> Any:
+        return np.stack([a + b, a - b, np.zeros_like(a)])
+
+    res = gum_multi(model, {"a": Normal(1.0, 0.3), "b": Normal(2.0, 0.4)})
+    assert res.names == ("y0", "y1", "y2")
+    assert res["y0"].u == pytest.approx(0.5) and res["y2"].u == 0.0
+    assert res.r("y0", "y1") == pytest.approx((0.09 - 0.16) / 0.25)
+    assert res.correlation[2, 2] == 0.0
+    scalar = gum(lambda a: 5.0, {"a": Normal(1.0, 0.3)})
+    assert (scalar.value, scalar.u) == (5.0, 0.0)
+
+
+def test_second_order_needs_independent_inputs() -> None:
+    inputs = {"a": Normal(1.0, 0.3), "b": Normal(2.0, 0.4)}
+    with pytest.raises(ParameterError, match="independent"):
+        gum(lambda a, b: a * b, inputs, {("a", "b"): 0.5}, order=2)
+    with pytest.raises(ParameterError, match="order"):
+        gum(lambda a, b: a * b, inputs, order=3)  # type: ignore[arg-type]
+    # y = a·b with independent normals: u² = b²u_a² + a²u_b² + u_a²u_b² exactly
+    res = gum(lambda a, b: a * b, inputs, order=2)
+    assert res.u**2 == pytest.approx(4 * 0.09 + 0.16 + 0.09 * 0.16, rel=1e-9)
+    assert res.second_order_variance == pytest.approx(0.09 * 0.16, rel=1e-6)
+
+
+def test_budget_access_and_rounding() -> None:
+    res = gum(lambda m, ef: m * ef, {"m": Normal(100.0, 2.0), "ef": Normal(0.6, 0.03)}, p=0.95)
+    assert res.budget["ef"] == res.budget[1] == res.budget[-1]
+    assert [r.name for r in res.budget.largest(1)] == ["ef"]
+    assert len(res.budget[0:2]) == 2
+    assert str(res.round()) == "60.0 ± 6.3"
+    assert str(res) == "y = 60.0 ± 6.3 (k = 1.96)"
+    assert res.relative_u == pytest.approx(res.u / 60.0)
