@@ -221,3 +221,31 @@ def test_unused_instrument_and_compile_errors_become_findings() -> None:
     assert ("info", "instrument.unused", "instruments[1]") in got
     assert ("error", "input.invalid", "activities[0].factor") in got
     assert report.data_quality is None and report.cutoff is None and not report.ok
+
+
+def test_metered_total_instrument_is_checked() -> None:
+    supply = {
+        "stage": "manufacturing",
+        "name": "生产用电",
+        "unit": "kWh",
+        "total": {"quantity": 10, "unit": "kWh", "instrument": "EM-X"},
+        "grid": {"quantity": 10, "factor": "grid", "instrument": "EM"},
+    }
+    study = make_study([supply], instruments=[METER])
+    assert found(study) == [("error", "instrument.unknown", "activities[0].total.instrument")]
+
+
+def test_ct_ratio_mismatch_with_the_register() -> None:
+    meter = METER | {"ct_ratio": "400/5"}
+    calc = {"model": "register_difference", "start": 0, "end": 10, "instrument": "EM"}
+    study = make_study(
+        [mfg(quantity=None, unit=None, calculated=calc | {"ct_ratio": "200/5"})],
+        instruments=[meter],
+    )
+    assert found(study) == [
+        ("warning", "instrument.ratio_mismatch", "activities[0].calculated.ct_ratio")
+    ]
+    same = make_study(
+        [mfg(quantity=None, unit=None, calculated=calc | {"ct_ratio": 80})], instruments=[meter]
+    )
+    assert found(same) == []

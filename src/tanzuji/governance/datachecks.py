@@ -13,6 +13,7 @@ where the specification requires it (§4), uncertainty evaluated, sources of sec
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from tanzuji.model import (
     Activity,
     DataType,
     ElectricitySupply,
+    Instrument,
     InstrumentKind,
     Measured,
     Operation,
@@ -32,7 +34,7 @@ from tanzuji.model import (
     Study,
     Transport,
 )
-from tanzuji.model.derived import GasStandardVolume
+from tanzuji.model.derived import GasStandardVolume, RegisterDifference, parse_ratio
 from tanzuji.units import to_unit
 
 __all__ = ["QuantitySlot", "check_quantities", "iter_quantities"]
@@ -151,6 +153,10 @@ def iter_quantities(study: Study) -> Iterator[QuantitySlot]:
                     act.distance, f"{p}.distance", label, st, "distance", act.data_type, act.source
                 )
         elif isinstance(act, ElectricitySupply):
+            if act.total is not None:  # checked for its instrument only
+                yield _measured(
+                    act.total, f"{p}.total", label, st, "total", act.data_type, act.source
+                )
             for part_name in ("grid", "green_trading", "onsite"):
                 part = getattr(act, part_name)
                 if part is not None:
@@ -198,6 +204,9 @@ def _slot_findings(slot: QuantitySlot, study: Study) -> list[Finding]:
                     path,
                 )
             )
+    out.extend(_ratio_findings(slot, register))
+    if slot.role == "total":
+        return out
     dt_ = slot.data_type
     mfg = slot.stage is Stage.MANUFACTURING
     if mfg and not dt_.primary and slot.metered_total:
@@ -314,6 +323,30 @@ def _slot_findings(slot: QuantitySlot, study: Study) -> list[Finding]:
                         slot.path,
                     )
                 )
+    return out
+
+
+def _ratio_findings(slot: QuantitySlot, register: dict[str, Instrument]) -> list[Finding]:
+    """A register-difference calculation whose CT/PT ratio differs from the register's."""
+    calc = getattr(slot.obj, "calculated", None)
+    if not isinstance(calc, RegisterDifference) or calc.instrument not in register:
+        return []
+    inst = register[calc.instrument]
+    out = []
+    for name, used, listed in (
+        ("ct_ratio", calc.ct_ratio, inst.ct_ratio),
+        ("pt_ratio", calc.pt_ratio, inst.pt_ratio),
+    ):
+        if listed is not None and not math.isclose(parse_ratio(used), parse_ratio(listed)):
+            out.append(
+                Finding.warning(
+                    "instrument.ratio_mismatch",
+                    "Table A.2",
+                    f"“{slot.label}”计算所用 {name} {used} 与器具 {inst.id} 登记的 {listed} 不一致",
+                    f"{slot.label!r} uses {name} {used}, but instrument {inst.id} lists {listed}",
+                    f"{slot.path}.calculated.{name}",
+                )
+            )
     return out
 
 
