@@ -115,7 +115,10 @@ _STYLE = {Level.ERROR: "red", Level.WARNING: "yellow", Level.INFO: "cyan"}
 
 
 def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{100 * x:.1f} %"
+    """A share in percent: one decimal, two significant digits below 1 %."""
+    if x is None:
+        return "—"
+    return f"{100 * x:.2g} %" if 0 < abs(x) < 0.01 else f"{100 * x:.1f} %"
 
 
 def _grades(shares: dict[str, float | None], lang: str) -> str:
