@@ -215,7 +215,7 @@ class GumResult:
         return f"{self.name} = {self.round()} (k = {self.k:.3g})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GumMultiResult(Mapping[str, GumResult]):
     """GUM results of several outputs of one model, with their covariance matrix.
 

@@ -31,6 +31,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -103,14 +104,10 @@ class Validation:
     ndig: int
     gum_interval: tuple[float, float]
     mc_interval: tuple[float, float]
-
-    @property
-    def validated(self) -> bool:
-        """True when both d_low and d_high are ≤ δ."""
-        return self.d_low <= self.delta and self.d_high <= self.delta
+    validated: bool  # both d_low and d_high ≤ δ
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MonteCarloResult:
     """Monte Carlo result for one output (see the module docstring)."""
 
@@ -153,10 +150,12 @@ class MonteCarloResult:
         lo, hi = gum_result.interval
         ylo, yhi = self.interval if interval == "shortest" else self.symmetric_interval
         delta = numerical_tolerance(gum_result.u, ndig)
-        return Validation(abs(lo - ylo), abs(hi - yhi), delta, ndig, (lo, hi), (ylo, yhi))
+        d_low, d_high = abs(lo - ylo), abs(hi - yhi)
+        ok = d_low <= delta and d_high <= delta
+        return Validation(d_low, d_high, delta, ndig, (lo, hi), (ylo, yhi), ok)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MonteCarloMultiResult(Mapping[str, MonteCarloResult]):
     """Monte Carlo results of several outputs of one model, with their covariance."""
 
@@ -238,7 +237,7 @@ def _trial(first: int, prep: Prepared, cols: FloatArray, col: int) -> str:
 
 
 def _check_int(name: str, value: object, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ParameterError(f"{name} must be an integer ≥ {minimum}, got {value!r}")
 
 
@@ -287,22 +286,24 @@ def monte_carlo_multi(
         _check_int("trials", trials, 2)
         if trials - coverage_index(trials, p) < 1:
             raise ParameterError(f"{trials} trials are too few for a {100 * p:g} % interval")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
+    ):
         raise ParameterError(f"seed must be a non-negative integer or None, got {seed!r}")
     prep = prepare_inputs(inputs, correlation)
-    entropy = int(np.random.SeedSequence(seed).entropy)  # type: ignore[arg-type]
+    entropy = int(np.random.SeedSequence(None if seed is None else int(seed)).entropy)  # type: ignore[arg-type]
     sampler = Sampler(prep, entropy)
     if chunk_size is None:
         chunk = sampler.block
     else:
         _check_int("chunk_size", chunk_size, 1)
-        chunk = chunk_size
+        chunk = int(chunk_size)
     engine = _Engine(model, prep, sampler, chunk, progress, trials)
 
     runs: int | None = None
     converged = True
     if trials is not None:
-        values = engine.run(trials)
+        values = engine.run(int(trials))
     else:
         run_len = adaptive_run_length(p)
         parts: list[FloatArray] = []
