@@ -20,7 +20,11 @@ FloatArray = npt.NDArray[np.float64]
 
 
 class ParameterError(UncertaintyError, ValueError):
-    """An impossible argument to an engine function (p outside (0, 1), k ≤ 0, trials < 2...)."""
+    """An impossible argument to an engine function (p outside (0, 1), k ≤ 0, trials < 2...).
+
+    >>> isinstance(ParameterError("p must lie in (0, 1)"), ValueError)
+    True
+    """
 
 
 def _real(owner: str, name: str, value: Any, *, allow_inf: bool = False) -> float:
@@ -57,7 +61,13 @@ def _q(q: npt.ArrayLike) -> FloatArray:
 
 
 class Distribution(ABC):
-    """Base class of the input distributions (see the module docstring)."""
+    """Base class of the input distributions (see ``tanzuji.uncertainty.distributions``).
+
+    >>> from tanzuji.uncertainty import Normal
+    >>> d = Normal(1.0, 0.5)
+    >>> isinstance(d, Distribution), d.estimate, d.moments
+    (True, 1.0, (1.0, 0.5, inf))
+    """
 
     kind: ClassVar[str] = "distribution"
     dof: float

@@ -37,6 +37,10 @@ class CorrelationBlock:
     ``index[j]`` is the position of ``names[j]`` among all inputs; ``factor`` is a matrix
     L with L·Lᵀ = ``matrix`` (from the eigen-decomposition, so semi-definite matrices such
     as r = 1 are accepted).
+
+    >>> blk = correlation_block({("b", "c"): 1.0}, ["a", "b", "c"])
+    >>> blk.index.tolist(), bool(np.allclose(blk.factor @ blk.factor.T, blk.matrix))
+    ([1, 2], True)
     """
 
     names: tuple[str, ...]

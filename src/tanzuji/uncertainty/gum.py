@@ -80,7 +80,11 @@ def coverage_factor(p: float, dof: float = math.inf, *, truncate_dof: bool = Tru
 
 
 class BudgetRow(NamedTuple):
-    """One row of an uncertainty budget (units: those of the input and of the output)."""
+    """One row of an uncertainty budget (units: those of the input and of the output).
+
+    >>> BudgetRow("m", 100.0, 2.0, 0.6, 1.2, 0.04, math.inf).contribution
+    1.2
+    """
 
     name: str
     estimate: float
@@ -95,6 +99,11 @@ class Budget(Sequence[BudgetRow]):
     """The budget of one output, one row per input in input order (built lazily).
 
     Index by position or by input name; the columns are also available as arrays.
+
+    >>> from tanzuji.uncertainty import Normal
+    >>> b = gum(lambda a, b: a + 2 * b, {"a": Normal(0, 1), "b": Normal(0, 1)}).budget
+    >>> b["b"].sensitivity, b.shares.tolist(), [r.name for r in b.largest(1)]
+    (2.0, [0.2, 0.8], ['b'])
     """
 
     def __init__(
@@ -174,7 +183,13 @@ class Budget(Sequence[BudgetRow]):
 
 @dataclass(frozen=True)
 class GumResult:
-    """GUM result for one output: y, u(y), ν_eff, k, U = k·u, interval and budget."""
+    """GUM result for one output: y, u(y), ν_eff, k, U = k·u, interval and budget.
+
+    >>> from tanzuji.uncertainty import Normal
+    >>> r = gum(lambda a: 3 * a, {"a": Normal(1.0, 0.5, dof=10)}, k=2)
+    >>> r.value, r.u, r.dof, r.U, r.interval, str(r)
+    (3.0, 1.5, 10.0, 3.0, (0.0, 6.0), 'y = 3.0 ± 3.0 (k = 2)')
+    """
 
     name: str
     value: float
@@ -221,6 +236,11 @@ class GumMultiResult(Mapping[str, GumResult]):
 
     A mapping from output name to :class:`GumResult`; ``covariance`` and ``correlation``
     are indexed in the order of ``names``, ``jacobian`` is outputs × inputs.
+
+    >>> from tanzuji.uncertainty import Normal
+    >>> r = gum_multi(lambda a, b: {"s": a + b, "d": a - b}, {"a": Normal(0, 1), "b": 2.0})
+    >>> list(r), r.covariance.tolist(), r.jacobian.tolist()
+    (['s', 'd'], [[1.0, 1.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, -1.0]])
     """
 
     names: tuple[str, ...]

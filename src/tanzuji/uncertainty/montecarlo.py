@@ -96,7 +96,11 @@ def adaptive_run_length(p: float) -> int:
 
 @dataclass(frozen=True)
 class Validation:
-    """Comparison of a GUM interval with a Monte Carlo one (JCGM 101 8.1)."""
+    """Comparison of a GUM interval with a Monte Carlo one (JCGM 101 8.1).
+
+    >>> Validation(0.04, 0.04, 0.05, 2, (-3.92, 3.92), (-3.88, 3.88), True).validated
+    True
+    """
 
     d_low: float
     d_high: float
@@ -109,7 +113,13 @@ class Validation:
 
 @dataclass(frozen=True, eq=False)
 class MonteCarloResult:
-    """Monte Carlo result for one output (see the module docstring)."""
+    """Monte Carlo result for one output (see the module docstring).
+
+    >>> from tanzuji.uncertainty import Rectangular
+    >>> r = monte_carlo(lambda x: 2 * x, {"x": Rectangular(0, 1)}, trials=10_000, seed=1)
+    >>> r.trials, [round(v, 1) for v in r.symmetric_interval], round(r.delta, 3)
+    (10000, [0.1, 2.0], 0.005)
+    """
 
     name: str
     value: float
@@ -157,7 +167,13 @@ class MonteCarloResult:
 
 @dataclass(frozen=True, eq=False)
 class MonteCarloMultiResult(Mapping[str, MonteCarloResult]):
-    """Monte Carlo results of several outputs of one model, with their covariance."""
+    """Monte Carlo results of several outputs of one model, with their covariance.
+
+    >>> from tanzuji.uncertainty import Normal
+    >>> r = monte_carlo_multi(lambda a: {"y": a, "z": -a}, {"a": Normal(0, 1)}, trials=1000)
+    >>> list(r), round(r.r("y", "z"), 12)
+    (['y', 'z'], -1.0)
+    """
 
     names: tuple[str, ...]
     results: tuple[MonteCarloResult, ...]

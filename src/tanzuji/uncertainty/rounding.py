@@ -52,7 +52,13 @@ FLOAT_DIGITS = 15
 
 
 class RoundingError(UncertaintyError, ValueError):
-    """A value or an uncertainty that cannot be rounded (negative, NaN, infinite...)."""
+    """A value or an uncertainty that cannot be rounded (negative, NaN, infinite...).
+
+    >>> round_result(1.0, -0.1)
+    Traceback (most recent call last):
+    ...
+    tanzuji.uncertainty.rounding.RoundingError: U must be ≥ 0, got -0.1
+    """
 
 
 @dataclass(frozen=True)
