@@ -22,7 +22,7 @@ import math
 import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
@@ -66,24 +66,22 @@ def prepare_inputs(
     """Check the inputs (a plain number is a :class:`Constant`) and the correlation."""
     if not isinstance(inputs, Mapping) or not inputs:
         raise DistributionError("inputs must be a non-empty mapping of names to distributions")
-    names: list[str] = []
-    dists: list[Distribution] = []
-    for name, dist in inputs.items():
+    names: list[str] = list(inputs.keys())
+    values: list[Any] = list(inputs.values())
+    for pos, (name, dist) in enumerate(zip(names, values, strict=True)):
         if type(dist) in _DIST_TYPES:
-            d = cast(Distribution, dist)
-        elif isinstance(dist, Distribution):
+            continue  # the common case, checked without a call
+        if isinstance(dist, Distribution):
             _DIST_TYPES.add(type(dist))
-            d = dist
         elif isinstance(dist, numbers.Real) and not isinstance(dist, bool):
             if not math.isfinite(float(dist)):
                 raise DistributionError(f"input {name!r}: value must be finite, got {dist!r}")
-            d = Constant(float(dist))
+            values[pos] = Constant(float(dist))
         else:
             raise DistributionError(
                 f"input {name!r}: expected a distribution or a number, got {type(dist).__name__}"
             )
-        names.append(name)
-        dists.append(d)
+    dists: list[Distribution] = values
     for name in names:
         if not isinstance(name, str) or not name:
             raise DistributionError(f"input names must be non-empty strings, got {name!r}")
