@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from reporthelpers import FIXTURE
+from reporthelpers import FIXTURE, needs_tools
 
 from tanzuji.calculation import compile_study, evaluate_full, evaluate_jjf
 from tanzuji.jsonio import LoadedStudy, load_study
@@ -195,3 +195,13 @@ def test_monte_carlo_run_validates_the_full_gum(inp: ReportInput) -> None:
     ctx = build_context(replace(inp, full_gum=gum_view(full), monte_carlo=mc), "en")
     assert ctx["uncertainty"]["chart_mc"].startswith("data:image/png;base64,")
     assert "M = 20,000 trials" in ctx["uncertainty"]["mc"]["text"]
+
+
+@needs_tools
+def test_stamp_font_is_a_small_subset_unless_a_character_is_missing() -> None:
+    from tanzuji.report.fonts import cjk_font_file, stamp_font_file
+
+    full = cjk_font_file()
+    small = stamp_font_file("签发人 Issuer：张三\n签名时间 Signed：2026-03-15 10:00:00 UTC")
+    assert small != full and small.stat().st_size < full.stat().st_size / 4
+    assert stamp_font_file("签发人：𠀀") == full  # U+20000 is not in GB 2312

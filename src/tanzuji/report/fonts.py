@@ -11,6 +11,11 @@ The search order: the ``TANZUJI_CJK_FONT`` environment variable (an .otf/.ttf, o
 Source Han Sans SC, Noto Sans SC, WenQuanYi Zen Hei and AR PL UMing, then a glob of the usual
 font directories.
 
+For the signature stamp, :func:`stamp_font_file` gives a HarfBuzz subset of that face with
+ASCII and the GB 2312 repertoire (about 7 500 characters, 1.8 MB instead of 16 MB, built in
+a fraction of a second and cached): pyHanko then reads it in 0.1 s instead of 0.7 s. A stamp
+text with a character outside that repertoire (a rare name) uses the full face.
+
 >>> FontFace(Path("/f/NotoSansCJK-Regular.ttc"), 2, "Noto Sans CJK SC").is_collection
 True
 """
@@ -28,7 +33,15 @@ from pathlib import Path
 
 from tanzuji.report.errors import FontError
 
-__all__ = ["FontFace", "cache_dir", "cjk_face", "cjk_family", "cjk_font_file"]
+__all__ = [
+    "FontFace",
+    "cache_dir",
+    "cjk_face",
+    "cjk_family",
+    "cjk_font_file",
+    "stamp_charset",
+    "stamp_font_file",
+]
 
 PREFERRED = (
     "Noto Sans CJK SC",
@@ -179,6 +192,56 @@ def cjk_font_file() -> Path:
     os.close(fd)
     try:
         font.save(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+@lru_cache(maxsize=1)
+def stamp_charset() -> frozenset[str]:
+    """Printable ASCII, Latin-1 punctuation and every character of GB 2312.
+
+    >>> cs = stamp_charset()
+    >>> len(cs) > 7000, "签" in cs, "：" in cs, "𠀀" in cs
+    (True, True, True, False)
+    """
+    chars = {chr(c) for c in range(0x20, 0x7F)} | set("·×—–‘’“”…°±µ²³")
+    for b1 in range(0xA1, 0xF8):
+        for b2 in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((b1, b2)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return frozenset(chars)
+
+
+def stamp_font_file(text: str = "") -> Path:
+    """A small font file for the signature stamp that covers ``text`` (see the module doc)."""
+    full = cjk_font_file()
+    if any(ch not in stamp_charset() for ch in text if not ch.isspace()):
+        return full
+    target = full.with_name(full.stem + "-stamp.otf")
+    if target.is_file():
+        return target
+    try:
+        import uharfbuzz as hb  # type: ignore[import-untyped]
+    except ImportError:
+        return full
+    face = hb.Face(hb.Blob.from_file_path(str(full)))
+    spec = hb.SubsetInput()
+    spec.unicode_set.update(ord(ch) for ch in stamp_charset())
+    drop = spec.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
+    for tag in ("GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx", "JSTF", "MATH"):
+        drop.add(int.from_bytes(tag.encode("ascii"), "big"))
+    subset = hb.subset(face, spec)
+    if subset is None:
+        return full
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(subset.blob.data)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -22,7 +22,15 @@ from markupsafe import Markup
 from tanzuji.report.context import ReportInput, build_context
 from tanzuji.report.errors import ReportError
 
-__all__ = ["RenderedReport", "environment", "render_html", "render_report", "write_atomic"]
+__all__ = [
+    "RenderedReport",
+    "add_signature_field",
+    "environment",
+    "html_to_pdf",
+    "render_html",
+    "render_report",
+    "write_atomic",
+]
 
 STAMP_ANCHOR = "tzj-stamp"
 PX_TO_PT = 0.75  # CSS px are 1/96 in, PDF points 1/72 in
@@ -71,7 +79,11 @@ def render_html(context: dict[str, Any]) -> str:
     return env.get_template("report.html.j2").render(ctx, css=Markup(css))
 
 
-def _to_pdf(html: str) -> tuple[bytes, int, tuple[int, tuple[float, float, float, float]] | None]:
+Box = tuple[float, float, float, float]
+
+
+def html_to_pdf(html: str) -> tuple[bytes, int, tuple[int, Box] | None]:
+    """PDF bytes, page count and (page index, PDF box) of the signature block, if any."""
     import logging
 
     from weasyprint import HTML  # type: ignore[import-untyped]
@@ -93,7 +105,8 @@ def _to_pdf(html: str) -> tuple[bytes, int, tuple[int, tuple[float, float, float
     return bytes(doc.write_pdf()), len(doc.pages), stamp
 
 
-def _add_field(pdf: bytes, page: int, box: tuple[float, float, float, float]) -> bytes:
+def add_signature_field(pdf: bytes, page: int, box: Box) -> bytes:
+    """Append the empty signature field ``tzj-issuer`` at ``box`` on ``page``."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign.fields import SigFieldSpec, append_signature_field
 
@@ -113,9 +126,9 @@ def render_report(inp: ReportInput, lang: str = "zh") -> RenderedReport:
         raise ReportError(f"unknown report language {lang!r}; expected zh or en")
     ctx = build_context(inp, lang)
     html = render_html(ctx)
-    pdf, pages, stamp = _to_pdf(html)
+    pdf, pages, stamp = html_to_pdf(html)
     if stamp is not None:
-        pdf = _add_field(pdf, *stamp)
+        pdf = add_signature_field(pdf, *stamp)
     return RenderedReport(number=str(ctx["number"]), html=html, pdf=pdf, pages=pages)
 
 

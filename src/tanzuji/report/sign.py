@@ -165,7 +165,7 @@ def sign_pdf(
     from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter, enumerate_sig_fields
     from pyhanko.stamp import TextStampStyle
 
-    from tanzuji.report.fonts import cjk_font_file
+    from tanzuji.report.fonts import stamp_font_file
 
     _quiet()
     for p in (key, cert):
@@ -206,9 +206,11 @@ def sign_pdf(
     if organisation:
         lines.append(organisation)
     lines += ["签名时间 Signed：%(ts)s", "PAdES 数字签名 · tanzuji verify"]
+    text = "\n".join(lines)
+    font = stamp_font_file(text.replace("%(ts)s", "0123456789-: UTC"))
     style = TextStampStyle(
-        stamp_text="\n".join(lines),
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(cjk_font_file()), 9)),
+        stamp_text=text,
+        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(font), 9)),
         border_width=1,
         timestamp_format="%Y-%m-%d %H:%M:%S %Z",
     )
