@@ -13,10 +13,20 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from tanzuji import __version__
-from tanzuji.calculation import FootprintResult, compile_study, evaluate_full, evaluate_jjf
+from tanzuji.calculation import (
+    FootprintResult,
+    FullResult,
+    MeasurementModel,
+    MonteCarloStudy,
+    compile_study,
+    evaluate_full,
+    evaluate_jjf,
+    evaluate_monte_carlo,
+)
 from tanzuji.checkcli import run_check
 from tanzuji.errors import InputErrors, TanzujiError
 from tanzuji.factors import FactorLibrary
@@ -27,11 +37,12 @@ from tanzuji.jsonio import (
     load_factor_library,
     load_study,
     locate_errors,
+    monte_carlo_to_dict,
     result_to_dict,
     study_schema,
 )
 from tanzuji.model import Stage, Study
-from tanzuji.render import render_full
+from tanzuji.render import render_full, render_monte_carlo
 from tanzuji.report.cli import demo_report, write_report
 from tanzuji.report.cli import register as register_report
 from tanzuji.uncertainty import round_result
@@ -206,6 +217,31 @@ def evaluate_file(path: Path) -> tuple[LoadedStudy, FootprintResult]:
     return loaded, evaluate_jjf(model)
 
 
+def _run_monte_carlo(
+    model: MeasurementModel,
+    full: FullResult,
+    seed: int | None,
+    trials: int | None,
+    *,
+    quiet: bool,
+) -> MonteCarloStudy:
+    """Adaptive Monte Carlo with a progress bar on stderr (trials drawn so far)."""
+    columns = (
+        SpinnerColumn(),
+        TextColumn("Monte Carlo"),
+        BarColumn(),
+        TextColumn("{task.completed:,} trials"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True, disable=quiet) as bar:
+        task = bar.add_task("mc", total=trials)
+
+        def tick(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return evaluate_monte_carlo(model, full, trials=trials, seed=seed, progress=tick)
+
+
 def _text_of(items: list[Any]) -> str:
     console = Console(record=True, width=110, file=open(os.devnull, "w"))  # noqa: SIM115
     for item in items:
@@ -233,6 +269,16 @@ def evaluate(
             "(factors, distances, correlations, budget)."
         ),
     ] = UncertaintyMethod.jjf,
+    mc: Annotated[
+        bool,
+        typer.Option(
+            "--mc", help="Also run adaptive Monte Carlo (JJF 1059.2) and validate the GUM result."
+        ),
+    ] = False,
+    seed: Annotated[int | None, typer.Option(help="Seed of the Monte Carlo draws.")] = None,
+    trials: Annotated[
+        int | None, typer.Option(help="Fixed number of Monte Carlo trials (default: adaptive).")
+    ] = None,
     report: Annotated[
         Path | None, typer.Option("--report", help="Also write the PDF evaluation report.")
     ] = None,
@@ -242,13 +288,18 @@ def evaluate(
     if report is not None:
         write_report(loaded, result, report, lang=lang.value)
         err.print(f"wrote {report}")
-    full = None
-    if uncertainty is UncertaintyMethod.full:
-        full = evaluate_full(compile_study(loaded.study, loaded.factors))
+    full = mc_result = None
+    if uncertainty is UncertaintyMethod.full or mc:
+        model = compile_study(loaded.study, loaded.factors)
+        full = evaluate_full(model)
+        if mc:
+            mc_result = _run_monte_carlo(model, full, seed, trials, quiet=as_json)
     if as_json:
-        data = result_to_dict(result, loaded.study)
+        data = result_to_dict(result, loaded.study, loaded.factors)
         if full is not None:
             data["full"] = full_to_dict(full)
+        if mc_result is not None:
+            data["monte_carlo"] = monte_carlo_to_dict(mc_result)
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         if out_file:
             _write_atomic(out_file, text)
@@ -258,6 +309,8 @@ def evaluate(
     items = render_summary(result, loaded.study, lang.value, top)
     if full is not None:
         items += render_full(full, result, lang.value, top)
+    if mc_result is not None:
+        items += render_monte_carlo(mc_result, lang.value)
     if out_file:
         _write_atomic(out_file, _text_of(items))
         err.print(f"wrote {out_file}")
@@ -349,7 +402,7 @@ def demo(
     for d in dirs:
         loaded, result = evaluate_file(d)
         target = out_dir / d.name
-        data = result_to_dict(result, loaded.study)
+        data = result_to_dict(result, loaded.study, loaded.factors)
         _write_atomic(target / "result.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         items = render_summary(result, loaded.study, lang.value)
         _write_atomic(target / "summary.txt", _text_of(items))

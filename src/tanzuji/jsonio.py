@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from tanzuji.calculation import FootprintResult, FullResult
+from tanzuji.calculation import FootprintResult, FullResult, MonteCarloStudy
 from tanzuji.errors import InputError, InputErrors, UnitError
 from tanzuji.factors import FactorLibrary, LibraryFile
 from tanzuji.model import ACTIVITY_KINDS, Stage, Study
@@ -45,6 +45,7 @@ __all__ = [
     "full_to_dict",
     "load_factor_library",
     "load_study",
+    "monte_carlo_to_dict",
     "read_document",
     "result_to_dict",
     "study_schema",
@@ -574,6 +575,33 @@ def full_to_dict(full: FullResult) -> dict[str, Any]:
             }
             for b in full.budget
         ],
+    }
+
+
+def monte_carlo_to_dict(mc: MonteCarloStudy) -> dict[str, Any]:
+    """The ``"monte_carlo"`` section: adaptive Monte Carlo and the GUM validation."""
+    r, v = mc.result, mc.validation
+    counts, edges = r.histogram
+    return {
+        "method": "monte_carlo",
+        "p": mc.p,
+        "ndig": mc.ndig,
+        "trials": r.trials,
+        "runs": r.runs,
+        "converged": r.converged,
+        "seed": r.seed,
+        "value": r.value,
+        "u": r.u,
+        "interval": list(r.interval),
+        "symmetric_interval": list(r.symmetric_interval),
+        "histogram": {"counts": [int(c) for c in counts], "edges": [float(e) for e in edges]},
+        "validation": {
+            "d_low": v.d_low,
+            "d_high": v.d_high,
+            "delta": v.delta,
+            "validated": v.validated,
+            "gum_interval": list(v.gum_interval),
+        },
     }
 
 

@@ -19,6 +19,7 @@ from tanzuji.calculation.jjf import (
     TotalResult,
     evaluate_jjf,
 )
+from tanzuji.calculation.mc import MonteCarloStudy, evaluate_monte_carlo
 
 __all__ = [
     "K_SPEC",
@@ -29,6 +30,7 @@ __all__ = [
     "FullTotal",
     "MeasurementModel",
     "ModelInput",
+    "MonteCarloStudy",
     "Role",
     "StageResult",
     "Term",
@@ -36,5 +38,6 @@ __all__ = [
     "compile_study",
     "evaluate_full",
     "evaluate_jjf",
+    "evaluate_monte_carlo",
     "input_distribution",
 ]

@@ -131,15 +131,22 @@ class MeasurementModel:
         get: Callable[[str], Any] = lambda n: (  # noqa: E731
             values[n] if n in values else self.inputs[n].estimate
         )
-        shape = np.broadcast_shapes(*(np.shape(v) for v in values.values())) if values else ()
-        out = {s.value: np.zeros(shape) for s in self.boundary}
+        # Plain arithmetic on whatever the values are: numpy arrays broadcast, and the
+        # uncertainty engine's tracer objects pass through (exact derivatives).
+        acc: dict[str, Any] = {s.value: 0.0 for s in self.boundary}
         for term in self.terms:
             product: Any = term.constant
             for name in term.inputs:
-                product = product * np.asarray(get(name), dtype=float)
-            out[term.stage.value] = out[term.stage.value] + product
-        out["total"] = sum((out[s.value] for s in self.boundary), start=np.zeros(shape))
-        return out
+                product = product * get(name)
+            acc[term.stage.value] = acc[term.stage.value] + product
+        total: Any = 0.0
+        for s in self.boundary:
+            total = total + acc[s.value]
+        acc["total"] = total
+        if all(isinstance(v, int | float | np.ndarray | np.generic) for v in acc.values()):
+            shape = np.broadcast_shapes(*(np.shape(v) for v in values.values()))
+            return {k: np.broadcast_to(np.asarray(v, dtype=float), shape) for k, v in acc.items()}
+        return acc
 
     def __call__(self, **values: Any) -> FloatArray:
         """The total footprint E_total (kgCO2e) for the given input values."""
