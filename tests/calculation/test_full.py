@@ -150,3 +150,82 @@ def test_welch_satterthwaite_and_student_k() -> None:
     # ν_eff = 1/(0.6⁴/4 + 0.8⁴/9) = 12.835… → 12; t_0.975(12) = 2.178812829667 (tables)
     assert math.floor(nu) == 12
     assert full.total.k == pytest.approx(2.178812829667, rel=1e-9)
+
+
+def test_monte_carlo_agrees_with_gum_for_normal_linear_study() -> None:
+    # A study linear in each input with normal inputs: MC u must match the GUM u
+    # (second method), and the GUM interval must be validated.
+    from tanzuji.calculation import evaluate_monte_carlo
+
+    lib = _lib({"id": "f", "value": 2.0, "unit": "kgCO2e/kg", "uncertainty": {"standard": 0.01}})
+    study = _study(
+        [
+            {
+                "stage": "raw_materials",
+                "name": "a",
+                "quantity": 10.0,
+                "unit": "kg",
+                "factor": "f",
+                "uncertainty": {"standard": 0.3},
+            },
+            {
+                "stage": "raw_materials",
+                "name": "b",
+                "quantity": 5.0,
+                "unit": "kg",
+                "factor": "f",
+                "uncertainty": {"standard": 0.4},
+            },
+        ],
+        boundary=["raw_materials"],
+    )
+    model = compile_study(study, lib)
+    full = evaluate_full(model)
+    # by hand: u² = (2·0.3)² + (2·0.4)² + (15·0.01)² (the product term M·EF is bilinear; its
+    # second-order contribution u(M)²u(EF)² is ~1e-5 of u² and irrelevant at ndig = 2)
+    u_hand = math.sqrt(0.6**2 + 0.8**2 + 0.15**2)
+    assert full.total.u == pytest.approx(u_hand, rel=1e-9)
+    mc = evaluate_monte_carlo(model, full, trials=400_000, seed=11)
+    assert mc.result.value == pytest.approx(30.0, abs=4 * u_hand / math.sqrt(400_000))
+    assert mc.result.u == pytest.approx(u_hand, rel=0.01)
+    lo, hi = mc.result.interval
+    assert lo == pytest.approx(30.0 - 1.96 * u_hand, abs=0.02)
+    assert hi == pytest.approx(30.0 + 1.96 * u_hand, abs=0.02)
+    assert mc.validation.validated
+
+
+def test_cli_json_gains_full_and_monte_carlo_sections(tmp_path: Any) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from tanzuji.cli import app
+
+    (tmp_path / "study.yaml").write_text(
+        """
+id: MC
+product: {name: 表}
+period: 2025
+boundary: [use]
+factors:
+  - {id: g, name: 电网, value: 0.6, unit: kgCO2e/kWh, factor_type: national_database,
+     source: s, uncertainty: {min: 0.5, max: 0.7}}
+activities:
+  - {stage: use, name: 运行, quantity: 100, unit: kWh, factor: g, uncertainty: {relative: 0.01}}
+""",
+        encoding="utf-8",
+    )
+    res = CliRunner().invoke(
+        app, ["evaluate", str(tmp_path), "--mc", "--trials", "20000", "--seed", "3", "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["method"] == "jjf" and data["total"]["u"] == pytest.approx(0.6, rel=1e-12)
+    # full: u² = (0.6·1)² + (100·0.1/√3)²
+    u_full = math.sqrt(0.6**2 + (100 * 0.1 / math.sqrt(3)) ** 2)
+    assert data["full"]["total"]["u"] == pytest.approx(u_full, rel=1e-9)
+    assert data["full"]["stages"]["raw_materials"] is None
+    mc = data["monte_carlo"]
+    assert mc["trials"] == 20000 and mc["seed"] == 3
+    assert mc["u"] == pytest.approx(u_full, rel=0.05)
+    assert set(mc["validation"]) >= {"d_low", "d_high", "delta", "validated"}
