@@ -104,8 +104,8 @@ def test_random_cells(good_bytes: bytes, data: st.DataObject) -> None:
         value = data.draw(_VALUES)
         try:
             ws.cell(row=row, column=col).value = value
-        except (ValueError, TypeError, IllegalCharacterError):
-            continue  # openpyxl itself refuses this value (control characters, …)
+        except (ValueError, TypeError, AttributeError, IllegalCharacterError):
+            continue  # openpyxl refuses this (control characters, a merged cell, …)
     out = io.BytesIO()
     wb.save(out)
     _read(out.getvalue())

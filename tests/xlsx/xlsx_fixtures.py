@@ -102,7 +102,7 @@ def rich_study() -> dict[str, Any]:
             "annual_output": {"quantity": 1200000, "unit": "piece"},
             "functional_unit": "1 台",
             "function": "计量",
-            "description": "desc\nline two",
+            "description": "desc\nline two\n",
             "picture": "meter.png",
         },
         "period": {"start": "2025-07-01", "end": "2026-06-30"},
@@ -284,7 +284,7 @@ def rich_study() -> dict[str, Any]:
                 "factor": "t.landfill",
                 "disposal_route": "landfill",
                 "data_type": "literature",
-                "note": "all to landfill",
+                "note": "  all to landfill  ",
             },
             {
                 "stage": "end_of_life",

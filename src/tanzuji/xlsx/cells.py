@@ -210,7 +210,7 @@ def _text(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str):
-        return value.strip()
+        return value
     raise InputError("expected text", got=str(value))
 
 
@@ -230,7 +230,8 @@ def _date(value: Any) -> dt.date:
 def parse_cell(value: Any, kind: str, choices: str | None = None) -> Any:
     """A cell value as the study needs it; :class:`InputError` (without location) if not.
 
-    ``kind`` is one of text, number, int, date, bool, unit, choice, mode, list, extra.
+    ``kind`` is one of text (kept as typed), id (trimmed), number, int, date, bool, unit,
+    choice, mode, list, extra.
     """
     if isinstance(value, Bad):
         raise InputError(value.message, got=value.got)
@@ -245,6 +246,9 @@ def parse_cell(value: Any, kind: str, choices: str | None = None) -> Any:
         return _date(value)
     text = _text(value)
     if kind == "text":
+        return text  # as typed
+    text = text.strip()
+    if kind == "id":
         return text
     if kind == "unit":
         try:

@@ -84,7 +84,7 @@ class Col:
     key: str
     zh: str
     en: str
-    kind: str = "text"  # text number int date bool unit choice mode list extra
+    kind: str = "text"  # text id number int date bool unit choice mode list extra
     width: float = 12.0
     help_zh: str = ""
     help_en: str = ""
@@ -159,19 +159,19 @@ _COMMON: dict[str, Col] = {
             "from the list, or any unit pint understands", "units"),
         Col("quantity", "数量", "Quantity", "number", 12, "每功能单位（1 台）的数量",
             "per functional unit (1 meter)"),
-        Col("factor", "因子编号", "Factor id", "text", 30, "内置因子库或“因子”表中的编号",
+        Col("factor", "因子编号", "Factor id", "id", 30, "内置因子库或“因子”表中的编号",
             "id in a factor library or the Factors sheet"),
         Col("data_type", "数据类型", "Data type", "choice", 18, "表2/表4", "Tables 2 and 4",
             "data_type"),
         Col("source", "数据来源", "Source", "text", 22, "数据来源说明",
             "where the datum comes from"),
-        Col("instrument", "计量器具编号", "Instrument id", "text", 14, "A.2 中的编号",
+        Col("instrument", "计量器具编号", "Instrument id", "id", 14, "A.2 中的编号",
             "id in Table A.2", "instrument_ids"),
         Col("mode", "运输方式", "Transport mode", "mode", 14, "运输行：运输方式",
             "transport row: the mode", "modes"),
         Col("disposal", "处置方式", "Disposal route", "text", 14, "生命末期废料的处置方式",
             "how end-of-life waste is treated"),
-        Col("id", "活动编号", "Activity id", "text", 16, "字母、数字及 . _ : -（可空）",
+        Col("id", "活动编号", "Activity id", "id", 16, "字母、数字及 . _ : -（可空）",
             "letters, digits and . _ : - (optional)"),
         Col("note", "备注", "Note", "text", 24),
     ]
@@ -187,7 +187,7 @@ _A3_TRANSPORT = [
         "按距离时，运输质量取本行物料数量", "by distance, the mass is this row's quantity", None,
         _T_GROUP),
     *_unc("t_", _T_GROUP),
-    Col("t_factor", "运输因子编号", "Transport factor id", "text", 26, "运输方式因子或燃料因子",
+    Col("t_factor", "运输因子编号", "Transport factor id", "id", 26, "运输方式因子或燃料因子",
         "mode factor or fuel factor", None, _T_GROUP),
 ]
 
@@ -241,7 +241,7 @@ STAGE_COLUMNS: dict[Stage, list[Col]] = {s: _stage_columns(s) for s in Stage}
 _CERT = "溯源证书 Certificate"
 INSTRUMENT_COLUMNS: list[Col] = [
     Col("no", "序号", "No.", "int", 6),
-    Col("id", "编号", "Id", "text", 12, "被活动数据引用的编号", "the id activity rows refer to"),
+    Col("id", "编号", "Id", "id", 12, "被活动数据引用的编号", "the id activity rows refer to"),
     Col("name", "名称", "Name", "text", 22),
     Col("kind", "类型", "Kind", "choice", 16, "表3 的器具类型", "instrument kind of Table 3",
         "instrument_kind"),
@@ -278,7 +278,7 @@ INSTRUMENT_COLUMNS: list[Col] = [
 
 _SRC = "来源 Source"
 FACTOR_COLUMNS: list[Col] = [
-    Col("id", "因子编号", "Factor id", "text", 28, "与内置因子同编号时覆盖之",
+    Col("id", "因子编号", "Factor id", "id", 28, "与内置因子同编号时覆盖之",
         "overrides a library factor with the same id"),
     Col("name_zh", "中文名称", "Name (zh)", "text", 22),
     Col("name_en", "英文名称", "Name (en)", "text", 22),
@@ -344,7 +344,7 @@ A1_FIELDS: dict[str, FormField] = {
         _F("product.manufacturer.contact", "联系人", "Contact person"),
         _F("product.manufacturer.phone", "联系电话", "Phone"),
         _F("title", "报告名称", "Report name"),
-        _F("id", "记录编号", "Record number (study id)", help_zh="必填；研究的唯一编号",
+        _F("id", "记录编号", "Record number (study id)", "id", help_zh="必填；研究的唯一编号",
             help_en="required; the study's unique id"),
         _F("recorder.name", "计量人员", "Measured by"),
         _F("checker.name", "核验人员", "Checked by"),
