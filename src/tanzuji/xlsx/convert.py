@@ -228,7 +228,14 @@ def evaluate_for_a8(
 
 
 def write_template(path: str | Path, lang: str = "zh") -> None:
-    """Write the empty record workbook (Tables A.1–A.8, instructions, drop-down lists)."""
+    """Write the empty record workbook (Tables A.1–A.8, instructions, drop-down lists).
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.xlsx"
+    >>> write_template(path, "en")
+    >>> path.stat().st_size > 0
+    True
+    """
     p = _xlsx_target(path)
     wb = build_workbook(None, lang)
     write_atomic(p, lambda tmp: wb.save(tmp))
@@ -237,7 +244,19 @@ def write_template(path: str | Path, lang: str = "zh") -> None:
 def write_study_workbook(
     study: Study, path: str | Path, lang: str = "zh", factors: FactorLibrary | None = None
 ) -> list[str]:
-    """Write a study as a filled workbook with its A.8 results; returns warnings."""
+    """Write a study as a filled workbook with its A.8 results; returns warnings.
+
+    >>> import pathlib, tempfile
+    >>> from tanzuji.model import Study
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> s = Study.model_validate({"id": "S", "product": {"name": "表"}, "period": 2025,
+    ...     "activities": [{"stage": "use", "name": "运行", "quantity": 84.1, "unit": "kWh",
+    ...                     "factor": "f"}]})
+    >>> write_study_workbook(s, d / "s.xlsx")   # no factor library given: A.8 stays empty
+    []
+    >>> read_workbook(d / "s.xlsx")[0] == s
+    True
+    """
     p = _xlsx_target(path)
     result, note = evaluate_for_a8(study, factors)
     wb = build_workbook(study, lang, result, note)
@@ -265,7 +284,20 @@ def _load(path: Path) -> LoadedStudy:
 
 
 def convert_study(source: str | Path, target: str | Path, lang: str = "zh") -> list[str]:
-    """Convert ``source`` (.xlsx/.yaml/.yml/.json) into ``target``; returns warnings."""
+    """Convert ``source`` (.xlsx/.yaml/.yml/.json) into ``target``; returns warnings.
+
+    >>> import pathlib, tempfile
+    >>> from tanzuji.model import Study
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> s = Study.model_validate({"id": "S", "product": {"name": "表"}, "period": 2025,
+    ...     "activities": [{"stage": "use", "name": "运行", "quantity": 84.1, "unit": "kWh",
+    ...                     "factor": "f"}]})
+    >>> _ = (d / "s.json").write_text(study_to_json(s), encoding="utf-8")
+    >>> convert_study(d / "s.json", d / "s.xlsx")[0][:27]   # factor f is unknown: no A.8
+    '未能评价，A.8 为空 / not evaluated'
+    >>> convert_study(d / "s.xlsx", d / "back.yaml")
+    []
+    """
     src, dst = Path(source), Path(target)
     for p, role in ((src, "input"), (dst, "output")):
         if p.suffix.lower() not in WORKBOOK + TEXT:

@@ -251,7 +251,18 @@ def _duplicates(items: list[tuple[Any, Where]], what: str, ctx: Ctx) -> None:
 
 
 def read_workbook(path: str | Path) -> tuple[Study, dict[FieldPath, Where]]:
-    """Read and validate a record workbook; returns the study and each field's cell."""
+    """Read and validate a record workbook; returns the study and each field's cell.
+
+    >>> import pathlib, tempfile
+    >>> from tanzuji.xlsx import write_template
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.xlsx"
+    >>> write_template(path)
+    >>> read_workbook(path)
+    Traceback (most recent call last):
+    ...
+    tanzuji.errors.InputErrors: 1 problem in the input:
+      - .../t.xlsx: sheet 'A.3 原材料获取': no activity data; expected at least one ...
+    """
     p = Path(path)
     file = str(p)
     sheets = _find_sheets(read_raw(p), file)
@@ -372,7 +383,13 @@ def locate_errors(exc: InputErrors, loaded: LoadedStudy) -> InputErrors:
 
 
 def load_workbook_study(path: str | Path) -> WorkbookStudy:
-    """Read a workbook and resolve its factor libraries, like ``load_study`` for YAML."""
+    """Read a workbook and resolve its factor libraries, like ``load_study`` for YAML.
+
+    >>> load_workbook_study("no-such.xlsx")
+    Traceback (most recent call last):
+    ...
+    tanzuji.errors.InputError: no-such.xlsx: file not found
+    """
     p = Path(path)
     study, prov = read_workbook(p)
     doc = Document(p, study.model_dump(mode="json"), None)
