@@ -183,3 +183,24 @@ def test_nothing_half_written(good: Path, monkeypatch: pytest.MonkeyPatch) -> No
     with pytest.raises(InputErrors):
         convert_study(good, good.parent / "out.yaml")
     assert not (good.parent / "out.yaml").exists()
+
+
+def test_formula_with_cached_value_is_read(good: Path) -> None:
+    """What Excel saves: the formula and its last value; the value is used."""
+    import re
+
+    row = _row_of(good, "A.3", "铜")
+    col = headers(sheet(openpyxl.load_workbook(good), "A.3"))["数量"]
+    ref = f"{chr(64 + col)}{row}"
+    src = zipfile.ZipFile(good)
+    out = good.parent / "cached.xlsx"
+    with zipfile.ZipFile(out, "w") as zf:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "xl/worksheets/sheet4.xml":  # the fourth sheet is A.3
+                text, n = re.subn(rf'(<c r="{ref}"[^>]*>)<v>', r"\1<f>0.05*2</f><v>", data.decode())
+                assert n == 1
+                data = text.encode()
+            zf.writestr(name, data)
+    study = read_workbook(out)[0]
+    assert next(a for a in study.activities if a.id == "cu").quantity == 0.1  # type: ignore[union-attr]
