@@ -52,7 +52,7 @@ __all__ = [
 ]
 
 MAX_BYTES = 20_000_000
-STUDY_NAMES = ("study.yaml", "study.yml", "study.json")
+STUDY_NAMES = ("study.yaml", "study.yml", "study.json", "study.xlsx")
 
 
 # --------------------------------------------------------------------------- YAML with lines
