@@ -285,15 +285,15 @@ def evaluate(
 ) -> None:
     """Evaluate a study: Table A.8 summary (stages, u, total, U, U_rel) and top contributions."""
     loaded, result = evaluate_file(study)
-    if report is not None:
-        write_report(loaded, result, report, lang=lang.value)
-        err.print(f"wrote {report}")
     full = mc_result = None
     if uncertainty is UncertaintyMethod.full or mc:
         model = compile_study(loaded.study, loaded.factors)
         full = evaluate_full(model)
         if mc:
             mc_result = _run_monte_carlo(model, full, seed, trials, quiet=as_json)
+    if report is not None:
+        write_report(loaded, result, report, lang=lang.value, mc_study=mc_result)
+        err.print(f"wrote {report}")
     if as_json:
         data = result_to_dict(result, loaded.study, loaded.factors)
         if full is not None:

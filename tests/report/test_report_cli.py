@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,12 +16,16 @@ Run = Callable[..., tuple[int, str]]
 
 def test_evaluate_writes_the_report(run_main: Run, tmp_path: Path) -> None:
     pdf = tmp_path / "out" / "r.pdf"
-    code, out = run_main("evaluate", str(FIXTURE), "--report", str(pdf), "--lang", "en")
+    code, out = run_main("evaluate", str(FIXTURE), "--report", str(pdf), "--lang", "en",
+                         "--mc", "--trials", "20000", "--seed", "2")  # fmt: skip
     assert code == 0, out
     assert "E = (59.7 ± 5.2) kgCO2e" in out  # the summary is still printed
     text = pdftotext(pdf)
     assert "Electricity Meter Product Carbon Footprint Metrological Evaluation Report" in text
     assert "Page 1 of" in text
+    # the Monte Carlo run of `evaluate --mc` is the one shown in the report
+    assert "Monte Carlo validation (JJF 1059.2)" in text
+    assert "M = 20,000 trials" in re.sub(r"\s+", " ", text)
     assert [p.name for p in pdf.parent.iterdir()] == ["r.pdf"]  # no temporary files left
 
 

@@ -21,7 +21,7 @@ from tanzuji.jsonio import LoadedStudy, load_study, locate_errors
 from tanzuji.report.errors import SignatureError
 
 if TYPE_CHECKING:
-    from tanzuji.calculation import FullResult, MeasurementModel
+    from tanzuji.calculation import FullResult, MeasurementModel, MonteCarloStudy
     from tanzuji.report.render import RenderedReport
     from tanzuji.report.views import MonteCarloView
 
@@ -53,13 +53,11 @@ def run_monte_carlo(
     ``trials=None`` runs the adaptive procedure; a fixed ``seed`` makes the report
     reproducible.
     """
-    from tanzuji.calculation import input_distribution
+    from tanzuji.calculation import evaluate_monte_carlo
     from tanzuji.report.views import monte_carlo_view
-    from tanzuji.uncertainty import monte_carlo
 
-    inputs = {name: input_distribution(inp) for name, inp in model.inputs.items()}
-    result = monte_carlo(lambda **x: model(**x), inputs, p=full.total.p, trials=trials, seed=seed)
-    return monte_carlo_view(result, result.validate(full.gum["total"]))
+    mc = evaluate_monte_carlo(model, full, p=full.total.p, trials=trials, seed=seed)
+    return monte_carlo_view(mc.result, mc.validation)
 
 
 def _findings(loaded: LoadedStudy) -> list[Any]:
@@ -82,17 +80,19 @@ def write_report(
     monte_carlo: bool = False,
     trials: int | None = DEFAULT_TRIALS,
     seed: int | None = DEFAULT_SEED,
+    mc_study: MonteCarloStudy | None = None,
 ) -> RenderedReport:
     """Render the report of an evaluated study, sign it if a key is given, write the files.
 
     With ``full`` the complete GUM evaluation is shown beside the specification's; with
-    ``monte_carlo`` also its Monte Carlo validation (``trials=None``: adaptive).
+    ``monte_carlo`` also its Monte Carlo validation (``trials=None``: adaptive); a
+    Monte Carlo already run (``mc_study``, e.g. by ``evaluate --mc``) is shown as it is.
     """
     from tanzuji.calculation import evaluate_full
     from tanzuji.report.context import ReportInput
     from tanzuji.report.render import render_report, write_atomic
     from tanzuji.report.sign import sign_pdf
-    from tanzuji.report.views import gum_view
+    from tanzuji.report.views import gum_view, monte_carlo_view
 
     if (key is None) != (cert is None):
         raise SignatureError("give both --key and --cert to sign, or neither")
@@ -100,7 +100,12 @@ def write_report(
         model = compile_study(loaded.study, loaded.factors)
     except InputErrors as exc:
         raise locate_errors(exc, loaded) from None
-    full_result = evaluate_full(model) if (full or monte_carlo) else None
+    full_result = evaluate_full(model) if (full or monte_carlo or mc_study) else None
+    mc_view = None
+    if mc_study is not None:
+        mc_view = monte_carlo_view(mc_study.result, mc_study.validation)
+    elif monte_carlo and full_result is not None:
+        mc_view = run_monte_carlo(model, full_result, trials, seed)
     inp = ReportInput(
         study=loaded.study,
         model=model,
@@ -108,9 +113,7 @@ def write_report(
         base_dir=loaded.path.parent,
         findings=_findings(loaded),
         full_gum=gum_view(full_result) if full_result is not None else None,
-        monte_carlo=run_monte_carlo(model, full_result, trials, seed)
-        if monte_carlo and full_result is not None
-        else None,
+        monte_carlo=mc_view,
     )
     rendered = render_report(inp, lang)
     pdf = rendered.pdf
