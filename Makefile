@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## Run the main job on the bundled examples (outputs in ./tanzuji-demo/).
-demo: $(STAMP)
+demo: system-deps $(STAMP)
 	$(BIN)/tanzuji demo
 
 system-deps:

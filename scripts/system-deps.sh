@@ -5,6 +5,8 @@ set -euo pipefail
 PKGS=(
     # report (tanzuji.report): CJK fonts, fast font subsetting for WeasyPrint, pdftotext/pdftoppm
     fonts-noto-cjk libharfbuzz-subset0 poppler-utils
+    # WeasyPrint needs Pango (text layout) at run time
+    libpango-1.0-0 libpangoft2-1.0-0
 )
 missing=()
 for p in "${PKGS[@]}"; do
