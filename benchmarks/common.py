@@ -158,8 +158,8 @@ _HEADER = """# Performance
 
 Benchmarks of issue 3 (section "Performance"). They live in `benchmarks/` and run with
 `make bench` (see `benchmarks/README.md`); the tests never time anything. Sections between
-`<!-- bench:NAME -->` markers are rewritten by `benchmarks/run_all.py` on every run; the
-other sections are written by hand.
+`<!-- bench:NAME start -->` and `<!-- bench:NAME end -->` markers are rewritten by
+`benchmarks/run_all.py` on every run; the other sections are written by hand.
 """
 
 
