@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 from PIL import Image
-from reporthelpers import Report, needs_tools
+from reporthelpers import FIXTURE, Report, needs_tools, pdf_pages
 
 pytestmark = needs_tools
 
@@ -165,3 +165,35 @@ def test_pages_render_to_png(report: Report, tmp_path: Path) -> None:
             assert abs(h / w - 297 / 210) < 0.02  # A4 portrait
             lo, _ = im.convert("L").getextrema()
             assert lo < 128  # something is printed on every page
+
+
+def test_long_tables_repeat_their_header_and_keep_rows_whole(tmp_path: Path) -> None:
+    from tanzuji.calculation import compile_study, evaluate_jjf
+    from tanzuji.jsonio import load_study
+    from tanzuji.report import ReportInput, render_report
+
+    loaded = load_study(FIXTURE)
+    data = loaded.study.model_dump(mode="json", exclude_none=True)
+    data["activities"] += [
+        {"id": f"part{i:02d}", "stage": "raw_materials", "name": f"物料零件{i:02d}",
+         "quantity": 0.001 * (i + 1), "unit": "kg", "factor": "fx.copper",
+         "uncertainty": {"standard": 0.0001}, "instrument": "SC-01",
+         "data_type": "enterprise_statistics", "source": "出货单"}
+        for i in range(70)
+    ]  # fmt: skip
+    study = type(loaded.study).model_validate(data)
+    model = compile_study(study, loaded.factors)
+    rendered = render_report(ReportInput(study, model, evaluate_jjf(model), base_dir=FIXTURE))
+    pdf = tmp_path / "long.pdf"
+    pdf.write_bytes(rendered.pdf)
+    pages = pdf_pages(pdf)
+    row = re.compile(r"^\s*物料零件(\d\d)\s+[\d.]+\s+kg\s", re.MULTILINE)  # activity rows
+    holding = [i for i, page in enumerate(pages) if row.search(page)]
+    assert len(holding) >= 2  # the raw-material table runs over several pages
+    for i in holding:
+        header = re.search(r"活动数据\s+量值\s+单位", pages[i])
+        assert header is not None, f"page {i + 1}: the table header is not repeated"
+    found = [int(m.group(1)) for i in holding for m in row.finditer(pages[i])]
+    assert sorted(found) == list(range(70))  # every row once
+    for i in holding:  # each row's second line (its source) is on the row's page
+        assert len(row.findall(pages[i])) == pages[i].count("数据来源：出货单"), f"page {i + 1}"
