@@ -145,7 +145,7 @@ class MeasurementModel:
         acc["total"] = total
         if all(isinstance(v, int | float | np.ndarray | np.generic) for v in acc.values()):
             shape = np.broadcast_shapes(*(np.shape(v) for v in values.values()))
-            return {k: np.broadcast_to(np.asarray(v, dtype=float), shape) for k, v in acc.items()}
+            return {k: _full(v, shape) for k, v in acc.items()}
         return acc
 
     def __call__(self, **values: Any) -> FloatArray:
@@ -164,6 +164,12 @@ class MeasurementModel:
         for term in self.terms:
             out[term.group] += term.constant * math.prod(est[n] for n in term.inputs)
         return out
+
+
+def _full(value: Any, shape: tuple[int, ...]) -> FloatArray:
+    """A writable float array of ``shape`` (a stage without terms is a scalar 0)."""
+    arr = np.asarray(value, dtype=float)
+    return arr if arr.shape == shape else np.broadcast_to(arr, shape).copy()
 
 
 # --------------------------------------------------------------------------- compiling
