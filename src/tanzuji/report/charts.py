@@ -86,7 +86,7 @@ def stage_chart(labels: Sequence[str], values: Sequence[float], U: Sequence[floa
     ax = fig.add_subplot()
     y = np.arange(len(labels))[::-1]
     ax.barh(y, values, xerr=U, color=BAR, height=0.6, capsize=3, error_kw={"elinewidth": 0.8})
-    ax.set_yticks(y, [_short(s, 12) for s in labels])
+    ax.set_yticks(y, [_short(s, 24) for s in labels])
     ax.set_xlabel("kgCO2e")
     span = max((abs(v) + e for v, e in zip(values, U, strict=True)), default=1.0) or 1.0
     for yi, v, e in zip(y, values, U, strict=True):
