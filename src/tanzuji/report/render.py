@@ -133,7 +133,14 @@ def render_report(inp: ReportInput, lang: str = "zh") -> RenderedReport:
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write a whole file or nothing (temporary file in the same directory, then rename)."""
+    """Write a whole file or nothing (temporary file in the same directory, then rename).
+
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "sub" / "r.html"
+    >>> write_atomic(target, "<p>报告</p>")
+    >>> target.read_text(encoding="utf-8"), [p.name for p in target.parent.iterdir()]
+    ('<p>报告</p>', ['r.html'])
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -242,6 +242,11 @@ def verify_pdf(data: bytes, trust: Sequence[Path] = ()) -> list[SignatureCheck]:
 
     Without ``trust`` the chain of trust is not judged (``trusted`` is ``None``); with it,
     a signature must chain to one of the given certificates.
+
+    >>> verify_pdf(b"%PDF-1.7 truncated")
+    Traceback (most recent call last):
+    ...
+    tanzuji.report.errors.SignatureError: the file is damaged or was altered: ...
     """
     from pyhanko.keys import load_cert_from_pemder
     from pyhanko.pdf_utils.reader import PdfFileReader
