@@ -24,19 +24,16 @@ from tanzuji.calculation import (
     MonteCarloStudy,
     compile_study,
     evaluate_full,
-    evaluate_jjf,
     evaluate_monte_carlo,
 )
 from tanzuji.checkcli import run_check
 from tanzuji.errors import InputErrors, TanzujiError
 from tanzuji.factors import FactorLibrary
 from tanzuji.jsonio import (
-    LoadedStudy,
     builtin_libraries,
+    evaluate_file,
     full_to_dict,
     load_factor_library,
-    load_study,
-    locate_errors,
     monte_carlo_to_dict,
     result_to_dict,
     study_schema,
@@ -208,16 +205,6 @@ def _write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def evaluate_file(path: Path) -> tuple[LoadedStudy, FootprintResult]:
-    """Load, compile and evaluate a study file by the specification's method."""
-    loaded = load_study(path)
-    try:
-        model = compile_study(loaded.study, loaded.factors)
-    except InputErrors as exc:
-        raise locate_errors(exc, loaded) from None
-    return loaded, evaluate_jjf(model)
 
 
 def _run_monte_carlo(

@@ -32,7 +32,13 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from tanzuji.calculation import FootprintResult, FullResult, MonteCarloStudy
+from tanzuji.calculation import (
+    FootprintResult,
+    FullResult,
+    MonteCarloStudy,
+    compile_study,
+    evaluate_jjf,
+)
 from tanzuji.errors import InputError, InputErrors, UnitError
 from tanzuji.factors import FactorLibrary, LibraryFile
 from tanzuji.model import ACTIVITY_KINDS, Stage, Study
@@ -42,6 +48,7 @@ from tanzuji.units import EMISSION_UNIT, parse_unit
 __all__ = [
     "LoadedStudy",
     "builtin_libraries",
+    "evaluate_file",
     "full_to_dict",
     "load_factor_library",
     "load_study",
@@ -483,6 +490,19 @@ def locate_errors(exc: InputErrors, loaded: LoadedStudy) -> InputErrors:
 
         return locate_cells(exc, loaded)
     return InputErrors(_locate(exc.errors, loaded.document))
+
+
+def evaluate_file(path: str | Path) -> tuple[LoadedStudy, FootprintResult]:
+    """Load, compile and evaluate a study file by the specification's method.
+
+    Errors found while compiling carry the study file and YAML lines.
+    """
+    loaded = load_study(path)
+    try:
+        model = compile_study(loaded.study, loaded.factors)
+    except InputErrors as exc:
+        raise locate_errors(exc, loaded) from None
+    return loaded, evaluate_jjf(model)
 
 
 def study_schema() -> dict[str, Any]:

@@ -15,9 +15,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from tanzuji.calculation import FootprintResult, compile_study, evaluate_jjf
+from tanzuji.calculation import FootprintResult, compile_study
 from tanzuji.errors import InputErrors
-from tanzuji.jsonio import LoadedStudy, load_study, locate_errors
+from tanzuji.jsonio import LoadedStudy, evaluate_file, locate_errors
 from tanzuji.report.errors import SignatureError
 
 if TYPE_CHECKING:
@@ -132,15 +132,6 @@ def write_report(
     return rendered
 
 
-def _evaluate(path: Path) -> tuple[LoadedStudy, FootprintResult]:
-    loaded = load_study(path)
-    try:
-        model = compile_study(loaded.study, loaded.factors)
-    except InputErrors as exc:
-        raise locate_errors(exc, loaded) from None
-    return loaded, evaluate_jjf(model)
-
-
 def demo_report(
     loaded: LoadedStudy, result: FootprintResult, target: Path, keys: Path, lang: str = "zh"
 ) -> Path:
@@ -188,7 +179,7 @@ def report(
     ),
 ) -> None:
     """Write the evaluation report (§8, Appendix B) as an A4 PDF, signed if --key/--cert."""
-    loaded, result = _evaluate(study)
+    loaded, result = evaluate_file(study)
     rendered = write_report(
         loaded,
         result,
