@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,10 @@ __all__ = ["Tape", "TraceError", "Tracer"]
 
 
 _SCALARS = frozenset({float, int, np.float64})
+#: Operations whose recorded derivatives are exact everywhere they are finite.
+_EXACT = frozenset({"add", "subtract", "multiply", "true_divide", "negative", "positive"})
+#: The record of an independent variable (no parents).
+_ROOT = (-1, 0.0, -1, 0.0)
 
 
 class TraceError(TypeError):
@@ -51,19 +56,30 @@ class Tape:
     """The record of one traced evaluation: ≤ 2 parents and local derivatives per node.
 
     Node j is ``rec[j] = (parent1, d/d parent1, parent2, d/d parent2)``, −1 for no parent.
+    ``exact`` stays True while every node is a + − × ÷ or a negation of tracers and
+    constants and nothing has compared a tracer or read its ``value``: the recorded
+    derivatives are then exact by construction (see ``_jacobian``).
     """
 
-    __slots__ = ("rec",)
+    __slots__ = ("exact", "rec")
 
     def __init__(self) -> None:
         self.rec: list[tuple[int, float, int, float]] = []
+        self.exact = True
 
     def variable(self, value: float) -> Tracer:
         """A new independent variable (inputs must be created first, in order)."""
         return Tracer(self, value, -1, 0.0, -1, 0.0)
 
-    def _node(self, value: float, p1: int, g1: float, p2: int, g2: float) -> Tracer:
-        return Tracer(self, value, p1, g1, p2, g2)
+    def variables(self, values: Iterable[float]) -> list[Tracer]:
+        """One new independent variable per value, in order (a fast :meth:`variable`)."""
+        rec, out = self.rec, []
+        for v in values:
+            r = _new(Tracer)
+            r.tape, r.index, r._val = self, len(rec), v
+            rec.append(_ROOT)
+            out.append(r)
+        return out
 
     def gradient(self, out: Tracer | float, n_inputs: int) -> list[float]:
         """d out / d input_i for the first ``n_inputs`` variables (one backward sweep)."""
@@ -71,17 +87,17 @@ class Tape:
             return [0.0] * n_inputs
         if out.tape is not self:
             raise TraceError("output traced on another tape")
-        adj = [0.0] * max(out.index + 1, n_inputs)
-        adj[out.index] = 1.0
-        rec = self.rec
-        for j in range(out.index, n_inputs - 1, -1):
-            a = adj[j]
-            if a == 0.0:
-                continue
-            p1, g1, p2, g2 = rec[j]
-            adj[p1] += a * g1
-            if p2 >= 0:
-                adj[p2] += a * g2
+        rec, top = self.rec, out.index
+        adj = [0.0] * max(top + 1, n_inputs)
+        adj[top] = 1.0
+        # nodes top, top − 1, ..., n_inputs with their adjoints, read as the sweep reaches
+        # them (a node's adjoint is complete then: its children all come after it)
+        nodes = zip(islice(reversed(rec), len(rec) - 1 - top, None), reversed(adj), strict=True)
+        for (p1, g1, p2, g2), a in islice(nodes, max(0, top + 1 - n_inputs)):
+            if a:
+                adj[p1] += a * g1
+                if p2 >= 0:
+                    adj[p2] += a * g2
         return adj[:n_inputs]
 
 
@@ -115,20 +131,33 @@ _UNARY: dict[str, tuple[Callable[[float], float], Callable[[float, float], float
 
 
 class Tracer:
-    """A scalar value being traced (stands in for an input array during one evaluation)."""
+    """A scalar value being traced (stands in for an input array during one evaluation).
 
-    __slots__ = ("index", "tape", "value")
+    The hot operators (+ − × ÷ with a tracer or a plain number) build their result inline,
+    without a constructor call: a traced operation costs a few tenths of a microsecond.
+    """
+
+    __slots__ = ("_val", "index", "tape")
     __array_priority__ = 1000.0
     shape: tuple[int, ...] = ()  # so that np.shape(x) and broadcasting helpers work
     ndim = 0
     size = 1
+    _val: float
+    index: int
+    tape: Tape
 
     def __init__(self, tape: Tape, value: float, p1: int, g1: float, p2: int, g2: float) -> None:
         rec = tape.rec
         self.tape = tape
         self.index = len(rec)
-        self.value = value
+        self._val = value
         rec.append((p1, g1, p2, g2))
+
+    @property
+    def value(self) -> float:
+        """The value at the estimates (a model reading it escapes the tape: not exact)."""
+        self.tape.exact = False
+        return self._val
 
     # --- arithmetic -------------------------------------------------------------------
     def _bin(self, other: Any, op: str, reverse: bool = False) -> Tracer:
@@ -136,20 +165,28 @@ class Tracer:
             if other.tape is not self.tape:
                 raise TraceError("tracers from different tapes")
             a, b = (other, self) if reverse else (self, other)
-            return _binary(op, a.value, b.value, a.index, b.index, self.tape)
+            return _binary(op, a._val, b._val, a.index, b.index, self.tape)
         c = _const(other)
         if c is None:
             raise TraceError(f"cannot trace {op} with {type(other).__name__}")
         if reverse:
-            return _binary(op, c, self.value, None, self.index, self.tape)
-        return _binary(op, self.value, c, self.index, None, self.tape)
+            return _binary(op, c, self._val, None, self.index, self.tape)
+        return _binary(op, self._val, c, self.index, None, self.tape)
 
     def __add__(self, o: Any) -> Tracer:
         t = self.tape
         if type(o) in _SCALARS:
-            return Tracer(t, self.value + o, self.index, 1.0, -1, 0.0)
+            rec = t.rec
+            r = _new(Tracer)
+            r.tape, r.index, r._val = t, len(rec), self._val + o
+            rec.append((self.index, 1.0, -1, 0.0))
+            return r
         if type(o) is Tracer and o.tape is t:
-            return Tracer(t, self.value + o.value, self.index, 1.0, o.index, 1.0)
+            rec = t.rec
+            r = _new(Tracer)
+            r.tape, r.index, r._val = t, len(rec), self._val + o._val
+            rec.append((self.index, 1.0, o.index, 1.0))
+            return r
         return self._bin(o, "add")
 
     __radd__ = __add__
@@ -157,22 +194,43 @@ class Tracer:
     def __sub__(self, o: Any) -> Tracer:
         t = self.tape
         if type(o) in _SCALARS:
-            return Tracer(t, self.value - o, self.index, 1.0, -1, 0.0)
+            rec = t.rec
+            r = _new(Tracer)
+            r.tape, r.index, r._val = t, len(rec), self._val - o
+            rec.append((self.index, 1.0, -1, 0.0))
+            return r
         if type(o) is Tracer and o.tape is t:
-            return Tracer(t, self.value - o.value, self.index, 1.0, o.index, -1.0)
+            rec = t.rec
+            r = _new(Tracer)
+            r.tape, r.index, r._val = t, len(rec), self._val - o._val
+            rec.append((self.index, 1.0, o.index, -1.0))
+            return r
         return self._bin(o, "subtract")
 
     def __rsub__(self, o: Any) -> Tracer:
         if type(o) in _SCALARS:
-            return Tracer(self.tape, o - self.value, self.index, -1.0, -1, 0.0)
+            t = self.tape
+            rec = t.rec
+            r = _new(Tracer)
+            r.tape, r.index, r._val = t, len(rec), o - self._val
+            rec.append((self.index, -1.0, -1, 0.0))
+            return r
         return self._bin(o, "subtract", True)
 
     def __mul__(self, o: Any) -> Tracer:
         t = self.tape
         if type(o) in _SCALARS:
-            return Tracer(t, self.value * o, self.index, float(o), -1, 0.0)
+            rec = t.rec
+            r = _new(Tracer)
+            r.tape, r.index, r._val = t, len(rec), self._val * o
+            rec.append((self.index, o, -1, 0.0))  # o: float, int or np.float64
+            return r
         if type(o) is Tracer and o.tape is t:
-            return Tracer(t, self.value * o.value, self.index, o.value, o.index, self.value)
+            rec = t.rec
+            r = _new(Tracer)
+            r.tape, r.index, r._val = t, len(rec), self._val * o._val
+            rec.append((self.index, o._val, o.index, self._val))
+            return r
         return self._bin(o, "multiply")
 
     __rmul__ = __mul__
@@ -180,16 +238,16 @@ class Tracer:
     def __truediv__(self, o: Any) -> Tracer:
         t = self.tape
         if type(o) in _SCALARS and o != 0:
-            return Tracer(t, self.value / o, self.index, 1.0 / o, -1, 0.0)
-        if type(o) is Tracer and o.tape is t and o.value != 0:
-            y = self.value / o.value
-            return Tracer(t, y, self.index, 1.0 / o.value, o.index, -y / o.value)
+            return Tracer(t, self._val / o, self.index, 1.0 / o, -1, 0.0)
+        if type(o) is Tracer and o.tape is t and o._val != 0:
+            y = self._val / o._val
+            return Tracer(t, y, self.index, 1.0 / o._val, o.index, -y / o._val)
         return self._bin(o, "true_divide")
 
     def __rtruediv__(self, o: Any) -> Tracer:
-        if type(o) in _SCALARS and self.value != 0:
-            y = o / self.value
-            return Tracer(self.tape, y, self.index, -y / self.value, -1, 0.0)
+        if type(o) in _SCALARS and self._val != 0:
+            y = o / self._val
+            return Tracer(self.tape, y, self.index, -y / self._val, -1, 0.0)
         return self._bin(o, "true_divide", True)
 
     def __pow__(self, o: Any) -> Tracer:
@@ -199,40 +257,42 @@ class Tracer:
         return self._bin(o, "power", True)
 
     def __neg__(self) -> Tracer:
-        return Tracer(self.tape, -self.value, self.index, -1.0, -1, 0.0)
+        return Tracer(self.tape, -self._val, self.index, -1.0, -1, 0.0)
 
     def __pos__(self) -> Tracer:
         return self
 
     def __abs__(self) -> Tracer:
-        return Tracer(self.tape, abs(self.value), self.index, float(np.sign(self.value)), -1, 0.0)
+        self.tape.exact = False  # a kink at 0
+        return Tracer(self.tape, abs(self._val), self.index, float(np.sign(self._val)), -1, 0.0)
 
-    # --- comparisons (branching on the estimate is allowed) ----------------------------
-    def _v(self, o: Any) -> float:
+    # --- comparisons (branching on the estimate is allowed, but no longer exact) -------
+    def _other(self, o: Any) -> float:
+        self.tape.exact = False
         if isinstance(o, Tracer):
-            return o.value
+            return o._val
         c = _const(o)
         if c is None:
             raise TraceError(f"cannot compare with {type(o).__name__}")
         return c
 
     def __lt__(self, o: Any) -> bool:
-        return self.value < self._v(o)
+        return self._val < self._other(o)
 
     def __le__(self, o: Any) -> bool:
-        return self.value <= self._v(o)
+        return self._val <= self._other(o)
 
     def __gt__(self, o: Any) -> bool:
-        return self.value > self._v(o)
+        return self._val > self._other(o)
 
     def __ge__(self, o: Any) -> bool:
-        return self.value >= self._v(o)
+        return self._val >= self._other(o)
 
     def __eq__(self, o: object) -> bool:
-        return self.value == self._v(o)
+        return self._val == self._other(o)
 
     def __ne__(self, o: object) -> bool:
-        return self.value != self._v(o)
+        return self._val != self._other(o)
 
     __hash__ = object.__hash__
 
@@ -260,10 +320,12 @@ class Tracer:
         if len(inputs) == 1 and name in _UNARY:
             (x,) = inputs
             fn, dfn = _UNARY[name]
+            if name not in _EXACT:
+                self.tape.exact = False
             with np.errstate(all="ignore"):
-                y = float(fn(x.value))
+                y = float(fn(x._val))
                 try:
-                    g = float(dfn(x.value, y))
+                    g = float(dfn(x._val, y))
                 except (ZeroDivisionError, ValueError, OverflowError):
                     g = math.nan
             return Tracer(self.tape, y, x.index, g, -1, 0.0)
@@ -277,6 +339,8 @@ class Tracer:
     def __repr__(self) -> str:
         return f"Tracer({self.value!r})"
 
+
+_new = object.__new__  # a Tracer without the constructor call (see the hot operators)
 
 _BINARY_NAMES = {
     "add": "add",
@@ -297,6 +361,8 @@ _BINARY_NAMES = {
 
 def _binary(op: str, a: float, b: float, ia: int | None, ib: int | None, tape: Tape) -> Tracer:
     """Value and partial derivatives of ``a op b``; ``ia``/``ib`` are None for constants."""
+    if op not in _EXACT:
+        tape.exact = False
     with np.errstate(all="ignore"):
         if op == "add":
             y, ga, gb = a + b, 1.0, 1.0

@@ -25,16 +25,14 @@ Two methods:
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
 
 from tanzuji.errors import ModelEvaluationError
 from tanzuji.uncertainty._ad import Tape, Tracer
-from tanzuji.uncertainty._base import FloatArray, ParameterError
+from tanzuji.uncertainty._base import FloatArray, ParameterError, gc_paused
 from tanzuji.uncertainty._model import (
     Model,
     Prepared,
@@ -68,11 +66,12 @@ def jacobian(model: Model, prep: Prepared, method: SensitivityMethod = "auto") -
     if method not in ("auto", "ad", "fd"):
         raise ParameterError(f"sensitivity must be 'auto', 'ad' or 'fd', got {method!r}")
     if method != "fd":
-        with _gc_paused():  # the tape allocates many acyclic objects: spare the collector
+        with gc_paused():  # the tape allocates many acyclic objects: spare the collector
             traced = _traced(model, prep)
-            ok = traced is not None and _agrees(model, prep, *traced)
-        if traced is not None and ok:
-            return (*traced, AD)
+        if traced is not None:
+            names, y, jac, exact = traced
+            if exact or _agrees(model, prep, names, y, jac):
+                return names, y, jac, AD
         if method == "ad":
             raise ModelEvaluationError(
                 "the model cannot be differentiated automatically (it converts, indexes or "
@@ -82,27 +81,23 @@ def jacobian(model: Model, prep: Prepared, method: SensitivityMethod = "auto") -
     return (*_finite_differences(model, prep), FD)
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+def _traced(
+    model: Model, prep: Prepared
+) -> tuple[tuple[str, ...], FloatArray, FloatArray, bool] | None:
+    """Names, values, Jacobian and whether the derivatives need no cross-check.
 
-
-def _traced(model: Model, prep: Prepared) -> tuple[tuple[str, ...], FloatArray, FloatArray] | None:
+    They need none when the tape is exact (only + − × ÷ of tracers and constants, no
+    tracer compared or read: nothing can have escaped the tape), every output is traced
+    and every input has a non-zero derivative (an input read around the tape would
+    show up with a zero one).
+    """
     tape = Tape()
     n = len(prep.names)
-    tracers = {
-        name: Tracer(tape, x, -1, 0.0, -1, 0.0)
-        for name, x in zip(prep.names, prep.x.tolist(), strict=True)
-    }
+    tracers = dict(zip(prep.names, tape.variables(prep.x.tolist()), strict=True))
     try:
         with np.errstate(all="ignore"):
             out = model(**tracers)
+        exact = tape.exact
         names, parts = split_outputs(out)
     except Exception:
         return None
@@ -125,11 +120,13 @@ def _traced(model: Model, prep: Prepared) -> tuple[tuple[str, ...], FloatArray, 
             item, bool
         ):
             y[k] = float(item)
+            exact = False
         else:
             return None
     if not (np.all(np.isfinite(y)) and np.all(np.isfinite(jac))):
         return None
-    return names or default_names(len(parts)), y, jac
+    exact = exact and bool(np.all(jac != 0.0))
+    return names or default_names(len(parts)), y, jac, exact
 
 
 def _point_values(model: Model, prep: Prepared, points: FloatArray) -> FloatArray | None:

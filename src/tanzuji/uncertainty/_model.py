@@ -22,6 +22,8 @@ import math
 import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -46,6 +48,7 @@ Model = Callable[..., Any]
 
 #: Distribution classes already seen (a cheap isinstance for 10⁴ inputs).
 _DIST_TYPES: set[type] = set()
+_MOMENTS = attrgetter("moments")
 
 
 @dataclass(frozen=True)
@@ -68,25 +71,29 @@ def prepare_inputs(
         raise DistributionError("inputs must be a non-empty mapping of names to distributions")
     names: list[str] = list(inputs.keys())
     values: list[Any] = list(inputs.values())
-    for pos, (name, dist) in enumerate(zip(names, values, strict=True)):
-        if type(dist) in _DIST_TYPES:
-            continue  # the common case, checked without a call
-        if isinstance(dist, Distribution):
-            _DIST_TYPES.add(type(dist))
-        elif isinstance(dist, numbers.Real) and not isinstance(dist, bool):
-            if not math.isfinite(float(dist)):
-                raise DistributionError(f"input {name!r}: value must be finite, got {dist!r}")
-            values[pos] = Constant(float(dist))
-        else:
-            raise DistributionError(
-                f"input {name!r}: expected a distribution or a number, got {type(dist).__name__}"
-            )
+    if not _DIST_TYPES.issuperset(map(type, values)):  # else: all known distribution types
+        for pos, (name, dist) in enumerate(zip(names, values, strict=True)):
+            if type(dist) in _DIST_TYPES:
+                continue
+            if isinstance(dist, Distribution):
+                _DIST_TYPES.add(type(dist))
+            elif isinstance(dist, numbers.Real) and not isinstance(dist, bool):
+                if not math.isfinite(float(dist)):
+                    raise DistributionError(f"input {name!r}: value must be finite, got {dist!r}")
+                values[pos] = Constant(float(dist))
+            else:
+                raise DistributionError(
+                    f"input {name!r}: expected a distribution or a number, got "
+                    f"{type(dist).__name__}"
+                )
     dists: list[Distribution] = values
-    for name in names:
-        if not isinstance(name, str) or not name:
-            raise DistributionError(f"input names must be non-empty strings, got {name!r}")
-    table = np.array([d.moments for d in dists], dtype=np.float64)
-    x, u, dof = table[:, 0].copy(), table[:, 1].copy(), table[:, 2].copy()
+    if not (set(map(type, names)) == {str} and "" not in inputs):
+        for name in names:
+            if not isinstance(name, str) or not name:
+                raise DistributionError(f"input names must be non-empty strings, got {name!r}")
+    # (estimate, u, dof) of every input, read in one pass (Distribution.moments is cached)
+    flat = chain.from_iterable(map(_MOMENTS, dists))
+    x, u, dof = np.fromiter(flat, np.float64, 3 * len(dists)).reshape(-1, 3).T.copy()
     return Prepared(tuple(names), tuple(dists), x, u, dof, correlation_block(correlation, names))
 
 

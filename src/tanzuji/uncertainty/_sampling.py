@@ -61,7 +61,7 @@ class Sampler:
             for j, i in enumerate(blk.index):
                 out[i] = dists[i].from_standard_normal(z[:, j])
         for i in self._independent:
-            out[i] = dists[i].sample(rng, size)
+            dists[i]._sample_into(rng, out[i])  # in place where possible, same draws
         self._cache = (b, out)
         return out
 

@@ -64,6 +64,12 @@ class Rectangular(Distribution):
     def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
         return rng.uniform(self.low, self.high, size)
 
+    def _sample_into(self, rng: np.random.Generator, out: FloatArray) -> None:
+        # numpy's uniform is low + (high − low)·r over the same stream as random()
+        rng.random(out=out)
+        out *= self.high - self.low
+        out += self.low
+
     def ppf(self, q: npt.ArrayLike) -> FloatArray:
         return self.low + (self.high - self.low) * _q(q)
 

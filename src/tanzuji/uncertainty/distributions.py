@@ -102,6 +102,12 @@ class Normal(Distribution):
     def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
         return rng.normal(self.mean_, self.sd_, size)
 
+    def _sample_into(self, rng: np.random.Generator, out: FloatArray) -> None:
+        # numpy's normal is loc + scale·z over the same standard normal stream
+        rng.standard_normal(out=out)
+        out *= self.sd_
+        out += self.mean_
+
     def ppf(self, q: npt.ArrayLike) -> FloatArray:
         return _f64(self.mean_ + self.sd_ * special.ndtri(_q(q)))
 

@@ -35,15 +35,16 @@ Conventions:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal, NamedTuple, overload
 
 import numpy as np
 from scipy import stats
 
 from tanzuji.errors import ModelEvaluationError
-from tanzuji.uncertainty._base import Distribution, FloatArray, ParameterError
+from tanzuji.uncertainty._base import Distribution, FloatArray, ParameterError, gc_paused
 from tanzuji.uncertainty._jacobian import SensitivityMethod, jacobian
 from tanzuji.uncertainty._model import Model, prepare_inputs
 from tanzuji.uncertainty._second_order import second_order_variance
@@ -95,6 +96,12 @@ class BudgetRow(NamedTuple):
     dof: float
 
 
+#: BudgetRow from a tuple of its fields, without a Python-level call per row.
+_make_row: Callable[[tuple[str, float, float, float, float, float, float]], BudgetRow] = partial(
+    tuple.__new__, BudgetRow
+)
+
+
 class Budget(Sequence[BudgetRow]):
     """The budget of one output, one row per input in input order (built lazily).
 
@@ -137,7 +144,8 @@ class Budget(Sequence[BudgetRow]):
                 self.shares.tolist(),
                 self.dof.tolist(),
             )
-            self._rows = list(map(BudgetRow._make, zip(self.names, *cols, strict=True)))
+            with gc_paused():  # 10⁴ rows at once: no collections while building them
+                self._rows = list(map(_make_row, zip(self.names, *cols, strict=True)))
         return self._rows
 
     def __len__(self) -> int:
