@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import math
 import numbers
+import struct
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -105,6 +106,11 @@ class Distribution(ABC):
     def moments(self) -> tuple[float, float, float]:
         """(estimate, u, dof), computed once per instance."""
         return (self.mean, self.u, self.dof)
+
+    @cached_property
+    def _packed_moments(self) -> bytes:
+        """:attr:`moments` as three native doubles (10⁴ inputs are read in one numpy call)."""
+        return struct.pack("=3d", *self.moments)
 
     @property
     def estimate(self) -> float:
