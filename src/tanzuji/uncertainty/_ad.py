@@ -6,9 +6,9 @@ tape; one backward sweep per output then gives every sensitivity coefficient, in
 proportional to the number of operations (20 000 inputs cost about as much as one model
 evaluation). Anything the tracer does not understand (``float(x)``, ``np.where``,
 indexing, array-valued intermediates...) raises :class:`TraceError`, and the caller falls
-back to finite differences; the caller also cross-checks the traced derivatives against a
-central difference along a random direction, so a model that escapes the tape silently is
-caught as well.
+back to finite differences. Unless the tape is ``exact`` (see :class:`Tape`), the caller
+also cross-checks the traced derivatives against a central difference along a random
+direction, so a model that escapes the tape silently is caught as well.
 
 >>> tape = Tape()
 >>> a, b = tape.variable(2.0), tape.variable(3.0)

@@ -4,9 +4,11 @@ Two methods:
 
 * ``"ad"`` — reverse-mode automatic differentiation (:mod:`tanzuji.uncertainty._ad`):
   exact derivatives in one traced call and one backward sweep per output, so the cost
-  grows linearly with the number of inputs. The traced derivatives are then cross-checked
-  against a central difference along a random ±u direction (two more model calls); a
-  mismatch means the model escaped the tracer, and the finite-difference method is used.
+  grows linearly with the number of inputs. Unless the trace is exact (only + − × ÷ of
+  tracers and numbers, nothing compared or read, no zero sensitivity: see ``_traced``), the
+  traced derivatives are then cross-checked against a central difference along a random
+  ±u direction (two more model calls); a mismatch means the model escaped the tracer, and
+  the finite-difference method is used.
 * ``"fd"`` — central differences c_i = [f(x + h_i e_i) − f(x − h_i e_i)] / 2h_i with
   h_i = 10⁻³·u(x_i) (10⁻⁶·|x_i| for an input with u = 0), all perturbations stacked into
   the columns of one vectorised call (chunked so the stacked inputs stay below about
