@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -29,6 +28,7 @@ from tanzuji.calculation import (
 from tanzuji.checkcli import run_check
 from tanzuji.errors import InputErrors, TanzujiError
 from tanzuji.factors import FactorLibrary
+from tanzuji.fileio import write_atomic
 from tanzuji.jsonio import (
     builtin_libraries,
     evaluate_file,
@@ -191,22 +191,6 @@ def render_summary(
     return items
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write a whole file or nothing (temporary file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _run_monte_carlo(
     model: MeasurementModel,
     full: FullResult,
@@ -292,7 +276,7 @@ def evaluate(
             data["monte_carlo"] = monte_carlo_to_dict(mc_result)
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         if out_file:
-            _write_atomic(out_file, text)
+            write_atomic(out_file, text)
         else:
             sys.stdout.write(text)
         return
@@ -302,7 +286,7 @@ def evaluate(
     if mc_result is not None:
         items += render_monte_carlo(mc_result, lang.value)
     if out_file:
-        _write_atomic(out_file, _text_of(items))
+        write_atomic(out_file, _text_of(items))
         err.print(f"wrote {out_file}")
     else:
         for item in items:
@@ -334,7 +318,7 @@ def schema(
     """Print the JSON Schema of the study file format."""
     text = json.dumps(study_schema(), ensure_ascii=False, indent=2) + "\n"
     if out_file:
-        _write_atomic(out_file, text)
+        write_atomic(out_file, text)
     else:
         sys.stdout.write(text)
 
@@ -393,9 +377,9 @@ def demo(
         loaded, result = evaluate_file(d)
         target = out_dir / d.name
         data = result_to_dict(result, loaded.study, loaded.factors)
-        _write_atomic(target / "result.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        write_atomic(target / "result.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         items = render_summary(result, loaded.study, lang.value)
-        _write_atomic(target / "summary.txt", _text_of(items))
+        write_atomic(target / "summary.txt", _text_of(items))
         demo_report(loaded, result, target, out_dir / "keys", lang.value)
         out.rule(f"{d.name}")
         for item in items:

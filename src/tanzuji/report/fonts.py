@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from tanzuji.fileio import write_atomic
 from tanzuji.report.errors import FontError
 
 __all__ = [
@@ -188,14 +189,7 @@ def cjk_font_file() -> Path:
     from fontTools.ttLib import TTFont
 
     font = TTFont(str(face.path), fontNumber=face.index)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        font.save(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(target, lambda tmp: font.save(str(tmp)))
     return target
 
 
@@ -238,12 +232,5 @@ def stamp_font_file(text: str = "") -> Path:
     subset = hb.subset(face, spec)
     if subset is None:
         return full
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(subset.blob.data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(target, bytes(subset.blob.data))
     return target

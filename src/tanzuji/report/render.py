@@ -9,16 +9,14 @@ signature field placed over the signature block so that signing later fills it.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
+from tanzuji.fileio import write_atomic
 from tanzuji.report.context import ReportInput, build_context
 from tanzuji.report.errors import ReportError
 
@@ -130,26 +128,3 @@ def render_report(inp: ReportInput, lang: str = "zh") -> RenderedReport:
     if stamp is not None:
         pdf = add_signature_field(pdf, *stamp)
     return RenderedReport(number=str(ctx["number"]), html=html, pdf=pdf, pages=pages)
-
-
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write a whole file or nothing (temporary file in the same directory, then rename).
-
-    >>> import tempfile
-    >>> target = Path(tempfile.mkdtemp()) / "sub" / "r.html"
-    >>> write_atomic(target, "<p>报告</p>")
-    >>> target.read_text(encoding="utf-8"), [p.name for p in target.parent.iterdir()]
-    ('<p>报告</p>', ['r.html'])
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

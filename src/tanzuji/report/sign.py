@@ -20,32 +20,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tanzuji.fileio import write_atomic
 from tanzuji.report.errors import SignatureError
 
 __all__ = ["FIELD_NAME", "SignatureCheck", "keygen", "sign_pdf", "verify_pdf"]
 
 FIELD_NAME = "tzj-issuer"
 PT_PER_MM = 72 / 25.4
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Create a file readable by its owner only (0600), atomically."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def keygen(
@@ -110,10 +96,8 @@ def keygen(
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    _write_private(key_path, pem_key)
-    tmp = cert_path.with_name(f".{cert_path.name}.tmp")
-    tmp.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    os.replace(tmp, cert_path)
+    write_atomic(key_path, pem_key, mode=0o600)
+    write_atomic(cert_path, cert.public_bytes(serialization.Encoding.PEM))
     return key_path, cert_path
 
 

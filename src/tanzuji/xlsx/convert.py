@@ -16,9 +16,6 @@ True
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -28,6 +25,7 @@ import yaml
 from tanzuji.calculation import FootprintResult, compile_study, evaluate_jjf
 from tanzuji.errors import InputError, TanzujiError
 from tanzuji.factors import FactorLibrary
+from tanzuji.fileio import write_atomic
 from tanzuji.jsonio import LoadedStudy, load_study
 from tanzuji.model import (
     DEFAULT_PROCESS,
@@ -51,30 +49,6 @@ __all__ = [
 
 WORKBOOK = (".xlsx",)
 TEXT = (".yaml", ".yml", ".json")
-
-
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write`` on a temporary file beside ``path``, then rename it: all or nothing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.chmod(tmp, _mode_for(path))
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _mode_for(path: Path) -> int:
-    """The existing file's permissions, else the usual ones for a new file (umask applied)."""
-    if path.exists():
-        return path.stat().st_mode & 0o777
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
 
 
 # --------------------------------------------------------------------------- YAML / JSON
