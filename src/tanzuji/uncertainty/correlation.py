@@ -20,8 +20,9 @@ import numpy as np
 import numpy.typing as npt
 
 from tanzuji.errors import DistributionError
+from tanzuji.uncertainty._base import FloatArray
 
-__all__ = ["Correlation", "CorrelationBlock", "correlation_block"]
+__all__ = ["Correlation", "CorrelationBlock", "correlation_block", "correlation_from_covariance"]
 
 #: What callers pass: pairs of input names mapped to correlation coefficients.
 Correlation = Mapping[tuple[str, str], float]
@@ -129,3 +130,19 @@ def correlation_block(
         matrix=matrix,
         factor=factor,
     )
+
+
+def correlation_from_covariance(cov: FloatArray) -> FloatArray:
+    """The correlation matrix of a covariance matrix (0 where a variable has u = 0).
+
+    >>> correlation_from_covariance(np.array([[4.0, 2.0, 0.0], [2.0, 9.0, 0.0], [0.0, 0.0, 0.0]]))
+    array([[1.        , 0.33333333, 0.        ],
+           [0.33333333, 1.        , 0.        ],
+           [0.        , 0.        , 0.        ]])
+    """
+    sd = np.sqrt(np.diag(cov))
+    outer = np.outer(sd, sd)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(outer > 0, cov / outer, 0.0)
+    np.fill_diagonal(r, np.where(sd > 0, 1.0, 0.0))
+    return r

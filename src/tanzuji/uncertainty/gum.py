@@ -48,7 +48,7 @@ from tanzuji.uncertainty._base import Distribution, FloatArray, ParameterError, 
 from tanzuji.uncertainty._jacobian import SensitivityMethod, jacobian
 from tanzuji.uncertainty._model import Model, prepare_inputs
 from tanzuji.uncertainty._second_order import second_order_variance
-from tanzuji.uncertainty.correlation import Correlation
+from tanzuji.uncertainty.correlation import Correlation, correlation_from_covariance
 from tanzuji.uncertainty.rounding import RoundedResult, RoundingMode, round_result
 
 __all__ = [
@@ -269,12 +269,7 @@ class GumMultiResult(Mapping[str, GumResult]):
     @property
     def correlation(self) -> FloatArray:
         """The correlation matrix of the outputs (0 where an output has u = 0)."""
-        sd = np.sqrt(np.diag(self.covariance))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r = self.covariance / np.outer(sd, sd)
-        r = np.where(np.outer(sd, sd) > 0, r, 0.0)
-        np.fill_diagonal(r, np.where(sd > 0, 1.0, 0.0))
-        return r
+        return correlation_from_covariance(self.covariance)
 
     def r(self, a: str, b: str) -> float:
         """The correlation coefficient between outputs ``a`` and ``b``."""

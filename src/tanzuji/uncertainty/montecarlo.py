@@ -49,7 +49,7 @@ from tanzuji.uncertainty._sampling import (
     shortest_interval,
     symmetric_interval,
 )
-from tanzuji.uncertainty.correlation import Correlation
+from tanzuji.uncertainty.correlation import Correlation, correlation_from_covariance
 from tanzuji.uncertainty.gum import GumResult
 from tanzuji.uncertainty.rounding import round_result
 
@@ -191,11 +191,7 @@ class MonteCarloMultiResult(Mapping[str, MonteCarloResult]):
     @property
     def correlation(self) -> FloatArray:
         """The correlation matrix of the outputs (0 where an output has u = 0)."""
-        sd = np.sqrt(np.diag(self.covariance))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r = np.where(np.outer(sd, sd) > 0, self.covariance / np.outer(sd, sd), 0.0)
-        np.fill_diagonal(r, np.where(sd > 0, 1.0, 0.0))
-        return r
+        return correlation_from_covariance(self.covariance)
 
     def r(self, a: str, b: str) -> float:
         """The correlation coefficient between outputs ``a`` and ``b``."""
