@@ -258,36 +258,58 @@ class _Builder:
                     )
             return
         assert leg.mass is not None and leg.distance is not None and leg.factor is not None
-        ok_m = self._measured(
-            f"{key}.mass",
-            f"{label} · 运输量",
-            "activity",
-            leg.mass,
-            f"{path}.mass",
-            leg.data_type,
-            expect=("kg", "a mass unit such as kg or t"),
+        self._measured_product(
+            key,
+            leg,
+            path,
+            (
+                ("mass", "运输量", "activity", leg.mass, ("kg", "a mass unit such as kg or t")),
+                ("distance", "距离", "distance", leg.distance, ("km", "a length unit such as km")),
+            ),
+            leg.factor,
+            "transport",
         )
-        ok_d = self._measured(
-            f"{key}.distance",
-            f"{label} · 距离",
-            "distance",
-            leg.distance,
-            f"{path}.distance",
-            leg.data_type,
-            expect=("km", "a length unit such as km"),
-        )
-        ef = self.factor_input(leg.factor, f"{path}.factor")
-        if ok_m and ok_d and ef:
+
+    def _measured_product(
+        self,
+        key: str,
+        act: Transport | Operation,
+        path: str,
+        parts: tuple[
+            tuple[str, str, Role, Measured, tuple[str, str]],
+            tuple[str, str, Role, Measured, tuple[str, str]],
+        ],
+        factor_id: str,
+        what: str,
+    ) -> None:
+        """A term a·b·factor of two measured quantities (M·D·T, P·t·EF)."""
+        label = act.name.pick("zh")
+        assert act.process is not None
+        ok = [
+            self._measured(
+                f"{key}.{field}",
+                f"{label} · {suffix}",
+                role,
+                m,
+                f"{path}.{field}",
+                act.data_type,
+                expect=expect,
+            )
+            for field, suffix, role, m, expect in parts
+        ]
+        ef = self.factor_input(factor_id, f"{path}.factor")
+        if all(ok) and ef:
+            (fa, _, _, ma, _), (fb, _, _, mb, _) = parts
             self.add_term(
                 key,
                 label,
-                leg.stage,
-                leg.process,
-                [f"{key}.mass", f"{key}.distance", ef[0]],
-                [leg.mass.unit, leg.distance.unit, ef[1]],
+                act.stage,
+                act.process,
+                [f"{key}.{fa}", f"{key}.{fb}", ef[0]],
+                [ma.unit, mb.unit, ef[1]],
                 f"{path}.factor",
-                f"transport {label!r}: {leg.mass.unit} × {leg.distance.unit} cannot be "
-                f"multiplied by factor {leg.factor!r} ({ef[1]})",
+                f"{what} {label!r}: {ma.unit} × {mb.unit} cannot be multiplied by factor "
+                f"{factor_id!r} ({ef[1]})",
             )
 
     def _measured(
@@ -388,40 +410,24 @@ class _Builder:
                 )
 
     def operation(self, key: str, op: Operation, path: str) -> None:
-        label = op.name.pick("zh")
         self.labels_en[key] = op.name.pick("en")
-        assert op.process is not None
-        ok_p = self._measured(
-            f"{key}.power",
-            f"{label} · 功率",
-            "activity",
-            op.power,
-            f"{path}.power",
-            op.data_type,
-            expect=("W", "a power unit such as W"),
+        self._measured_product(
+            key,
+            op,
+            path,
+            (
+                ("power", "功率", "activity", op.power, ("W", "a power unit such as W")),
+                (
+                    "duration",
+                    "运行时间",
+                    "activity",
+                    op.duration,
+                    ("h", "a time unit such as h or year"),
+                ),
+            ),
+            op.factor,
+            "use",
         )
-        ok_t = self._measured(
-            f"{key}.duration",
-            f"{label} · 运行时间",
-            "activity",
-            op.duration,
-            f"{path}.duration",
-            op.data_type,
-            expect=("h", "a time unit such as h or year"),
-        )
-        ef = self.factor_input(op.factor, f"{path}.factor")
-        if ok_p and ok_t and ef:
-            self.add_term(
-                key,
-                label,
-                op.stage,
-                op.process,
-                [f"{key}.power", f"{key}.duration", ef[0]],
-                [op.power.unit, op.duration.unit, ef[1]],
-                f"{path}.factor",
-                f"use {label!r}: {op.power.unit} × {op.duration.unit} cannot be multiplied by "
-                f"factor {op.factor!r} ({ef[1]})",
-            )
 
     def build(self) -> MeasurementModel:
         study = self.study
