@@ -458,7 +458,3 @@ def main() -> None:
     except TanzujiError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}")
         sys.exit(1)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -1,0 +1,5 @@
+"""``python -m tanzuji.cli``: the same entry point as the ``tanzuji`` command."""
+
+from tanzuji.cli import main
+
+main()
