@@ -5,7 +5,8 @@ activity in kWh gives kgCO2e, and incompatible pairs are refused with the names 
 
 Unit text never reaches pint's expression parser: :func:`parse_unit` checks the length, splits
 the text into at most :data:`MAX_UNIT_TOKENS` tokens, parses them with a small grammar (names,
-``*``, ``/``, ``·`` (binding tighter than ``/``: ``kgCO2e/t·km`` is per t·km), parentheses, one integer power per factor, ``|power| ≤`` :data:`MAX_POWER`)
+``*``, ``/``, ``·`` (binding tighter than ``/``: ``kgCO2e/t·km`` is per t·km), parentheses,
+one integer power per factor, ``|power| ≤`` :data:`MAX_POWER`)
 and asks pint only for single unit names. Spellings people write are accepted: ``m2``, ``cm2``,
 ``m3`` (a length unit followed by 2 or 3), and the Chinese names in :data:`CHINESE_UNITS`
 (千克, 吨, 千瓦时, 度 = kWh, 公里, 立方米, 标准立方米 = Nm3, 台/件/个 = piece …).
@@ -449,6 +450,14 @@ def conversion_to_emission(units: Sequence[str], target: str = EMISSION_UNIT) ->
     ...
     tanzuji.errors.UnitError: kgCO2e/kWh × kg gives kgCO2e·kg/kWh, not an emission (kgCO2e)
     """
+    for text in units:
+        parse_unit(text)  # type and length checks before the cache
+    return _conversion_cached(tuple(units), target)
+
+
+@lru_cache(maxsize=4096)
+def _conversion_cached(units: tuple[str, ...], target: str) -> float:
+    """Cached: a study of 100,000 activities uses a handful of unit combinations."""
     product: Any = ureg.Quantity(1.0, ureg.dimensionless)
     for text in units:
         product = product * ureg.Quantity(1.0, parse_unit(text))
