@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from tanzuji.calculation.measurement import MeasurementModel, ModelInput, Role, Term
 from tanzuji.errors import InputError, InputErrors, UnitError
 from tanzuji.factors import FactorLibrary
+from tanzuji.metrology import DerivedU, NotDerivableError, derived_uncertainty
 from tanzuji.model import (
     Activity,
     DataType,
@@ -40,9 +40,6 @@ from tanzuji.model import (
     Uncertainty,
 )
 from tanzuji.units import conversion_to_emission, parse_unit, to_unit
-
-if TYPE_CHECKING:
-    from tanzuji.governance.measurement import DerivedU
 
 __all__ = ["MeasurementModel", "ModelInput", "Role", "Term", "compile_study"]
 
@@ -160,10 +157,6 @@ class _Builder:
         """u from the quantity's instrument, calculation or allocation (tanzuji.governance)."""
         if source is None:
             return None
-        # imported here: tanzuji.governance itself imports this package
-        from tanzuji.governance.instrument_u import NotDerivableError
-        from tanzuji.governance.measurement import derived_uncertainty
-
         register = {inst.id: inst for inst in self.study.instruments}
         try:
             return derived_uncertainty(source, value, unit, register)

@@ -12,7 +12,7 @@ Three optional blocks on an activity quantity (see ``docs/governance.md``):
 
 The quantity (and, when absent, unit, data type and instrument) is filled in from the
 block; a quantity that is given as well must agree with it. The uncertainty is derived
-when the study is compiled (:mod:`tanzuji.governance.measurement`).
+when the study is compiled (:mod:`tanzuji.metrology.measurement`).
 
 >>> calc = RegisterDifference(start=1000, end=1250, ct_ratio="200/5")
 >>> calc.estimate(), calc.unit
