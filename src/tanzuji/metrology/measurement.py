@@ -47,6 +47,7 @@ from tanzuji.units import to_unit
 __all__ = [
     "DerivedU",
     "allocation_u",
+    "calculation_u",
     "derived_uncertainty",
     "gas_standard_volume_u",
     "readings_u",
@@ -284,8 +285,24 @@ def readings_u(calc: RepeatedReadings, instruments: Instruments | None) -> Deriv
     )
 
 
-def allocation_u(alloc: Allocation, instruments: Instruments | None) -> DerivedU:
+def calculation_u(calc: Any, instruments: Instruments | None) -> DerivedU:
+    """u of an on-site calculation block (register difference, gas volume, readings)."""
+    if isinstance(calc, RegisterDifference):
+        return register_difference_u(calc, instruments)
+    if isinstance(calc, GasStandardVolume):
+        return gas_standard_volume_u(calc, instruments)
+    if isinstance(calc, RepeatedReadings):
+        return readings_u(calc, instruments)
+    raise TypeError(f"not a calculation: {type(calc).__name__}")
+
+
+def allocation_u(
+    alloc: Allocation, instruments: Instruments | None, calculated: Any = None
+) -> DerivedU:
     """u of the allocated per-unit quantity: u(batch) × bom/Σ(output·bom).
+
+    The batch's u comes from ``calculated`` (a calculated total allocated by output), else
+    the allocation's own uncertainty, else its instrument.
 
     >>> from tanzuji.model.derived import Allocation
     >>> a = Allocation(batch_quantity=330, unit="kg", uncertainty={"standard": 1.1},
@@ -295,8 +312,14 @@ def allocation_u(alloc: Allocation, instruments: Instruments | None) -> DerivedU
     0.0001
     """
     f = alloc.per_unit_factor
-    if alloc.uncertainty is not None:
-        ub = alloc.uncertainty.standard_for(alloc.batch_quantity)
+    if alloc.batch_quantity is None:
+        raise NotDerivableError("the allocation has no batch quantity", "分摊无批次数量")
+    batch, unit = alloc.batch_quantity, alloc.batch_unit
+    if calculated is not None:
+        cu = calculation_u(calculated, instruments).to(unit)
+        ub, how = cu.u, cu.basis_en
+    elif alloc.uncertainty is not None:
+        ub = alloc.uncertainty.standard_for(batch)
         how = "batch uncertainty given"
     else:
         inst = _inst(instruments, alloc.instrument)
@@ -305,14 +328,14 @@ def allocation_u(alloc: Allocation, instruments: Instruments | None) -> DerivedU
                 "the allocated batch has neither an uncertainty nor a known instrument",
                 "分摊批次既无不确定度也无有效计量器具",
             )
-        iu = instrument_uncertainty(inst, alloc.batch_quantity, alloc.unit)
+        iu = instrument_uncertainty(inst, batch, unit)
         ub, how = iu.u, iu.basis_en
     return DerivedU(
         ub * f,
-        alloc.unit,
+        unit,
         "allocation",
-        f"allocated by output × BOM: u(batch) = {ub:.4g} {alloc.unit} ({how}) × {f:.6g}",
-        f"按产量 × BOM 分摊：u(批次) = {ub:.4g} {alloc.unit} × {f:.6g}",
+        f"allocated by output × BOM: u(batch) = {ub:.4g} {unit} ({how}) × {f:.6g}",
+        f"按产量 × BOM 分摊：u(批次) = {ub:.4g} {unit} × {f:.6g}",
         budget=(("batch", ub * f),),
     )
 
@@ -330,14 +353,10 @@ def derived_uncertainty(
     calc = getattr(obj, "calculated", None)
     alloc = getattr(obj, "allocation", None)
     try:
-        if isinstance(calc, RegisterDifference):
-            return register_difference_u(calc, instruments).to(unit)
-        if isinstance(calc, GasStandardVolume):
-            return gas_standard_volume_u(calc, instruments).to(unit)
-        if isinstance(calc, RepeatedReadings):
-            return readings_u(calc, instruments).to(unit)
-        if isinstance(alloc, Allocation):
-            return allocation_u(alloc, instruments).to(unit)
+        if isinstance(alloc, Allocation) and alloc.batch_quantity is not None:
+            return allocation_u(alloc, instruments, calc).to(unit)
+        if isinstance(calc, RegisterDifference | GasStandardVolume | RepeatedReadings):
+            return calculation_u(calc, instruments).to(unit)
         inst = _inst(instruments, getattr(obj, "instrument", None))
         if inst is None:
             return None
