@@ -51,5 +51,9 @@ def create_app(settings: WebSettings, accounts: Accounts, store: Any = None) -> 
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.add_middleware(WebMiddleware, secure_cookies=settings.secure_cookies)
+    app.add_middleware(
+        WebMiddleware,
+        secure_cookies=settings.secure_cookies,
+        require_https=settings.require_https,
+    )
     return app

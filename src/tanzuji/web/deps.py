@@ -49,7 +49,7 @@ def _bearer(request: Request) -> str | None:
 
 def optional_principal(request: Request, state: State) -> Principal | None:
     """The principal of a Bearer access token, else of the session cookie, else ``None``."""
-    cached: Principal | None | bool = getattr(request.state, "principal", False)
+    cached: Principal | bool | None = getattr(request.state, "principal", False)
     if cached is not False:
         return cached if isinstance(cached, Principal) else None
     principal = None

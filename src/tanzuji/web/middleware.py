@@ -39,17 +39,43 @@ def _cookies(scope: dict[str, Any]) -> dict[str, str]:
     return {k: m.value for k, m in jar.items()}
 
 
+async def _to_https(scope: dict[str, Any], send: Any) -> None:
+    """Redirect a plain-HTTP request to the same URL over HTTPS (behind a trusted proxy)."""
+    host = "localhost"
+    for name, value in scope.get("headers", []):
+        if name == b"host":
+            host = value.decode("latin-1")
+    query = scope.get("query_string", b"").decode("latin-1")
+    url = f"https://{host}{scope.get('raw_path', b'').decode('latin-1') or scope['path']}"
+    if query and "?" not in url:
+        url += "?" + query
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 308,
+            "headers": [(b"location", url.encode("latin-1")), *_HEADERS],
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
+
+
 class WebMiddleware:
     """Sets the language from the sticky cookie, gives each browser a CSRF cookie, and
     adds the security headers (HSTS when served over HTTPS)."""
 
-    def __init__(self, app: Any, *, secure_cookies: bool = False) -> None:
+    def __init__(
+        self, app: Any, *, secure_cookies: bool = False, require_https: bool = False
+    ) -> None:
         self.app = app
         self.secure_cookies = secure_cookies
+        self.require_https = require_https
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if self.require_https and scope.get("scheme") != "https" and scope["path"] != "/healthz":
+            await _to_https(scope, send)
             return
         cookies = _cookies(scope)
         state = scope.setdefault("state", {})

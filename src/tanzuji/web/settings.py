@@ -77,6 +77,7 @@ class WebSettings:
     secret_key: str
     database_url: str | None = None
     secure_cookies: bool = False
+    require_https: bool = False
     max_upload_bytes: int = 10 * 1024 * 1024
     session_minutes: int = 8 * 60
     token_minutes: int = 60
