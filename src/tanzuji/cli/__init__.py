@@ -26,6 +26,7 @@ from tanzuji.calculation import (
     evaluate_monte_carlo,
 )
 from tanzuji.checkcli import run_check
+from tanzuji.cli.meter import register as register_meter
 from tanzuji.errors import InputErrors, TanzujiError
 from tanzuji.factors import FactorLibrary
 from tanzuji.fileio import write_atomic
@@ -54,6 +55,7 @@ app = typer.Typer(
 factors_app = typer.Typer(help="Browse the emission-factor libraries.", no_args_is_help=True)
 app.add_typer(factors_app, name="factors")
 register_report(app)  # report, sign, verify, keygen (tanzuji.report.cli)
+register_meter(app)  # meter ingest, meter convert (tanzuji.cli.meter)
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
