@@ -16,6 +16,7 @@ from rich.markup import escape
 
 import tanzuji
 from tanzuji.cli import factors as _factors
+from tanzuji.cli import meter as _meter
 from tanzuji.cli import report as _report
 from tanzuji.cli import study as _study
 from tanzuji.cli import web as _web
@@ -68,6 +69,7 @@ def _root(
 _study.register(app)  # evaluate, check, schema, template, convert, demo
 _report.register(app)  # report, sign, verify, keygen
 _factors.register(app)  # factors list/show/search/import-grid
+_meter.register(app)
 _web.register(app)  # serve
 
 
