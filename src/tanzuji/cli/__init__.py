@@ -16,8 +16,10 @@ from rich.markup import escape
 
 import tanzuji
 from tanzuji.cli import factors as _factors
+from tanzuji.cli import meter as _meter
 from tanzuji.cli import report as _report
 from tanzuji.cli import study as _study
+from tanzuji.cli import web as _web
 from tanzuji.cli._common import Lang, err, out
 from tanzuji.errors import InputErrors, TanzujiError
 from tanzuji.i18n import set_lang, tr
@@ -67,6 +69,8 @@ def _root(
 _study.register(app)  # evaluate, check, schema, template, convert, demo
 _report.register(app)  # report, sign, verify, keygen
 _factors.register(app)  # factors list/show/search/import-grid
+_meter.register(app)
+_web.register(app)  # serve
 
 
 def _error(message: str) -> None:
