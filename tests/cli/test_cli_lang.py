@@ -120,3 +120,9 @@ def test_keygen_warning_in_the_chosen_language(run, tmp_path: Path, lang, prefix
     lines = res.err.strip().splitlines()
     assert lines[-1].startswith(prefix)
     assert ("已写入" in res.err) == (lang == "zh")
+
+
+def test_check_shows_grade_labels_not_keys(run) -> None:
+    res = run("--lang", "en", "check", STUDY)
+    assert "fairly high" in res.out
+    assert "fairly_high" not in res.out and "fairly_low" not in res.out
