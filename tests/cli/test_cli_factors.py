@@ -145,3 +145,16 @@ def test_shipped_library_cites_every_provincial_value() -> None:
     for f in provincial:
         assert f.source.citation and f.source.locator and f.year, f.id
         assert f.verification == "verified", f.id
+
+
+def test_unknown_factor_id_suggests_ids_by_their_parts(run, tmp_path: Path) -> None:
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        "id: S\nproduct: {name: 灯}\nperiod: 2025\nactivities:\n"
+        "  - {stage: raw_materials, name: 铝, quantity: 1, unit: kg, factor: material.alu,"
+        " uncertainty: {relative: 0.01}}\n",
+        encoding="utf-8",
+    )
+    res = run("evaluate", study)
+    assert res.code == 1
+    assert "did you mean" in res.err and "material.aluminium.primary.iai2022" in res.err
