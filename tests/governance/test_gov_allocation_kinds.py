@@ -198,7 +198,7 @@ def test_gov_alloc_shared_quantity_allocated() -> None:
 
 
 def test_gov_alloc_batch_quantity_refused_on_totals_kinds() -> None:
-    with pytest.raises(ValueError, match="leave out allocation.batch_quantity"):
+    with pytest.raises(ValueError, match=r"leave out allocation\.batch_quantity"):
         _study(
             {
                 "kind": "electricity",
