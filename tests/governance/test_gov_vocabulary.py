@@ -165,3 +165,26 @@ def test_gov_vocab_service_life_and_duration_exclusive() -> None:
                 )
             ]
         )
+
+
+def test_gov_vocab_did_you_mean_and_allowed_values_in_the_users_language(tmp_path: Any) -> None:
+    from tanzuji.errors import InputErrors
+    from tanzuji.i18n import use_lang
+    from tanzuji.jsonio import load_study
+
+    (tmp_path / "study.yaml").write_text(
+        "id: S\nproduct: {name: 灯}\nperiod: 2025年\nactivities:\n"
+        "  - {stage: 生产, name: x, quantiy: 1, unit: kWh, factor: grid}\n"
+        "  - {stage: 使用阶段, name: y, quantity: 1, unit: kWh, factor: grid, data_type: 现场}\n",
+        encoding="utf-8",
+    )
+    with use_lang("zh"), pytest.raises(InputErrors) as zh:
+        load_study(tmp_path / "study.yaml")
+    msgs = {e.location.path.split(" ")[0]: e.message for e in zh.value.errors}
+    assert "是否为 'quantity'" in msgs["activities[0].quantiy"]
+    assert "现场实测（onsite_measured）" in msgs["activities[1].data_type"]
+    with use_lang("en"), pytest.raises(InputErrors) as en:
+        load_study(tmp_path / "study.yaml")
+    msgs = {e.location.path.split(" ")[0]: e.message for e in en.value.errors}
+    assert "did you mean 'quantity'?" in msgs["activities[0].quantiy"]
+    assert "onsite_measured (on-site, measured)" in msgs["activities[1].data_type"]
