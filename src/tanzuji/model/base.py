@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -234,11 +235,18 @@ class Product(_Strict):
     )
 
 
+_YEAR = re.compile(r"^\s*(\d{4})\s*(?:年度?)?\s*$")
+
+
 class Period(_Strict):
     """The evaluation period; one calendar year by default (§9).
 
+    A year is written ``2025``, ``"2025"``, ``2025年`` or ``{year: 2025}``.
+
     >>> Period.model_validate({"start": "2025-07-01"}).end.isoformat()
     '2026-06-30'
+    >>> Period.model_validate("2025年").label
+    '2025'
     """
 
     start: dt.date
@@ -247,6 +255,14 @@ class Period(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _defaults(cls, value: Any) -> Any:
+        if isinstance(value, str) and (m := _YEAR.match(value)):
+            value = int(m.group(1))
+        if (
+            isinstance(value, dict)
+            and isinstance(value.get("year"), str)
+            and (m := _YEAR.match(value["year"]))
+        ):
+            value = {**value, "year": int(m.group(1))}
         if isinstance(value, int) and not isinstance(value, bool):
             return {"start": dt.date(value, 1, 1), "end": dt.date(value, 12, 31)}
         if isinstance(value, dict) and "year" in value:
