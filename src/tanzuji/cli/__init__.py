@@ -26,6 +26,8 @@ from tanzuji.calculation import (
     evaluate_monte_carlo,
 )
 from tanzuji.checkcli import run_check
+from tanzuji.cli.store import demo_store
+from tanzuji.cli.store import register as register_store
 from tanzuji.errors import InputErrors, TanzujiError
 from tanzuji.factors import FactorLibrary
 from tanzuji.fileio import write_atomic
@@ -54,6 +56,7 @@ app = typer.Typer(
 factors_app = typer.Typer(help="Browse the emission-factor libraries.", no_args_is_help=True)
 app.add_typer(factors_app, name="factors")
 register_report(app)  # report, sign, verify, keygen (tanzuji.report.cli)
+register_store(app)  # db, org, user, save, products, history, show, … (tanzuji.cli.store)
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -385,6 +388,7 @@ def demo(
         for item in items:
             out.print(item)
         out.print(f"[dim]→ {target}/result.json, summary.txt, report.pdf (signed)[/dim]")
+    demo_store(dirs)  # the examples into the default database (history, diff, trend)
 
 
 def _all_factors() -> FactorLibrary:
