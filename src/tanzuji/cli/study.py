@@ -324,6 +324,11 @@ def demo(
             )
             + "[/dim]"
         )
+    from tanzuji.cli.store import demo_store
+    from tanzuji.cli.web import demo_web
+
+    demo_store(dirs)  # the examples into the default database (history, diff, trend)
+    demo_web(out_dir, dirs)  # demo organisations and users of the web platform
 
 
 def register(app: typer.Typer) -> None:
