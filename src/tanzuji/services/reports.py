@@ -45,7 +45,7 @@ class NumberContext:
     year: int
     seq: int
     org: str
-    audit_anchor: str  # "<seq>:<hash>" of the audit chain head before this report
+    audit_anchor: str  # "tzanchor:<seq>:<hash>": the audit chain head before this report
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def record_issued_report(
         org = resolve_org(uow, actor)
         rev_id = uow.revisions.get(revision_id, org.id).id if revision_id else None
         head = uow.audit.head(lock=True)
-        anchor = f"{head.seq}:{head.hash}"
+        anchor = f"tzanchor:{head.seq}:{head.hash}"
         seq = uow.reports.next_number(org.id, year)
         number = number_format(org.name, year, seq)
         renditions = build(NumberContext(number, year, seq, org.name, anchor))
