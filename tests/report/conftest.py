@@ -10,6 +10,7 @@ from reporthelpers import FIXTURE, SKIP, Keys, Report, pdf_pages, pdftotext
 from typer.testing import CliRunner
 
 from tanzuji.cli import app, main
+from tanzuji.i18n import use_lang
 from tanzuji.report import keygen
 
 
@@ -43,7 +44,8 @@ def run_main(
         monkeypatch.setattr(sys, "argv", ["tanzuji", *args])
         code: int | str | None = 0
         try:
-            main()
+            with use_lang("zh"):  # each run starts in the default language
+                main()
         except SystemExit as exc:
             code = exc.code
         cap = capsys.readouterr()

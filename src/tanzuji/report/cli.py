@@ -118,14 +118,7 @@ def write_report(
     rendered = render_report(inp, lang)
     pdf = rendered.pdf
     if key is not None and cert is not None:
-        ev = loaded.study.evaluator
-        pdf = sign_pdf(
-            pdf,
-            key,
-            cert,
-            issuer=ev.name if ev else None,
-            organisation=ev.organisation if ev else None,
-        )
+        pdf = sign_pdf(pdf, key, cert)
     if html_path is not None:
         write_atomic(html_path, rendered.html)
     write_atomic(pdf_path, pdf)
@@ -206,21 +199,31 @@ def sign(
     signed: Annotated[
         Path | None, typer.Option("--out", help="Write here instead of replacing the file.")
     ] = None,
-    issuer: Annotated[
-        str | None, typer.Option(help="Issuer named in the stamp (default: certificate CN).")
-    ] = None,
-    organisation: Annotated[str | None, typer.Option(help="Organisation in the stamp.")] = None,
 ) -> None:
-    """Sign a PDF (PAdES-B-B) with a visible stamp naming the issuer."""
+    """Sign a PDF (PAdES) with a visible stamp naming the certificate's subject."""
     from tanzuji.report.render import write_atomic
     from tanzuji.report.sign import sign_pdf
 
     if not pdf.is_file():
         raise SignatureError("file not found", file=str(pdf))
-    data = sign_pdf(pdf.read_bytes(), key, cert, issuer=issuer, organisation=organisation)
+    data = sign_pdf(pdf.read_bytes(), key, cert)
     target = signed or pdf
     write_atomic(target, data)
     err.print(f"signed {target}")
+
+
+def _verify_line(c: Any, when: str, trusted: str) -> str:
+    from tanzuji.i18n import tr
+
+    org = f" / {c.organisation}" if c.organisation else ""
+    yes, no = tr("是", "yes"), tr("否", "NO")
+    return tr(
+        f"{c.field}：签名人 {c.signer}{org}，签名时间 {when}，覆盖{c.coverage}，"
+        f"完整 {yes if c.intact else no}，签名值{'有效' if c.valid else '无效'}，受信任 {trusted}",
+        f"{c.field}: signer {c.signer}{org}, signed {when}, covers {c.coverage}, "
+        f"intact {'yes' if c.intact else 'NO'}, signature {'valid' if c.valid else 'INVALID'}, "
+        f"trusted {trusted}",
+    )
 
 
 def verify(
@@ -229,30 +232,49 @@ def verify(
         list[Path] | None,
         typer.Option("--trust", help="Trusted certificate (PEM); may be repeated."),
     ] = None,
+    lang: Annotated[
+        ReportLang | None, typer.Option(help="Language of the messages (default: settings).")
+    ] = None,
 ) -> None:
-    """Verify the signatures of a PDF: exit 0 if all are intact and valid, else 1."""
+    """Verify the signatures of a PDF: exit 0 if all are intact, valid and unaltered, else 1.
+
+    Every revision added after a signature is listed with what it changes.
+    """
+    from tanzuji.i18n import set_lang, tr
+
+    if lang is not None:
+        set_lang(lang.value)
     from tanzuji.report.sign import verify_pdf
 
     if not pdf.is_file():
-        raise SignatureError("file not found", file=str(pdf))
+        raise SignatureError(tr("文件不存在", "file not found"), file=str(pdf))
     try:
         checks = verify_pdf(pdf.read_bytes(), trust or ())
     except SignatureError as exc:
         raise SignatureError(exc.message, file=str(pdf)) from None
     bad = []
+    yes, no = tr("是", "yes"), tr("否", "NO")
     for c in checks:
         when = c.signed_at.isoformat(timespec="seconds") if c.signed_at else "?"
-        trusted = {None: "not checked (no --trust)", True: "yes", False: "NO"}[c.trusted]
+        trusted = {None: tr("未检查（未给 --trust）", "not checked (no --trust)"), True: yes,
+                   False: no}[c.trusted]  # fmt: skip
         mark = "[green]✓[/green]" if c.ok else "[red]✗[/red]"
-        out.print(
-            f"{mark} {escape(c.field)}: signer {escape(c.signer)}, signed {when}, "
-            f"covers {c.coverage}, intact {'yes' if c.intact else 'NO'}, "
-            f"signature {'valid' if c.valid else 'INVALID'}, trusted {trusted}"
-        )
+        out.print(f"{mark} " + escape(_verify_line(c, when, trusted)))
+        if c.certified:
+            out.print(
+                "  " + escape(tr(f"认证签名：{c.certified}", f"certification: {c.certified}"))
+            )
+        for rev in c.later:
+            sign = "  · " if rev.harmless else "  [red]✗[/red] "
+            out.print(sign + escape(rev.describe()))
+        for note in c.notes:
+            out.print("  " + escape(note))
         if not c.ok:
             bad.append(f"{c.field}: {c.problem}")
     if bad:
-        raise SignatureError("signature check failed: " + "; ".join(bad), file=str(pdf))
+        raise SignatureError(
+            tr("签名检查未通过：", "signature check failed: ") + "; ".join(bad), file=str(pdf)
+        )
 
 
 def keygen_cmd(
