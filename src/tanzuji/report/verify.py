@@ -35,7 +35,7 @@ from tanzuji.report.certs import Subject, certificate_problems, subject_of
 from tanzuji.report.errors import SignatureError
 from tanzuji.report.revisions import Revision, describe_revisions, trailing_bytes
 
-__all__ = ["SignatureCheck", "contents_padding_ok", "verify_pdf"]
+__all__ = ["SignatureCheck", "check_lines", "contents_padding_ok", "verify_pdf"]
 
 
 @dataclass(frozen=True)
@@ -317,3 +317,32 @@ def _check_one(
         later=later,
         notes=tuple(notes),
     )
+
+
+def check_lines(check: SignatureCheck) -> list[tuple[bool, str]]:
+    """What ``verify`` prints for one signature: (ok, line) for the signature, its
+    certification, every later revision and the notes (plain text, user's language)."""
+    when = check.signed_at.isoformat(timespec="seconds") if check.signed_at else "?"
+    yes, no = _tr("是", "yes"), _tr("否", "NO")
+    trusted = {None: _tr("未检查（未给 --trust）", "not checked (no --trust)"), True: yes,
+               False: no}[check.trusted]  # fmt: skip
+    org = f" / {check.organisation}" if check.organisation else ""
+    valid = _tr("有效", "valid") if check.valid else _tr("无效", "INVALID")
+    intact = yes if check.intact else no
+    lines = [
+        (
+            check.ok,
+            _tr(
+                f"{check.field}：签名人 {check.signer}{org}，签署于 {when}，覆盖{check.coverage}，"
+                f"未被改动 {intact}，签名{valid}，受信任 {trusted}",
+                f"{check.field}: signer {check.signer}{org}, signed {when}, covers "
+                f"{check.coverage}, intact {intact}, signature {valid}, trusted {trusted}",
+            ),
+        )
+    ]
+    if check.certified:
+        lines.append((True, _tr(f"  认证签名：{check.certified}",
+                                f"  certification: {check.certified}")))  # fmt: skip
+    lines += [(rev.harmless, "  " + rev.describe()) for rev in check.later]
+    lines += [(True, "  " + note) for note in check.notes]
+    return lines
