@@ -134,3 +134,9 @@ class ModelEvaluationError(UncertaintyError):
 class OutputError(InputError):
     """An output file that may not be written: it exists (no ``--force``), its directory
     is missing, or its suffix does not match the format written."""
+
+
+class IssuanceError(TanzujiError):
+    """A signed report that may not be issued: blocking findings not accepted, a signer
+    who is not the study's evaluator without an override, an acceptance that names no
+    blocking finding."""

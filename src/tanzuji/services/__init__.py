@@ -1,0 +1,1 @@
+"""The use cases both shells (CLI, web) call: one function per action (issue, …)."""
