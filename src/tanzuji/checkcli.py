@@ -57,7 +57,7 @@ TEXT = {
     "zh": {
         "title": "数据治理检查",
         "level": "级别",
-        "code": "代码",
+        "code": "编号",
         "clause": "条款",
         "where": "位置",
         "message": "说明",
@@ -86,7 +86,7 @@ TEXT = {
     "en": {
         "title": "Data-governance check",
         "level": "Level",
-        "code": "Code",
+        "code": "ID",
         "clause": "Clause",
         "where": "Where",
         "message": "Message",
@@ -157,7 +157,7 @@ def render_report(loaded: LoadedStudy, report: CheckReport, lang: str = "zh") ->
             label = f.level.zh if lang == "zh" else f.level.value
             table.add_row(
                 f"[{style}]{label}[/{style}]",
-                f.code,
+                escape(f.id),
                 f.clause,
                 escape(where),
                 escape(f.message(lang)),

@@ -76,7 +76,7 @@ _web.register(app)  # serve, client add, publish
 
 
 def _error(message: str) -> None:
-    err.print(f"[red]{tr('错误:', 'error:')}[/red] {escape(message)}")
+    err.print(f"[red]{tr('错误:', 'error:')}[/red] {escape(message)}", emoji=False)
 
 
 def main() -> None:

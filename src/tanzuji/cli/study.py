@@ -294,7 +294,7 @@ def demo(
     from tanzuji.cli.summary import render_summary
     from tanzuji.fileio import check_output_dir, write_atomic
     from tanzuji.jsonio import evaluate_file, result_to_dict
-    from tanzuji.report.cli import demo_report
+    from tanzuji.services.issue import issue_demo_report
 
     code = apply_lang(lang)
     check_output_dir(out_dir, force=force)
@@ -312,7 +312,7 @@ def demo(
         items = render_summary(result, loaded.study, code)
         write_atomic(target / "summary.txt", text_of(items))
         (out_dir / "keys").mkdir(exist_ok=True)
-        demo_report(loaded, result, target, out_dir / "keys", code)
+        issue_demo_report(loaded, result, target, out_dir / "keys", code)
         out.rule(f"{d.name}")
         for item in items:
             out.print(item)
