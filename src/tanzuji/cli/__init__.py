@@ -26,6 +26,8 @@ from tanzuji.calculation import (
     evaluate_monte_carlo,
 )
 from tanzuji.checkcli import run_check
+from tanzuji.cli.pact import register as register_pact
+from tanzuji.cli.pact import write_demo_footprint
 from tanzuji.errors import InputErrors, TanzujiError
 from tanzuji.factors import FactorLibrary
 from tanzuji.fileio import write_atomic
@@ -54,6 +56,7 @@ app = typer.Typer(
 factors_app = typer.Typer(help="Browse the emission-factor libraries.", no_args_is_help=True)
 app.add_typer(factors_app, name="factors")
 register_report(app)  # report, sign, verify, keygen (tanzuji.report.cli)
+register_pact(app)  # pact export, import, pull, serve (tanzuji.cli.pact)
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -380,11 +383,13 @@ def demo(
         write_atomic(target / "result.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         items = render_summary(result, loaded.study, lang.value)
         write_atomic(target / "summary.txt", _text_of(items))
-        demo_report(loaded, result, target, out_dir / "keys", lang.value)
+        pdf = demo_report(loaded, result, target, out_dir / "keys", lang.value)
+        write_demo_footprint(d, out_dir / f"{d.name}.pact.json", pdf)
         out.rule(f"{d.name}")
         for item in items:
             out.print(item)
         out.print(f"[dim]→ {target}/result.json, summary.txt, report.pdf (signed)[/dim]")
+        out.print(f"[dim]→ {out_dir}/{d.name}.pact.json (PACT v3)[/dim]")
 
 
 def _all_factors() -> FactorLibrary:
