@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from tanzuji.pact.extension import DOC_PATH, SCHEMA_PATH, shipped_schema
@@ -235,14 +235,13 @@ class PactApi:
             )
             self.backend.receive(event)
             outbox = getattr(self.backend, "outbox", None)
+            tasks = BackgroundTasks()
             if self.deliver is not None and outbox:
                 pending = list(outbox)
                 outbox.clear()
                 for target, answer in pending:
-                    threading.Thread(
-                        target=self.deliver, args=(target, answer), daemon=True
-                    ).start()
-            return Response(status_code=200)
+                    tasks.add_task(self.deliver, target, answer)
+            return Response(status_code=200, background=tasks)
 
         @r.get(SCHEMA_PATH, include_in_schema=False)
         async def extension_schema() -> Response:
