@@ -9,16 +9,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from tanzuji.cli._common import ForceOption, out, output_path, wrote
 from tanzuji.errors import TanzujiError
 from tanzuji.i18n import tr
 
 __all__ = ["register", "write_demo_footprint"]
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 pact_app = typer.Typer(
     help="PACT v3 exchange: export footprints with their uncertainty, import supplier "
@@ -38,13 +35,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(pact_app, name="pact")
 
 
-def _write(path: Path, text: str, force: bool) -> None:
+def _write(path: Path, text: str) -> None:
     from tanzuji.fileio import write_atomic
 
-    if path.exists() and not force:
-        raise TanzujiError(
-            tr(f"{path} 已存在；使用 --force 覆盖", f"{path} exists; use --force to replace it")
-        )
     write_atomic(path, text)
 
 
@@ -149,9 +142,11 @@ def export(
         ),
     ] = "https://localhost:8443",
     seed: Annotated[int | None, typer.Option("--seed", help="Monte Carlo seed.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out file.")] = False,
+    force: ForceOption = False,
 ) -> None:
     """Export a study's footprint as a PACT v3 ProductFootprint with the uncertainty extension."""
+    if out_file is not None:
+        output_path(out_file, (".json",), force=force)
     pf = build_footprint(
         study,
         method=method.value,
@@ -164,13 +159,8 @@ def export(
     if out_file is None:
         typer.echo(text, nl=False)
         return
-    _write(out_file, text, force)
-    out.print(
-        tr(
-            f"已写入 {out_file}（PACT v3 产品碳足迹 {pf['id']}）",
-            f"wrote {out_file} (PACT v3 footprint {pf['id']})",
-        )
-    )
+    _write(out_file, text)
+    wrote(out_file, f"（PACT v3 产品碳足迹 {pf['id']}）", f" (PACT v3 footprint {pf['id']})")
 
 
 @pact_app.command("import")
@@ -180,22 +170,23 @@ def import_(
     library_id: Annotated[
         str, typer.Option("--library-id", help="Id of the new library.")
     ] = "supplier-pcf",
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out file.")] = False,
+    force: ForceOption = False,
 ) -> None:
     """Import supplier footprints as factors of type supplier_pcf (a factor library)."""
+    output_path(out_file, (".yaml", ".yml"), force=force)
     from tanzuji.pact.importer import import_footprints, read_footprints
 
     factors = import_footprints(read_footprints(sources))
-    _write_library(factors, out_file, library_id, force)
+    _write_library(factors, out_file, library_id)
 
 
-def _write_library(factors: list[Any], out_file: Path, library_id: str, force: bool) -> None:
+def _write_library(factors: list[Any], out_file: Path, library_id: str) -> None:
     import yaml
 
     from tanzuji.pact.importer import library_document
 
     doc = library_document(factors, library_id)
-    _write(out_file, yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), force)
+    _write(out_file, yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
     for ef in factors:
         u = ef.u
         out.print(
@@ -207,12 +198,7 @@ def _write_library(factors: list[Any], out_file: Path, library_id: str, force: b
                 f"{'verified' if ef.verification == 'verified' else 'not third-party verified'})",
             )
         )
-    out.print(
-        tr(
-            f"已写入 {out_file}：{len(factors)} 个供应商因子",
-            f"wrote {out_file}: {len(factors)} supplier factors",
-        )
-    )
+    wrote(out_file, f"：{len(factors)} 个供应商因子", f": {len(factors)} supplier factors")
 
 
 @pact_app.command("pull")
@@ -240,9 +226,10 @@ def pull(
     library_id: Annotated[
         str, typer.Option("--library-id", help="Id of the new library.")
     ] = "supplier-pcf",
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out file.")] = False,
+    force: ForceOption = False,
 ) -> None:
     """Fetch a supplier's footprints from a PACT v3 host and import them as factors."""
+    output_path(out_file, (".yaml", ".yml"), force=force)
     from tanzuji.pact.client import PactClient
     from tanzuji.pact.importer import import_footprints
 
@@ -254,7 +241,7 @@ def pull(
     factors = import_footprints(
         ((host, f"$.data[{i}]", pf) for i, pf in enumerate(items)), origin=host
     )
-    _write_library(factors, out_file, library_id, force)
+    _write_library(factors, out_file, library_id)
 
 
 @pact_app.command("serve")
