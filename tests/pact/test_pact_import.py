@@ -24,7 +24,8 @@ from tanzuji.pact.importer import (
 )
 
 
-def test_dqr_bounds_when_no_extension(pf: dict[str, Any]) -> None:
+def test_dqr_bounds_when_no_extension() -> None:
+    pf = footprint()
     ef = footprint_factor(pf)
     assert ef.factor_type is FactorType.SUPPLIER_PCF and ef.grade is Grade.HIGH
     assert (ef.value, ef.unit) == (4.2, "kgCO2e/piece")

@@ -11,7 +11,8 @@ from tanzuji.errors import InputErrors
 from tanzuji.pact.schema import footprint_errors, validate_footprint
 
 
-def test_hand_written_footprint_is_valid(pf: dict[str, Any]) -> None:
+def test_hand_written_footprint_is_valid() -> None:
+    pf = footprint()
     assert footprint_errors(pf) == []
     assert validate_footprint(pf).pcf.declaredUnitOfMeasurement == "piece"
 
