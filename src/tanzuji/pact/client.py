@@ -72,6 +72,16 @@ class PactClient:
         self._backoff = backoff
         self._sleep = sleep
         self._token: str | None = None
+        if isinstance(verify, str):
+            try:
+                verify = ssl.create_default_context(cafile=verify)
+            except (OSError, ssl.SSLError) as exc:
+                raise PactClientError(
+                    tr(
+                        f"无法读取 CA 文件 {verify}：{exc}",
+                        f"cannot read the CA file {verify}: {exc}",
+                    )
+                ) from None
         self._http = httpx.Client(verify=verify, timeout=timeout, follow_redirects=False)
 
     def __enter__(self) -> Self:
@@ -264,7 +274,11 @@ def deliver_to_partner(backend: FileBackend, org: str, event: dict[str, Any]) ->
         return False
     try:
         with PactClient(
-            partner.base_url, partner.client_id, partner.client_secret, auth_url=partner.auth_url
+            partner.base_url,
+            partner.client_id,
+            partner.client_secret,
+            auth_url=partner.auth_url,
+            verify=partner.ca_file or True,
         ) as client:
             client.post_event(event)
     except TanzujiError:

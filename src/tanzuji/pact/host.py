@@ -179,6 +179,7 @@ class Partner(_Cfg):
     auth_url: str | None = Field(default=None, pattern=r"^https://\S+$")
     client_id: str
     client_secret: str
+    ca_file: str | None = Field(default=None, description="CA bundle to trust for this host")
 
 
 class FootprintEntry(_Cfg):
