@@ -138,3 +138,49 @@ def test_export_options_report_is_carried() -> None:
     pf = export_footprint(study, model, result, ExportOptions(report=ref))
     ef = footprint_factor(pf)
     assert ef.uncertainty is not None and "TZJ-2025-HAND-1-00000000" in (ef.uncertainty.basis or "")
+
+
+def test_check_lists_parts_using_supplier_data(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tanzuji.cli import app
+
+    ef = footprint_factor(footprint())
+    (tmp_path / "suppliers.yaml").write_text(
+        yaml.safe_dump(library_document([ef], "suppliers"), allow_unicode=True)
+    )
+    (tmp_path / "study.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "id": "PARENT",
+                "product": {"name": "meter"},
+                "period": 2025,
+                "boundary": ["raw_materials"],
+                "factor_libraries": ["builtin", "suppliers.yaml"],
+                "activities": [
+                    {
+                        "stage": "raw_materials",
+                        "name": "main board",
+                        "quantity": 1,
+                        "unit": "piece",
+                        "factor": ef.id,
+                    },
+                    {
+                        "stage": "raw_materials",
+                        "name": "copper",
+                        "quantity": 0.01,
+                        "unit": "kg",
+                        "factor": "material.copper.primary.ice2",
+                    },
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    run = CliRunner().invoke(app, ["check", str(tmp_path), "--json"])
+    data = json.loads(run.stdout)
+    assert [(p["path"], p["factor"], p["verified"]) for p in data["supplier_parts"]] == [
+        ("activities[0]", ef.id, False)
+    ]
+    text = CliRunner().invoke(app, ["--lang", "en", "check", str(tmp_path)]).stdout
+    assert "Parts using supplier primary data" in text and "PCBA Supplier Ltd" in text
