@@ -69,14 +69,15 @@ def build_footprint(
     seed: int | None = None,
 ) -> dict[str, Any]:
     """Evaluate a study file and export its footprint (the use case behind ``pact export``)."""
-    from tanzuji.calculation import compile_study, evaluate_full, evaluate_jjf, evaluate_monte_carlo
+    from tanzuji.calculation import evaluate_full, evaluate_jjf, evaluate_monte_carlo
     from tanzuji.errors import InputErrors
     from tanzuji.jsonio import load_study, locate_errors
+    from tanzuji.jsonio.components import compile_with_components
     from tanzuji.pact.export import ExportOptions, export_footprint
 
     loaded = load_study(study_path)
     try:
-        model = compile_study(loaded.study, loaded.factors)
+        model = compile_with_components(loaded, load_study)
     except InputErrors as exc:
         raise locate_errors(exc, loaded) from None
     result = evaluate_jjf(model)

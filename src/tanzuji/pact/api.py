@@ -63,6 +63,9 @@ class PactApi:
     trusted_proxies: Sequence[str] = ()
     deliver: Callable[[str, dict[str, Any]], object] | None = None
     """Sends an answer event to the organisation's registered partner (set by the server)."""
+    bearer_org: Callable[[str], str | None] | None = None
+    """Reads another system's access token (e.g. the web platform's) → organisation; when set,
+    ``POST /auth/token`` is left to that system and not served by this router."""
     _tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -80,6 +83,8 @@ class PactApi:
         scheme, _, token = auth.partition(" ")
         if scheme.lower() != "bearer" or not token:
             return None
+        if self.bearer_org is not None:
+            return self.bearer_org(token.strip())
         with self._lock:
             entry = self._tokens.get(token.strip())
             if entry is None:
@@ -100,7 +105,6 @@ class PactApi:
         """The PACT routes (mount at the server's root)."""
         r = APIRouter()
 
-        @r.post("/auth/token", include_in_schema=False)
         async def token(request: Request) -> Response:
             if not self._https(request):
                 return _error(403, "AccessDenied", "HTTPS is required")
@@ -145,6 +149,9 @@ class PactApi:
                 },
                 headers={"Cache-Control": "no-store"},
             )
+
+        if self.bearer_org is None:
+            r.add_api_route("/auth/token", token, methods=["POST"], include_in_schema=False)
 
         @r.get("/.well-known/openid-configuration", include_in_schema=False)
         async def openid(request: Request) -> Response:
