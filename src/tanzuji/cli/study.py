@@ -291,6 +291,7 @@ def demo(
     ] = False,
 ) -> None:
     """Evaluate every bundled example and write its outputs to ./tanzuji-demo/."""
+    from tanzuji.cli.pact import write_demo_footprint
     from tanzuji.cli.summary import render_summary
     from tanzuji.fileio import check_output_dir, write_atomic
     from tanzuji.jsonio import evaluate_file, result_to_dict
@@ -312,15 +313,18 @@ def demo(
         items = render_summary(result, loaded.study, code)
         write_atomic(target / "summary.txt", text_of(items))
         (out_dir / "keys").mkdir(exist_ok=True)
-        issue_demo_report(loaded, result, target, out_dir / "keys", code)
+        pdf = issue_demo_report(loaded, result, target, out_dir / "keys", code)
+        write_demo_footprint(d, out_dir / f"{d.name}.pact.json", pdf)
         out.rule(f"{d.name}")
         for item in items:
             out.print(item)
         out.print(
             "[dim]→ "
             + tr(
-                f"{target}/result.json、summary.txt、report.pdf（已签名）",
-                f"{target}/result.json, summary.txt, report.pdf (signed)",
+                f"{target}/result.json、summary.txt、report.pdf（已签名）、"
+                f"{out_dir}/{d.name}.pact.json（PACT v3）",
+                f"{target}/result.json, summary.txt, report.pdf (signed), "
+                f"{out_dir}/{d.name}.pact.json (PACT v3)",
             )
             + "[/dim]"
         )
