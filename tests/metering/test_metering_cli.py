@@ -1,0 +1,122 @@
+"""``tanzuji meter ingest`` into a new study; the Dask path on a LocalCluster."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tanzuji.cli import app
+from tanzuji.jsonio import evaluate_file, load_study
+from tanzuji.metering import Execution, ingest
+from tanzuji.model.base import Period
+
+from .conftest import MAPPING, PERIOD, N
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "single-phase-meter" / "study.yaml"
+
+
+def test_meter_cli_ingest_prints_energy_and_findings(week):
+    res = CliRunner().invoke(
+        app, ["meter", "ingest", str(week[0]), str(week[1]), "--period", PERIOD, "--lang", "en"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "Energy per meter" in res.output and "EM-01" in res.output
+    assert "1344" in res.output  # 672 × 2 kWh
+
+
+def test_meter_cli_ingest_writes_new_study_with_evidence(week, tmp_path):
+    before = hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
+    out = tmp_path / "new" / "study.yaml"
+    res = CliRunner().invoke(
+        app,
+        [
+            "meter",
+            "ingest",
+            str(week[0]),
+            str(week[1]),
+            "--period",
+            PERIOD,
+            "--study",
+            str(EXAMPLE),
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert hashlib.sha256(EXAMPLE.read_bytes()).hexdigest() == before  # input untouched
+    study = load_study(out).study
+    act = next(a for a in study.activities if a.id == "mfg-electricity")
+    # allocation by output: 1000 of 4000 pieces → per unit = E / 4000
+    assert act.grid.quantity == pytest.approx(N * 2.0 / 4000)
+    assert act.onsite.quantity == pytest.approx(N * 0.5 / 4000)
+    assert act.green_trading.quantity == pytest.approx(N * 1.0 / 4000)
+    assert act.grid.instrument == "EM-01"
+    assert act.grid.uncertainty.standard > 0
+    # evidence: the readings themselves, content-addressed, and the sidecar naming them
+    side = json.loads((out.parent / "study.metering.json").read_text("utf-8"))
+    ev = side["evidence"][0]
+    kept = out.parent / ev["path"]
+    assert hashlib.sha256(kept.read_bytes()).hexdigest() == ev["sha256"]
+    assert kept.read_bytes() == week[1].read_bytes()
+    # the new study evaluates
+    _, result = evaluate_file(out)
+    assert result.total.value > 0
+    # without --force the output is not replaced
+    again = CliRunner().invoke(
+        app,
+        [
+            "meter",
+            "ingest",
+            str(week[0]),
+            str(week[1]),
+            "--period",
+            PERIOD,
+            "--study",
+            str(EXAMPLE),
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+    )
+    assert again.exit_code != 0
+
+
+def test_meter_billing_reconciliation_finding(week, tmp_path):
+    mapping = tmp_path / "billing.yaml"
+    mapping.write_text(
+        MAPPING.replace(
+            "  - {id: EM-04, measures: green_feeder, instrument: EM-04}",
+            "  - {id: EM-04, measures: billing, instrument: EM-04, reconcile: [EM-03]}",
+        ),
+        encoding="utf-8",
+    )
+    # EM-04 reads 1 kWh, EM-03 0.5 kWh per interval: 672 vs 336 kWh, far beyond U
+    r = ingest(mapping, [week[1]], Period(start="2025-01-06", end="2025-01-12"))
+    (f,) = [f for f in r.findings if f.code.startswith("reconcile")]
+    assert f.code == "reconcile.billing" and f.level == "warning" and f.meter == "EM-04"
+
+
+def test_meter_dask_local_cluster_gives_the_same_result(week):
+    import distributed  # a pinned dependency of tanzuji: never skipped
+
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        period = Period(start="2025-01-06", end="2025-01-12")
+        remote = ingest(week[0], [week[1]], period, execution=Execution(scheduler=address))
+    local = ingest(week[0], [week[1]], period)
+    assert [(m.meter, m.energy, m.u) for m in remote.meters] == [
+        (m.meter, m.energy, m.u) for m in local.meters
+    ]
