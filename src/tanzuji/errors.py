@@ -129,3 +129,8 @@ class DistributionError(UncertaintyError, ValueError):
 
 class ModelEvaluationError(UncertaintyError):
     """A measurement model that returned NaN, infinity or the wrong shape."""
+
+
+class OutputError(InputError):
+    """An output file that may not be written: it exists (no ``--force``), its directory
+    is missing, or its suffix does not match the format written."""

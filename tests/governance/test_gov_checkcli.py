@@ -141,4 +141,4 @@ def test_bad_study_is_one_line_per_error(
         main()
     assert exc.value.code == 1
     err = capsys.readouterr().err
-    assert "error:" in err and "Traceback" not in err and "bad.yaml" in err
+    assert "错误:" in err and "Traceback" not in err and "bad.yaml" in err

@@ -30,6 +30,7 @@ def test_meter_cli_ingest_prints_energy_and_findings(week):
 
 def test_meter_cli_ingest_writes_new_study_with_evidence(week, tmp_path):
     before = hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
+    (tmp_path / "new").mkdir()
     out = tmp_path / "new" / "study.yaml"
     res = CliRunner().invoke(
         app,

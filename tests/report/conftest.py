@@ -26,7 +26,7 @@ def report(tmp_path_factory: pytest.TempPathFactory, keys: Keys) -> Report:
         pytest.skip(SKIP)
     out = tmp_path_factory.mktemp("report")
     pdf, html = out / "report.pdf", out / "report.html"
-    args = ["report", str(FIXTURE), "--out", str(pdf), "--html", str(html)]
+    args = ["report", str(FIXTURE), "--out", str(pdf), "--html", str(html), "--uncertainty", "full"]
     args += ["--key", str(keys.key), "--cert", str(keys.cert)]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output + repr(result.exception)

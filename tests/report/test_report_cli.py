@@ -42,5 +42,5 @@ def test_demo_writes_signed_reports(run_main: Run, tmp_path: Path) -> None:
 def test_report_errors_are_one_line(run_main: Run, tmp_path: Path) -> None:
     code, out = run_main("report", str(FIXTURE), "--out", str(tmp_path / "r.pdf"), "--key", "k.pem")
     assert code == 1
-    assert out.strip() == "error: give both --key and --cert to sign, or neither"
+    assert out.strip() == "错误: give both --key and --cert to sign, or neither"
     assert not (tmp_path / "r.pdf").exists()

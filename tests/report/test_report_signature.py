@@ -53,7 +53,7 @@ def test_flipped_byte_is_detected(
     bad.write_bytes(bytes(data))
     code, out = run_main("verify", str(bad))
     assert code == 1, out
-    assert "error:" in out
+    assert "错误:" in out
     assert any(w in out for w in ("altered", "damaged", "INVALID", "cannot be read")), out
 
 

@@ -54,6 +54,8 @@ class ModelInput:
     An explicit uncertainty always wins (see docs/governance.md)."""
     u_basis: str | None = None
     """How a derived u was obtained, e.g. ``class 0.5S: MPE ±0.5 %; u = MPE/√3``."""
+    used_by: tuple[str, ...] = ()
+    """For a shared input (``Q:<id>``): the field paths of every activity site using it."""
 
     @property
     def half_width(self) -> float:
@@ -72,6 +74,8 @@ class Term:
     constant: float
     inputs: tuple[str, ...]
     path: str
+    share: float = 1.0
+    """The allocated fraction already contained in ``constant`` (1 without allocation)."""
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from typing import Any
 
 from tanzuji.errors import UnitError
 from tanzuji.governance.findings import Finding
-from tanzuji.governance.instrument_u import NotDerivableError
-from tanzuji.governance.measurement import derived_uncertainty
+from tanzuji.metrology.instrument_u import NotDerivableError
+from tanzuji.metrology.measurement import derived_uncertainty
 from tanzuji.model import (
     Activity,
     DataType,

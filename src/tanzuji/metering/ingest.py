@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 from tanzuji.errors import InputError
 from tanzuji.governance.conformance import certificate_gaps
-from tanzuji.governance.instrument_u import NotDerivableError
 from tanzuji.metering.budget import Aggregate, MeterEnergy, aggregate, meter_energy
 from tanzuji.metering.clean import MeterFinding, MeterSummary, PeriodBounds
 from tanzuji.metering.engine import Execution, Progress, summarize
 from tanzuji.metering.mapping import Mapping, load_mapping
 from tanzuji.metering.readers import canonical_unit, plan_pieces, reactive_meters
+from tanzuji.metrology.instrument_u import NotDerivableError
 from tanzuji.model.base import Period
 from tanzuji.model.governance import Instrument
 

@@ -54,6 +54,7 @@ from tanzuji.model.enums import (
     Stage,
 )
 from tanzuji.model.governance import ExcludedProcess, Instrument, Site
+from tanzuji.model.quantities import Measured, RefSite, SharedQuantity, resolve_references
 
 
 class EmissionFactor(_Strict):
@@ -97,36 +98,6 @@ FactorRef = Annotated[str, Field(min_length=1)]
 # --------------------------------------------------------------------------- activities
 
 
-class Measured(_Strict):
-    """A measured or estimated quantity with its unit, uncertainty and provenance."""
-
-    quantity: float = Field(ge=0, allow_inf_nan=False)
-    unit: str = Field(min_length=1)
-    uncertainty: Uncertainty | None = None
-    data_type: DataType | None = None
-    source: str | None = None
-    instrument: str | None = Field(default=None, description="id in the instrument register")
-    note: str | None = None
-    calculated: Calculation | None = Field(
-        default=None, description="on-site calculation giving the quantity (Table 2)"
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _derive(cls, data: Any) -> Any:
-        return derive_fields(data)
-
-    @model_validator(mode="after")
-    def _derived(self) -> Measured:
-        check_consistent(self.quantity, self.unit, (), self.calculated, None, None)
-        return self
-
-    @property
-    def u(self) -> float:
-        """Standard uncertainty (0 when none is given)."""
-        return self.uncertainty.standard_for(self.quantity) if self.uncertainty else 0.0
-
-
 class _ActivityBase(_Strict):
     id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")
     stage: Stage
@@ -140,6 +111,14 @@ class _ActivityBase(_Strict):
     def grade(self) -> Grade:
         """Quality grade of the activity data (Tables 2 and 4)."""
         return self.data_type.grade
+
+    def _check_allocation(self) -> None:
+        alloc: Allocation | None = getattr(self, "allocation", None)
+        if alloc is not None and (alloc.batch_quantity is not None or alloc.unit is not None):
+            raise ValueError(
+                "allocation here applies to this activity's own totals (all models "
+                "together); leave out allocation.batch_quantity and allocation.unit"
+            )
 
     def _check_process(self, default: dict[Stage, Process]) -> Process:
         if self.process is None:
@@ -155,7 +134,7 @@ class _ActivityBase(_Strict):
         return self.process
 
 
-class Activity(_ActivityBase):
+class Activity(_ActivityBase, RefSite):
     """An activity datum M with its factor EF: E = M·EF (formulas (3), (9), (15), (17))."""
 
     kind: Literal["flow"] = "flow"
@@ -195,7 +174,7 @@ class Activity(_ActivityBase):
         return self
 
 
-class EnergyUse(_Strict):
+class EnergyUse(RefSite):
     """One energy carrier consumed by a transport leg (formula (5))."""
 
     carrier: str = Field(min_length=1, description="e.g. diesel, gasoline, electricity")
@@ -205,6 +184,7 @@ class EnergyUse(_Strict):
     uncertainty: Uncertainty | None = None
     instrument: str | None = None
     data_type: DataType | None = None
+    source: str | None = None
 
 
 class Transport(_ActivityBase):
@@ -216,6 +196,10 @@ class Transport(_ActivityBase):
     mass: Measured | None = None
     distance: Measured | None = None
     factor: FactorRef | None = Field(default=None, description="mode factor, per mass·distance")
+    allocation: Allocation | None = Field(
+        default=None,
+        description="the data are totals of several product models, allocated by output (§6.1)",
+    )
 
     @model_validator(mode="after")
     def _form(self) -> Transport:
@@ -240,6 +224,7 @@ class Transport(_ActivityBase):
                     "transport by distance needs mass, distance and factor; "
                     f"missing {', '.join(missing)}"
                 )
+        self._check_allocation()
         proc = self._check_process(DEFAULT_TRANSPORT_PROCESS)
         if proc not in (
             Process.INBOUND_TRANSPORT,
@@ -256,7 +241,7 @@ class Transport(_ActivityBase):
         return "energy" if self.energy is not None else "distance"
 
 
-class SupplyPart(_Strict):
+class SupplyPart(RefSite):
     """One part of the electricity split of Table A.4."""
 
     quantity: float = Field(ge=0, allow_inf_nan=False)
@@ -280,11 +265,16 @@ class ElectricitySupply(_ActivityBase):
     grid: SupplyPart | None = None
     green_trading: SupplyPart | None = None
     onsite: SupplyPart | None = None
+    allocation: Allocation | None = Field(
+        default=None,
+        description="the data are totals of several product models, allocated by output (§6.1)",
+    )
 
     @model_validator(mode="after")
     def _parts(self) -> ElectricitySupply:
         if all(p is None for p in (self.grid, self.green_trading, self.onsite)):
             raise ValueError("give at least one of grid, green_trading, onsite")
+        self._check_allocation()
         proc = self._check_process(DEFAULT_PROCESS)
         object.__setattr__(self, "process", proc)
         return self
@@ -300,9 +290,14 @@ class Operation(_ActivityBase):
     power: Measured
     duration: Measured
     factor: FactorRef
+    allocation: Allocation | None = Field(
+        default=None,
+        description="the data are totals of several product models, allocated by output (§6.1)",
+    )
 
     @model_validator(mode="after")
     def _process(self) -> Operation:
+        self._check_allocation()
         proc = self._check_process(DEFAULT_PROCESS)
         object.__setattr__(self, "process", proc)
         return self
@@ -377,7 +372,16 @@ class Study(_Strict):
         default=(), description="library files (relative to the study) or builtin ids"
     )
     factors: tuple[EmissionFactor, ...] = ()
+    quantities: tuple[SharedQuantity, ...] = Field(
+        default=(),
+        description="measured values declared once and referenced by activities as {ref: id}",
+    )
     activities: tuple[AnyActivity, ...] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _references(cls, data: Any) -> Any:
+        return resolve_references(data)
 
     @field_validator("boundary", mode="before")
     @classmethod
@@ -414,12 +418,21 @@ class Study(_Strict):
                     f"instruments[{j}].id {inst.id!r} repeats instruments[{inst_ids[inst.id]}].id"
                 )
             inst_ids[inst.id] = j
+        qids: dict[str, int] = {}
+        for j, q in enumerate(self.quantities):
+            if q.id in qids:
+                raise ValueError(f"quantities[{j}].id {q.id!r} repeats quantities[{qids[q.id]}].id")
+            qids[q.id] = j
         ids: set[str] = set()
         for j, ef in enumerate(self.factors):
             if ef.id in ids:
                 raise ValueError(f"factors[{j}].id {ef.id!r} is defined twice in this study")
             ids.add(ef.id)
         return self
+
+    def quantity(self, ref: str) -> SharedQuantity:
+        """The shared quantity declared with id ``ref``."""
+        return next(q for q in self.quantities if q.id == ref)
 
     def activity_key(self, index: int) -> str:
         """A stable key for an activity: its id, else ``activities[i]``."""

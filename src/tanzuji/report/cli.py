@@ -1,23 +1,19 @@
-"""Command-line commands of the report adapter: ``report``, ``sign``, ``verify``, ``keygen``.
+"""What the command line asks of the report adapter: write (and sign) a study's report.
 
-:func:`register` adds them to the main ``tanzuji`` app; :func:`write_report` and
-:func:`demo_report` serve ``tanzuji evaluate --report`` and ``tanzuji demo``. Heavy imports
-(WeasyPrint, matplotlib, pyHanko) happen inside the commands, so ``tanzuji --help`` stays fast.
+:func:`write_report` serves ``tanzuji report`` and ``tanzuji evaluate --report``,
+:func:`demo_report` serves ``tanzuji demo``; the commands themselves live in
+:mod:`tanzuji.cli.report`. Heavy imports (WeasyPrint, matplotlib, pyHanko) happen inside
+the functions, so ``tanzuji --help`` stays fast.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
-
-import typer
-from rich.console import Console
-from rich.markup import escape
+from typing import TYPE_CHECKING, Any
 
 from tanzuji.calculation import FootprintResult, compile_study
 from tanzuji.errors import InputErrors
-from tanzuji.jsonio import LoadedStudy, evaluate_file, locate_errors
+from tanzuji.jsonio import LoadedStudy, locate_errors
 from tanzuji.report.errors import SignatureError
 
 if TYPE_CHECKING:
@@ -25,20 +21,7 @@ if TYPE_CHECKING:
     from tanzuji.report.render import RenderedReport
     from tanzuji.report.views import MonteCarloView
 
-__all__ = ["demo_report", "register", "write_report"]
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-class ReportLang(StrEnum):
-    zh = "zh"
-    en = "en"
-
-
-class ReportUncertainty(StrEnum):
-    jjf = "jjf"
-    full = "full"
+__all__ = ["demo_report", "write_report"]
 
 
 DEFAULT_TRIALS = 200_000
@@ -144,139 +127,3 @@ def demo_report(
     pdf = target / "report.pdf"
     write_report(loaded, result, pdf, lang=lang, key=key, cert=cert, monte_carlo=True)
     return pdf
-
-
-def report(
-    study: Annotated[
-        Path, typer.Argument(help="Study file (YAML/JSON) or a directory with study.yaml.")
-    ],
-    pdf: Annotated[Path, typer.Option("--out", help="The PDF report to write.")],
-    lang: Annotated[ReportLang, typer.Option(help="Language of the report.")] = ReportLang.zh,
-    html: Annotated[
-        Path | None, typer.Option("--html", help="Also write the report as HTML.")
-    ] = None,
-    key: Annotated[Path | None, typer.Option(help="Private key (PEM) to sign with.")] = None,
-    cert: Annotated[Path | None, typer.Option(help="Certificate (PEM) of the key.")] = None,
-    uncertainty: Annotated[
-        ReportUncertainty,
-        typer.Option(
-            help="full: show the complete GUM evaluation beside the specification's; "
-            "jjf: the specification's method only."
-        ),
-    ] = ReportUncertainty.full,
-    monte_carlo: Annotated[
-        bool,
-        typer.Option(
-            "--monte-carlo/--no-monte-carlo",
-            help="Validate the complete GUM by Monte Carlo (JJF 1059.2) and show it.",
-        ),
-    ] = False,
-    trials: Annotated[
-        int, typer.Option(help="Monte Carlo trials; 0 for the adaptive procedure.")
-    ] = DEFAULT_TRIALS,
-    seed: Annotated[int, typer.Option(help="Monte Carlo seed (reproducible reports).")] = (
-        DEFAULT_SEED
-    ),
-) -> None:
-    """Write the evaluation report (§8, Appendix B) as an A4 PDF, signed if --key/--cert."""
-    loaded, result = evaluate_file(study)
-    rendered = write_report(
-        loaded,
-        result,
-        pdf,
-        lang=lang.value,
-        html_path=html,
-        key=key,
-        cert=cert,
-        full=uncertainty is ReportUncertainty.full,
-        monte_carlo=monte_carlo,
-        trials=trials or None,
-        seed=seed,
-    )
-    signed = " (signed)" if key else ""
-    err.print(f"wrote {pdf}{signed}: report No. {rendered.number}, {rendered.pages} pages")
-    if html:
-        err.print(f"wrote {html}")
-
-
-def sign(
-    pdf: Annotated[Path, typer.Argument(help="The PDF to sign.")],
-    key: Annotated[Path, typer.Option(help="Private key (PEM).")],
-    cert: Annotated[Path, typer.Option(help="Certificate (PEM) of the key.")],
-    signed: Annotated[
-        Path | None, typer.Option("--out", help="Write here instead of replacing the file.")
-    ] = None,
-    issuer: Annotated[
-        str | None, typer.Option(help="Issuer named in the stamp (default: certificate CN).")
-    ] = None,
-    organisation: Annotated[str | None, typer.Option(help="Organisation in the stamp.")] = None,
-) -> None:
-    """Sign a PDF (PAdES-B-B) with a visible stamp naming the issuer."""
-    from tanzuji.report.render import write_atomic
-    from tanzuji.report.sign import sign_pdf
-
-    if not pdf.is_file():
-        raise SignatureError("file not found", file=str(pdf))
-    data = sign_pdf(pdf.read_bytes(), key, cert, issuer=issuer, organisation=organisation)
-    target = signed or pdf
-    write_atomic(target, data)
-    err.print(f"signed {target}")
-
-
-def verify(
-    pdf: Annotated[Path, typer.Argument(help="The signed PDF.")],
-    trust: Annotated[
-        list[Path] | None,
-        typer.Option("--trust", help="Trusted certificate (PEM); may be repeated."),
-    ] = None,
-) -> None:
-    """Verify the signatures of a PDF: exit 0 if all are intact and valid, else 1."""
-    from tanzuji.report.sign import verify_pdf
-
-    if not pdf.is_file():
-        raise SignatureError("file not found", file=str(pdf))
-    try:
-        checks = verify_pdf(pdf.read_bytes(), trust or ())
-    except SignatureError as exc:
-        raise SignatureError(exc.message, file=str(pdf)) from None
-    bad = []
-    for c in checks:
-        when = c.signed_at.isoformat(timespec="seconds") if c.signed_at else "?"
-        trusted = {None: "not checked (no --trust)", True: "yes", False: "NO"}[c.trusted]
-        mark = "[green]✓[/green]" if c.ok else "[red]✗[/red]"
-        out.print(
-            f"{mark} {escape(c.field)}: signer {escape(c.signer)}, signed {when}, "
-            f"covers {c.coverage}, intact {'yes' if c.intact else 'NO'}, "
-            f"signature {'valid' if c.valid else 'INVALID'}, trusted {trusted}"
-        )
-        if not c.ok:
-            bad.append(f"{c.field}: {c.problem}")
-    if bad:
-        raise SignatureError("signature check failed: " + "; ".join(bad), file=str(pdf))
-
-
-def keygen_cmd(
-    directory: Annotated[Path, typer.Argument(help="Directory for key.pem and cert.pem.")],
-    name: Annotated[str, typer.Option(help="Signer name (certificate CN).")] = (
-        "tanzuji demo signer"
-    ),
-    organisation: Annotated[str | None, typer.Option(help="Organisation (O).")] = None,
-    force: Annotated[bool, typer.Option(help="Replace existing files.")] = False,
-) -> None:
-    """Make a self-signed key and certificate for trying signatures (NOT for production)."""
-    from tanzuji.report.sign import keygen
-
-    key, cert = keygen(directory, name=name, organisation=organisation, force=force)
-    err.print(f"wrote {key} (mode 0600) and {cert}")
-    err.print(
-        "[yellow]warning:[/yellow] a self-signed certificate proves nothing about its holder; "
-        "use it to try signing, not to issue real reports"
-    )
-
-
-def register(app: typer.Typer) -> None:
-    """Add the report commands to the ``tanzuji`` app."""
-    app.command("report")(report)
-    app.command("sign")(sign)
-    app.command("verify")(verify)
-    app.command("keygen")(keygen_cmd)
