@@ -57,6 +57,10 @@ def test_meter_cli_ingest_writes_new_study_with_evidence(week, tmp_path):
     assert act.onsite.quantity == pytest.approx(N * 0.5 / 4000)
     assert act.green_trading.quantity == pytest.approx(N * 1.0 / 4000)
     assert act.grid.instrument == "EM-01"
+    # each single-meter group is one named shared quantity: one input per meter
+    assert act.grid.ref == "meter.EM-01" and act.onsite.ref == "meter.EM-03"
+    q = study.quantity("meter.EM-01")
+    assert q.quantity == pytest.approx(N * 2.0 / 4000) and q.instrument == "EM-01"
     assert act.grid.uncertainty.standard > 0
     # evidence: the readings themselves, content-addressed, and the sidecar naming them
     side = json.loads((out.parent / "study.metering.json").read_text("utf-8"))
