@@ -218,7 +218,8 @@ def _print(result: IngestResult) -> None:
         if not aggs:
             continue
         g = Table(title=title)
-        for col in (tr("组", "group"), tr("电表", "meters"), tr("电量", "energy"), "u", unit_col):
+        first = tr("组", "group") if aggs is result.groups else tr("产品线", "line")
+        for col in (first, tr("电表", "meters"), tr("电量", "energy"), "u", unit_col):
             g.add_column(col, overflow="fold")
         for a in aggs:
             v, u = _fmt(a.energy, a.u)
