@@ -278,6 +278,31 @@ def _write_study(loaded: Any, result: IngestResult, out: Path) -> None:
     write_atomic(out, header + yaml.safe_dump(new, allow_unicode=True, sort_keys=False, width=100))
 
 
+def ingest_examples(dirs: list[Path], out_dir: Path) -> list[Path]:
+    """For each example directory with ``metering/mapping.yaml``: ingest its readings into
+    ``out_dir/<name>-metered/study.yaml`` (a new study; the example is not edited)."""
+    from tanzuji.jsonio import load_study
+    from tanzuji.metering import ingest
+
+    made = []
+    for d in dirs:
+        mapping = d / "metering" / "mapping.yaml"
+        if not mapping.is_file():
+            continue
+        data = sorted(p for p in mapping.parent.glob("readings*") if p.is_file())
+        loaded = load_study(d)
+        result = ingest(
+            mapping, data, loaded.study.period, study_instruments=loaded.study.instruments
+        )
+        target = out_dir / f"{d.name}-metered"
+        target.mkdir(exist_ok=True)
+        _write_study(loaded, result, target / "study.yaml")
+        console.rule(tr(f"{d.name}：电能表读数 → 研究", f"{d.name}: meter readings → study"))
+        _print(result)
+        made.append(target)
+    return made
+
+
 @meter_app.command("convert")
 def convert_cmd(
     mapping: Annotated[Path, typer.Argument(help="Mapping file (YAML) of the input files.")],

@@ -3,8 +3,8 @@
 Groups with the roles ``grid``, ``green_trading`` and ``onsite`` become the three parts of the
 Table A.4 manufacturing electricity (one ``electricity`` activity; an existing manufacturing
 electricity activity is replaced, its id, name and factors kept); a billing meter that
-reconciles the sub-meters becomes its metered ``total``. Groups with the role ``carrier``
-(natural gas, steam, …) become flow activities with the group's factor.
+reconciles exactly the meters of the three parts becomes its metered ``total``. Groups with
+the role ``carrier`` (natural gas, steam, …) become flow activities with the group's factor.
 
 A meter's systematic error is expressed through the study's named shared quantities
 (``quantities:``, the correlated-input mechanism of the measurement model): every meter that
@@ -262,7 +262,10 @@ def _electricity(
     act["unit"] = "kWh"
     act["data_type"] = "onsite_measured"
     act["source"] = f"tanzuji meter ingest; evidence in {sidecar}"
-    billing = [m for m in result.mapping.meters if m.reconcile]
+    # a billing meter is the split's metered total only when it covers every part's meters
+    # (on-site generation usually bypasses it; then the reconciliation finding is all)
+    part_meters = {m for g in result.mapping.groups if g.role in _PART for m in g.meters}
+    billing = [m for m in result.mapping.meters if m.reconcile and set(m.reconcile) == part_meters]
     if billing:
         ref = _declare(result, billing[0].id, scale, how, sidecar, declared)
         act["total"] = {"ref": ref["quantity"]["ref"], "unit": "kWh"}
