@@ -125,3 +125,22 @@ def test_meter_dask_local_cluster_gives_the_same_result(week):
     assert [(m.meter, m.energy, m.u) for m in remote.meters] == [
         (m.meter, m.energy, m.u) for m in local.meters
     ]
+
+
+def test_meter_bundled_example_finds_every_planted_defect():
+    """The bundled readings (generate.py) carry a gap per fill method, a duplicated row, a
+    clock 2 minutes late for a day and a daily register; ingest reports each one."""
+    folder = EXAMPLE.parent / "metering"
+    r = ingest(
+        folder / "mapping.yaml", [folder / "readings-2025.csv.gz"], Period.model_validate(2025)
+    )
+    found = {(f.meter, f.code) for f in r.findings}
+    assert ("EM-11", "readings.gap") in found and ("EM-12", "readings.gap") in found
+    assert ("EM-01", "readings.duplicate") in found
+    assert ("EM-01", "readings.clock_shift") in found
+    assert ("UT-01", "reconcile.billing_ok") in found
+    assert not [f for f in r.findings if f.level == "error"]
+    gap = next(f for f in r.findings if f.meter == "EM-12" and f.code == "readings.gap")
+    assert (gap.start, gap.end) == ("2025-07-08 00:00", "2025-07-10 00:00")
+    # the PV register covers the whole year: no gap, energy = last − first frozen value
+    assert ("EM-02", "readings.gap") not in found
