@@ -69,6 +69,7 @@ def _root(
 _study.register(app)  # evaluate, check, schema, template, convert, demo
 _report.register(app)  # report, sign, verify, keygen
 _factors.register(app)  # factors list/show/search/import-grid
+_meter.register(app)
 _web.register(app)  # serve
 _meter.register(app)  # meter ingest, meter convert
 
