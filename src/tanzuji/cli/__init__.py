@@ -71,7 +71,6 @@ _report.register(app)  # report, sign, verify, keygen
 _factors.register(app)  # factors list/show/search/import-grid
 _meter.register(app)
 _web.register(app)  # serve
-_meter.register(app)  # meter ingest, meter convert
 
 
 def _error(message: str) -> None:
