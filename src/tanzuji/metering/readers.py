@@ -51,6 +51,10 @@ class Piece:
     sheet: str | None = None
     row_group: int | None = None
     first_row: int = 2  # the file row of the piece's first record
+    lo: str | None = None
+    """Smallest meter id in the piece (Parquet statistics), for partitioning without shuffle."""
+    hi: str | None = None
+    rows: int = 0
 
 
 def _fmt(path: Path) -> str:
@@ -158,10 +162,59 @@ def _parquet_pieces(f: Path, mapping: Mapping) -> list[Piece]:
     if meta.metadata.num_rows == 0:
         raise InputError("the file holds no readings", file=str(f))
     out, first = [], 1
+    names = list(meta.schema_arrow.names)
+    col = names.index(mapping.columns.meter) if mapping.layout == "long" else None
     for i in range(meta.num_row_groups):
-        out.append(Piece(str(f), "parquet", row_group=i, first_row=first))
-        first += meta.metadata.row_group(i).num_rows
+        rg = meta.metadata.row_group(i)
+        lo = hi = None
+        if col is not None:
+            stats = rg.column(col).statistics
+            if stats is not None and stats.has_min_max:
+                lo, hi = _text(stats.min), _text(stats.max)
+        out.append(
+            Piece(str(f), "parquet", row_group=i, first_row=first, lo=lo, hi=hi, rows=rg.num_rows)
+        )
+        first += rg.num_rows
     return out
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def meter_bundles(pieces: list[Piece]) -> list[list[Piece]] | None:
+    """Pieces grouped so that no meter spans two groups (by the Parquet min/max statistics of
+    the meter column); None when a piece has no statistics. Data sorted by meter (as
+    ``tanzuji meter convert`` writes it) then needs no shuffle.
+
+    >>> spans = (("A", "C"), ("C", "E"), ("F", "G"))
+    >>> a, b, c = (Piece("f", "parquet", lo=x, hi=y) for x, y in spans)
+    >>> [[p.lo for p in g] for g in meter_bundles([a, b, c])]
+    [['A', 'C'], ['F']]
+    """
+    if any(p.lo is None or p.hi is None for p in pieces):
+        return None
+    ordered = sorted(pieces, key=lambda p: (p.lo or "", p.hi or ""))
+    bundles: list[list[Piece]] = []
+    top = ""
+    for p in ordered:
+        if bundles and (p.lo or "") <= top:
+            bundles[-1].append(p)
+            top = max(top, p.hi or "")
+        else:
+            bundles.append([p])
+            top = p.hi or ""
+    return bundles
+
+
+def read_bundle(
+    bundle: list[Piece], mapping: Mapping, scales: TMapping[str, float]
+) -> pd.DataFrame:
+    """Read several pieces into one normalised frame."""
+    import pandas as pd
+
+    frames = [read_piece(p, mapping, scales) for p in bundle]
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def _excel_pieces(f: Path, mapping: Mapping) -> list[Piece]:
