@@ -365,18 +365,20 @@ def _fill(
         method = "bounded"
     per_gap_e = np.zeros(starts.size)
     per_gap_u = np.zeros(starts.size)
+    length = (ends - starts).astype(float)
     if method == "interpolate":
         # residual of the two-sided mean on the meter's own data
         both = ~missing[1:-1] & ~missing[:-2] & ~missing[2:]
         resid = series[1:-1][both] - 0.5 * (series[:-2][both] + series[2:][both])
         s_r = float(np.std(resid, ddof=1)) if resid.size > 1 else float(np.std(obs))
-        for g, (a, b) in enumerate(zip(starts, ends, strict=True)):
-            left = series[a - 1] if a > 0 else np.nan
-            right = series[b] if b < n else np.nan
-            edge = [x for x in (left, right) if not np.isnan(x)]
-            mean_edge = float(np.mean(edge)) if edge else float(np.mean(obs))
-            per_gap_e[g] = mean_edge * (b - a)
-            per_gap_u[g] = s_r * (b - a)
+        left = np.where(starts > 0, series[np.maximum(starts - 1, 0)], np.nan)
+        right = np.where(ends < n, series[np.minimum(ends, n - 1)], np.nan)
+        known = (~np.isnan(left)).astype(float) + (~np.isnan(right)).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            edge = (np.nan_to_num(left) + np.nan_to_num(right)) / known
+        edge = np.where(known > 0, edge, float(np.mean(obs)))
+        per_gap_e = edge * length
+        per_gap_u = s_r * length
     elif method == "profile":
         slots_per_day = 1440 // rules.interval_min
         idx = np.arange(n)
@@ -394,15 +396,13 @@ def _fill(
         fallback_mean, fallback_sd = float(np.mean(obs)), float(np.std(obs))
         mean = np.where(cnt > 0, mean, fallback_mean)
         sd = np.where(cnt > 1, np.sqrt(np.maximum(var, 0.0)), fallback_sd)
-        fill_e = mean[key]
-        fill_u = sd[key]
-        for g, (a, b) in enumerate(zip(starts, ends, strict=True)):
-            per_gap_e[g] = float(np.sum(fill_e[a:b]))
-            per_gap_u[g] = float(np.sum(fill_u[a:b]))
+        cum_e = np.concatenate(([0.0], np.cumsum(np.where(missing, mean[key], 0.0))))
+        cum_u = np.concatenate(([0.0], np.cumsum(np.where(missing, sd[key], 0.0))))
+        per_gap_e = cum_e[ends] - cum_e[starts]
+        per_gap_u = cum_u[ends] - cum_u[starts]
     else:
         cap = rules.max_kw * hours if rules.max_kw is not None else float(np.max(obs, initial=0))
-        for g, (a, b) in enumerate(zip(starts, ends, strict=True)):
-            per_gap_u[g] = cap * (b - a) / math.sqrt(3.0)
+        per_gap_u = cap * length / math.sqrt(3.0)
     s.energy_filled = float(np.sum(per_gap_e))
     s.u_fill = float(math.sqrt(float(np.sum(per_gap_u**2))))
     total_missing = int(np.sum(ends - starts))

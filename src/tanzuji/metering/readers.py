@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from tanzuji.errors import InputError
 from tanzuji.metering.mapping import Mapping, MeterMapping, is_reactive
 from tanzuji.model.derived import parse_ratio
@@ -307,11 +309,11 @@ def read_piece(piece: Piece, mapping: Mapping, scales: TMapping[str, float]) -> 
     raw.columns = [str(c) for c in raw.columns]
     where = {"file": piece.path, "sheet": piece.sheet}
     rows = pd.Series(range(piece.first_row, piece.first_row + len(raw)), index=raw.index)
+    column: Any
     if mapping.layout == "wide":
-        present = [m for m in mapping.meters if m.source_column in raw.columns]
-        frames = []
-        for m in present:
-            if m.id not in scales:
+        frames, factors = [], []
+        for m in mapping.meters:
+            if m.source_column not in raw.columns or m.id not in scales:
                 continue
             part = pd.DataFrame(
                 {
@@ -325,43 +327,42 @@ def read_piece(piece: Piece, mapping: Mapping, scales: TMapping[str, float]) -> 
             if cols.serial:
                 part["_s"] = raw[cols.serial]
             frames.append(part)
-        long = pd.concat(frames, ignore_index=True) if frames else None
-        if long is None:
+            factors.append(np.full(len(part), scales[m.id]))
+        if not frames:
             return empty_frame(mapping)
+        long = pd.concat(frames, ignore_index=True)
+        long["meter"] = long["meter"].astype("str")
+        factor = np.concatenate(factors)
+        column = long["_col"]
     else:
-        long = pd.DataFrame(
-            {
-                "meter": raw[cols.meter].astype("str"),
-                "_t": raw[cols.timestamp],
-                "_v": raw[cols.value],
-                "_row": rows,
-                "_col": cols.value,
-            }
-        )
-        if cols.serial:
-            long["_s"] = raw[cols.serial]
-        unknown = ~long["meter"].isin(list(mapping_ids(mapping)))
-        if unknown.any():
-            i = unknown.idxmax()
+        meters = raw[cols.meter].astype("str")
+        codes, uniques = pd.factorize(meters)
+        known = mapping_ids(mapping)
+        unknown = [k for k, u in enumerate(uniques) if u not in known]
+        if unknown or (codes < 0).any():
+            i = int(np.argmax(np.isin(codes, [*unknown, -1])))
             raise InputError(
                 "meter not in the mapping (missing from the instrument register)",
                 **where,
-                row=int(long.at[i, "_row"]),
+                row=int(rows.iloc[i]),
                 column=cols.meter,
-                got=long.at[i, "meter"],
+                got=raw[cols.meter].iloc[i],
             )
-        long = long[long["meter"].isin(list(scales))]
+        factor = np.array([scales.get(str(u), np.nan) for u in uniques])[codes]
+        long = pd.DataFrame(
+            {"meter": meters, "_t": raw[cols.timestamp], "_v": raw[cols.value], "_row": rows}
+        )
+        if cols.serial:
+            long["_s"] = raw[cols.serial]
+        keep = ~np.isnan(factor)
+        if not keep.all():  # reactive meters
+            long, factor = long[keep], factor[keep]
+        column = cols.value
     ts = parse_timestamps(long["_t"], long["_row"], mapping, piece, cols.timestamp)
-    value = _numbers(long["_v"], long["_row"], long["_col"], piece)
-    out = pd.DataFrame(
-        {
-            "meter": long["meter"].astype("str").to_numpy(),
-            "ts": ts,
-            "value": value * long["meter"].map(scales).to_numpy(dtype="float64"),
-        }
-    )
+    value = _numbers(long["_v"], long["_row"], column, piece)
+    out = pd.DataFrame({"meter": long["meter"], "ts": ts, "value": value * factor})
     if cols.serial:
-        out["serial"] = long["_s"].fillna("").astype("str").to_numpy()
+        out["serial"] = long["_s"].fillna("").astype("str")
     out = out[out["value"].notna()]
     if mapping.label == "end":
         out["ts"] = out["ts"] - mapping.interval_minutes * 60_000_000_000
@@ -373,7 +374,7 @@ def mapping_ids(mapping: Mapping) -> set[str]:
     return {m.id for m in mapping.meters}
 
 
-def _numbers(values: pd.Series, rows: pd.Series, cols: pd.Series, piece: Piece) -> Any:
+def _numbers(values: pd.Series, rows: pd.Series, cols: pd.Series | str, piece: Piece) -> Any:
     import pandas as pd
 
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
@@ -389,7 +390,7 @@ def _numbers(values: pd.Series, rows: pd.Series, cols: pd.Series, piece: Piece) 
             file=piece.path,
             sheet=piece.sheet,
             row=int(rows[i]),
-            column=str(cols[i]),
+            column=cols if isinstance(cols, str) else str(cols[i]),
             got=values[i],
         )
     return num.astype("float64").to_numpy()
