@@ -68,6 +68,13 @@ def test_meter_cli_ingest_writes_new_study_with_evidence(week, tmp_path):
     kept = out.parent / ev["path"]
     assert hashlib.sha256(kept.read_bytes()).hexdigest() == ev["sha256"]
     assert kept.read_bytes() == week[1].read_bytes()
+    # the report's metering section finds the record through the activities' sources
+    from tanzuji.metering.evidence import metered_evidence
+
+    ctx = metered_evidence(study, out.parent, "en")
+    assert ctx is not None
+    assert [m["meter"] for m in ctx["meters"]] == ["EM-01", "EM-03", "EM-04"]
+    assert ev["sha256"] in [f["sha256"] for f in ctx["files"]]
     # the new study evaluates
     _, result = evaluate_file(out)
     assert result.total.value > 0
