@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from tanzuji.cli.labels import label
 from tanzuji.governance import CheckReport, Level, check_study
 from tanzuji.jsonio import LoadedStudy, load_study
 from tanzuji.model import Grade, Stage
@@ -69,7 +70,8 @@ TEXT = {
         "act": "活动数据质量等级",
         "fac": "因子质量等级",
         "overall": "全部",
-        "alloc": "共用物料分摊（§6.1）",
+        "alloc": "分摊（§6.1，按产量或产量 × BOM）",
+        "total": "分摊总量",
         "model": "型号",
         "output": "产量",
         "bom": "BOM 用量",
@@ -97,7 +99,8 @@ TEXT = {
         "act": "Activity-data grades",
         "fac": "Factor grades",
         "overall": "All stages",
-        "alloc": "Shared material allocation (§6.1)",
+        "alloc": "Allocation (§6.1, by output or output × BOM)",
+        "total": "Shared total",
         "model": "Model",
         "output": "Output",
         "bom": "BOM qty",
@@ -126,7 +129,7 @@ def _grades(shares: dict[str, float | None], lang: str) -> str:
     for g in Grade:
         x = shares.get(g.value)
         if x:
-            parts.append(f"{g.zh if lang == 'zh' else g.value} {_pct(x)}")
+            parts.append(f"{label(g, lang)} {_pct(x)}")
     return ", ".join(parts) or "—"
 
 
@@ -188,16 +191,20 @@ def render_report(loaded: LoadedStudy, report: CheckReport, lang: str = "zh") ->
         items.append(qt)
     if report.allocations:
         at = Table(title=t["alloc"])
-        for col in ("where", "model", "output", "bom", "share", "per_unit"):
+        for col in ("where", "total", "model", "output", "bom", "share", "per_unit"):
             at.add_column(t[col], overflow="fold")
         for r in report.allocations:
             mark = "[bold]" if r.is_product else ""
             end = "[/bold]" if r.is_product else ""
+            field = r.quantity_path.split("]", 1)[-1].removeprefix(".")
             at.add_row(
-                escape(r.activity),
+                escape(f"{r.activity} {field}".strip()),
+                f"{r.batch_quantity:g} {escape(r.unit)}",
                 f"{mark}{escape(r.model)}{end}",
                 f"{r.output:g}",
-                f"{r.bom_quantity:g} {escape(r.unit)}",
+                f"{r.bom_quantity:g} {escape(r.unit)}"
+                if r.kind == "flow"
+                else f"{r.bom_quantity:g}",
                 _pct(r.share),
                 f"{r.per_unit:.6g} {escape(r.unit)}",
             )
