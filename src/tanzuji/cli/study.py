@@ -304,7 +304,9 @@ def demo(
     if not dirs:
         raise TanzujiError(tr(f"{root} 下没有示例研究", f"no example studies under {root}"))
     out_dir.mkdir(exist_ok=True)
-    for d in dirs:
+    from tanzuji.cli.meter import ingest_examples  # examples/<d>/metering → <out>/<d>-metered
+
+    for d in [*dirs, *ingest_examples(dirs, out_dir)]:
         loaded, result = evaluate_file(d)
         target = out_dir / d.name
         target.mkdir(exist_ok=True)

@@ -384,7 +384,10 @@ def build_context(inp: ReportInput, lang: str = "zh") -> dict[str, Any]:
     period = study.period
     year_like = period.label.isdigit()
     fu = p.functional_unit
+    from tanzuji.metering.evidence import metered_evidence
+
     return {
+        "metering": metered_evidence(study, inp.base_dir, lang),
         "lang": lang,
         "t": t,
         "title": report_title(p.name, p.category, lang),
