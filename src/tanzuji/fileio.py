@@ -33,10 +33,13 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from tanzuji.errors import InputError
+from tanzuji.errors import InputError, OutputError
+from tanzuji.i18n import tr
 
 __all__ = [
     "MAX_REFERENCE_LENGTH",
+    "check_output_dir",
+    "check_output_path",
     "read_bounded",
     "resolve_inside",
     "write_atomic",
@@ -188,8 +191,8 @@ def _check_target(path: Path) -> None:
         except FileNotFoundError:
             return
     if not stat.S_ISREG(st.st_mode):
-        raise InputError(
-            "not a regular file; refusing to replace it (expected a file name to write)",
+        raise OutputError(
+            tr("不是普通文件，不会替换它", "not a regular file; refusing to replace it"),
             file=str(path),
         )
 
@@ -299,3 +302,94 @@ def write_atomic_many(items: Sequence[tuple[Path, Content]], *, mode: int | None
                     if backup is not None:
                         _LIVE.discard(backup)
                         backup.unlink(missing_ok=True)
+
+
+def check_output_path(path: Path, suffixes: tuple[str, ...], *, force: bool = False) -> Path:
+    """Check, before any work, that ``path`` may be written; return it.
+
+    * its suffix must be one of ``suffixes`` (case-insensitive; empty: any suffix);
+    * its directory must exist (it is not created);
+    * an existing file is replaced only with ``force``; a directory is never replaced.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> check_output_path(d / "r.pdf", (".pdf",)).name
+    'r.pdf'
+    >>> check_output_path(d / "r.docx", (".pdf",))
+    Traceback (most recent call last):
+    ...
+    tanzuji.errors.OutputError: .../r.docx: 输出文件的扩展名应为 .pdf
+    >>> _ = (d / "r.pdf").write_text("x")
+    >>> check_output_path(d / "r.pdf", (".pdf",))
+    Traceback (most recent call last):
+    ...
+    tanzuji.errors.OutputError: .../r.pdf: 文件已存在；加 --force 才会覆盖
+    >>> check_output_path(d / "r.pdf", (".pdf",), force=True).name
+    'r.pdf'
+    >>> check_output_path(d / "no" / "r.pdf", (".pdf",))
+    Traceback (most recent call last):
+    ...
+    tanzuji.errors.OutputError: .../no/r.pdf: 目录不存在：...
+    """
+    name = str(path)
+    if suffixes and path.suffix.lower() not in {s.lower() for s in suffixes}:
+        wanted = " / ".join(suffixes)
+        raise OutputError(
+            tr(f"输出文件的扩展名应为 {wanted}", f"the output file should end in {wanted}"),
+            file=name,
+        )
+    parent = path.parent
+    if not parent.is_dir():
+        raise OutputError(
+            tr(
+                f"目录不存在：{parent}（不会自动创建）",
+                f"the directory {parent} does not exist (it is not created)",
+            ),
+            file=name,
+        )
+    if path.is_dir():
+        raise OutputError(
+            tr("这是一个目录，不是文件", "this is a directory, not a file"), file=name
+        )
+    if path.exists() and not force:
+        raise OutputError(
+            tr("文件已存在；加 --force 才会覆盖", "the file exists; add --force to replace it"),
+            file=name,
+        )
+    return path
+
+
+def check_output_dir(path: Path, *, force: bool = False) -> Path:
+    """Check an output directory: its parent must exist; an existing non-empty one needs
+    ``force`` (its files may be replaced).
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> check_output_dir(d / "out").name
+    'out'
+    >>> _ = (d / "x.txt").write_text("x")
+    >>> check_output_dir(d)
+    Traceback (most recent call last):
+    ...
+    tanzuji.errors.OutputError: ...: 目录已存在且非空；加 --force 才会覆盖其中的文件
+    """
+    name = str(path)
+    if path.exists() and not path.is_dir():
+        raise OutputError(tr("这不是一个目录", "this is not a directory"), file=name)
+    if not path.parent.is_dir():
+        raise OutputError(
+            tr(
+                f"目录不存在：{path.parent}（不会自动创建）",
+                f"the directory {path.parent} does not exist (it is not created)",
+            ),
+            file=name,
+        )
+    if path.is_dir() and any(path.iterdir()) and not force:
+        raise OutputError(
+            tr(
+                "目录已存在且非空；加 --force 才会覆盖其中的文件",
+                "the directory exists and is not empty; add --force to replace its files",
+            ),
+            file=name,
+        )
+    return path

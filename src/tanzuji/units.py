@@ -6,9 +6,9 @@ activity in kWh gives kgCO2e, and incompatible pairs are refused with the names 
 Unit text never reaches pint's expression parser: :func:`parse_unit` checks the length, splits
 the text into at most :data:`MAX_UNIT_TOKENS` tokens, parses them with a small grammar (names,
 ``*``, ``/``, ``·`` (binding tighter than ``/``: ``kgCO2e/t·km`` is per t·km), parentheses,
-one integer power per factor, ``|power| ≤`` :data:`MAX_POWER`)
-and asks pint only for single unit names. Spellings people write are accepted: ``m2``, ``cm2``,
-``m3`` (a length unit followed by 2 or 3), and the Chinese names in :data:`CHINESE_UNITS`
+one integer power per factor, ``|power| ≤`` :data:`MAX_POWER`) and asks pint only for
+single unit names. Spellings people write are accepted: ``m2``, ``cm2``, ``m3``
+(a length unit followed by 2 or 3), and the Chinese names in :data:`CHINESE_UNITS`
 (千克, 吨, 千瓦时, 度 = kWh, 公里, 立方米, 标准立方米 = Nm3, 台/件/个 = piece …).
 
 >>> conversion_to_emission(["kgCO2e/(t·km)", "kg", "km"])
@@ -26,13 +26,26 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import sys
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-import pint
-
 from tanzuji.errors import UnitError
+
+# pint.compat imports dask, uncertainties and babel when they are installed (dask, a
+# metering dependency, alone costs about 0.1-0.3 s per process); tanzuji uses none of
+# pint's integrations with them, so they are hidden while pint is imported. Start-up time:
+# docs/cli.md. A module already imported (e.g. dask by metering) is left alone.
+_HIDDEN = [m for m in ("dask", "uncertainties", "babel") if m not in sys.modules]
+for _m in _HIDDEN:
+    sys.modules[_m] = None  # type: ignore[assignment]
+try:
+    import pint
+finally:
+    for _m in _HIDDEN:
+        if sys.modules.get(_m, 0) is None:
+            del sys.modules[_m]
 
 __all__ = [
     "CHINESE_UNITS",
@@ -79,7 +92,31 @@ Nm3 = meter ** 3
 piece = [item] = pcs = pc
 """
 
-ureg: Any = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=None)
+
+def _registry() -> Any:
+    """pint's default registry, its parsed definitions cached in the user's cache folder.
+
+    Parsing pint's definitions file costs about 0.2 s of CPU per process; pint caches the
+    parsed form (keyed by the file's content) in ``~/.cache/tanzuji/pint``. The cache is
+    the user's own, like the rest of their home. Any problem with it (no writable home, a
+    cache half written by a parallel process) falls back to parsing. ``TANZUJI_PINT_CACHE=0``
+    turns it off.
+    """
+    import os
+
+    if os.environ.get("TANZUJI_PINT_CACHE", "1") != "0":
+        try:
+            import platformdirs
+
+            folder = platformdirs.user_cache_path("tanzuji") / "pint"
+            folder.mkdir(parents=True, exist_ok=True)
+            return pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=folder)
+        except Exception:  # any cache problem: parse instead
+            pass
+    return pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=None)
+
+
+ureg: Any = _registry()
 for _line in DEFINITIONS.strip().splitlines():
     ureg.define(_line)
 ureg.formatter.default_format = "~P"

@@ -27,10 +27,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tanzuji.calculation import FootprintResult, compile_study, evaluate_jjf
+from tanzuji.calculation import FootprintResult, evaluate_jjf
 from tanzuji.errors import InputError, InputErrors, UnitError
 from tanzuji.factors import FactorLibrary, LibraryFile
 from tanzuji.fileio import resolve_inside
+from tanzuji.jsonio.components import compile_with_components
 from tanzuji.jsonio.documents import MAX_BYTES, Document, read_document
 from tanzuji.jsonio.results import full_to_dict, monte_carlo_to_dict, result_to_dict
 from tanzuji.jsonio.validation import (
@@ -64,6 +65,7 @@ __all__ = [
     "locate_errors",
     "monte_carlo_to_dict",
     "read_document",
+    "resolve_libraries",
     "result_to_dict",
     "study_file",
     "study_schema",
@@ -152,7 +154,9 @@ def library_dirs() -> tuple[Path, ...]:
     return load_config().library_dirs
 
 
-def _resolve_libraries(study: Study, base: Path, doc: Document) -> FactorLibrary:
+def resolve_libraries(study: Study, base: Path, doc: Document) -> FactorLibrary:
+    """The factor library a study resolves against: its ``factor_libraries`` (files
+    relative to ``base`` or builtin ids; default every builtin library), layered."""
     builtins = builtin_libraries()
     refs = study.factor_libraries or ("builtin",)
     layers: list[FactorLibrary] = []
@@ -191,6 +195,9 @@ def _resolve_libraries(study: Study, base: Path, doc: Document) -> FactorLibrary
     return FactorLibrary.layered(layers)
 
 
+_resolve_libraries = resolve_libraries  # the former private name
+
+
 # --------------------------------------------------------------------------- studies
 
 
@@ -227,7 +234,7 @@ def load_study(path: str | Path) -> LoadedStudy:
         return load_workbook_study(p)
     doc = read_document(p)
     study: Study = _validate(Study, doc)
-    factors = _resolve_libraries(study, p.parent, doc)
+    factors = resolve_libraries(study, p.parent, doc)
     return LoadedStudy(study=study, factors=factors, path=p, document=doc)
 
 
@@ -247,7 +254,7 @@ def evaluate_file(path: str | Path) -> tuple[LoadedStudy, FootprintResult]:
     """
     loaded = load_study(path)
     try:
-        model = compile_study(loaded.study, loaded.factors)
+        model = compile_with_components(loaded, load_study)
     except InputErrors as exc:
         raise locate_errors(exc, loaded) from None
     return loaded, evaluate_jjf(model)

@@ -41,7 +41,6 @@ from functools import partial
 from typing import Literal, NamedTuple, overload
 
 import numpy as np
-from scipy import stats
 
 from tanzuji.errors import ModelEvaluationError
 from tanzuji.uncertainty._base import Distribution, FloatArray, ParameterError, gc_paused
@@ -81,6 +80,8 @@ def coverage_factor(p: float, dof: float = math.inf, *, truncate_dof: bool = Tru
         raise ParameterError(f"p must lie in (0, 1), got {p!r}")
     if not dof > 0:
         raise ParameterError(f"dof must be > 0, got {dof!r}")
+    from scipy import stats  # lazy: scipy.stats costs start-up time
+
     if math.isinf(dof) or dof > MAX_FINITE_DOF:
         return float(stats.norm.ppf(0.5 * (1.0 + p)))
     nu = math.floor(dof) if (truncate_dof and dof >= 1.0) else dof
