@@ -38,6 +38,7 @@ from tanzuji.i18n import tr
 
 __all__ = [
     "MAX_REFERENCE_LENGTH",
+    "Content",
     "check_output_dir",
     "check_output_path",
     "read_bounded",

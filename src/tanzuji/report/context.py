@@ -328,8 +328,10 @@ def _issue(inp: ReportInput, lang: str) -> dict[str, Any]:
 
 def build_context(inp: ReportInput, lang: str = "zh") -> dict[str, Any]:
     """The template context of a report in ``lang`` (``zh`` or ``en``)."""
+    from tanzuji.report.assets import check_report_size
     from tanzuji.report.uncertainty_section import uncertainty_context
 
+    check_report_size(len(inp.study.activities))  # bounded memory (issue 9)
     study, result = inp.study, inp.result
     t = LABELS[lang]
     p = study.product
