@@ -174,7 +174,7 @@ def evaluate(
     if full is not None:
         from tanzuji.render import render_full
 
-        items += render_full(full, result, code, top)
+        items += render_full(full, result, code, top, factors=loaded.factors)
     if mc_result is not None:
         from tanzuji.render import render_monte_carlo
 
