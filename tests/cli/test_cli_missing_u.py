@@ -18,7 +18,8 @@ activities:
      factor: material.aluminium.primary.iai2022, uncertainty: {relative: 0.02}}
   - {stage: manufacturing, name: 组装用电, quantity: 0.2, unit: kWh,
      factor: cn.electricity.footprint.2023}
-  - {stage: use, name: 运行用电, quantity: 10, unit: kWh, factor: cn.electricity.footprint.2023}
+  - {stage: use, name: {zh: 运行用电, en: Electricity in use}, quantity: 10, unit: kWh,
+     factor: cn.electricity.footprint.2023}
 """
 
 
@@ -51,6 +52,7 @@ def test_evaluate_warning_in_english(run, study: Path) -> None:
     lines = _warnings(res.err)
     assert len(lines) == 2 and all(x.startswith("warning:") for x in lines)
     assert all("counted with u = 0" in x for x in lines)
+    assert "'Electricity in use'" in lines[1]  # its English name under --lang en
     assert res.out.startswith("{")  # stdout stays pure JSON
 
 
