@@ -145,6 +145,7 @@ MEASURED_SITES = ("mass", "distance", "power", "duration", "total")
 _PARTS = ("grid", "green_trading", "onsite")
 #: Fields a site must not state itself: the declaration owns them.
 _OWNED = ("uncertainty", "instrument", "calculated", "candidates")
+_BATCH = ("unit", "uncertainty", "instrument")
 
 
 def _scaled_uncertainty(unc: Any, factor: float) -> Any:
@@ -232,8 +233,20 @@ class _Resolver:
         ref = None
         if isinstance(qty, Mapping) and set(qty) == {"ref"}:
             ref = qty["ref"]
-        elif "ref" in item and qty is None:
+        elif item.get("ref") is not None and qty is None:
             ref = item["ref"]
+        elif item.get("ref") is not None:
+            # written back after loading (model_dump): filled in before, fill in again
+            # from the declaration, which stays the one source of the value
+            again = {k: v for k, v in item.items() if k not in ("quantity", "ref", *_OWNED)}
+            alloc = again.get("allocation")
+            if isinstance(alloc, Mapping) and "batch_quantity" in alloc:
+                # the shared quantity is the batch; it is filled in (and moved) again
+                again["allocation"] = {
+                    k: v for k, v in alloc.items() if k not in ("batch_quantity", *_BATCH)
+                }
+            self.fill(again, item["ref"], path, unit_key)
+            return again
         if ref is None:
             return item
         out = dict(item)
