@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from tanzuji.cli.labels import label
 from tanzuji.governance import CheckReport, Level, check_study
 from tanzuji.jsonio import LoadedStudy, load_study
 from tanzuji.model import Grade, Stage
@@ -128,7 +129,7 @@ def _grades(shares: dict[str, float | None], lang: str) -> str:
     for g in Grade:
         x = shares.get(g.value)
         if x:
-            parts.append(f"{g.zh if lang == 'zh' else g.value} {_pct(x)}")
+            parts.append(f"{label(g, lang)} {_pct(x)}")
     return ", ".join(parts) or "—"
 
 

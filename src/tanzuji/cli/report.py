@@ -21,6 +21,7 @@ from tanzuji.cli._common import (
     UncertaintyOption,
     apply_lang,
     err,
+    lang_value,
     out,
     output_path,
     warn,
@@ -30,6 +31,7 @@ from tanzuji.i18n import tr
 
 __all__ = ["register"]
 
+_COVERAGE_ZH = {"entire file": "整个文件", "part of the file only": "仅文件的一部分"}
 DEFAULT_TRIALS = 200_000
 DEFAULT_SEED = 1
 
@@ -152,12 +154,13 @@ def verify(
         }[c.trusted]
         mark = "[green]✓[/green]" if c.ok else "[red]✗[/red]"
         valid = tr("有效", "valid") if c.valid else tr("无效", "INVALID")
+        coverage = _COVERAGE_ZH.get(c.coverage, c.coverage) if lang_value() == "zh" else c.coverage
         intact = yes if c.intact else no
         out.print(
             f"{mark} {escape(c.field)}: "
             + escape(
                 tr(
-                    f"签名人 {c.signer}，签署于 {when}，覆盖 {c.coverage}，"
+                    f"签名人 {c.signer}，签署于 {when}，覆盖范围 {coverage}，"
                     f"未被改动 {intact}，签名 {valid}，受信任 {trusted}",
                     f"signer {c.signer}, signed {when}, covers {c.coverage}, intact {intact}, "
                     f"signature {valid}, trusted {trusted}",

@@ -165,6 +165,8 @@ def evaluate(
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         if out_file:
             _write(out_file, text)
+            if not quiet:
+                wrote(out_file)
         else:
             sys.stdout.write(text)
         return
@@ -223,6 +225,7 @@ def schema(
     text = json.dumps(study_schema(), ensure_ascii=False, indent=2) + "\n"
     if out_file:
         _write(out_file, text)
+        wrote(out_file)
     else:
         sys.stdout.write(text)
 
@@ -321,6 +324,11 @@ def demo(
             )
             + "[/dim]"
         )
+    from tanzuji.cli.store import demo_store
+    from tanzuji.cli.web import demo_web
+
+    demo_store(dirs)  # the examples into the default database (history, diff, trend)
+    demo_web(out_dir, dirs)  # demo organisations and users of the web platform
 
 
 def register(app: typer.Typer) -> None:
