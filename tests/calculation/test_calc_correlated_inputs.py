@@ -186,3 +186,10 @@ def test_calc_merged_keeps_study_local_quantities_apart_unless_shared() -> None:
     # E = 2·m·EF with one m: the m part of u is 2·EF·u_m = 4 (else √2·2); EF part 2·m·0.2 = 4
     assert evaluate_full(one).total.u == pytest.approx(math.sqrt(16 + 16), rel=1e-9)
     assert evaluate_full(apart).total.u == pytest.approx(math.sqrt(8 + 16), rel=1e-9)
+
+
+def test_calc_correction_keeps_metered_data_primary() -> None:
+    from tanzuji.governance import data_quality
+
+    q = data_quality(compile_study(_meter_study(True), _lib()))
+    assert q.overall.primary_share == pytest.approx(1.0)
