@@ -88,7 +88,9 @@ def html_to_pdf(html: str) -> tuple[bytes, int, tuple[int, Box] | None]:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    doc = HTML(string=html).render()
+    from tanzuji.report.assets import url_fetcher
+
+    doc = HTML(string=html, url_fetcher=url_fetcher()).render()
     stamp = None
     for i, page in enumerate(doc.pages):
         anchor = page.anchors.get(STAMP_ANCHOR)
