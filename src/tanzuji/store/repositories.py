@@ -156,6 +156,10 @@ class RevisionRepository(_Repo):
             select(Study).where(Study.org_id == org_id, Study.study_key == study_key)
         )
 
+    def study_key(self, study_id: int) -> str:
+        row = self.session.get(Study, study_id)
+        return row.study_key if row is not None else str(study_id)
+
     def studies_of_product(self, product_id: int) -> Sequence[Study]:
         return self.session.scalars(
             select(Study).where(Study.product_id == product_id).order_by(Study.study_key)
