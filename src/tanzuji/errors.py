@@ -136,6 +136,11 @@ class ModelEvaluationError(UncertaintyError):
     """A measurement model that returned NaN, infinity or the wrong shape."""
 
 
+class OutputError(InputError):
+    """An output file that may not be written: it exists (no ``--force``), its directory
+    is missing, or its suffix does not match the format written."""
+
+
 class StoreError(TanzujiError):
     """A problem with the product footprint database (connection, file, state)."""
 
@@ -154,3 +159,9 @@ class SchemaVersionError(StoreError):
 
 class AuditError(StoreError):
     """The audit trail does not verify: names the first entry that breaks the chain."""
+
+
+class IssuanceError(TanzujiError):
+    """A signed report that may not be issued: blocking findings not accepted, a signer
+    who is not the study's evaluator without an override, an acceptance that names no
+    blocking finding."""

@@ -15,6 +15,7 @@ factors override every library.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -111,23 +112,54 @@ class FactorLibrary:
         try:
             return self._factors[key]
         except KeyError:
-            close = difflib.get_close_matches(key, list(self._factors), n=3, cutoff=0.6)
+            close = self.suggest(key)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise UnknownFactorError(
                 "unknown factor id; expected an id defined in the study's factors or its "
-                f"factor libraries{hint}",
+                f"factor libraries (tanzuji factors search finds ids){hint}",
                 path=path,
                 got=key,
             ) from None
 
+    def suggest(self, key: str, n: int = 3) -> list[str]:
+        """Ids close to ``key``: those whose dot-separated parts start with its parts (in
+        order), else the closest spellings.
+
+        >>> lib = FactorLibrary.from_factors([EmissionFactor(id=i, name="x", value=1,
+        ...     unit="kgCO2e/kg", factor_type="literature", source="s") for i in
+        ...     ("material.aluminium.primary.iai2022", "material.abs.ice2")], id="m")
+        >>> lib.suggest("material.alu"), lib.suggest("material.abs.ice")
+        (['material.aluminium.primary.iai2022'], ['material.abs.ice2'])
+        """
+        want = [w for w in key.casefold().split(".") if w]
+        by_prefix = []
+        for fid in self._factors:
+            parts = fid.casefold().split(".")
+            i = 0
+            for part in parts:
+                if i < len(want) and part.startswith(want[i]):
+                    i += 1
+            if want and i == len(want):
+                by_prefix.append(fid)
+        if by_prefix:
+            return sorted(by_prefix)[:n]
+        return difflib.get_close_matches(key, list(self._factors), n=n, cutoff=0.6)
+
     def search(self, text: str) -> list[EmissionFactor]:
-        """Factors whose id, names, tags, region or source mention every word of ``text``.
+        """Factors in which every word of ``text`` appears as a whole word.
+
+        Latin words and numbers match whole words of the id, names, tags, region, year,
+        unit or source (case-insensitive: ``LED`` does not match "recycled"); a word with
+        Chinese characters matches where it appears in the Chinese texts (Chinese has no
+        spaces between words).
 
         >>> lib = FactorLibrary.from_factors([EmissionFactor(id="x.copper", name={"zh": "铜",
         ...     "en": "Copper"}, value=4, unit="kgCO2e/kg", factor_type="literature",
         ...     source="ICA")], id="m")
         >>> [f.id for f in lib.search("copper")], [f.id for f in lib.search("铜")]
         (['x.copper'], ['x.copper'])
+        >>> lib.search("cop")
+        []
         """
         words = [w.casefold() for w in text.split() if w]
         found = []
@@ -141,11 +173,25 @@ class FactorLibrary:
                     ef.region,
                     ef.year,
                     ef.source.citation,
+                    ef.source.publisher,
                     ef.unit,
                     " ".join(ef.tags),
                 )
                 if x is not None
             ).casefold()
-            if all(w in hay for w in words):
+            tokens = set(_WORD.findall(hay))
+            if words and all(_matches(w, hay, tokens) for w in words):
                 found.append(ef)
         return found
+
+
+_WORD = re.compile(r"[^\W_]+")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _matches(word: str, hay: str, tokens: set[str]) -> bool:
+    """A query word in a text: Chinese as a substring, others as whole words."""
+    if _CJK.search(word):
+        return word in hay
+    parts = [t for t in _WORD.findall(word) if t]
+    return bool(parts) and all(p in tokens for p in parts)

@@ -111,8 +111,8 @@ def cli_messages(cli: Any, path: Path) -> list[str]:
     assert "Traceback" not in res.err
     assert res.out == ""
     lines = res.error_lines
-    assert all(line.startswith("error: ") for line in lines), res.err
-    return [line.removeprefix("error: ") for line in lines]
+    assert all(line.startswith("错误: ") for line in lines), res.err
+    return [line.removeprefix("错误: ") for line in lines]
 
 
 @pytest.mark.parametrize("case", _params())
@@ -282,5 +282,5 @@ def test_console_script_bad_input_end_to_end(write_study):
     assert proc.stdout == ""
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 2, proc.stderr
-    assert lines[0].startswith(f"error: {path}: activities[3].factor (line ")
-    assert lines[1].startswith(f"error: {path}: activities[4].unit (line ")
+    assert lines[0].startswith(f"错误: {path}: activities[3].factor (line ")
+    assert lines[1].startswith(f"错误: {path}: activities[4].unit (line ")

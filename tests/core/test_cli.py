@@ -72,7 +72,7 @@ def test_schema_is_valid_json_schema(cli):
 
 
 def test_schema_out_file(cli, tmp_path):
-    target = tmp_path / "deep" / "schema.json"
+    target = tmp_path / "schema.json"
     res = cli("schema", "--out", target)
     assert res.code == 0, res.err
     assert res.out == ""
@@ -143,7 +143,7 @@ def test_evaluate_json_numbers_are_unrounded(cli, full_study):
 
 def test_evaluate_json_out_file(cli, full_study, tmp_path):
     path, exp = full_study
-    target = tmp_path / "out" / "result.json"
+    target = tmp_path / "result.json"
     res = cli("evaluate", path, "--json", "--out", target)
     assert res.code == 0, res.err
     assert res.out == ""

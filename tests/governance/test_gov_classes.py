@@ -18,7 +18,7 @@ from tanzuji.governance import (
     scale_mpe_e,
     user_category,
 )
-from tanzuji.governance.classes import normalise_class, scale_class
+from tanzuji.metrology.classes import normalise_class, scale_class
 from tanzuji.model import UserCategory
 
 I, II, III, IV, V = (UserCategory(c) for c in ("I", "II", "III", "IV", "V"))  # noqa: E741

@@ -58,6 +58,6 @@ def test_bad_workbook_gives_one_line_per_problem(tmp_path: Path) -> None:
     wb.save(tmp_path / "s.xlsx")
     done = _run("evaluate", tmp_path / "s.xlsx")
     assert done.returncode == 1
-    lines = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    lines = [line for line in done.stderr.splitlines() if line.startswith("错误:")]
     assert len(lines) == 2 and "Traceback" not in done.stderr
     assert all("sheet 'A.3 原材料获取': row 4" in line for line in lines)

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from xlsx_fixtures import fill, fill_a1, headers, rich_study, sheet, write_yaml
 
-from tanzuji.cli import evaluate_file
 from tanzuji.errors import InputError, InputErrors, TanzujiError
+from tanzuji.jsonio import evaluate_file
 from tanzuji.xlsx import convert_study, read_workbook
 from tanzuji.xlsx.layout import MAX_ROWS
 

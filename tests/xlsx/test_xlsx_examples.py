@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tanzuji.cli import evaluate_file
-from tanzuji.jsonio import result_to_dict
+from tanzuji.jsonio import evaluate_file, result_to_dict
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NAMES = sorted(d.name for d in EXAMPLES.iterdir() if (d / "study.yaml").exists())

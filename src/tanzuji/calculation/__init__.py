@@ -1,25 +1,56 @@
 """Footprint calculation: compile a study into a measurement model, evaluate it.
 
+The names are loaded on first use (module ``__getattr__``), so that importing
+:func:`compile_study` and :func:`evaluate_jjf` does not import the full GUM and Monte
+Carlo machinery (and scipy): ``tanzuji evaluate`` starts faster.
+
 >>> from tanzuji.calculation import compile_study, evaluate_jjf
 """
 
-from tanzuji.calculation.compile import MeasurementModel, ModelInput, Role, Term, compile_study
-from tanzuji.calculation.full import (
-    BudgetLine,
-    FullResult,
-    FullTotal,
-    evaluate_full,
-    input_distribution,
-)
-from tanzuji.calculation.jjf import (
-    K_SPEC,
-    Contribution,
-    FootprintResult,
-    StageResult,
-    TotalResult,
-    evaluate_jjf,
-)
-from tanzuji.calculation.mc import MonteCarloStudy, evaluate_monte_carlo
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tanzuji.calculation.compile import (
+        MeasurementModel,
+        ModelInput,
+        Role,
+        Term,
+        compile_study,
+    )
+    from tanzuji.calculation.full import (
+        BudgetLine,
+        FullResult,
+        FullTotal,
+        evaluate_full,
+        input_distribution,
+    )
+    from tanzuji.calculation.jjf import (
+        K_SPEC,
+        Contribution,
+        FootprintResult,
+        StageResult,
+        TotalResult,
+        evaluate_jjf,
+    )
+    from tanzuji.calculation.mc import MonteCarloStudy, evaluate_monte_carlo
+
+_WHERE = {
+    "compile": ("MeasurementModel", "ModelInput", "Role", "Term", "compile_study"),
+    "full": ("BudgetLine", "FullResult", "FullTotal", "evaluate_full", "input_distribution"),
+    "jjf": (
+        "K_SPEC",
+        "Contribution",
+        "FootprintResult",
+        "StageResult",
+        "TotalResult",
+        "evaluate_jjf",
+    ),
+    "mc": ("MonteCarloStudy", "evaluate_monte_carlo"),
+}
+_MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
 
 __all__ = [
     "K_SPEC",
@@ -41,3 +72,17 @@ __all__ = [
     "evaluate_monte_carlo",
     "input_distribution",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the submodule that defines ``name`` on first use."""
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

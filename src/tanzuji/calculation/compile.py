@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 from tanzuji.calculation.measurement import MeasurementModel, ModelInput, Role, Term
 from tanzuji.errors import InputError, InputErrors, UnitError
 from tanzuji.factors import FactorLibrary
+from tanzuji.metrology import DerivedU, NotDerivableError, derived_uncertainty
 from tanzuji.model import (
     Activity,
     DataType,
@@ -40,9 +41,6 @@ from tanzuji.model import (
     Uncertainty,
 )
 from tanzuji.units import conversion_to_emission, parse_unit, to_unit
-
-if TYPE_CHECKING:
-    from tanzuji.governance.measurement import DerivedU
 
 __all__ = ["MeasurementModel", "ModelInput", "Role", "Term", "compile_study"]
 
@@ -69,6 +67,9 @@ class _Builder:
         self.groups: dict[str, tuple[str, Stage]] = {}
         self.labels_en: dict[str, str] = {}
         self.errors: list[InputError] = []
+        self.uses: dict[str, list[str]] = {}
+        """Shared input name → paths of the sites that use it."""
+        self.failed: set[str] = set()
 
     # -- helpers ---------------------------------------------------------------
 
@@ -120,19 +121,24 @@ class _Builder:
         unit_path: str | None = None,
         expect: tuple[str, str] | None = None,
         source: object = None,
-    ) -> bool:
+        ref: str | None = None,
+    ) -> tuple[str, str] | None:
+        """Add the input ``name`` (or, for a site with ``ref``, the shared input
+        ``Q:<ref>``) and return its name and unit; ``None`` after an error."""
+        if ref is not None:
+            return self.shared_input(ref, role, path, data_type, expect)
         try:
             parse_unit(unit)
         except UnitError as exc:
             self.errors.append(exc.with_location(path=unit_path or f"{path}.unit"))
-            return False
+            return None
         if expect is not None:
             ref, what = expect
             if parse_unit(unit).dimensionality != parse_unit(ref).dimensionality:
                 self.errors.append(
                     UnitError(f"expected {what}", path=unit_path or f"{path}.unit", got=unit)
                 )
-                return False
+                return None
         if unc is not None and (msg := unc.check_bounds(value)):
             self.errors.append(
                 InputError(msg, path=f"{path.removesuffix('.quantity')}.uncertainty")
@@ -154,16 +160,80 @@ class _Builder:
             u_source="explicit" if unc else derived.source if derived else None,
             u_basis=derived.basis_en if derived else None,
         )
-        return True
+        return name, unit
+
+    def shared_input(
+        self,
+        ref: str,
+        role: Role,
+        site: str,
+        data_type: DataType | None,
+        expect: tuple[str, str] | None,
+    ) -> tuple[str, str] | None:
+        """The one input ``Q:<ref>`` of a shared quantity, created at its first use."""
+        name = f"Q:{ref}"
+        self.uses.setdefault(name, []).append(site)
+        if name in self.inputs:
+            inp = self.inputs[name]
+            if inp.role != role:
+                self.errors.append(
+                    InputError(
+                        f"shared quantity {ref!r} is used as {role} here and as {inp.role} "
+                        "elsewhere",
+                        path=site,
+                    )
+                )
+                return None
+            return name, inp.unit
+        if name in self.failed:
+            return None
+        j = next(i for i, q in enumerate(self.study.quantities) if q.id == ref)
+        q = self.study.quantities[j]
+        made = self.quantity_input(
+            name,
+            q.label("zh"),
+            role,
+            q.quantity,
+            q.unit,
+            q.uncertainty,
+            f"quantities[{j}].quantity",
+            data_type=q.data_type or data_type,
+            instrument=q.instrument,
+            unit_path=f"quantities[{j}].unit",
+            expect=expect,
+            source=q,
+        )
+        if made is None:
+            self.failed.add(name)
+        else:
+            self.labels_en[name] = q.label("en")
+        return made
+
+    def corrections(self, site: object, path: str) -> list[tuple[str, str]] | None:
+        """The shared dimensionless inputs multiplying a site (``corrections: [id, …]``)."""
+        out: list[tuple[str, str]] = []
+        for k, ref in enumerate(getattr(site, "corrections", ())):
+            where = f"{path}.corrections[{k}]"
+            if ref not in {q.id for q in self.study.quantities}:
+                known = ", ".join(q.id for q in self.study.quantities) or "none declared"
+                self.errors.append(
+                    InputError(
+                        f"no quantity {ref!r} in quantities (declared: {known})",
+                        path=where,
+                        got=ref,
+                    )
+                )
+                return None
+            made = self.shared_input(ref, "activity", where, None, ("1", "a dimensionless unit"))
+            if made is None:
+                return None
+            out.append(made)
+        return out
 
     def derived_u(self, source: object, value: float, unit: str) -> DerivedU | None:
         """u from the quantity's instrument, calculation or allocation (tanzuji.governance)."""
         if source is None:
             return None
-        # imported here: tanzuji.governance itself imports this package
-        from tanzuji.governance.instrument_u import NotDerivableError
-        from tanzuji.governance.measurement import derived_uncertainty
-
         register = {inst.id: inst for inst in self.study.instruments}
         try:
             return derived_uncertainty(source, value, unit, register)
@@ -180,21 +250,29 @@ class _Builder:
         units: Sequence[str],
         path: str,
         what: str,
+        share: float = 1.0,
     ) -> None:
+        """A term Π inputs × unit conversion × ``share`` (the allocated fraction)."""
         try:
             constant = conversion_to_emission(units)
         except UnitError as exc:
             self.errors.append(UnitError(f"{what}: {exc.message}", path=path))
             return
         self.groups.setdefault(group, (label, stage))
-        self.terms.append(Term(group, label, stage, process, constant, tuple(names), path))
+        self.terms.append(
+            Term(group, label, stage, process, constant * share, tuple(names), path, share)
+        )
 
     # -- activity kinds ----------------------------------------------------------
 
     def flow(self, key: str, act: Activity, path: str) -> None:
         label = act.name.pick("zh")
         self.labels_en[key] = act.name.pick("en")
-        ok = self.quantity_input(
+        share = 1.0
+        if act.ref is not None and act.allocation is not None:
+            # the shared quantity is the batch: one input, this product's share as constant
+            share = act.allocation.per_unit_factor
+        made = self.quantity_input(
             f"{key}.quantity",
             label,
             "activity",
@@ -206,21 +284,29 @@ class _Builder:
             instrument=act.instrument,
             unit_path=f"{path}.unit",
             source=act,
+            ref=act.ref,
         )
         ef = self.factor_input(act.factor, f"{path}.factor")
-        if ok and ef:
+        extra = self.corrections(act, path)
+        if made and ef and extra is not None:
             assert act.process is not None
             self.add_term(
                 key,
                 label,
                 act.stage,
                 act.process,
-                [f"{key}.quantity", ef[0]],
-                [act.unit, ef[1]],
+                [made[0], ef[0], *(n for n, _ in extra)],
+                [made[1], ef[1], *(u for _, u in extra)],
                 f"{path}.unit",
-                f"activity {label!r} in {act.unit} cannot be multiplied by factor "
+                f"activity {label!r} in {made[1]} cannot be multiplied by factor "
                 f"{act.factor!r} ({ef[1]})",
+                share,
             )
+
+    @staticmethod
+    def share(act: Transport | ElectricitySupply | Operation) -> float:
+        """The allocated fraction per functional unit (1 without allocation)."""
+        return act.allocation.per_unit_factor if act.allocation is not None else 1.0
 
     def transport(self, key: str, leg: Transport, path: str) -> None:
         label = leg.name.pick("zh")
@@ -229,9 +315,8 @@ class _Builder:
         if leg.energy is not None:
             for j, use in enumerate(leg.energy):
                 p = f"{path}.energy[{j}]"
-                name = f"{key}.energy[{j}]"
-                ok = self.quantity_input(
-                    name,
+                made = self.quantity_input(
+                    f"{key}.energy[{j}]",
                     f"{label} · {use.carrier}",
                     "activity",
                     use.quantity,
@@ -242,19 +327,22 @@ class _Builder:
                     instrument=use.instrument,
                     source=use,
                     unit_path=f"{p}.unit",
+                    ref=use.ref,
                 )
                 ef = self.factor_input(use.factor, f"{p}.factor")
-                if ok and ef:
+                extra = self.corrections(use, p)
+                if made and ef and extra is not None:
                     self.add_term(
                         key,
                         label,
                         leg.stage,
                         leg.process,
-                        [name, ef[0]],
-                        [use.unit, ef[1]],
+                        [made[0], ef[0], *(n for n, _ in extra)],
+                        [made[1], ef[1], *(u for _, u in extra)],
                         f"{p}.unit",
                         f"{use.carrier} of {label!r} in {use.unit} cannot be multiplied by "
                         f"factor {use.factor!r} ({ef[1]})",
+                        self.share(leg),
                     )
             return
         assert leg.mass is not None and leg.distance is not None and leg.factor is not None
@@ -285,7 +373,7 @@ class _Builder:
         """A term a·b·factor of two measured quantities (M·D·T, P·t·EF)."""
         label = act.name.pick("zh")
         assert act.process is not None
-        ok = [
+        made = [
             self._measured(
                 f"{key}.{field}",
                 f"{label} · {suffix}",
@@ -298,18 +386,21 @@ class _Builder:
             for field, suffix, role, m, expect in parts
         ]
         ef = self.factor_input(factor_id, f"{path}.factor")
-        if all(ok) and ef:
-            (fa, _, _, ma, _), (fb, _, _, mb, _) = parts
+        a, b = made
+        extra = [self.corrections(m, f"{path}.{field}") for field, _, _, m, _ in parts]
+        if a and b and ef and extra[0] is not None and extra[1] is not None:
+            more = extra[0] + extra[1]
             self.add_term(
                 key,
                 label,
                 act.stage,
                 act.process,
-                [f"{key}.{fa}", f"{key}.{fb}", ef[0]],
-                [ma.unit, mb.unit, ef[1]],
+                [a[0], b[0], ef[0], *(n for n, _ in more)],
+                [a[1], b[1], ef[1], *(u for _, u in more)],
                 f"{path}.factor",
-                f"{what} {label!r}: {ma.unit} × {mb.unit} cannot be multiplied by factor "
+                f"{what} {label!r}: {a[1]} × {b[1]} cannot be multiplied by factor "
                 f"{factor_id!r} ({ef[1]})",
+                self.share(act),
             )
 
     def _measured(
@@ -321,7 +412,7 @@ class _Builder:
         path: str,
         default_type: DataType,
         expect: tuple[str, str] | None = None,
-    ) -> bool:
+    ) -> tuple[str, str] | None:
         return self.quantity_input(
             name,
             label,
@@ -335,6 +426,7 @@ class _Builder:
             unit_path=f"{path}.unit",
             expect=expect,
             source=m,
+            ref=m.ref,
         )
 
     def electricity(self, key: str, sup: ElectricitySupply, path: str) -> None:
@@ -349,13 +441,12 @@ class _Builder:
             if part is None:
                 continue
             p = f"{path}.{part_name}"
-            name = f"{key}.{part_name}"
             plabel = f"{label} · {part_labels[part_name]}"
             self.labels_en[f"{key}/{part_name}"] = (
                 f"{sup.name.pick('en')} · {SUPPLY_PART_LABELS_EN[part_name]}"
             )
-            ok = self.quantity_input(
-                name,
+            made = self.quantity_input(
+                f"{key}.{part_name}",
                 plabel,
                 "activity",
                 part.quantity,
@@ -367,23 +458,26 @@ class _Builder:
                 unit_path=f"{path}.unit",
                 source=part,
                 expect=("kWh", "an energy unit such as kWh"),
+                ref=part.ref,
             )
             ef = self.factor_input(part.factor, f"{p}.factor")
-            parts_ok = parts_ok and ok
-            if ok:
+            parts_ok = parts_ok and made is not None
+            if made:
                 total_kwh += to_unit(part.quantity, sup.unit, "kWh")
-                u2 += to_unit(self.inputs[name].u, sup.unit, "kWh") ** 2
-            if ok and ef:
+                u2 += to_unit(self.inputs[made[0]].u, made[1], "kWh") ** 2
+            extra = self.corrections(part, p)
+            if made and ef and extra is not None:
                 self.add_term(
                     f"{key}/{part_name}",
                     plabel,
                     sup.stage,
                     sup.process,
-                    [name, ef[0]],
-                    [sup.unit, ef[1]],
+                    [made[0], ef[0], *(n for n, _ in extra)],
+                    [made[1], ef[1], *(u for _, u in extra)],
                     f"{p}.factor",
                     f"{part_labels[part_name]} in {sup.unit} cannot be multiplied by factor "
                     f"{part.factor!r} ({ef[1]})",
+                    self.share(sup),
                 )
         if sup.total is not None and parts_ok:
             try:
@@ -454,6 +548,9 @@ class _Builder:
                 self.operation(key, act, path)
         if self.errors:
             raise InputErrors(self.errors)
+        for name, sites in self.uses.items():
+            if name in self.inputs:
+                self.inputs[name] = replace(self.inputs[name], used_by=tuple(sites))
         return MeasurementModel(
             study_id=study.id,
             boundary=study.boundary,

@@ -16,7 +16,12 @@ from tanzuji.governance.allocation import (
     candidate_choices,
 )
 from tanzuji.governance.check import CheckReport, check_study
-from tanzuji.governance.classes import (
+from tanzuji.governance.conformance import SiteCategory, check_instruments, site_category
+from tanzuji.governance.cutoff import CutoffSummary, check_cutoff
+from tanzuji.governance.datachecks import check_quantities, iter_quantities
+from tanzuji.governance.findings import Finding, Level, count_levels, sort_findings
+from tanzuji.governance.quality import DataQuality, QualitySummary, data_quality
+from tanzuji.metrology.classes import (
     REQUIRED_METER_CLASS,
     belt_mpe,
     belt_scale_conforms,
@@ -27,11 +32,7 @@ from tanzuji.governance.classes import (
     scale_mpe_e,
     user_category,
 )
-from tanzuji.governance.conformance import SiteCategory, check_instruments, site_category
-from tanzuji.governance.cutoff import CutoffSummary, check_cutoff
-from tanzuji.governance.datachecks import check_quantities, iter_quantities
-from tanzuji.governance.findings import Finding, Level, count_levels, sort_findings
-from tanzuji.governance.instrument_u import (
+from tanzuji.metrology.instrument_u import (
     InstrumentU,
     NotDerivableError,
     TypeA,
@@ -44,7 +45,7 @@ from tanzuji.governance.instrument_u import (
     scale_u,
     type_a,
 )
-from tanzuji.governance.measurement import (
+from tanzuji.metrology.measurement import (
     DerivedU,
     allocation_u,
     derived_uncertainty,
@@ -52,7 +53,6 @@ from tanzuji.governance.measurement import (
     readings_u,
     register_difference_u,
 )
-from tanzuji.governance.quality import DataQuality, QualitySummary, data_quality
 
 __all__ = [
     "REQUIRED_METER_CLASS",

@@ -20,7 +20,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from tanzuji.governance.classes import (
+from tanzuji.governance.findings import Finding
+from tanzuji.metrology.classes import (
     REQUIRED_METER_CLASS,
     belt_scale_conforms,
     meter_class_conforms,
@@ -28,8 +29,7 @@ from tanzuji.governance.classes import (
     scale_class_conforms,
     user_category,
 )
-from tanzuji.governance.findings import Finding
-from tanzuji.governance.instrument_u import instrument_mpe_rel
+from tanzuji.metrology.instrument_u import instrument_mpe_rel
 from tanzuji.model import Certificate, Instrument, InstrumentKind, Period, Study, UserCategory
 
 __all__ = ["SiteCategory", "certificate_gaps", "check_instruments", "site_category"]

@@ -40,6 +40,7 @@ from tanzuji.model.governance import (
     Site,
     UserCategory,
 )
+from tanzuji.model.quantities import Measured, SharedQuantity, resolve_references
 from tanzuji.model.study import (
     ACTIVITY_KINDS,
     Activity,
@@ -47,7 +48,6 @@ from tanzuji.model.study import (
     ElectricitySupply,
     EmissionFactor,
     EnergyUse,
-    Measured,
     Operation,
     Study,
     SupplyPart,
@@ -82,6 +82,7 @@ __all__ = [
     "Person",
     "Process",
     "Product",
+    "SharedQuantity",
     "Site",
     "Source",
     "Stage",
@@ -91,4 +92,5 @@ __all__ = [
     "Uncertainty",
     "UserCategory",
     "activity_kind",
+    "resolve_references",
 ]

@@ -12,7 +12,7 @@ Three optional blocks on an activity quantity (see ``docs/governance.md``):
 
 The quantity (and, when absent, unit, data type and instrument) is filled in from the
 block; a quantity that is given as well must agree with it. The uncertainty is derived
-when the study is compiled (:mod:`tanzuji.governance.measurement`).
+when the study is compiled (:mod:`tanzuji.metrology.measurement`).
 
 >>> calc = RegisterDifference(start=1000, end=1250, ct_ratio="200/5")
 >>> calc.estimate(), calc.unit
@@ -244,15 +244,30 @@ CALCULATION_MODELS = ("register_difference", "gas_standard_volume", "readings")
 
 
 class AllocationShare(_Strict):
-    """One product model sharing the batch: its output (pieces) and BOM quantity per piece."""
+    """One product model sharing the batch: its output (pieces) and BOM quantity per piece.
+
+    Without ``bom_quantity`` every piece weighs 1: allocation by output alone.
+    """
 
     model: str = Field(min_length=1)
     output: float = Field(gt=0, allow_inf_nan=False)
-    bom_quantity: float = Field(ge=0, allow_inf_nan=False, description="per piece, in unit")
+    bom_quantity: float = Field(
+        default=1.0,
+        ge=0,
+        allow_inf_nan=False,
+        description="per piece, in unit (default 1: allocation by output)",
+    )
 
 
 class Allocation(_Strict):
-    """A material batch shared by several models, allocated by output × BOM (§6.1).
+    """A quantity shared by several product models, allocated by output × BOM (§6.1).
+
+    Two forms. With ``batch_quantity`` (a plain activity only) the batch is the shared
+    material and the activity's quantity is this product's per-unit part. Without it, the
+    allocation applies to the activity's own data, which are totals for all models: a plain
+    activity's ``quantity``/``calculated``/``{ref}`` becomes the batch, and a transport leg,
+    electricity split (Table A.4) or operation has every term multiplied by
+    :attr:`per_unit_factor` = bom_p / Σ output·bom (1/Σ output when allocating by output).
 
     >>> a = Allocation(batch_quantity=330, unit="kg", product_model="A", models=[
     ...     {"model": "A", "output": 10000, "bom_quantity": 0.03},
@@ -261,8 +276,10 @@ class Allocation(_Strict):
     (0.909091, 0.03)
     """
 
-    batch_quantity: float = Field(ge=0, allow_inf_nan=False)
-    unit: str = Field(min_length=1)
+    batch_quantity: float | None = Field(
+        default=None, ge=0, allow_inf_nan=False, description="the shared total, in unit"
+    )
+    unit: str | None = Field(default=None, min_length=1)
     uncertainty: Uncertainty | None = None
     instrument: str | None = Field(default=None, description="instrument weighing the batch")
     product_model: str = Field(min_length=1, description="the model this study evaluates")
@@ -293,8 +310,15 @@ class Allocation(_Strict):
 
     def per_unit(self) -> float:
         """This product's quantity per piece: batch × share / output, in ``unit``."""
+        if self.batch_quantity is None:
+            raise ValueError("this allocation has no batch_quantity")
         row = next(m for m in self.models if m.model == self.product_model)
         return self.batch_quantity * self.share() / row.output
+
+    @property
+    def batch_unit(self) -> str:
+        """The unit of the batch (``1`` when none is stated)."""
+        return self.unit or "1"
 
     @property
     def per_unit_factor(self) -> float:
@@ -378,7 +402,7 @@ def derived_value(block: Calculation | Allocation, unit: str) -> float:
     2.0
     """
     if isinstance(block, Allocation):
-        return to_unit(block.per_unit(), block.unit, unit)
+        return to_unit(block.per_unit(), block.batch_unit, unit)
     return to_unit(block.estimate(), block.unit, unit)
 
 
@@ -397,8 +421,16 @@ def derive_fields(data: Any) -> Any:
     present = [k for k in ("candidates", "calculated", "allocation") if data.get(k)]
     if not present:
         return data
+    if present == ["calculated", "allocation"]:
+        data = _batch_from_calculation(data)
+        present = ["allocation"]
+    elif present == ["allocation"]:
+        data = _batch_from_quantity(data)
     if len(present) > 1:
-        raise ValueError(f"give only one of candidates, calculated, allocation (got {present})")
+        raise ValueError(
+            "give only one of candidates, calculated, allocation (calculated may be "
+            f"allocated) (got {present})"
+        )
     out = dict(data)
     which = present[0]
     fill: dict[str, Any] = {}
@@ -423,10 +455,11 @@ def derive_fields(data: Any) -> Any:
                 if which == "calculated"
                 else _ALLOCATION.validate_python(data[which])
             )
-            unit = data.get("unit", block.unit)
+            own = block.batch_unit if isinstance(block, Allocation) else block.unit
+            unit = data.get("unit") or own
             fill = {
                 "quantity": derived_value(block, unit),
-                "unit": block.unit,
+                "unit": own,
                 "instrument": _main_instrument(block),
                 "data_type": "onsite_measured"
                 if isinstance(block, RepeatedReadings)
@@ -441,6 +474,44 @@ def derive_fields(data: Any) -> Any:
     for key, value in fill.items():
         if value is not None and key not in out:
             out[key] = value
+    return out
+
+
+def _batch_from_calculation(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A calculated total allocated by output: the calculation gives the batch."""
+    alloc = data["allocation"]
+    if not isinstance(alloc, Mapping) or alloc.get("batch_quantity") is not None:
+        raise ValueError(
+            "with calculated, the calculation gives the batch; leave out allocation.batch_quantity"
+        )
+    try:
+        calc = _CALCULATION.validate_python(data["calculated"])
+    except ValidationError:
+        return data  # field validation reports the calculation
+    out = dict(data)
+    out["allocation"] = {**alloc, "batch_quantity": calc.estimate(), "unit": calc.unit}
+    if _main_instrument(calc) is not None:
+        out["allocation"].setdefault("instrument", _main_instrument(calc))
+    out.setdefault("data_type", "onsite_calculated")
+    return out
+
+
+def _batch_from_quantity(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An allocation without batch_quantity on a plain activity: its quantity is the batch."""
+    alloc = data["allocation"]
+    if not isinstance(alloc, Mapping) or alloc.get("batch_quantity") is not None:
+        return data
+    if "quantity" not in data:
+        raise ValueError(
+            "allocation needs the shared total: give quantity (all models together), "
+            "calculated, or allocation.batch_quantity"
+        )
+    moved = {"batch_quantity": data["quantity"], "unit": alloc.get("unit") or data.get("unit")}
+    for key in ("uncertainty", "instrument"):
+        if data.get(key) is not None and alloc.get(key) is None:
+            moved[key] = data[key]
+    out = {k: v for k, v in data.items() if k not in ("quantity", "uncertainty")}
+    out["allocation"] = {**alloc, **moved}
     return out
 
 
@@ -469,12 +540,13 @@ def check_consistent(
                 f"{best.data_type.value}"
             )
     elif calculated is not None or allocation is not None:
-        block: Calculation | Allocation = calculated or allocation  # type: ignore[assignment]
+        block: Calculation | Allocation = allocation or calculated  # type: ignore[assignment]
         try:
             expected = derived_value(block, unit)
         except UnitError:
-            raise ValueError(f"unit {unit!r} does not match the unit {block.unit!r}") from None
-        what = "calculated" if calculated is not None else "allocation"
+            shown = block.batch_unit if isinstance(block, Allocation) else block.unit
+            raise ValueError(f"unit {unit!r} does not match the unit {shown!r}") from None
+        what = "allocation" if allocation is not None else "calculated"
     else:
         return
     if not math.isclose(quantity, expected, rel_tol=1e-9, abs_tol=1e-12):

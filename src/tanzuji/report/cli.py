@@ -1,44 +1,34 @@
-"""Command-line commands of the report adapter: ``report``, ``sign``, ``verify``, ``keygen``.
+"""What the command line and the issuance use case ask of the report adapter.
 
-:func:`register` adds them to the main ``tanzuji`` app; :func:`write_report` and
-:func:`demo_report` serve ``tanzuji evaluate --report`` and ``tanzuji demo``. Heavy imports
-(WeasyPrint, matplotlib, pyHanko) happen inside the commands, so ``tanzuji --help`` stays fast.
+* :func:`prepare_report` compiles the study and runs the uncertainty views once; its
+  :meth:`PreparedReport.build` renders (and, for a signed issue, signs) the PDF for given
+  issue facts — called by :mod:`tanzuji.services.issue` with the report number the store
+  allocates;
+* :func:`write_report` writes an unsigned draft (``tanzuji evaluate --report``).
+
+Heavy imports (WeasyPrint, matplotlib, pyHanko) happen inside the functions, so
+``tanzuji --help`` stays fast.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
+import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
-
-import typer
-from rich.console import Console
-from rich.markup import escape
+from typing import TYPE_CHECKING
 
 from tanzuji.calculation import FootprintResult, compile_study
 from tanzuji.errors import InputErrors
-from tanzuji.jsonio import LoadedStudy, evaluate_file, locate_errors
-from tanzuji.report.errors import SignatureError
+from tanzuji.jsonio import LoadedStudy, locate_errors
 
 if TYPE_CHECKING:
     from tanzuji.calculation import FullResult, MeasurementModel, MonteCarloStudy
+    from tanzuji.report.context import ReportInput
+    from tanzuji.report.issueinfo import IssueInfo
     from tanzuji.report.render import RenderedReport
     from tanzuji.report.views import MonteCarloView
 
-__all__ = ["demo_report", "register", "write_report"]
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-class ReportLang(StrEnum):
-    zh = "zh"
-    en = "en"
-
-
-class ReportUncertainty(StrEnum):
-    jjf = "jjf"
-    full = "full"
+__all__ = ["PreparedReport", "prepare_report", "write_outputs", "write_report"]
 
 
 DEFAULT_TRIALS = 200_000
@@ -60,20 +50,39 @@ def run_monte_carlo(
     return monte_carlo_view(mc.result, mc.validation)
 
 
-def _findings(loaded: LoadedStudy) -> list[Any]:
-    """Findings of the data-governance check (``tanzuji check``)."""
-    from tanzuji.governance import check_study
+@dataclass
+class PreparedReport:
+    """A study ready to render: the report input without its issue facts, and how to sign."""
 
-    return list(check_study(loaded.study, loaded.factors).findings)
+    inp: ReportInput
+    lang: str
+    loaded: LoadedStudy
+    key: Path | None = None
+    cert: Path | None = None
+    timestamp_url: str | None = None
+    embed_study: bool = False
+    last_pdf: bytes = b""
+    last: RenderedReport | None = None
+
+    def build(self, info: IssueInfo) -> tuple[bytes, RenderedReport]:
+        """Render for ``info``; sign when ``info.signed`` (key and certificate given)."""
+        from tanzuji.report.render import render_report
+        from tanzuji.report.sign import sign_pdf
+
+        rendered = render_report(dataclasses.replace(self.inp, issue=info), self.lang)
+        pdf = rendered.pdf
+        if info.signed:
+            assert self.key is not None and self.cert is not None
+            pdf = sign_pdf(pdf, self.key, self.cert, timestamp_url=self.timestamp_url)
+        self.last_pdf, self.last = pdf, rendered
+        return pdf, rendered
 
 
-def write_report(
+def prepare_report(
     loaded: LoadedStudy,
     result: FootprintResult,
-    pdf_path: Path,
     *,
     lang: str = "zh",
-    html_path: Path | None = None,
     key: Path | None = None,
     cert: Path | None = None,
     full: bool = True,
@@ -81,21 +90,20 @@ def write_report(
     trials: int | None = DEFAULT_TRIALS,
     seed: int | None = DEFAULT_SEED,
     mc_study: MonteCarloStudy | None = None,
-) -> RenderedReport:
-    """Render the report of an evaluated study, sign it if a key is given, write the files.
+    timestamp_url: str | None = None,
+    embed_study: bool = False,
+) -> PreparedReport:
+    """Compile the study, evaluate the views asked for, and collect the findings.
 
     With ``full`` the complete GUM evaluation is shown beside the specification's; with
     ``monte_carlo`` also its Monte Carlo validation (``trials=None``: adaptive); a
     Monte Carlo already run (``mc_study``, e.g. by ``evaluate --mc``) is shown as it is.
     """
     from tanzuji.calculation import evaluate_full
+    from tanzuji.governance import check_study
     from tanzuji.report.context import ReportInput
-    from tanzuji.report.render import render_report, write_atomic
-    from tanzuji.report.sign import sign_pdf
     from tanzuji.report.views import gum_view, monte_carlo_view
 
-    if (key is None) != (cert is None):
-        raise SignatureError("give both --key and --cert to sign, or neither")
     try:
         model = compile_study(loaded.study, loaded.factors)
     except InputErrors as exc:
@@ -111,172 +119,46 @@ def write_report(
         model=model,
         result=result,
         base_dir=loaded.path.parent,
-        findings=_findings(loaded),
+        findings=list(check_study(loaded.study, loaded.factors).findings),
         full_gum=gum_view(full_result) if full_result is not None else None,
         monte_carlo=mc_view,
     )
-    rendered = render_report(inp, lang)
-    pdf = rendered.pdf
-    if key is not None and cert is not None:
-        ev = loaded.study.evaluator
-        pdf = sign_pdf(
-            pdf,
-            key,
-            cert,
-            issuer=ev.name if ev else None,
-            organisation=ev.organisation if ev else None,
-        )
-    if html_path is not None:
-        write_atomic(html_path, rendered.html)
+    return PreparedReport(inp, lang, loaded, key, cert, timestamp_url, embed_study)
+
+
+def write_outputs(pdf_path: Path, pdf: bytes, rendered: RenderedReport, html: Path | None) -> None:
+    """Write the PDF (and the HTML) atomically."""
+    from tanzuji.fileio import write_atomic
+
+    if html is not None:
+        write_atomic(html, rendered.html)
     write_atomic(pdf_path, pdf)
+
+
+def write_report(
+    loaded: LoadedStudy,
+    result: FootprintResult,
+    pdf_path: Path,
+    *,
+    lang: str = "zh",
+    html_path: Path | None = None,
+    full: bool = True,
+    monte_carlo: bool = False,
+    trials: int | None = DEFAULT_TRIALS,
+    seed: int | None = DEFAULT_SEED,
+    mc_study: MonteCarloStudy | None = None,
+) -> RenderedReport:
+    """Render an unsigned draft report (marked as such on every page) and write it.
+
+    Signed reports are issued through :func:`tanzuji.services.issue.issue_report` (the
+    issuance gate).
+    """
+    from tanzuji.report.issueinfo import IssueInfo
+
+    prepared = prepare_report(
+        loaded, result, lang=lang, full=full, monte_carlo=monte_carlo, trials=trials,
+        seed=seed, mc_study=mc_study,
+    )  # fmt: skip
+    pdf, rendered = prepared.build(IssueInfo(signed=False))
+    write_outputs(pdf_path, pdf, rendered, html_path)
     return rendered
-
-
-def demo_report(
-    loaded: LoadedStudy, result: FootprintResult, target: Path, keys: Path, lang: str = "zh"
-) -> Path:
-    """Write ``target/report.pdf`` signed with the demo key in ``keys`` (made if missing)."""
-    from tanzuji.report.sign import keygen
-
-    key, cert = keys / "key.pem", keys / "cert.pem"
-    if not (key.exists() and cert.exists()):
-        keygen(keys, name="tanzuji 演示签发人 (demo, not for production)", force=True)
-    pdf = target / "report.pdf"
-    write_report(loaded, result, pdf, lang=lang, key=key, cert=cert, monte_carlo=True)
-    return pdf
-
-
-def report(
-    study: Annotated[
-        Path, typer.Argument(help="Study file (YAML/JSON) or a directory with study.yaml.")
-    ],
-    pdf: Annotated[Path, typer.Option("--out", help="The PDF report to write.")],
-    lang: Annotated[ReportLang, typer.Option(help="Language of the report.")] = ReportLang.zh,
-    html: Annotated[
-        Path | None, typer.Option("--html", help="Also write the report as HTML.")
-    ] = None,
-    key: Annotated[Path | None, typer.Option(help="Private key (PEM) to sign with.")] = None,
-    cert: Annotated[Path | None, typer.Option(help="Certificate (PEM) of the key.")] = None,
-    uncertainty: Annotated[
-        ReportUncertainty,
-        typer.Option(
-            help="full: show the complete GUM evaluation beside the specification's; "
-            "jjf: the specification's method only."
-        ),
-    ] = ReportUncertainty.full,
-    monte_carlo: Annotated[
-        bool,
-        typer.Option(
-            "--monte-carlo/--no-monte-carlo",
-            help="Validate the complete GUM by Monte Carlo (JJF 1059.2) and show it.",
-        ),
-    ] = False,
-    trials: Annotated[
-        int, typer.Option(help="Monte Carlo trials; 0 for the adaptive procedure.")
-    ] = DEFAULT_TRIALS,
-    seed: Annotated[int, typer.Option(help="Monte Carlo seed (reproducible reports).")] = (
-        DEFAULT_SEED
-    ),
-) -> None:
-    """Write the evaluation report (§8, Appendix B) as an A4 PDF, signed if --key/--cert."""
-    loaded, result = evaluate_file(study)
-    rendered = write_report(
-        loaded,
-        result,
-        pdf,
-        lang=lang.value,
-        html_path=html,
-        key=key,
-        cert=cert,
-        full=uncertainty is ReportUncertainty.full,
-        monte_carlo=monte_carlo,
-        trials=trials or None,
-        seed=seed,
-    )
-    signed = " (signed)" if key else ""
-    err.print(f"wrote {pdf}{signed}: report No. {rendered.number}, {rendered.pages} pages")
-    if html:
-        err.print(f"wrote {html}")
-
-
-def sign(
-    pdf: Annotated[Path, typer.Argument(help="The PDF to sign.")],
-    key: Annotated[Path, typer.Option(help="Private key (PEM).")],
-    cert: Annotated[Path, typer.Option(help="Certificate (PEM) of the key.")],
-    signed: Annotated[
-        Path | None, typer.Option("--out", help="Write here instead of replacing the file.")
-    ] = None,
-    issuer: Annotated[
-        str | None, typer.Option(help="Issuer named in the stamp (default: certificate CN).")
-    ] = None,
-    organisation: Annotated[str | None, typer.Option(help="Organisation in the stamp.")] = None,
-) -> None:
-    """Sign a PDF (PAdES-B-B) with a visible stamp naming the issuer."""
-    from tanzuji.report.render import write_atomic
-    from tanzuji.report.sign import sign_pdf
-
-    if not pdf.is_file():
-        raise SignatureError("file not found", file=str(pdf))
-    data = sign_pdf(pdf.read_bytes(), key, cert, issuer=issuer, organisation=organisation)
-    target = signed or pdf
-    write_atomic(target, data)
-    err.print(f"signed {target}")
-
-
-def verify(
-    pdf: Annotated[Path, typer.Argument(help="The signed PDF.")],
-    trust: Annotated[
-        list[Path] | None,
-        typer.Option("--trust", help="Trusted certificate (PEM); may be repeated."),
-    ] = None,
-) -> None:
-    """Verify the signatures of a PDF: exit 0 if all are intact and valid, else 1."""
-    from tanzuji.report.sign import verify_pdf
-
-    if not pdf.is_file():
-        raise SignatureError("file not found", file=str(pdf))
-    try:
-        checks = verify_pdf(pdf.read_bytes(), trust or ())
-    except SignatureError as exc:
-        raise SignatureError(exc.message, file=str(pdf)) from None
-    bad = []
-    for c in checks:
-        when = c.signed_at.isoformat(timespec="seconds") if c.signed_at else "?"
-        trusted = {None: "not checked (no --trust)", True: "yes", False: "NO"}[c.trusted]
-        mark = "[green]✓[/green]" if c.ok else "[red]✗[/red]"
-        out.print(
-            f"{mark} {escape(c.field)}: signer {escape(c.signer)}, signed {when}, "
-            f"covers {c.coverage}, intact {'yes' if c.intact else 'NO'}, "
-            f"signature {'valid' if c.valid else 'INVALID'}, trusted {trusted}"
-        )
-        if not c.ok:
-            bad.append(f"{c.field}: {c.problem}")
-    if bad:
-        raise SignatureError("signature check failed: " + "; ".join(bad), file=str(pdf))
-
-
-def keygen_cmd(
-    directory: Annotated[Path, typer.Argument(help="Directory for key.pem and cert.pem.")],
-    name: Annotated[str, typer.Option(help="Signer name (certificate CN).")] = (
-        "tanzuji demo signer"
-    ),
-    organisation: Annotated[str | None, typer.Option(help="Organisation (O).")] = None,
-    force: Annotated[bool, typer.Option(help="Replace existing files.")] = False,
-) -> None:
-    """Make a self-signed key and certificate for trying signatures (NOT for production)."""
-    from tanzuji.report.sign import keygen
-
-    key, cert = keygen(directory, name=name, organisation=organisation, force=force)
-    err.print(f"wrote {key} (mode 0600) and {cert}")
-    err.print(
-        "[yellow]warning:[/yellow] a self-signed certificate proves nothing about its holder; "
-        "use it to try signing, not to issue real reports"
-    )
-
-
-def register(app: typer.Typer) -> None:
-    """Add the report commands to the ``tanzuji`` app."""
-    app.command("report")(report)
-    app.command("sign")(sign)
-    app.command("verify")(verify)
-    app.command("keygen")(keygen_cmd)

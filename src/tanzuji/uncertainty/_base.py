@@ -14,7 +14,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special
 
 from tanzuji.errors import DistributionError, UncertaintyError
 
@@ -150,4 +149,6 @@ class Distribution(ABC):
 
     def from_standard_normal(self, z: FloatArray) -> FloatArray:
         """Draws of this distribution from standard normal draws ``z`` (same shape)."""
-        return self.ppf(special.ndtr(z))
+        from scipy.special import ndtr  # lazy: scipy costs start-up time
+
+        return self.ppf(ndtr(z))

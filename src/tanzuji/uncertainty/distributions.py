@@ -28,7 +28,6 @@ from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special, stats
 
 from tanzuji.errors import DistributionError
 from tanzuji.uncertainty._base import Distribution, FloatArray, _dof, _f64, _q, _real
@@ -55,6 +54,20 @@ __all__ = [
     "from_default_bounds",
     "from_expanded",
 ]
+
+
+def _ndtri(q: FloatArray) -> FloatArray:
+    """The standard normal quantile (scipy imported on first use: start-up time)."""
+    from scipy.special import ndtri
+
+    return _f64(ndtri(q))
+
+
+def _t_ppf(q: FloatArray, dof: float) -> FloatArray:
+    """The Student t quantile (scipy.stats imported on first use: start-up time)."""
+    from scipy import stats
+
+    return _f64(stats.t.ppf(q, dof))
 
 
 @dataclass(frozen=True, init=False)
@@ -109,7 +122,7 @@ class Normal(Distribution):
         out += self.mean_
 
     def ppf(self, q: npt.ArrayLike) -> FloatArray:
-        return _f64(self.mean_ + self.sd_ * special.ndtri(_q(q)))
+        return _f64(self.mean_ + self.sd_ * _ndtri(_q(q)))
 
     def from_standard_normal(self, z: FloatArray) -> FloatArray:
         return self.mean_ + self.sd_ * z
@@ -178,8 +191,8 @@ class StudentT(Distribution):
 
     def ppf(self, q: npt.ArrayLike) -> FloatArray:
         if math.isinf(self.dof):
-            return _f64(self.location + self.scale * special.ndtri(_q(q)))
-        return _f64(self.location + self.scale * stats.t.ppf(_q(q), self.dof))
+            return _f64(self.location + self.scale * _ndtri(_q(q)))
+        return _f64(self.location + self.scale * _t_ppf(_q(q), self.dof))
 
 
 @dataclass(frozen=True, init=False)
@@ -259,7 +272,7 @@ class LogNormal(Distribution):
         return rng.lognormal(self.mu, self.sigma, size)
 
     def ppf(self, q: npt.ArrayLike) -> FloatArray:
-        return _f64(np.exp(self.mu + self.sigma * special.ndtri(_q(q))))
+        return _f64(np.exp(self.mu + self.sigma * _ndtri(_q(q))))
 
     def from_standard_normal(self, z: FloatArray) -> FloatArray:
         return np.exp(self.mu + self.sigma * z)

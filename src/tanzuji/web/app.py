@@ -1,0 +1,65 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from tanzuji import __version__
+from tanzuji.web.accounts import Accounts
+from tanzuji.web.deps import csrf_guard
+from tanzuji.web.errors import install_handlers
+from tanzuji.web.middleware import WebMiddleware
+from tanzuji.web.public import Publications
+from tanzuji.web.settings import WebSettings
+from tanzuji.web.state import AppState
+
+__all__ = ["create_app"]
+
+_STATIC = Path(__file__).parent / "static"
+
+
+def create_app(
+    settings: WebSettings,
+    accounts: Accounts,
+    store: Any = None,
+    publications: Publications | None = None,
+) -> FastAPI:
+    """A new application over ``accounts`` (and the store, when there is one)."""
+    from tanzuji.web.routers import auth, evaluate, factors, pages, public, verify
+
+    tz = AppState.build(settings, accounts, store, publications)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        tz.jobs.shutdown()
+
+    app = FastAPI(
+        title="tanzuji",
+        version=__version__,
+        description="碳足迹 tanzuji — product carbon footprints with evaluated uncertainty.",
+        dependencies=[Depends(csrf_guard)],
+        lifespan=lifespan,
+    )
+    app.state.tz = tz
+    install_handlers(app)
+    for module in (auth, evaluate, factors, verify, public, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=str(_STATIC)), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.add_middleware(
+        WebMiddleware,
+        secure_cookies=settings.secure_cookies,
+        require_https=settings.require_https,
+    )
+    return app

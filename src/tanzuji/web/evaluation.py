@@ -1,0 +1,126 @@
+"""Evaluating an uploaded study in the web shell: JJF, full GUM, Monte Carlo job work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tanzuji.web.jobs import Progress
+from tanzuji.web.uploads import study_upload
+
+__all__ = ["MAX_TRIALS", "evaluate_upload", "monte_carlo_work", "table_a8"]
+
+MAX_TRIALS = 2_000_000
+
+
+def evaluate_upload(
+    data: bytes, filename: str | None, *, full: bool, max_bytes: int
+) -> dict[str, Any]:
+    """The JSON result contract of an uploaded study (with ``full`` GUM when asked)."""
+    from tanzuji.calculation import compile_study, evaluate_full
+    from tanzuji.jsonio import evaluate_file, full_to_dict, result_to_dict
+
+    with study_upload(data, filename, max_bytes=max_bytes) as path:
+        try:
+            loaded, result = evaluate_file(path)
+        except Exception as exc:
+            raise _shown(exc, path.name, filename) from None
+        out = result_to_dict(result, loaded.study, loaded.factors)
+        if full:
+            out["full"] = full_to_dict(evaluate_full(compile_study(loaded.study, loaded.factors)))
+    return out
+
+
+def _shown(exc: Exception, temp_name: str, filename: str | None) -> Exception:
+    """The error with the user's file name in place of the temporary one."""
+    import copy
+    import dataclasses
+
+    from tanzuji.errors import InputError, InputErrors
+
+    shown = filename or temp_name
+
+    def fix(e: InputError) -> InputError:
+        loc = e.location
+        if loc.file is not None and not loc.file.endswith(temp_name):
+            return e
+        new = copy.copy(e)
+        new.location = dataclasses.replace(loc, file=shown)
+        new.args = (str(new),)
+        return new
+
+    if isinstance(exc, InputErrors):
+        return InputErrors([fix(e) for e in exc.errors])
+    if isinstance(exc, InputError):
+        return fix(exc)
+    return exc
+
+
+def monte_carlo_work(
+    data: bytes, filename: str | None, *, max_bytes: int, seed: int | None, trials: int | None
+) -> Callable[[Progress], dict[str, Any]]:
+    """Validate and compile now (errors go to the uploader at once); draw later in a job."""
+    from tanzuji.calculation import compile_study, evaluate_full
+    from tanzuji.jsonio import evaluate_file, result_to_dict
+
+    with study_upload(data, filename, max_bytes=max_bytes) as path:
+        try:
+            loaded, result = evaluate_file(path)
+        except Exception as exc:
+            raise _shown(exc, path.name, filename) from None
+        model = compile_study(loaded.study, loaded.factors)
+    base = result_to_dict(result, loaded.study, loaded.factors)
+
+    def work(progress: Progress) -> dict[str, Any]:
+        from tanzuji.calculation import evaluate_monte_carlo
+        from tanzuji.jsonio import full_to_dict, monte_carlo_to_dict
+
+        full = evaluate_full(model)
+        mc = evaluate_monte_carlo(model, full, trials=trials, seed=seed, progress=progress)
+        return {**base, "full": full_to_dict(full), "monte_carlo": monte_carlo_to_dict(mc)}
+
+    return work
+
+
+def table_a8(result: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Rows of Table A.8 (stage, value, u) and the total line, formatted for display."""
+    from tanzuji.model import Stage
+    from tanzuji.report.context import fmt_pair, fmt_rel
+
+    rows = []
+    for stage in Stage:
+        r = result["stages"].get(stage.value)
+        name = stage.zh if lang == "zh" else stage.en
+        if r is None:
+            rows.append({"stage": name, "value": None, "u": None})
+        else:
+            v, u = fmt_pair(r["value"], r["u"])
+            rows.append({"stage": name, "value": v, "u": u})
+    t = result["total"]
+    value, U = fmt_pair(t["value"], t["U"])
+    _, u = fmt_pair(t["value"], t["u"])
+    contributions = []
+    for c in result.get("contributions", [])[:10]:
+        st = Stage(c["stage"])
+        contributions.append(
+            {
+                "activity": c["activity"]
+                if lang == "zh"
+                else (c.get("activity_en") or c["activity"]),
+                "stage": st.zh if lang == "zh" else st.en,
+                "value": fmt_pair(c["value"], c["u"])[0],
+                "share": "—" if c.get("share") is None else f"{100 * c['share']:.1f} %",
+            }
+        )
+    return {
+        "rows": rows,
+        "total": {
+            "value": value,
+            "u": u,
+            "U": U,
+            "k": f"{t['k']:g}",
+            "U_rel": fmt_rel(t.get("U_rel_percent")),
+        },
+        "contributions": contributions,
+        "unit": result.get("unit", "kgCO2e"),
+    }

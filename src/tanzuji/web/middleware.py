@@ -1,0 +1,109 @@
+"""One ASGI middleware: language, CSRF cookie and security headers on every response."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+from typing import Any
+
+from tanzuji.i18n import Lang, use_lang
+from tanzuji.web.security import new_cookie_value
+
+__all__ = ["CSP", "CSRF_COOKIE", "LANG_COOKIE", "SESSION_COOKIE", "WebMiddleware"]
+
+SESSION_COOKIE = "tzj_session"
+CSRF_COOKIE = "tzj_csrf"
+LANG_COOKIE = "tzj_lang"
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+_HSTS = (b"strict-transport-security", b"max-age=31536000")
+
+
+def _cookies(scope: dict[str, Any]) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # a malformed cookie header is ignored, not fatal
+                continue
+    return {k: m.value for k, m in jar.items()}
+
+
+async def _to_https(scope: dict[str, Any], send: Any) -> None:
+    """Redirect a plain-HTTP request to the same URL over HTTPS (behind a trusted proxy)."""
+    host = "localhost"
+    for name, value in scope.get("headers", []):
+        if name == b"host":
+            host = value.decode("latin-1")
+    query = scope.get("query_string", b"").decode("latin-1")
+    url = f"https://{host}{scope.get('raw_path', b'').decode('latin-1') or scope['path']}"
+    if query and "?" not in url:
+        url += "?" + query
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 308,
+            "headers": [(b"location", url.encode("latin-1")), *_HEADERS],
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
+
+
+class WebMiddleware:
+    """Sets the language from the sticky cookie, gives each browser a CSRF cookie, and
+    adds the security headers (HSTS when served over HTTPS)."""
+
+    def __init__(
+        self, app: Any, *, secure_cookies: bool = False, require_https: bool = False
+    ) -> None:
+        self.app = app
+        self.secure_cookies = secure_cookies
+        self.require_https = require_https
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.require_https and scope.get("scheme") != "https" and scope["path"] != "/healthz":
+            await _to_https(scope, send)
+            return
+        cookies = _cookies(scope)
+        state = scope.setdefault("state", {})
+        state["cookies"] = cookies
+        csrf = cookies.get(CSRF_COOKIE)
+        new_csrf = None
+        if not csrf or len(csrf) > 128:
+            csrf = new_csrf = new_cookie_value()
+        state["csrf_cookie"] = csrf
+        lang = Lang.en if cookies.get(LANG_COOKIE) == "en" else Lang.zh
+        https = scope.get("scheme") == "https"
+        secure = self.secure_cookies or https
+
+        async def send_wrapper(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    h
+                    for h in message.get("headers", [])
+                    if h[0].lower() not in {k for k, _ in _HEADERS}
+                ]
+                headers += _HEADERS
+                if https:
+                    headers.append(_HSTS)
+                if new_csrf is not None:
+                    attrs = "; Path=/; HttpOnly; SameSite=Strict" + ("; Secure" if secure else "")
+                    headers.append((b"set-cookie", f"{CSRF_COOKIE}={new_csrf}{attrs}".encode()))
+                message["headers"] = headers
+            await send(message)
+
+        with use_lang(lang):
+            await self.app(scope, receive, send_wrapper)

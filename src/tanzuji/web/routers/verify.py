@@ -1,0 +1,74 @@
+"""Verify a signed report PDF (anyone, no sign-in)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from tanzuji.web.deps import OptionalUser, State, render
+from tanzuji.web.routers.evaluate import read_upload
+
+router = APIRouter(tags=["reports"])
+
+MAX_PDF = 30 * 1024 * 1024
+
+
+def verify_bytes(data: bytes) -> dict[str, Any]:
+    """Signature checks of a PDF and its SHA-256 (to find the published footprint)."""
+    from tanzuji.report.errors import SignatureError
+    from tanzuji.report.sign import verify_pdf
+
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        checks = verify_pdf(data)
+    except SignatureError as exc:
+        return {"sha256": sha, "ok": False, "problem": exc.message, "signatures": []}
+    sigs = [
+        {
+            "field": c.field,
+            "signer": c.signer,
+            "signed_at": c.signed_at.isoformat(timespec="seconds") if c.signed_at else None,
+            "intact": c.intact,
+            "valid": c.valid,
+            "coverage": str(c.coverage),
+            "ok": c.ok,
+            "problem": c.problem,
+        }
+        for c in checks
+    ]
+    return {"sha256": sha, "ok": all(s["ok"] for s in sigs), "problem": None, "signatures": sigs}
+
+
+@router.post("/api/verify", summary="Verify the signatures of an uploaded report PDF")
+async def verify_api(state: State, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+    data = await read_upload(file, MAX_PDF)
+    out = await run_in_threadpool(verify_bytes, data)
+    out["publication"] = _publication_for(state, out["sha256"])
+    return out
+
+
+def _publication_for(state: State, sha256: str) -> str | None:
+    """The public page of the published footprint whose report has this hash, if any."""
+    if state.publications is None:
+        return None
+    pub_id = state.publications.for_report(sha256)
+    return f"/p/{pub_id}" if pub_id else None
+
+
+@router.get("/verify", include_in_schema=False)
+def verify_page(request: Request, user: OptionalUser) -> Response:
+    return render(request, "verify.html", {"outcome": None})
+
+
+@router.post("/verify", include_in_schema=False)
+async def verify_form(
+    request: Request, state: State, user: OptionalUser, file: Annotated[UploadFile, File()]
+) -> Response:
+    data = await read_upload(file, MAX_PDF)
+    outcome = await run_in_threadpool(verify_bytes, data)
+    outcome["publication"] = _publication_for(state, outcome["sha256"])
+    return render(request, "verify.html", {"outcome": outcome, "filename": file.filename})

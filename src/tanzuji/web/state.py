@@ -1,0 +1,62 @@
+"""Everything one application instance holds: settings, codecs, limiter, jobs, accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tanzuji.web.accounts import Accounts
+from tanzuji.web.jobs import JobRunner
+from tanzuji.web.public import Publications
+from tanzuji.web.security import CsrfCodec, LoginLimiter, TokenCodec
+from tanzuji.web.settings import WebSettings
+
+__all__ = ["AppState", "templates_env"]
+
+_HERE = Path(__file__).parent
+
+
+def templates_env() -> Any:
+    """The Jinja2 environment of the UI (autoescaped)."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_HERE / "templates")),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@dataclass
+class AppState:
+    settings: WebSettings
+    accounts: Accounts
+    tokens: TokenCodec
+    csrf: CsrfCodec
+    limiter: LoginLimiter
+    jobs: JobRunner
+    templates: Any
+    store: Any = None
+    publications: Publications | None = None
+
+    @classmethod
+    def build(
+        cls,
+        settings: WebSettings,
+        accounts: Accounts,
+        store: Any = None,
+        publications: Publications | None = None,
+    ) -> AppState:
+        return cls(
+            settings=settings,
+            accounts=accounts,
+            tokens=TokenCodec(settings.secret_key),
+            csrf=CsrfCodec(settings.secret_key),
+            limiter=LoginLimiter(settings.login_attempts, settings.login_window_seconds),
+            jobs=JobRunner(workers=1),
+            templates=templates_env(),
+            store=store,
+            publications=publications,
+        )

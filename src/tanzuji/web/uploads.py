@@ -1,0 +1,84 @@
+"""Uploaded study files: size limits, zip-bomb-safe workbooks, server-chosen file names.
+
+An upload is written under a fresh temporary directory as ``study.<ext>``; the user's
+file name is only shown back to the user (as the ``file`` of an error), never used as
+a path.
+
+>>> import io, zipfile
+>>> buf = io.BytesIO()
+>>> with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+...     z.writestr("xl/big.xml", "0" * 2_000_000)
+>>> check_zip(buf.getvalue(), max_unpacked=1_000_000)
+Traceback (most recent call last):
+...
+tanzuji.errors.InputError: the workbook unpacks to more than 1000000 bytes
+>>> suffix_of("我的研究.XLSX"), suffix_of("../../etc/passwd")
+('.xlsx', None)
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePath
+
+from tanzuji.errors import InputError
+
+__all__ = ["STUDY_SUFFIXES", "check_zip", "study_upload", "suffix_of"]
+
+STUDY_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
+MAX_ZIP_ENTRIES = 2000
+MAX_UNPACKED = 100 * 1024 * 1024
+MAX_RATIO = 200
+
+
+def suffix_of(filename: str | None) -> str | None:
+    """The allowed study suffix of an uploaded file's name, else ``None``."""
+    if not filename:
+        return None
+    suffix = PurePath(filename.replace("\\", "/")).suffix.lower()
+    return suffix if suffix in STUDY_SUFFIXES else None
+
+
+def check_zip(data: bytes, *, max_unpacked: int = MAX_UNPACKED) -> None:
+    """Refuse archives that unpack too large, too many entries, or compress suspiciously."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+    except zipfile.BadZipFile:
+        raise InputError("not an Excel workbook (.xlsx is a zip archive)") from None
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise InputError(f"the workbook has more than {MAX_ZIP_ENTRIES} parts")
+    total = sum(i.file_size for i in infos)
+    if total > max_unpacked:
+        raise InputError(f"the workbook unpacks to more than {max_unpacked} bytes")
+    for i in infos:
+        if i.compress_size and i.file_size / i.compress_size > MAX_RATIO and i.file_size > 1 << 20:
+            raise InputError("the workbook is compressed suspiciously well (zip bomb?)")
+
+
+@contextmanager
+def study_upload(data: bytes, filename: str | None, *, max_bytes: int) -> Iterator[Path]:
+    """A temporary ``study.<ext>`` holding ``data``; removed afterwards."""
+    shown = PurePath((filename or "upload").replace("\\", "/")).name or "upload"
+    suffix = suffix_of(filename)
+    if suffix is None:
+        raise InputError(f"expected a study file ending in {', '.join(STUDY_SUFFIXES)}", file=shown)
+    if len(data) > max_bytes:
+        raise InputError(f"the file is larger than {max_bytes} bytes", file=shown)
+    if suffix == ".xlsx":
+        try:
+            check_zip(data)
+        except InputError as exc:
+            raise exc.with_location(file=shown) from None
+    tmp = Path(tempfile.mkdtemp(prefix="tzj-upload-"))
+    try:
+        path = tmp / f"study{suffix}"
+        path.write_bytes(data)
+        yield path
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

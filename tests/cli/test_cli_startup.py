@@ -1,0 +1,52 @@
+"""Start-up: `--help` and `evaluate` must not import the heavy libraries (no timing here;
+the timings are in benchmarks/bench_startup.py and docs/performance.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from clihelpers import EXAMPLES
+
+HEAVY = ("scipy.stats", "weasyprint", "matplotlib", "pyhanko", "openpyxl")
+
+PROBE = """
+import json, sys
+sys.argv = ["tanzuji", *json.loads(sys.argv[1])]
+from tanzuji.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stdout.flush()
+print("\\nMODULES=" + json.dumps(sorted(m for m in sys.modules if not m.startswith("_"))))
+"""
+
+
+def _modules(*args: str) -> set[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(list(args))],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("MODULES="))
+    return set(json.loads(line.removeprefix("MODULES=")))
+
+
+@pytest.mark.parametrize("args", [("--help",), ("evaluate", "--help"), ("factors", "--help")])
+def test_help_imports_nothing_heavy(args: tuple[str, ...]) -> None:
+    mods = _modules(*args)
+    assert "typer" in mods  # the probe really ran the CLI
+    for heavy in (*HEAVY, "pint", "numpy", "yaml"):  # (typer itself imports pydantic)
+        assert heavy not in mods, heavy
+
+
+def test_evaluate_of_a_bundled_example_imports_no_report_or_scipy_stats() -> None:
+    mods = _modules("evaluate", str(EXAMPLES / "single-phase-meter" / "study.yaml"), "--json")
+    assert "tanzuji.calculation.jjf" in mods  # it evaluated
+    for heavy in HEAVY:
+        assert heavy not in mods, heavy
