@@ -25,6 +25,7 @@ __all__ = [
     "default_number_format",
     "list_reports",
     "record_issued_report",
+    "store_recorder",
 ]
 
 
@@ -124,6 +125,35 @@ def record_issued_report(
             )
         uow.commit()
         return IssuedReport(number, year, seq, shas, anchor)
+
+
+def store_recorder(
+    new_uow: Callable[[], UnitOfWork],
+    actor: Actor,
+    *,
+    revision_id: str | None = None,
+    lang: str = "zh",
+    signer_subject: str | None = None,
+    number_format: Callable[[str, int, int], str] = default_number_format,
+) -> Callable[[int, Callable[[str], bytes], str | None], str]:
+    """A ``Recorder`` for ``services.issue``: ``record(year, build, amends) -> number``.
+
+    ``build(number)`` renders and signs the PDF; it runs inside the issuing transaction.
+    """
+
+    def record(year: int, build: Callable[[str], bytes], amends: str | None) -> str:
+        issued = record_issued_report(
+            new_uow(),
+            actor,
+            year=year,
+            revision_id=revision_id,
+            amends=amends,
+            number_format=number_format,
+            build=lambda ctx: [Rendition(lang, build(ctx.number), signer_subject)],
+        )
+        return issued.number
+
+    return record
 
 
 def list_reports(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
