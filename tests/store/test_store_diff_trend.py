@@ -106,3 +106,20 @@ def test_trend_per_year_and_model(store: Store, actor: Actor, tmp_path: Path) ->
     assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
     with pytest.raises(InputError):
         plot_trend(pts, tmp_path / "t.pdf", "trend")
+
+
+def test_certificates_expiring_within_n_days(store: Store, actor: Actor) -> None:
+    import datetime as dt
+
+    from tanzuji.services import expiring_certificates
+
+    save_study(UnitOfWork(store), actor, SP)
+    today = dt.date(2025, 12, 31)
+    # From the example's register: SC-01 and SC-02 valid until 2026-01-05 (current
+    # certificates; their 2025-01-07 predecessors are history), FD-01 until 2026-02-09.
+    rows = expiring_certificates(UnitOfWork(store, write=False), actor, 5, today)
+    assert [r["instrument"] for r in rows] == ["SC-01", "SC-02"]
+    rows = expiring_certificates(UnitOfWork(store, write=False), actor, 40, today)
+    assert [(r["instrument"], r["valid_until"]) for r in rows] == [
+        ("SC-01", "2026-01-05"), ("SC-02", "2026-01-05"), ("FD-01", "2026-02-09")]
+    assert expiring_certificates(UnitOfWork(store, write=False), actor, 4, today) == []

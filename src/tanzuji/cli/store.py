@@ -567,6 +567,42 @@ def import_cmd(
     )
 
 
+def certificates(
+    days: Annotated[int, typer.Option("--days", help="Expiring within this many days.")] = 30,
+    database_url: DbOpt = None,
+    org: OrgOpt = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Instrument certificates of the organisation's register expiring within N days."""
+    from tanzuji.services.query import expiring_certificates
+
+    if days < 0:
+        raise InputError(tr("天数应 ≥ 0", "days must be ≥ 0"), path="--days", got=days)
+    ctx = _ctx(database_url, org, lang)
+    rows = expiring_certificates(_uow(ctx, write=False), ctx.actor, days)
+    if as_json:
+        _print_json(rows)
+        return
+    if not rows:
+        out.print(tr(f"{days} 天内没有到期的证书", f"no certificate expires within {days} days"))
+        return
+    table = Table(
+        tr("器具", "Instrument"),
+        tr("名称", "Name"),
+        tr("证书", "Certificate"),
+        tr("有效期至", "Valid until"),
+    )
+    for r in rows:
+        table.add_row(
+            escape(r["instrument"]),
+            escape(r["name"]),
+            escape(r["certificate"]),
+            r["valid_until"] or "—",
+        )
+    out.print(table)
+
+
 # --------------------------------------------------------------------------- audit
 
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
@@ -653,6 +689,7 @@ def register(app: typer.Typer) -> None:
     app.command("trend")(trend_cmd)
     app.command("export")(export_cmd)
     app.command("import")(import_cmd)
+    app.command("certificates")(certificates)
 
 
 def demo_store(study_dirs: list[Path]) -> None:
