@@ -121,5 +121,8 @@ def test_certificates_expiring_within_n_days(store: Store, actor: Actor) -> None
     assert [r["instrument"] for r in rows] == ["SC-01", "SC-02"]
     rows = expiring_certificates(UnitOfWork(store, write=False), actor, 40, today)
     assert [(r["instrument"], r["valid_until"]) for r in rows] == [
-        ("SC-01", "2026-01-05"), ("SC-02", "2026-01-05"), ("FD-01", "2026-02-09")]
+        ("SC-01", "2026-01-05"),
+        ("SC-02", "2026-01-05"),
+        ("FD-01", "2026-02-09"),
+    ]
     assert expiring_certificates(UnitOfWork(store, write=False), actor, 4, today) == []
