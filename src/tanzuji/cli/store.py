@@ -58,8 +58,9 @@ def _ctx(database_url: str | None, org: str | None, lang: str | None) -> _Ctx:
     from tanzuji.config import load_config
     from tanzuji.services.context import actor_from_config, store_from_config
 
-    cfg = load_config().with_overrides(database_url=database_url, org=org, lang=lang)
-    set_lang(cfg.lang)
+    cfg = load_config().with_overrides(database_url=database_url, org=org)
+    if lang is not None:  # else the global --lang / TANZUJI_LANG / config, set by the root
+        set_lang(lang)
     return _Ctx(store=store_from_config(cfg), actor=actor_from_config(cfg))
 
 
