@@ -98,3 +98,21 @@ def test_accounts_for_the_web_platform(store: Store, actor: Actor) -> None:
     )
     assert c is not None and c.kind == "client" and c.org_name == "ACME"
     assert authenticate_client(UnitOfWork(store, write=False), client["client_id"], "x") is None
+
+
+def test_demo_seeds_history_diff_and_trend_once(store: Store, actor: Actor) -> None:
+    from tanzuji.services.demo import seed_demo
+    from tanzuji.services.trend import trend
+
+    dirs = [SP.parent, SP.parent.parent / "three-phase-meter"]
+    saved = seed_demo(lambda: UnitOfWork(store), actor, dirs)
+    assert [(r.study_key, r.seq) for _, r in saved] == [
+        ("EX-SP-2025", 1),
+        ("EX-SP-2024", 1),
+        ("EX-SP-2025", 2),
+        ("EX-TP-2025", 1),
+    ]
+    assert len(history(UnitOfWork(store, write=False), actor, "EX-SP-2025")) == 2
+    years = [p["year"] for p in trend(UnitOfWork(store, write=False), actor, "DDZY-X1（示例）")]
+    assert years == [2024, 2025]
+    assert seed_demo(lambda: UnitOfWork(store), actor, dirs) == []  # again: nothing new
