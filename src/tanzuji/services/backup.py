@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Integer, Table, func, insert, select, text
+from sqlalchemy import Integer, MetaData, Table, func, insert, select, text
 
 from tanzuji import __version__
 from tanzuji.errors import InputError, StoreError
@@ -26,7 +26,7 @@ from tanzuji.services.context import Actor
 from tanzuji.store import UnitOfWork
 from tanzuji.store.audit import format_anchor
 from tanzuji.store.hashing import now_iso
-from tanzuji.store.models import AuditHead, Base, StudyRevision
+from tanzuji.store.models import AuditHead, StudyRevision
 
 __all__ = ["FORMAT", "ExportSummary", "export_jsonl", "import_jsonl"]
 
@@ -52,8 +52,15 @@ class ExportSummary:
         return {"rows": self.rows, "audit_anchor": self.audit_anchor, "revisions": self.revisions}
 
 
-def _tables() -> list[Table]:
-    return [t for t in Base.metadata.sorted_tables if t.name != "audit_head"]
+_SKIP = {"audit_head", "alembic_version"}
+
+
+def _tables(uow: UnitOfWork) -> list[Table]:
+    """Every table of the database (reflected, so tables of later migrations come too),
+    parents before children."""
+    meta = MetaData()
+    meta.reflect(bind=uow.session.connection())
+    return [t for t in meta.sorted_tables if t.name not in _SKIP]
 
 
 def _encode(value: Any) -> Any:
@@ -94,9 +101,10 @@ def export_jsonl(uow: UnitOfWork, out: IO[str]) -> ExportSummary:
     with uow:
         head = uow.audit.head()
         anchor = format_anchor(head.seq, head.hash)
+        tables = _tables(uow)
         counts = {
             t.name: int(uow.session.scalar(select(func.count()).select_from(t)) or 0)
-            for t in _tables()
+            for t in tables
         }
         emit(
             {
@@ -110,7 +118,7 @@ def export_jsonl(uow: UnitOfWork, out: IO[str]) -> ExportSummary:
                 "rows": counts,
             }
         )
-        for t in _tables():
+        for t in tables:
             for row in _rows(uow, t):
                 emit({"t": t.name, "r": row})
         out.write(_line({"type": "footer", "sha256": digest.hexdigest()}))
@@ -125,13 +133,13 @@ def import_jsonl(uow: UnitOfWork, actor: Actor, path: Path) -> ExportSummary:
     """Load an export into an empty database (all or nothing), then audit the import."""
     from tanzuji.store.engine import _head_revision
 
-    tables = {t.name: t for t in _tables()}
     digest = hashlib.sha256()
     try:
         fh = path.open("r", encoding="utf-8")
     except OSError as exc:
         raise _fail(f"无法读取（{exc.strerror}）", f"cannot read ({exc.strerror})", path) from None
     with fh, uow:
+        tables = {t.name: t for t in _tables(uow)}
         if uow.session.scalar(select(func.count()).select_from(tables["organisations"])) or (
             uow.audit.head().seq
         ):
