@@ -25,6 +25,7 @@ __all__ = [
     "default_number_format",
     "list_reports",
     "record_issued_report",
+    "set_report_status",
     "store_recorder",
 ]
 
@@ -154,6 +155,41 @@ def store_recorder(
         return issued.number
 
     return record
+
+
+def set_report_status(
+    uow: UnitOfWork, actor: Actor, number: str, status: str, *, reason: str = ""
+) -> int:
+    """Mark every rendition of an issued report ``withdrawn`` or ``superseded`` (audited).
+
+    The PDF and its number stay; a corrected report is a new issue with ``amends=number``.
+    """
+    from tanzuji.errors import InputError, NotFoundError
+    from tanzuji.i18n import tr
+
+    if status not in {"withdrawn", "superseded"}:
+        raise InputError(
+            tr("状态应为 withdrawn 或 superseded", "status must be withdrawn or superseded"),
+            got=status,
+        )
+    with uow:
+        org = resolve_org(uow, actor)
+        rows = uow.reports.by_number(org.id, number)
+        if not rows:
+            raise NotFoundError(tr(f"没有编号为 {number} 的报告", f"no report numbered {number}"))
+        for r in rows:
+            r.status = status
+            uow.audit.append(
+                actor=actor.user,
+                action=f"report.{status}",
+                object_type="report",
+                object_id=f"{number}/{r.lang}",
+                object_sha256=r.pdf_sha256,
+                org_id=org.id,
+            )
+        uow.session.flush()
+        uow.commit()
+        return len(rows)
 
 
 def list_reports(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
