@@ -1,0 +1,180 @@
+"""The REST API over a real store (SQLite): upload, revisions, sharing, publishing, roles."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tanzuji.web.app import create_app
+from tanzuji.web.backend import StoreAccounts
+from tanzuji.web.publishing import StorePublications
+from tanzuji.web.settings import WebSettings
+
+from .conftest import EXAMPLES, SECRET, csrf_of
+from .storekit import PASSWORD, StoreWorld, issue_report, make_store, tiny_signed_pdf
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> StoreWorld:
+    return make_store(tmp_path)
+
+
+@pytest.fixture
+def app_client(world: StoreWorld) -> Iterator[TestClient]:
+    app = create_app(
+        WebSettings(secret_key=SECRET),
+        StoreAccounts(world.store),
+        store=world.store,
+        publications=StorePublications(world.store),
+    )
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        yield c
+
+
+def login(c: TestClient, email: str) -> str:
+    c.cookies.clear()
+    token = csrf_of(c.get("/login").text)
+    r = c.post(
+        "/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    return token
+
+
+def upload(
+    c: TestClient, token: str, name: str = "study.xlsx", example: str = "single-phase-meter"
+) -> dict:  # type: ignore[type-arg]
+    data = (EXAMPLES / example / name).read_bytes()
+    r = c.post(
+        "/api/studies",
+        files={"file": (name, data)},
+        data={"message": "first"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert r.status_code == 201, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+def test_web_store_sign_in_checks_the_argon2_hash(app_client: TestClient) -> None:
+    token = csrf_of(app_client.get("/login").text)
+    r = app_client.post(
+        "/login", data={"email": "ed@maker.example", "password": "wrong", "csrf_token": token}
+    )
+    assert r.status_code == 401
+    login(app_client, "ed@maker.example")
+    me = app_client.get("/api/whoami").json()
+    assert me == {
+        "name": "ed@maker.example",
+        "login": "ed@maker.example",
+        "organisation": "maker",
+        "role": "editor",
+        "kind": "user",
+    }
+
+
+def test_web_store_client_credentials_act_as_the_organisation(
+    app_client: TestClient, world: StoreWorld
+) -> None:
+    basic = base64.b64encode(f"{world.client_id}:{world.client_secret}".encode()).decode()
+    r = app_client.post(
+        "/auth/token",
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {basic}"},
+    )
+    assert r.status_code == 200, r.text
+    auth = {"Authorization": "Bearer " + r.json()["access_token"]}
+    assert app_client.get("/api/whoami", headers=auth).json()["organisation"] == "maker"
+    study = (EXAMPLES / "single-phase-meter" / "study.yaml").read_bytes()
+    saved = app_client.post("/api/studies", files={"file": ("s.yaml", study)}, headers=auth)
+    assert saved.status_code == 201, saved.text
+
+
+def test_web_store_upload_share_evaluate_publish(
+    app_client: TestClient, world: StoreWorld, tmp_path: Path
+) -> None:
+    c = app_client
+    token = login(c, "ed@maker.example")
+    saved = upload(c, token)
+    rev = saved["revision"]
+    assert saved["created"] is True
+    products = c.get("/api/products").json()
+    assert [p["studies"][0]["head"] for p in products] == [rev]
+    # a viewer may read but not upload
+    token = login(c, "view@maker.example")
+    assert c.get(f"/api/revisions/{rev}").status_code == 200
+    data = (EXAMPLES / "single-phase-meter" / "study.yaml").read_bytes()
+    r = c.post("/api/studies", files={"file": ("s.yaml", data)}, headers={"X-CSRF-Token": token})
+    assert r.status_code == 403
+    # the institute cannot see the revision before it is shared, then can
+    token = login(c, "eva@lab.example")
+    assert c.get(f"/api/revisions/{rev}").status_code == 404
+    token = login(c, "ed@maker.example")
+    r = c.post(f"/api/revisions/{rev}/shares", data={"to": "lab"}, headers={"X-CSRF-Token": token})
+    assert r.status_code == 201, r.text
+    token = login(c, "eva@lab.example")
+    view = c.get(f"/api/revisions/{rev}")
+    assert view.status_code == 200 and view.json()["revision"]["id"] == rev
+    assert [s["revision"] for s in c.get("/api/shared").json()] == [rev]
+    ev = c.post(
+        f"/api/revisions/{rev}/evaluations",
+        data={"method": "full"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert ev.status_code == 201, ev.text
+    # ...but another manufacturer still cannot
+    login(c, "ed@rival.example")
+    assert c.get(f"/api/revisions/{rev}").status_code == 404
+    # publishing needs an issued report
+    token = login(c, "ed@maker.example")
+    r = c.post(f"/api/revisions/{rev}/publications", headers={"X-CSRF-Token": token})
+    assert r.status_code == 409, r.text
+    pdf = tiny_signed_pdf(tmp_path)
+    number = issue_report(world.store, "lab", "eva@lab.example", rev, pdf)
+    r = c.post(f"/api/revisions/{rev}/publications", headers={"X-CSRF-Token": token})
+    assert r.status_code == 201, r.text
+    pub = r.json()
+    # the study's reference period is 2025: valid until the end of 2025 + 3 years
+    assert pub["valid_until"] == "2028-12-31" and pub["report"] == number
+    # the public page, without sign-in
+    c.cookies.clear()
+    page = c.get(f"/p/{pub['publication']}")
+    assert page.status_code == 200
+    assert number in page.text and "lab" in page.text and "2028-12-31" in page.text
+    assert "签名报告完好有效" in page.text
+    # the verify page finds the publication from the PDF
+    v = c.post("/api/verify", files={"file": ("r.pdf", pdf)}).json()
+    assert v["ok"] is True and v["publication"] == f"/p/{pub['publication']}"
+    # the authority finds it in the registry
+    login(c, "auth@gov.example")
+    found = c.get("/api/registry", params={"q": "单相"}).json()
+    assert [f["publication"] for f in found] == [pub["publication"]]
+    # the maker's administrator sees the trail of it all
+    login(c, "admin@maker.example")
+    actions = [e["action"] for e in c.get("/api/audit").json()]
+    assert "footprint.publish" in actions and "revision.share" in actions
+    login(c, "ed@maker.example")
+    assert c.get("/api/audit").status_code == 403
+
+
+def test_web_store_broken_workbook_names_the_cell(app_client: TestClient, tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(EXAMPLES / "single-phase-meter" / "study.xlsx")
+    wb["A.3 原材料获取"]["E5"] = "一点六"
+    wb.save(tmp_path / "b.xlsx")
+    token = login(app_client, "ed@maker.example")
+    r = app_client.post(
+        "/api/studies",
+        files={"file": ("我的研究.xlsx", (tmp_path / "b.xlsx").read_bytes())},
+        headers={"X-CSRF-Token": token},
+    )
+    assert r.status_code == 422
+    (e,) = r.json()["errors"]
+    assert (e["file"], e["sheet"], e["row"]) == ("我的研究.xlsx", "A.3 原材料获取", 5)
+    assert "(E)" in e["column"]
