@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 ## Run the main job on the bundled examples (outputs in ./tanzuji-demo/).
 demo: system-deps $(STAMP)
-	$(BIN)/tanzuji demo
+	$(BIN)/tanzuji demo --force
 
 system-deps:
 	@bash scripts/system-deps.sh

@@ -159,3 +159,9 @@ class SchemaVersionError(StoreError):
 
 class AuditError(StoreError):
     """The audit trail does not verify: names the first entry that breaks the chain."""
+
+
+class IssuanceError(TanzujiError):
+    """A signed report that may not be issued: blocking findings not accepted, a signer
+    who is not the study's evaluator without an override, an acceptance that names no
+    blocking finding."""

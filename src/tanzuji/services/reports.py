@@ -46,7 +46,7 @@ class NumberContext:
     year: int
     seq: int
     org: str
-    audit_anchor: str  # "<seq>:<hash>" of the audit chain head before this report
+    audit_anchor: str  # "tzanchor:<seq>:<hash>": the audit chain head before this report
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def record_issued_report(
         # the issuing institute's own revision, or one a manufacturer shared with it
         rev_id = readable_revision(uow, org.id, revision_id).id if revision_id else None
         head = uow.audit.head(lock=True)
-        anchor = f"{head.seq}:{head.hash}"
+        anchor = f"tzanchor:{head.seq}:{head.hash}"
         seq = uow.reports.next_number(org.id, year)
         number = number_format(org.name, year, seq)
         renditions = build(NumberContext(number, year, seq, org.name, anchor))

@@ -1,0 +1,335 @@
+"""``tanzuji meter``: ingest metered energy (readings → energy ± u → study), convert files.
+
+Thin shell: parses options, calls :mod:`tanzuji.metering`, prints. pandas, pyarrow and dask
+are imported only when a command runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from tanzuji.cli._common import ForceOption, LangOption, QuietOption, apply_lang, err, wrote
+from tanzuji.cli._common import out as console
+from tanzuji.errors import InputError
+from tanzuji.i18n import tr
+
+if TYPE_CHECKING:
+    from tanzuji.metering import IngestResult
+
+__all__ = ["register"]
+
+meter_app = typer.Typer(
+    help="计量数据：电能表读数 → 电量 ± 不确定度 → 研究文件 / Metered energy as primary data.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``meter`` command group to ``app``."""
+    app.add_typer(meter_app, name="meter")
+
+
+def _period(text: str) -> Any:
+    from pydantic import ValidationError
+
+    from tanzuji.model.base import Period
+
+    value: Any = text
+    if text.isdigit():
+        value = int(text)
+    elif "/" in text or ".." in text:
+        a, b = text.replace("..", "/").split("/", 1)
+        value = {"start": a.strip(), "end": b.strip()}
+    else:
+        value = {"start": text}
+    try:
+        return Period.model_validate(value)
+    except ValidationError as exc:
+        raise InputError(
+            f"--period: {exc.errors()[0]['msg']}; expected 2025 or 2025-01-01/2025-12-31",
+            got=text,
+        ) from None
+
+
+def _fmt(value: float, u: float) -> tuple[str, str]:
+    from tanzuji.uncertainty import round_result
+
+    if u > 0:
+        r = round_result(value, u)
+        return r.value, r.U
+    return f"{value:.6g}", "0"
+
+
+@meter_app.command("ingest")
+def ingest_cmd(
+    mapping: Annotated[Path, typer.Argument(help="Mapping file (YAML).")],
+    data: Annotated[list[Path], typer.Argument(help="Reading files or directories.")],
+    period: Annotated[str, typer.Option("--period", help="2025, or 2025-01-01/2025-12-31.")],
+    study: Annotated[
+        Path | None, typer.Option("--study", help="Study to add the metered activities to.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="The new study file.")] = None,
+    force: ForceOption = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address tcp://HOST:8786.")
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Run on a local Dask cluster of N workers.")
+    ] = 0,
+    memory_limit: Annotated[
+        str, typer.Option("--memory-limit", help="Memory per local worker, e.g. 1GiB.")
+    ] = "1GiB",
+    quiet: QuietOption = False,
+    lang: LangOption = None,
+) -> None:
+    """读取电能表读数，计算各表、各组电量及其标准不确定度 / Ingest meter readings."""
+    apply_lang(lang)
+    _ingest(
+        mapping,
+        data,
+        period,
+        study,
+        out,
+        force,
+        as_json,
+        scheduler,
+        workers,
+        memory_limit,
+        quiet,
+    )
+
+
+def _ingest(
+    mapping: Path,
+    data: list[Path],
+    period_text: str,
+    study: Path | None,
+    out: Path | None,
+    force: bool,
+    as_json: bool,
+    scheduler: str | None,
+    workers: int,
+    memory_limit: str,
+    quiet: bool,
+) -> None:
+    from tanzuji.metering import Execution
+
+    if (study is None) != (out is None):
+        raise InputError(tr("--study 与 --out 须同时给出", "give --study together with --out"))
+    if out is not None and out.exists() and not force:
+        raise InputError(
+            tr(
+                "输出文件已存在（用 --force 覆盖）", "the output exists (use --force to replace it)"
+            ),
+            file=str(out),
+        )
+    if study is not None and out is not None and study.resolve() == out.resolve():
+        raise InputError(
+            tr("--out 不能是输入的研究文件", "--out must not be the input study"), file=str(out)
+        )
+    period = _period(period_text)
+    loaded = None
+    instruments: tuple[Any, ...] = ()
+    if study is not None:
+        from tanzuji.jsonio import load_study
+
+        loaded = load_study(study)
+        instruments = loaded.study.instruments
+    execution = Execution(scheduler=scheduler, workers=workers, memory_limit=memory_limit)
+    result = _run(mapping, data, period, instruments, execution, quiet or as_json)
+    if loaded is not None and out is not None:
+        _write_study(loaded, result, out)
+    if as_json:
+        console.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    _print(result)
+    if out is not None:
+        wrote(out)
+
+
+def _run(
+    mapping: Path,
+    data: list[Path],
+    period: Any,
+    instruments: tuple[Any, ...],
+    execution: Any,
+    quiet: bool,
+) -> IngestResult:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from tanzuji.metering import ingest
+
+    if quiet:
+        return ingest(mapping, data, period, study_instruments=instruments, execution=execution)
+    with Progress(
+        TextColumn(tr("读取与清洗", "reading and cleaning")),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("ingest", total=None)
+
+        def tick(done: int, total: int) -> None:
+            if total:
+                bar.update(task, completed=done, total=total)
+            else:
+                bar.update(task, advance=0)
+
+        return ingest(
+            mapping,
+            data,
+            period,
+            study_instruments=instruments,
+            execution=execution,
+            progress=tick,
+        )
+
+
+def _print(result: IngestResult) -> None:
+    unit_col = tr("单位", "unit")
+    t = Table(title=tr("各电能表电量", "Energy per meter"))
+    for col in (
+        tr("表", "meter"),
+        tr("电量", "energy"),
+        "u",
+        unit_col,
+        tr("补测", "filled"),
+        tr("依据", "basis"),
+    ):
+        t.add_column(col, overflow="fold")
+    for m in result.meters:
+        v, u = _fmt(m.energy, m.u)
+        t.add_row(m.meter, v, u, m.unit, f"{m.filled:.4g}", tr(m.basis_zh, m.basis_en))
+    console.print(t)
+    for title, aggs in (
+        (tr("各组电量", "Energy per group"), result.groups),
+        (tr("各产品线电量", "Energy per product line"), result.lines),
+    ):
+        if not aggs:
+            continue
+        g = Table(title=title)
+        first = tr("组", "group") if aggs is result.groups else tr("产品线", "line")
+        for col in (first, tr("电表", "meters"), tr("电量", "energy"), "u", unit_col):
+            g.add_column(col, overflow="fold")
+        for a in aggs:
+            v, u = _fmt(a.energy, a.u)
+            g.add_row(a.id, ", ".join(a.meters), v, u, a.unit)
+        console.print(g)
+    if result.findings:
+        f = Table(title=tr("发现", "Findings"))
+        for col in (tr("级别", "level"), tr("表", "meter"), tr("说明", "message")):
+            f.add_column(col, overflow="fold")
+        names = {
+            "error": tr("错误", "error"),
+            "warning": tr("警告", "warning"),
+            "info": tr("提示", "info"),
+        }
+        for x in sorted(result.findings, key=lambda x: ("error", "warning", "info").index(x.level)):
+            f.add_row(names[x.level], x.meter, escape(tr(x.zh, x.en)))
+        console.print(f)
+
+
+def _write_study(loaded: Any, result: IngestResult, out: Path) -> None:
+    import yaml
+
+    from tanzuji.fileio import write_atomic
+    from tanzuji.metering.tostudy import keep_evidence, study_with_metering
+
+    out_dir = out.parent
+    sidecar = out.with_name(out.stem + ".metering.json")
+    data = dict(loaded.document.data)
+    libs = data.get("factor_libraries")
+    if isinstance(libs, list):
+        data["factor_libraries"] = [
+            os.path.relpath(loaded.path.parent / lib, out_dir)
+            if isinstance(lib, str) and (loaded.path.parent / lib).exists()
+            else lib
+            for lib in libs
+        ]
+    new, notes = study_with_metering(data, result, sidecar.name)
+    from tanzuji.model import Study
+
+    try:
+        Study.model_validate(new)
+    except Exception as exc:
+        raise InputError(
+            tr(f"生成的研究文件无效：{exc}", f"the new study is not valid: {exc}"), file=str(out)
+        ) from None
+    kept = keep_evidence(result, out_dir)
+    payload = result.to_dict()
+    payload["evidence"] = [e.to_dict() for e in kept[: len(result.evidence)]]
+    payload["mapping"] = kept[-1].to_dict() if result.mapping_evidence else None
+    payload["study"] = {"input": str(loaded.path), "notes": notes}
+    write_atomic(sidecar, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    header = (
+        f"# Written by `tanzuji meter ingest` from {loaded.path.name}; metered evidence in "
+        f"{sidecar.name} and {out_dir.name or '.'}/evidence/.\n"
+    )
+    write_atomic(out, header + yaml.safe_dump(new, allow_unicode=True, sort_keys=False, width=100))
+
+
+def ingest_examples(dirs: list[Path], out_dir: Path) -> list[Path]:
+    """For each example directory with ``metering/mapping.yaml``: ingest its readings into
+    ``out_dir/<name>-metered/study.yaml`` (a new study; the example is not edited)."""
+    from tanzuji.jsonio import load_study
+    from tanzuji.metering import ingest
+
+    made = []
+    for d in dirs:
+        mapping = d / "metering" / "mapping.yaml"
+        if not mapping.is_file():
+            continue
+        data = sorted(p for p in mapping.parent.glob("readings*") if p.is_file())
+        loaded = load_study(d)
+        result = ingest(
+            mapping, data, loaded.study.period, study_instruments=loaded.study.instruments
+        )
+        target = out_dir / f"{d.name}-metered"
+        target.mkdir(exist_ok=True)
+        _write_study(loaded, result, target / "study.yaml")
+        console.rule(tr(f"{d.name}：电能表读数 → 研究", f"{d.name}: meter readings → study"))
+        _print(result)
+        made.append(target)
+    return made
+
+
+@meter_app.command("convert")
+def convert_cmd(
+    mapping: Annotated[Path, typer.Argument(help="Mapping file (YAML) of the input files.")],
+    data: Annotated[list[Path], typer.Argument(help="CSV or Excel reading files.")],
+    out: Annotated[Path, typer.Option("--out", help="Output directory of Parquet parts.")],
+    rows_per_file: Annotated[
+        int, typer.Option("--rows-per-file", help="Rows per Parquet part.")
+    ] = 5_000_000,
+    force: ForceOption = False,
+    lang: LangOption = None,
+) -> None:
+    """把 CSV/Excel 读数转为分区 Parquet / Convert CSV/Excel readings to partitioned Parquet."""
+    from tanzuji.metering.convert import convert
+
+    apply_lang(lang)
+    if out.exists() and any(out.iterdir()) and not force:
+        raise InputError(
+            tr(
+                "输出目录非空（用 --force 覆盖）",
+                "the output directory is not empty (use --force to replace it)",
+            ),
+            file=str(out),
+        )
+    n, files = convert(mapping, data, out, rows_per_file=rows_per_file)
+    console.print(
+        tr(
+            f"已写入 {n} 行、{files} 个 Parquet 文件及 mapping.yaml 到 {out}",
+            f"wrote {n} rows in {files} Parquet files and mapping.yaml to {out}",
+        )
+    )
