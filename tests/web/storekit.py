@@ -78,3 +78,23 @@ def issue_report(store: Any, org: str, user: str, revision: str, pdf: bytes) -> 
         revision_id=revision,
     )
     return issued.number
+
+
+def make_p12(directory: Path, name: str, passphrase: str, organisation: str | None = None) -> bytes:
+    """A PKCS#12 file (key + self-signed certificate issued to ``name``), encrypted."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509 import load_pem_x509_certificate
+
+    from tanzuji.report.sign import keygen
+
+    key_path, cert_path = keygen(directory, name=name, organisation=organisation, force=True)
+    key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    cert = load_pem_x509_certificate(cert_path.read_bytes())
+    return pkcs12.serialize_key_and_certificates(
+        b"evaluator",
+        key,  # type: ignore[arg-type]
+        cert,
+        None,
+        serialization.BestAvailableEncryption(passphrase.encode()),
+    )

@@ -178,3 +178,66 @@ def test_web_store_broken_workbook_names_the_cell(app_client: TestClient, tmp_pa
     (e,) = r.json()["errors"]
     assert (e["file"], e["sheet"], e["row"]) == ("我的研究.xlsx", "A.3 原材料获取", 5)
     assert "(E)" in e["column"]
+
+
+def test_web_store_evaluator_issues_signs_and_maker_publishes(
+    app_client: TestClient, tmp_path: Path
+) -> None:
+    """The institute's evaluator issues a signed report for a shared revision with their
+    own PKCS#12; the number comes from the database; the manufacturer downloads it and
+    publishes the footprint; the public page verifies the signature."""
+    from .storekit import make_p12
+
+    c = app_client
+    token = login(c, "ed@maker.example")
+    rev = upload(c, token, name="study.yaml")["revision"]
+    c.post(f"/api/revisions/{rev}/shares", data={"to": "lab"}, headers={"X-CSRF-Token": token})
+    token = login(c, "eva@lab.example")
+    p12 = make_p12(tmp_path / "k", "eva@lab.example", "s3cret passphrase", "lab")
+    wrong = c.post(
+        f"/api/revisions/{rev}/reports",
+        files={"p12": ("eva.p12", p12)},
+        data={"passphrase": "wrong", "signer_override": "test"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert wrong.status_code == 422 and "PKCS#12" in wrong.text
+    # the study names another evaluator (王五): refused without an override reason
+    refused = c.post(
+        f"/api/revisions/{rev}/reports",
+        files={"p12": ("eva.p12", p12)},
+        data={"passphrase": "s3cret passphrase"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert refused.status_code == 422 and "王五" in refused.text
+    # someone else's certificate is refused even with the right passphrase
+    other = make_p12(tmp_path / "o", "mallory@lab.example", "pw", "lab")
+    r = c.post(
+        f"/api/revisions/{rev}/reports",
+        files={"p12": ("m.p12", other)},
+        data={"passphrase": "pw", "signer_override": "test"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert r.status_code == 422 and "mallory" in r.text
+    issued = c.post(
+        f"/api/revisions/{rev}/reports",
+        files={"p12": ("eva.p12", p12)},
+        data={"passphrase": "s3cret passphrase", "signer_override": "signing for the lab"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert issued.status_code == 201, issued.text
+    out = issued.json()
+    assert out["signed"] is True and out["number"] == "2025-00001"  # first of the period's year
+    # the manufacturer downloads the report its institute issued, and publishes
+    token = login(c, "ed@maker.example")
+    pdf = c.get(f"/api/reports/{out['number']}/zh.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    import hashlib
+
+    assert hashlib.sha256(pdf.content).hexdigest() == out["pdf_sha256"]
+    pub = c.post(f"/api/revisions/{rev}/publications", headers={"X-CSRF-Token": token}).json()
+    c.cookies.clear()
+    page = c.get(f"/p/{pub['publication']}").text
+    assert out["number"] in page and "签名报告完好有效" in page
+    # a third organisation cannot download it
+    login(c, "ed@rival.example")
+    assert c.get(f"/api/reports/{out['number']}/zh.pdf").status_code == 404

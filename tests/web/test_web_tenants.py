@@ -40,6 +40,7 @@ class World:
     product: str
     job: str
     private_pub: str
+    report: str
     study_yaml: bytes
     pdf: bytes
 
@@ -82,7 +83,7 @@ def walk(tmp_path: Path) -> Iterator[tuple[TestClient, World]]:
             assert time.monotonic() < deadline
             time.sleep(0.1)
         pdf = tiny_signed_pdf(tmp_path)
-        issue_report(sw.store, "lab", "eva@lab.example", rev, pdf)
+        number = issue_report(sw.store, "lab", "eva@lab.example", rev, pdf)
         pub = c.post(
             f"/api/revisions/{rev}/publications", data={"to": "gov"}, headers={"X-CSRF-Token": t}
         )
@@ -94,6 +95,7 @@ def walk(tmp_path: Path) -> Iterator[tuple[TestClient, World]]:
             product=product,
             job=job,
             private_pub=pub.json()["publication"],
+            report=number,
             study_yaml=study,
             pdf=pdf,
         )
@@ -223,6 +225,27 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/revisions/{rev}/publish"): lambda c, w, t: _denied(
         c.post(f"/revisions/{w.rev}/publish", data={"csrf_token": t})
     ),
+    # issuing: an evaluator of "rival" cannot issue for the maker's revision (see the
+    # second test); the administrator walking here is refused by role or tenant
+    ("POST", "/api/revisions/{rev}/reports"): lambda c, w, t: _denied(
+        c.post(
+            f"/api/revisions/{w.rev}/reports",
+            files={"p12": ("k.p12", b"x")},
+            data={"passphrase": "x"},
+            headers=_h(t),
+        )
+    ),
+    ("GET", "/revisions/{rev}/issue"): lambda c, w, t: _denied(c.get(f"/revisions/{w.rev}/issue")),
+    ("POST", "/revisions/{rev}/issue"): lambda c, w, t: _denied(
+        c.post(
+            f"/revisions/{w.rev}/issue",
+            files={"p12": ("k.p12", b"x")},
+            data={"passphrase": "x", "csrf_token": t},
+        )
+    ),
+    ("GET", "/api/reports/{number}/{lang}.pdf"): lambda c, w, t: _denied(
+        c.get(f"/api/reports/{w.report}/zh.pdf")
+    ),
     ("GET", "/api/jobs/{job_id}"): lambda c, w, t: _denied(c.get(f"/api/jobs/{w.job}")),
     ("GET", "/jobs/{job_id}"): lambda c, w, t: _denied(c.get(f"/jobs/{w.job}")),
 }
@@ -277,3 +300,5 @@ def test_web_the_shared_institute_reads_but_a_third_party_does_not(
     assert client.get(f"/api/history/{world.study}").status_code == 404  # only the revision
     _login(client, "eva@rival.example")
     assert client.get(f"/revisions/{world.rev}").status_code == 404
+    assert client.get(f"/revisions/{world.rev}/issue").status_code == 404
+    assert client.get(f"/api/reports/{world.report}/zh.pdf").status_code == 404
