@@ -19,7 +19,7 @@ from tanzuji.web.publishing import StorePublications
 from tanzuji.web.settings import WebSettings
 
 from .conftest import EXAMPLES, SECRET, LiveServer
-from .storekit import PASSWORD, StoreWorld, make_store
+from .storekit import PASSWORD, StoreWorld, make_p12, make_store
 from .test_web_browser import browser, screenshot_on_failure  # noqa: F401  (fixture)
 
 TEXT = {
@@ -124,4 +124,38 @@ def test_web_browser_platform_flow(
         expect(page.locator("#shared")).to_contain_text("maker")
         page.click(f"#shared a[href='/revisions/{rev}']")
         expect(page.locator("#table-a8")).to_be_visible()
+
+        # ...and issues and signs the report with their own PKCS#12 (never stored)
+        p12 = tmp_path / "eva.p12"
+        p12.write_bytes(make_p12(tmp_path / "k", "eva@lab.example", "pass phrase 1", "lab"))
+        page.click("#issue-link")
+        page.set_input_files("#p12", str(p12))
+        page.fill("#passphrase", "pass phrase 1")
+        page.fill("#signer-override", "the lab signs for 王五")
+        page.click("#issue")
+        expect(page.locator("#report-number")).to_have_text(
+            re.compile(r"^2025-\d{5}$"), timeout=180_000
+        )
+        number = page.locator("#report-number").inner_text()
+        with page.expect_download() as dl:
+            page.click("#download-report")
+        assert dl.value.path().read_bytes().startswith(b"%PDF")
+        _sign_out(page)
+
+        # the manufacturer publishes; the public label page shows the footprint
+        _sign_in(page, "ed@maker.example", lang)
+        page.goto(f"/revisions/{rev}")
+        page.click("#publish")
+        page.wait_for_url(re.compile(r"/p/[A-Za-z0-9_-]+$"))
+        expect(page.locator("#pub-report")).to_have_text(number)
+        expect(page.locator("#pub-value")).to_contain_text("kgCO2e")
+        expect(page.locator("#pub-signature")).to_contain_text("✓")
+        expect(page.locator("#pub-label")).to_be_visible()
+        label = page.request.get(page.url + f"/label.svg?lang={lang}")
+        assert t["label"] in label.text()
+        # anyone, signed out, sees the same page
+        public_url = page.url
+        _sign_out(page)
+        page.goto(public_url)
+        expect(page.locator("#pub-validity")).to_contain_text(t["valid"])
     context.close()
