@@ -241,3 +241,29 @@ def test_web_store_evaluator_issues_signs_and_maker_publishes(
     # a third organisation cannot download it
     login(c, "ed@rival.example")
     assert c.get(f"/api/reports/{out['number']}/zh.pdf").status_code == 404
+
+
+def test_web_store_monte_carlo_on_a_revision_reports_progress_and_is_stored(
+    app_client: TestClient,
+) -> None:
+    import time
+
+    c = app_client
+    token = login(c, "ed@maker.example")
+    rev = upload(c, token, name="study.yaml")["revision"]
+    r = c.post(
+        f"/api/revisions/{rev}/evaluations",
+        data={"method": "mc", "trials": "20000", "seed": "3"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert r.status_code == 202, r.text
+    job = r.json()["id"]
+    deadline = time.monotonic() + 180
+    while (j := c.get(f"/api/jobs/{job}").json())["state"] not in {"done", "failed"}:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert j["state"] == "done", j
+    assert j["done"] == 20000  # the trials drawn, reported while running
+    stored = c.get(f"/api/revisions/{rev}").json()["evaluations"]
+    mc = [e for e in stored if e["method"] == "mc"]
+    assert len(mc) == 1 and mc[0]["mc_trials"] == 20000 and mc[0]["mc_seed"] == 3

@@ -20,6 +20,7 @@ from tanzuji.web.state import AppState
 
 router = APIRouter(prefix="/api", tags=["store"])
 
+DEFAULT_MC_TRIALS = 200_000
 Members = (Role.admin, Role.editor, Role.evaluator, Role.viewer)
 Editor = Annotated[Principal, Depends(require_roles(Role.admin, Role.editor))]
 Member = Annotated[Principal, Depends(require_roles(*Members))]
@@ -116,7 +117,8 @@ def evaluate_revision(
     store_uow = uow(state)
 
     def work(progress: Any) -> dict[str, Any]:
-        return evaluate_monte_carlo_stored(store_uow, owner, rev_id, seed, trials, progress)
+        n = trials or DEFAULT_MC_TRIALS
+        return evaluate_monte_carlo_stored(store_uow, owner, rev_id, seed, n, progress)
 
     job = state.jobs.submit(owner=user.org_id, work=work)
     return JSONResponse(
@@ -129,12 +131,11 @@ def evaluate_revision(
 def evaluate_monte_carlo_stored(
     store_uow: Any, owner: Any, rev_id: str, seed: int | None, trials: int | None, progress: Any
 ) -> dict[str, Any]:
-    """Monte Carlo on a stored revision, stored as an evaluation (no trial-by-trial progress:
-    the stored-revision use case does not report it)."""
+    """Monte Carlo on a stored revision with progress, stored as an evaluation."""
     from tanzuji.services import evaluate_revision as evaluate_stored
 
     out: dict[str, Any] = evaluate_stored(
-        store_uow, owner, rev_id, full=True, mc_trials=trials, mc_seed=seed
+        store_uow, owner, rev_id, full=True, mc_trials=trials, mc_seed=seed, progress=progress
     )
     return out
 

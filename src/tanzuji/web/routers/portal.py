@@ -20,6 +20,7 @@ from tanzuji.web.deps import CurrentUser, State, render
 from tanzuji.web.errors import error_items
 from tanzuji.web.evaluation import load_upload, table_a8
 from tanzuji.web.routers.api import (
+    DEFAULT_MC_TRIALS,
     Admin,
     Authority,
     Editor,
@@ -31,8 +32,6 @@ from tanzuji.web.routers.api import (
 from tanzuji.web.routers.evaluate import read_upload
 
 router = APIRouter(include_in_schema=False)
-
-DEFAULT_MC_TRIALS = 200_000
 
 
 def _money(value: float | None, U: float | None) -> tuple[str, str]:
