@@ -246,6 +246,8 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/reports/{number}/{lang}.pdf"): lambda c, w, t: _denied(
         c.get(f"/api/reports/{w.report}/zh.pdf")
     ),
+    # the private publication was shared with "gov" only
+    ("GET", "/footprints/{pub_id}"): lambda c, w, t: _denied(c.get(f"/footprints/{w.private_pub}")),
     ("GET", "/api/jobs/{job_id}"): lambda c, w, t: _denied(c.get(f"/api/jobs/{w.job}")),
     ("GET", "/jobs/{job_id}"): lambda c, w, t: _denied(c.get(f"/jobs/{w.job}")),
 }
@@ -302,3 +304,8 @@ def test_web_the_shared_institute_reads_but_a_third_party_does_not(
     assert client.get(f"/revisions/{world.rev}").status_code == 404
     assert client.get(f"/revisions/{world.rev}/issue").status_code == 404
     assert client.get(f"/api/reports/{world.report}/zh.pdf").status_code == 404
+    # the named customer sees the privately shared footprint; it has no public page
+    _login(client, "auth@gov.example")
+    page = client.get(f"/footprints/{world.private_pub}")
+    assert page.status_code == 200 and world.report in page.text
+    assert client.get(f"/p/{world.private_pub}").status_code == 404

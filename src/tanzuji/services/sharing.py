@@ -34,6 +34,7 @@ from tanzuji.store.web_models import Publication, PublicationRecipient, Share
 
 __all__ = [
     "PublicView",
+    "footprints_shared_with",
     "public_footprint",
     "publication_for_report",
     "publish",
@@ -314,6 +315,30 @@ def public_footprint(
             org_id=pub.org_id,
             recipients=recipients,
         )
+
+
+def footprints_shared_with(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
+    """Footprints other organisations shared privately with the actor's organisation."""
+    with uow:
+        org = resolve_org(uow, actor)
+        rows = uow.session.execute(
+            select(Publication, StudyRevision, Organisation)
+            .join(PublicationRecipient, PublicationRecipient.publication_id == Publication.id)
+            .join(StudyRevision, StudyRevision.id == Publication.revision_id)
+            .join(Organisation, Organisation.id == Publication.org_id)
+            .where(PublicationRecipient.org_id == org.id, Publication.status == "published")
+            .order_by(Publication.created_at.desc())
+        ).all()
+        return [
+            {
+                "publication": pub.id,
+                "owner": owner.name,
+                "product": (json.loads(rev.content).get("product") or {}).get("name"),
+                "period": rev.period,
+                "valid_until": pub.valid_until,
+            }
+            for pub, rev, owner in rows
+        ]
 
 
 def publication_for_report(uow: UnitOfWork, sha256: str) -> str | None:

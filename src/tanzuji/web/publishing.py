@@ -52,40 +52,53 @@ class StorePublications:
         self.store = store
 
     def public(self, pub_id: str) -> PublicFootprint | None:
-        from tanzuji.report.context import fmt_pair
+        """A footprint published to everyone."""
+        return self.visible_to(pub_id, None)
+
+    def visible_to(self, pub_id: str, org_id: int | None) -> PublicFootprint | None:
+        """A footprint published to everyone, or shared privately with / owned by ``org_id``."""
         from tanzuji.services.sharing import public_footprint
         from tanzuji.store import UnitOfWork
 
         view = public_footprint(UnitOfWork(self.store, write=False), pub_id)
-        if view is None or not view.public:
+        if view is None:
             return None
-        value, U = fmt_pair(view.value, view.k * view.u)
-        _, u = fmt_pair(view.value, view.u)
-        zh, en = boundary(view.stages)
-        return PublicFootprint(
-            id=view.id,
-            product=view.product,
-            manufacturer=view.manufacturer,
-            value=value,
-            U=U,
-            u=u,
-            k=f"{view.k:g}",
-            unit=view.unit,
-            functional_unit=view.functional_unit,
-            boundary_zh=zh,
-            boundary_en=en,
-            period=view.period,
-            evaluator=view.evaluator,
-            report_number=view.report_number,
-            report_sha256=view.report_sha256,
-            issued_on=view.issued_on,
-            valid_until=view.valid_until,
-            status=view.status,
-            signature_ok=signature_ok(view.report_sha256, view.report_pdf),
-        )
+        if not view.public and (org_id is None or org_id not in {view.org_id, *view.recipients}):
+            return None
+        return _formatted(view)
 
     def for_report(self, sha256: str) -> str | None:
         from tanzuji.services.sharing import publication_for_report
         from tanzuji.store import UnitOfWork
 
         return publication_for_report(UnitOfWork(self.store, write=False), sha256)
+
+
+def _formatted(view: Any) -> PublicFootprint:
+    """The public view with its numbers rounded for display (JJF 1059.1)."""
+    from tanzuji.report.context import fmt_pair
+
+    value, U = fmt_pair(view.value, view.k * view.u)
+    _, u = fmt_pair(view.value, view.u)
+    zh, en = boundary(view.stages)
+    return PublicFootprint(
+        id=view.id,
+        product=view.product,
+        manufacturer=view.manufacturer,
+        value=value,
+        U=U,
+        u=u,
+        k=f"{view.k:g}",
+        unit=view.unit,
+        functional_unit=view.functional_unit,
+        boundary_zh=zh,
+        boundary_en=en,
+        period=view.period,
+        evaluator=view.evaluator,
+        report_number=view.report_number,
+        report_sha256=view.report_sha256,
+        issued_on=view.issued_on,
+        valid_until=view.valid_until,
+        status=view.status,
+        signature_ok=signature_ok(view.report_sha256, view.report_pdf),
+    )

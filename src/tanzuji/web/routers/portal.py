@@ -51,7 +51,7 @@ def dashboard(request: Request, state: State, user: CurrentUser) -> Response:
         return render(request, "home.html", {})
     from tanzuji.services import expiring_certificates, history, list_products
     from tanzuji.services.registry import audit_entries
-    from tanzuji.services.sharing import shared_with
+    from tanzuji.services.sharing import footprints_shared_with, shared_with
 
     actor = actor_of(user)
     products = []
@@ -70,6 +70,7 @@ def dashboard(request: Request, state: State, user: CurrentUser) -> Response:
         {
             "products": products,
             "shared": shared_with(uow(state, False), actor),
+            "footprints": footprints_shared_with(uow(state, False), actor),
             "certificates": expiring_certificates(uow(state, False), actor, 90),
             "activity": audit_entries(uow(state, False), actor, limit=10),
         },
@@ -236,6 +237,19 @@ def publish_page(
         return render(request, "_errors.html", {"errors": error_items(exc)})
     target = f"/p/{pub['publication']}" if pub["public"] else f"/revisions/{rev}"
     return Response(status_code=204, headers={"HX-Redirect": target})
+
+
+@router.get("/footprints/{pub_id}")
+def footprint_page(request: Request, state: State, user: CurrentUser, pub_id: str) -> Response:
+    """A footprint published to everyone, or shared privately with my organisation."""
+    from tanzuji.web.routers.public import page_url
+
+    fp = state.publications.visible_to(pub_id, int(user.org_id)) if state.publications else None
+    if fp is None:
+        raise HTTPException(404, detail=tr("没有这个碳足迹", "no such footprint"))
+    return render(
+        request, "public.html", {"fp": fp, "url": page_url(request, state, pub_id), "private": True}
+    )
 
 
 @router.get("/audit")
