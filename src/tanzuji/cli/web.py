@@ -139,14 +139,14 @@ def publish(
 
 
 DEMO_MAKER = "示例电表制造有限公司"
-DEMO_LAB = "示例计量院"
+DEMO_LAB = "示例计量检测研究院"  # the institute the example studies name
 DEMO_AUTHORITY = "示例市市场监督管理局"
 DEMO_USERS = (
-    ("admin@maker.demo", DEMO_MAKER, "admin"),
-    ("editor@maker.demo", DEMO_MAKER, "editor"),
-    ("viewer@maker.demo", DEMO_MAKER, "viewer"),
-    ("evaluator@lab.demo", DEMO_LAB, "evaluator"),
-    ("authority@gov.demo", DEMO_AUTHORITY, "authority"),
+    ("admin@maker.demo", DEMO_MAKER, "admin", None),
+    ("editor@maker.demo", DEMO_MAKER, "editor", None),
+    ("viewer@maker.demo", DEMO_MAKER, "viewer", None),
+    ("evaluator@lab.demo", DEMO_LAB, "evaluator", "王五"),  # the evaluator the studies name
+    ("authority@gov.demo", DEMO_AUTHORITY, "authority", None),
 )
 
 
@@ -171,15 +171,28 @@ def demo_web(out_dir: Path, study_dirs: list[Path]) -> None:
         if name not in have_orgs:
             add_org(UnitOfWork(store), actor, name)
     lines = []
-    for email, org, role in DEMO_USERS:
+    for email, org, role, display in DEMO_USERS:
         if email in have_users:
             continue
         password = secrets.token_urlsafe(12)
-        add_user(UnitOfWork(store), actor, email, org=org, role=role, password=password)
+        add_user(
+            UnitOfWork(store),
+            actor,
+            email,
+            org=org,
+            role=role,
+            password=password,
+            display_name=display,
+        )
         lines.append(f"{email}\t{password}\t{org}\t{role}")
     saved = seed_demo(lambda: UnitOfWork(store), actor, study_dirs)
-    for _, res in saved[:1]:
-        share_revision(UnitOfWork(store), actor, res.revision_id, DEMO_LAB)
+    if saved:
+        first = saved[0][1].revision_id
+        share_revision(UnitOfWork(store), actor, first, DEMO_LAB)
+        passphrase = secrets.token_urlsafe(12)
+        p12 = _demo_p12(out_dir / "keys", passphrase)
+        lines.append(f"# evaluator's signing key: {p12} passphrase {passphrase}")
+        _demo_issue_and_publish(store, actor, first, p12.read_bytes(), passphrase)
     target = out_dir / "web-users.txt"
     if lines:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -193,6 +206,52 @@ def demo_web(out_dir: Path, study_dirs: list[Path]) -> None:
             f"用 {target} 中的账号登录（文件权限 0600）",
             f"web platform: .venv/bin/tanzuji serve, then open http://127.0.0.1:8000/ and sign "
             f"in with an account from {target} (mode 0600)",
+        )
+    )
+
+
+def _demo_p12(keys: Path, passphrase: str) -> Path:
+    """A self-signed PKCS#12 for the demo evaluator (NOT for production)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509 import load_pem_x509_certificate
+
+    from tanzuji.fileio import write_atomic
+    from tanzuji.report.sign import keygen
+
+    key_path, cert_path = keygen(keys / "evaluator", name="王五", organisation=DEMO_LAB, force=True)
+    key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    data = pkcs12.serialize_key_and_certificates(
+        "王五".encode(),
+        key,  # type: ignore[arg-type]
+        load_pem_x509_certificate(cert_path.read_bytes()),
+        None,
+        serialization.BestAvailableEncryption(passphrase.encode()),
+    )
+    key_path.unlink()  # only the encrypted PKCS#12 stays
+    target = keys / "evaluator.p12"
+    write_atomic(target, data)
+    target.chmod(0o600)
+    return target
+
+
+def _demo_issue_and_publish(store: Any, maker: Any, revision: str, p12: bytes, pw: str) -> None:
+    """The demo evaluator issues a signed report for the shared revision; the demo
+    manufacturer publishes it (so the public label page has something to show)."""
+    from tanzuji.services.context import Actor
+    from tanzuji.services.issue_revision import issue_revision
+    from tanzuji.services.sharing import publish as publish_footprint
+    from tanzuji.store import UnitOfWork
+
+    evaluator = Actor(user="evaluator@lab.demo", org=DEMO_LAB)
+    outcome, _ = issue_revision(
+        lambda: UnitOfWork(store), evaluator, revision, p12=p12, passphrase=pw, signer_name="王五"
+    )
+    info = publish_footprint(UnitOfWork(store), maker, revision)
+    typer.echo(
+        tr(
+            f"演示报告 {outcome.number} 已签发并公开发布：/p/{info['publication']}",
+            f"demo report {outcome.number} issued and published: /p/{info['publication']}",
         )
     )
 

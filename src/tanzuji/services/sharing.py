@@ -303,7 +303,7 @@ def public_footprint(
             unit=str(result.get("unit", "kgCO2e")),
             functional_unit=str(product.get("functional_unit", "")),
             stages=[k for k, v in (result.get("stages") or {}).items() if v is not None],
-            period=rev.period,
+            period=_period_text(content.get("period") or {}, rev.period),
             evaluator=evaluator,
             report_number=report.number,
             report_sha256=report.pdf_sha256,
@@ -339,6 +339,22 @@ def footprints_shared_with(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]
             }
             for pub, rev, owner in rows
         ]
+
+
+def _period_text(period: dict[str, Any], fallback: str) -> str:
+    """``2025`` for a calendar year, else ``start – end``.
+
+    >>> _period_text({"start": "2025-01-01", "end": "2025-12-31"}, "")
+    '2025'
+    >>> _period_text({"start": "2025-07-01", "end": "2026-06-30"}, "")
+    '2025-07-01 – 2026-06-30'
+    """
+    start, end = str(period.get("start", "")), str(period.get("end", ""))
+    if not start or not end:
+        return fallback
+    if start[5:] == "01-01" and end[5:] == "12-31" and start[:4] == end[:4]:
+        return start[:4]
+    return f"{start} – {end}"
 
 
 def publication_for_report(uow: UnitOfWork, sha256: str) -> str | None:
