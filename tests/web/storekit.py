@@ -15,6 +15,7 @@ USERS = {
     "ed@maker.example": ("maker", Role.editor),
     "view@maker.example": ("maker", Role.viewer),
     "eva@lab.example": ("lab", Role.evaluator),
+    "admin@lab.example": ("lab", Role.admin),
     "ed@rival.example": ("rival", Role.editor),
     "admin@rival.example": ("rival", Role.admin),
     "eva@rival.example": ("rival", Role.evaluator),

@@ -267,3 +267,55 @@ def test_web_store_monte_carlo_on_a_revision_reports_progress_and_is_stored(
     stored = c.get(f"/api/revisions/{rev}").json()["evaluations"]
     mc = [e for e in stored if e["method"] == "mc"]
     assert len(mc) == 1 and mc[0]["mc_trials"] == 20000 and mc[0]["mc_seed"] == 3
+
+
+def test_web_store_gate_needs_each_error_accepted_with_a_reason(
+    app_client: TestClient, tmp_path: Path
+) -> None:
+    """A study whose meter certificate does not cover the period: check has an error, the
+    report is refused until that finding is accepted by id with a reason; the acceptance is
+    in the outcome and in the audit trail; the study page lists the finding."""
+    from .storekit import make_p12
+
+    c = app_client
+    text = (EXAMPLES / "single-phase-meter" / "study.yaml").read_text(encoding="utf-8")
+    expired = text.replace(
+        "date: 2024-12-20, valid_until: 2026-12-19", "date: 2023-12-20, valid_until: 2024-06-19"
+    )
+    assert expired != text
+    token = login(c, "ed@maker.example")
+    r = c.post(
+        "/api/studies",
+        files={"file": ("expired.yaml", expired.encode())},
+        headers={"X-CSRF-Token": token},
+    )
+    rev = r.json()["revision"]
+    c.post(f"/api/revisions/{rev}/shares", data={"to": "lab"}, headers={"X-CSRF-Token": token})
+    token = login(c, "eva@lab.example")
+    finding = "CERTIFICATE_NOT_COVERING:JD-EM-2025-0107"
+    assert finding in c.get(f"/revisions/{rev}").text
+    assert finding in c.get(f"/revisions/{rev}/issue").text
+    p12 = make_p12(tmp_path / "k", "eva@lab.example", "pw", "lab")
+    base = {"passphrase": "pw", "signer_override": "lab signs"}
+    refused = c.post(
+        f"/api/revisions/{rev}/reports",
+        files={"p12": ("k.p12", p12)},
+        data=base,
+        headers={"X-CSRF-Token": token},
+    )
+    assert refused.status_code == 422 and finding in refused.text
+    ok = c.post(
+        f"/api/revisions/{rev}/reports",
+        files={"p12": ("k.p12", p12)},
+        data={**base, "accept": finding, "reason": "meter re-verified on 2025-01-03"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["accepted"] == [finding]
+    # the refused attempt used no number
+    assert ok.json()["number"] == "2025-00001"
+    login(c, "admin@lab.example")  # the institute's audit trail holds the acknowledgement
+    entries = c.get("/api/audit").json()
+    accepted = [e for e in entries if e["action"] == "report.accept_finding"]
+    assert len(accepted) == 1 and finding in accepted[0]["object_id"]
+    assert "re-verified" in accepted[0]["object_id"]

@@ -28,7 +28,13 @@ from tanzuji.services.issue import Acceptance, IssueOutcome, IssueRequest, issue
 from tanzuji.services.sharing import readable_revision
 from tanzuji.store import UnitOfWork
 
-__all__ = ["BlockingFinding", "blocking_findings", "issue_revision", "pkcs12_to_pem"]
+__all__ = [
+    "BlockingFinding",
+    "blocking_findings",
+    "issue_revision",
+    "pkcs12_to_pem",
+    "revision_findings",
+]
 
 
 @contextmanager
@@ -116,6 +122,31 @@ def blocking_findings(uow: UnitOfWork, actor: Actor, rev_id: str) -> list[Blocki
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def revision_findings(uow: UnitOfWork, actor: Actor, rev_id: str) -> list[dict[str, Any]]:
+    """Every finding of ``check`` (instruments, certificates, cut-off, data quality) for a
+    revision the actor's organisation owns or was shared."""
+    from tanzuji.governance import check_study
+
+    tmp = Path(tempfile.mkdtemp(prefix="tzj-check-"))
+    try:
+        with uow:
+            org = resolve_org(uow, actor)
+            loaded, _, _ = _loaded(uow, org.id, rev_id, tmp)
+        return [
+            {
+                "id": f.id,
+                "level": f.level.value,
+                "clause": f.clause,
+                "message_zh": f.message_zh,
+                "message_en": f.message_en,
+                "path": f.path,
+            }
+            for f in check_study(loaded.study, loaded.factors).findings
+        ]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def issue_revision(
     new_uow: Any,
     actor: Actor,
@@ -184,6 +215,19 @@ def issue_revision(
                 signer_override=signer_override or None,
             )
             outcome = issue_report(loaded, result, request, record=record)
+        if outcome.accepted:  # each acknowledgement into the audit trail as well
+            with new_uow() as uow:
+                org = resolve_org(uow, actor)
+                for a in outcome.accepted:
+                    uow.audit.append(
+                        actor=actor.user,
+                        action="report.accept_finding",
+                        object_type="finding",
+                        object_id=f"{outcome.number}:{a.id}: {a.reason}"[:200],
+                        object_sha256=pdf_sha.get("sha"),
+                        org_id=org.id,
+                    )
+                uow.commit()
         return outcome, pdf_sha.get("sha", "")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

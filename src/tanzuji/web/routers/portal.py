@@ -131,6 +131,9 @@ def revision_page(request: Request, state: State, user: Member, rev: str) -> Res
     mc = _latest(view.evaluations, "mc")
     own = owner.org == user.org_name
     revisions = history(uow(state, False), owner, view.study["id"], limit=20)
+    from tanzuji.services.issue_revision import revision_findings
+
+    findings = revision_findings(uow(state, False), actor_of(user), rev_id)
     return render(
         request,
         "revision.html",
@@ -145,6 +148,7 @@ def revision_page(request: Request, state: State, user: Member, rev: str) -> Res
             "own": own,
             "owner": owner.org,
             "revisions": revisions,
+            "findings": findings,
             "can_edit": own and user.role in (Role.admin, Role.editor),
             "can_evaluate": user.role in (Role.admin, Role.editor, Role.evaluator),
         },
