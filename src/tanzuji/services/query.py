@@ -159,8 +159,9 @@ def history(
             )
         out: list[HistoryEntry] = []
         for s in studies:
-            for rev in uow.revisions.history(s.id, limit):
-                out.append(_entry(rev, s.study_key, uow.evaluations.latest(rev.id)))
+            revs = uow.revisions.history(s.id, limit)
+            latest = uow.evaluations.latest_many([r.id for r in revs])
+            out.extend(_entry(rev, s.study_key, latest.get(rev.id)) for rev in revs)
         out.sort(key=lambda e: e.created_at, reverse=True)
         return out[:limit] if limit else out
 

@@ -26,6 +26,8 @@ __all__ = [
     "default_number_format",
     "list_reports",
     "record_issued_report",
+    "set_report_status",
+    "store_recorder",
 ]
 
 
@@ -126,6 +128,70 @@ def record_issued_report(
             )
         uow.commit()
         return IssuedReport(number, year, seq, shas, anchor)
+
+
+def store_recorder(
+    new_uow: Callable[[], UnitOfWork],
+    actor: Actor,
+    *,
+    revision_id: str | None = None,
+    lang: str = "zh",
+    signer_subject: str | None = None,
+    number_format: Callable[[str, int, int], str] = default_number_format,
+) -> Callable[[int, Callable[[str], bytes], str | None], str]:
+    """A ``Recorder`` for ``services.issue``: ``record(year, build, amends) -> number``.
+
+    ``build(number)`` renders and signs the PDF; it runs inside the issuing transaction.
+    """
+
+    def record(year: int, build: Callable[[str], bytes], amends: str | None) -> str:
+        issued = record_issued_report(
+            new_uow(),
+            actor,
+            year=year,
+            revision_id=revision_id,
+            amends=amends,
+            number_format=number_format,
+            build=lambda ctx: [Rendition(lang, build(ctx.number), signer_subject)],
+        )
+        return issued.number
+
+    return record
+
+
+def set_report_status(
+    uow: UnitOfWork, actor: Actor, number: str, status: str, *, reason: str = ""
+) -> int:
+    """Mark every rendition of an issued report ``withdrawn`` or ``superseded`` (audited).
+
+    The PDF and its number stay; a corrected report is a new issue with ``amends=number``.
+    """
+    from tanzuji.errors import InputError, NotFoundError
+    from tanzuji.i18n import tr
+
+    if status not in {"withdrawn", "superseded"}:
+        raise InputError(
+            tr("状态应为 withdrawn 或 superseded", "status must be withdrawn or superseded"),
+            got=status,
+        )
+    with uow:
+        org = resolve_org(uow, actor)
+        rows = uow.reports.by_number(org.id, number)
+        if not rows:
+            raise NotFoundError(tr(f"没有编号为 {number} 的报告", f"no report numbered {number}"))
+        for r in rows:
+            r.status = status
+            uow.audit.append(
+                actor=actor.user,
+                action=f"report.{status}",
+                object_type="report",
+                object_id=f"{number}/{r.lang}",
+                object_sha256=r.pdf_sha256,
+                org_id=org.id,
+            )
+        uow.session.flush()
+        uow.commit()
+        return len(rows)
 
 
 def list_reports(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
