@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from tanzuji.cli._common import ForceOption, out, output_path, wrote
 from tanzuji.errors import TanzujiError
-from tanzuji.i18n import tr
+from tanzuji.i18n import get_lang, tr
 
 __all__ = ["register", "write_demo_footprint"]
 
@@ -293,3 +293,60 @@ def client_add(
     )
     write_atomic(config, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     out.print(f"client_id={cid}\nclient_secret={secret}")
+
+
+@pact_app.command("compare")
+def compare(
+    sources: Annotated[list[Path], typer.Argument(help="Footprint JSON files or directories.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+) -> None:
+    """Put several suppliers' footprints side by side with U; flag pairs not comparable."""
+    import dataclasses
+
+    from rich.table import Table
+
+    from tanzuji.pact.compare import compare_footprints
+    from tanzuji.pact.importer import read_footprints
+    from tanzuji.pact.schema import validate_footprint
+
+    items = read_footprints(sources)
+    for _, _, pf in items:
+        validate_footprint(pf)
+    result = compare_footprints([pf for _, _, pf in items])
+    if as_json:
+        typer.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=2))
+        return
+    table = Table()
+    for col in (
+        "#",
+        tr("企业", "Company"),
+        tr("产品", "Product"),
+        "kgCO2e",
+        "U (k)",
+        tr("方法", "Method"),
+        tr("参考期", "Period"),
+    ):
+        table.add_column(col, overflow="fold")
+    for i, e in enumerate(result.entries):
+        u = f"{e.U:.3g} ({e.k:g})" if e.U is not None and e.k is not None else "—"
+        table.add_row(
+            str(i + 1),
+            escape(e.company),
+            escape(e.product),
+            f"{e.value:.6g}",
+            u,
+            e.method or "—",
+            f"{e.period[0]} … {e.period[1]}",
+        )
+    out.print(table)
+    if not result.pairs:
+        out.print(tr("全部可比。", "All comparable."))
+    for p in result.pairs:
+        reasons = p.reasons_zh if get_lang() == "zh" else p.reasons_en
+        out.print(
+            tr(
+                f"[yellow]不可比[/yellow] #{p.first + 1} / #{p.second + 1}：",
+                f"[yellow]not comparable[/yellow] #{p.first + 1} / #{p.second + 1}: ",
+            )
+            + escape("; ".join(reasons))
+        )
