@@ -350,3 +350,81 @@ def compare(
             )
             + escape("; ".join(reasons))
         )
+
+
+@pact_app.command("requests")
+def requests_(
+    config: Annotated[Path, typer.Argument(help="Host configuration (YAML).")],
+) -> None:
+    """List the footprint requests (RequestCreated events) not answered yet."""
+    from tanzuji.pact.host import FileBackend
+
+    pending = FileBackend.from_file(config).pending_requests()
+    if not pending:
+        out.print(tr("没有待处理的请求。", "No pending requests."))
+    for ev in pending:
+        crit = json.dumps(dict(ev.data), ensure_ascii=False)
+        out.print(
+            f"{escape(ev.id)}  {escape(ev.org)}  {ev.received:%Y-%m-%d %H:%M}  {escape(crit)}"
+        )
+
+
+@pact_app.command("respond")
+def respond(
+    config: Annotated[Path, typer.Argument(help="Host configuration (YAML).")],
+    request_id: Annotated[str, typer.Argument(help="Id of the RequestCreated event.")],
+    reject: Annotated[
+        str | None, typer.Option("--reject", help="Reject, with this reason for the requester.")
+    ] = None,
+) -> None:
+    """Fulfil (with the matching shared footprints) or reject a request; the answer goes to
+    the partner host the requesting organisation registered, nowhere else."""
+    from tanzuji.pact.client import deliver_to_partner
+    from tanzuji.pact.host import FileBackend
+
+    backend = FileBackend.from_file(config)
+    event = next((e for e in backend.pending_requests() if e.id == request_id), None)
+    if event is None:
+        raise TanzujiError(tr(f"没有待处理的请求 {request_id}", f"no pending request {request_id}"))
+    if event.org not in backend.config.partners:
+        raise TanzujiError(
+            tr(
+                f"组织 {event.org} 未登记伙伴主机（partners），无法回复",
+                f"organisation {event.org} registered no partner host (partners); cannot answer",
+            )
+        )
+    answer = backend.respond(event, reject=reject)
+    if not deliver_to_partner(backend, event.org, answer):
+        raise TanzujiError(
+            tr(
+                f"无法送达 {event.org} 的伙伴主机",
+                f"could not deliver to {event.org}'s partner host",
+            )
+        )
+    kind = "RequestFulfilled" if "Fulfilled" in answer["type"] else "RequestRejected"
+    out.print(tr(f"已发送 {kind} 至 {event.org}", f"sent {kind} to {event.org}"))
+
+
+@pact_app.command("notify")
+def notify(
+    config: Annotated[Path, typer.Argument(help="Host configuration (YAML).")],
+    pf_ids: Annotated[list[str], typer.Argument(help="Ids of published or updated footprints.")],
+) -> None:
+    """Send a PublishedEvent to every registered partner allowed to see the footprints."""
+    from tanzuji.pact.client import deliver_to_partner
+    from tanzuji.pact.host import FileBackend
+
+    backend = FileBackend.from_file(config)
+    unknown = [p for p in pf_ids if not backend.exists(p)]
+    if unknown:
+        raise TanzujiError(
+            tr(f"未知的碳足迹 {', '.join(unknown)}", f"unknown footprints {', '.join(unknown)}")
+        )
+    orgs, event = backend.published_event(pf_ids)
+    for org in orgs:
+        ok = deliver_to_partner(backend, org, event)
+        out.print(
+            f"{escape(org)}: " + (tr("已送达", "delivered") if ok else tr("送达失败", "failed"))
+        )
+    if not orgs:
+        out.print(tr("没有可通知的伙伴。", "No partner may see these footprints."))
