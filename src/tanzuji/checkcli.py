@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from tanzuji.cli.labels import label
 from tanzuji.errors import TanzujiError
 from tanzuji.governance import CheckReport, Level, check_study
 from tanzuji.i18n import tr
@@ -64,7 +65,7 @@ TEXT = {
     "zh": {
         "title": "数据治理检查",
         "level": "级别",
-        "code": "代码",
+        "code": "编号",
         "clause": "条款",
         "where": "位置",
         "message": "说明",
@@ -77,7 +78,8 @@ TEXT = {
         "act": "活动数据质量等级",
         "fac": "因子质量等级",
         "overall": "全部",
-        "alloc": "共用物料分摊（§6.1）",
+        "alloc": "分摊（§6.1，按产量或产量 × BOM）",
+        "total": "分摊总量",
         "model": "型号",
         "output": "产量",
         "bom": "BOM 用量",
@@ -92,7 +94,7 @@ TEXT = {
     "en": {
         "title": "Data-governance check",
         "level": "Level",
-        "code": "Code",
+        "code": "ID",
         "clause": "Clause",
         "where": "Where",
         "message": "Message",
@@ -105,7 +107,8 @@ TEXT = {
         "act": "Activity-data grades",
         "fac": "Factor grades",
         "overall": "All stages",
-        "alloc": "Shared material allocation (§6.1)",
+        "alloc": "Allocation (§6.1, by output or output × BOM)",
+        "total": "Shared total",
         "model": "Model",
         "output": "Output",
         "bom": "BOM qty",
@@ -134,7 +137,7 @@ def _grades(shares: dict[str, float | None], lang: str) -> str:
     for g in Grade:
         x = shares.get(g.value)
         if x:
-            parts.append(f"{g.zh if lang == 'zh' else g.value} {_pct(x)}")
+            parts.append(f"{label(g, lang)} {_pct(x)}")
     return ", ".join(parts) or "—"
 
 
@@ -162,7 +165,7 @@ def render_report(loaded: LoadedStudy, report: CheckReport, lang: str = "zh") ->
             label = f.level.zh if lang == "zh" else f.level.value
             table.add_row(
                 f"[{style}]{label}[/{style}]",
-                f.code,
+                escape(f.id),
                 f.clause,
                 escape(where),
                 escape(f.message(lang)),
@@ -221,16 +224,20 @@ def render_report(loaded: LoadedStudy, report: CheckReport, lang: str = "zh") ->
         items.append(st)
     if report.allocations:
         at = Table(title=t["alloc"])
-        for col in ("where", "model", "output", "bom", "share", "per_unit"):
+        for col in ("where", "total", "model", "output", "bom", "share", "per_unit"):
             at.add_column(t[col], overflow="fold")
         for r in report.allocations:
             mark = "[bold]" if r.is_product else ""
             end = "[/bold]" if r.is_product else ""
+            field = r.quantity_path.split("]", 1)[-1].removeprefix(".")
             at.add_row(
-                escape(r.activity),
+                escape(f"{r.activity} {field}".strip()),
+                f"{r.batch_quantity:g} {escape(r.unit)}",
                 f"{mark}{escape(r.model)}{end}",
                 f"{r.output:g}",
-                f"{r.bom_quantity:g} {escape(r.unit)}",
+                f"{r.bom_quantity:g} {escape(r.unit)}"
+                if r.kind == "flow"
+                else f"{r.bom_quantity:g}",
                 _pct(r.share),
                 f"{r.per_unit:.6g} {escape(r.unit)}",
             )

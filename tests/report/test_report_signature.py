@@ -24,13 +24,13 @@ def _tiny_pdf(path: Path) -> Path:
 
 
 def test_verify_intact_report_with_trust(run_main: Run, report: Report, keys: Keys) -> None:
-    code, out = run_main("verify", str(report.pdf), "--trust", str(keys.cert))
+    code, out = run_main("--lang", "en", "verify", str(report.pdf), "--trust", str(keys.cert))
     assert code == 0, out
     assert "signer 张三" in out and "entire file" in out and "trusted yes" in out
 
 
 def test_verify_without_trust_checks_integrity_only(run_main: Run, report: Report) -> None:
-    code, out = run_main("verify", str(report.pdf))
+    code, out = run_main("--lang", "en", "verify", str(report.pdf))
     assert code == 0, out
     assert "not checked" in out
 
@@ -109,7 +109,7 @@ def test_keygen_writes_private_key_0600_and_refuses_to_overwrite(
     run_main: Run, tmp_path: Path
 ) -> None:
     d = tmp_path / "k"
-    code, out = run_main("keygen", str(d), "--name", "演示")
+    code, out = run_main("--lang", "en", "keygen", str(d), "--name", "演示")
     assert code == 0, out
     assert "NOT" in out or "not to issue real reports" in out
     assert (d / "key.pem").stat().st_mode & 0o777 == 0o600

@@ -63,6 +63,7 @@ __all__ = [
     "locate_errors",
     "monte_carlo_to_dict",
     "read_document",
+    "resolve_libraries",
     "result_to_dict",
     "study_file",
     "study_schema",
@@ -144,7 +145,9 @@ def _per_something(unit: str) -> bool:
     return bool(dims.get("[co2e]", 0) == 1 and dims != parse_unit(EMISSION_UNIT).dimensionality)
 
 
-def _resolve_libraries(study: Study, base: Path, doc: Document) -> FactorLibrary:
+def resolve_libraries(study: Study, base: Path, doc: Document) -> FactorLibrary:
+    """The factor library a study resolves against: its ``factor_libraries`` (files
+    relative to ``base`` or builtin ids; default every builtin library), layered."""
     builtins = builtin_libraries()
     refs = study.factor_libraries or ("builtin",)
     layers: list[FactorLibrary] = []
@@ -176,6 +179,9 @@ def _resolve_libraries(study: Study, base: Path, doc: Document) -> FactorLibrary
     if problems:
         raise InputErrors(_locate(problems, doc))
     return FactorLibrary.layered(layers)
+
+
+_resolve_libraries = resolve_libraries  # the former private name
 
 
 # --------------------------------------------------------------------------- studies
@@ -214,7 +220,7 @@ def load_study(path: str | Path) -> LoadedStudy:
         return load_workbook_study(p)
     doc = read_document(p)
     study: Study = _validate(Study, doc)
-    factors = _resolve_libraries(study, p.parent, doc)
+    factors = resolve_libraries(study, p.parent, doc)
     return LoadedStudy(study=study, factors=factors, path=p, document=doc)
 
 
