@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -109,7 +110,7 @@ def write_demo_footprint(example: Path, target: Path, report: Path | None) -> Pa
 @pact_app.command("export")
 def export(
     study: Annotated[
-        Path, typer.Argument(help="Study file or directory (stored revisions: see docs/pact.md).")
+        str, typer.Argument(help="Study file or directory, or a stored revision id (prefix).")
     ],
     out_file: Annotated[
         Path | None, typer.Option("--out", help="JSON file to write (default: stdout).")
@@ -143,25 +144,63 @@ def export(
         ),
     ] = "https://localhost:8443",
     seed: Annotated[int | None, typer.Option("--seed", help="Monte Carlo seed.")] = None,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="Database holding stored revisions.")
+    ] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Organisation to act for.")] = None,
     force: ForceOption = False,
 ) -> None:
     """Export a study's footprint as a PACT v3 ProductFootprint with the uncertainty extension."""
     if out_file is not None:
         output_path(out_file, (".json",), force=force)
-    pf = build_footprint(
-        study,
-        method=method.value,
-        report=report,
-        report_number=report_no,
-        base_url=base_url,
-        seed=seed,
-    )
+    if not Path(study).exists() and re.fullmatch(r"[0-9a-fA-F]{6,64}", study):
+        pf = _revision_footprint(study, method.value, base_url, seed, database_url, org)
+    else:
+        pf = _file_footprint(study, method.value, report, report_no, base_url, seed)
     text = json.dumps(pf, ensure_ascii=False, indent=2) + "\n"
     if out_file is None:
         typer.echo(text, nl=False)
         return
     _write(out_file, text)
     wrote(out_file, f"（PACT v3 产品碳足迹 {pf['id']}）", f" (PACT v3 footprint {pf['id']})")
+
+
+def _revision_footprint(
+    rev: str,
+    method: str,
+    base_url: str,
+    seed: int | None,
+    database_url: str | None,
+    org: str | None,
+) -> dict[str, Any]:
+    from tanzuji.config import load_config
+    from tanzuji.pact.export import ExportOptions
+    from tanzuji.services.context import actor_from_config, store_from_config
+    from tanzuji.services.pact import revision_footprint
+    from tanzuji.store import UnitOfWork
+
+    cfg = load_config().with_overrides(database_url=database_url, org=org)
+    uow = UnitOfWork(store_from_config(cfg), write=False)
+    opts = ExportOptions(base_url=base_url, method=method)  # type: ignore[arg-type]
+    return revision_footprint(uow, actor_from_config(cfg), rev, opts, seed=seed)
+
+
+def _file_footprint(
+    study: str,
+    method: str,
+    report: Path | None,
+    report_no: str | None,
+    base_url: str,
+    seed: int | None,
+) -> dict[str, Any]:
+    return build_footprint(
+        Path(study),
+        method=method,
+        report=report,
+        report_number=report_no,
+        base_url=base_url,
+        seed=seed,
+    )
 
 
 @pact_app.command("import")
