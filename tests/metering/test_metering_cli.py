@@ -122,7 +122,7 @@ def test_meter_dask_local_cluster_gives_the_same_result(week):
         processes=False,
         protocol="tcp",
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",  # HTTP routes on a free local port
     ) as cluster:
         address = cluster.scheduler_address
         assert address.startswith("tcp://127.0.0.1:")

@@ -178,7 +178,7 @@ def _runner(execution: Execution, pieces: list[Piece]) -> Iterator[Compute]:
                 threads_per_worker=1,
                 memory_limit=execution.memory_limit,
                 host="127.0.0.1",
-                dashboard_address=None,
+                dashboard_address="127.0.0.1:0",  # HTTP routes on a free local port
                 processes=True,
             )
             client = Client(cluster, set_as_default=False)
