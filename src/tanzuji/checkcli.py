@@ -21,8 +21,10 @@ from rich.table import Table
 
 from tanzuji.cli.labels import label
 from tanzuji.governance import CheckReport, Level, check_study
+from tanzuji.i18n import tr
 from tanzuji.jsonio import LoadedStudy, load_study
 from tanzuji.model import Grade, Stage
+from tanzuji.pact.supply import supplier_parts
 
 __all__ = ["check_file", "loc_of", "render_report", "report_json", "run_check"]
 
@@ -48,6 +50,9 @@ def report_json(loaded: LoadedStudy, report: CheckReport) -> dict[str, Any]:
     """The JSON of ``tanzuji check --json``: the report plus file and YAML line numbers."""
     data = report.to_dict()
     data["file"] = str(loaded.path)
+    data["supplier_parts"] = [
+        vars(p) for p in supplier_parts(loaded.study, loaded.factors)
+    ]  # BOM lines using supplier primary data (tanzuji.pact)
     for item in data["findings"]:
         item["line"] = _line(loaded, item["path"])
     return data
@@ -57,7 +62,7 @@ TEXT = {
     "zh": {
         "title": "数据治理检查",
         "level": "级别",
-        "code": "代码",
+        "code": "编号",
         "clause": "条款",
         "where": "位置",
         "message": "说明",
@@ -86,7 +91,7 @@ TEXT = {
     "en": {
         "title": "Data-governance check",
         "level": "Level",
-        "code": "Code",
+        "code": "ID",
         "clause": "Clause",
         "where": "Where",
         "message": "Message",
@@ -157,7 +162,7 @@ def render_report(loaded: LoadedStudy, report: CheckReport, lang: str = "zh") ->
             label = f.level.zh if lang == "zh" else f.level.value
             table.add_row(
                 f"[{style}]{label}[/{style}]",
-                f.code,
+                escape(f.id),
                 f.clause,
                 escape(where),
                 escape(f.message(lang)),
@@ -189,6 +194,17 @@ def render_report(loaded: LoadedStudy, report: CheckReport, lang: str = "zh") ->
             _grades(o.factor_grades, lang),
         )
         items.append(qt)
+    parts = supplier_parts(study, loaded.factors)
+    if parts:
+        st = Table(title=tr("使用供应商初级数据的部件", "Parts using supplier primary data"))
+        for col in (t["where"], tr("部件", "Part"), tr("因子", "Factor"), tr("供应商", "Supplier")):
+            st.add_column(col, overflow="fold")
+        for p in parts:
+            check = tr("已核查", "verified") if p.verified else tr("未经第三方核查", "not verified")
+            st.add_row(
+                escape(p.path), escape(p.name), escape(p.factor), escape(f"{p.supplier} ({check})")
+            )
+        items.append(st)
     if report.allocations:
         at = Table(title=t["alloc"])
         for col in ("where", "total", "model", "output", "bom", "share", "per_unit"):

@@ -5,9 +5,10 @@ activity in kWh gives kgCO2e, and incompatible pairs are refused with the names 
 
 Unit text never reaches pint's expression parser: :func:`parse_unit` checks the length, splits
 the text into at most :data:`MAX_UNIT_TOKENS` tokens, parses them with a small grammar (names,
-``*``, ``/``, ``·`` (binding tighter than ``/``: ``kgCO2e/t·km`` is per t·km), parentheses, one integer power per factor, ``|power| ≤`` :data:`MAX_POWER`)
-and asks pint only for single unit names. Spellings people write are accepted: ``m2``, ``cm2``,
-``m3`` (a length unit followed by 2 or 3), and the Chinese names in :data:`CHINESE_UNITS`
+``*``, ``/``, ``·`` (binding tighter than ``/``: ``kgCO2e/t·km`` is per t·km), parentheses,
+one integer power per factor, ``|power| ≤`` :data:`MAX_POWER`) and asks pint only for
+single unit names. Spellings people write are accepted: ``m2``, ``cm2``, ``m3``
+(a length unit followed by 2 or 3), and the Chinese names in :data:`CHINESE_UNITS`
 (千克, 吨, 千瓦时, 度 = kWh, 公里, 立方米, 标准立方米 = Nm3, 台/件/个 = piece …).
 
 >>> conversion_to_emission(["kgCO2e/(t·km)", "kg", "km"])

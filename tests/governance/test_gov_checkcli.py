@@ -37,7 +37,7 @@ activities:
     instrument: EM
 """
 
-FINDING_KEYS = {"level", "code", "clause", "path", "message", "line"}
+FINDING_KEYS = {"id", "level", "code", "clause", "path", "message", "line"}
 TOP_KEYS = {
     "schema_version",
     "study_id",
@@ -76,7 +76,7 @@ def test_error_finding_exits_1_with_line(tmp_path: Path) -> None:
     path = write(tmp_path, valid_until="2025-12-30")
     res = runner.invoke(app, ["check", str(path), "--lang", "en"])
     assert res.exit_code == 1
-    assert "certificate.expired" in res.output and "(line 10)" in res.output
+    assert "CERTIFICATE_EXPIRED:C-1" in res.output and "(line 10)" in res.output
     assert "check failed: 1 errors" in res.output
 
 
@@ -98,6 +98,7 @@ def test_json_is_stable(tmp_path: Path) -> None:
     assert all(set(f) == FINDING_KEYS for f in data["findings"])
     first = data["findings"][0]
     assert first == {
+        "id": "CERTIFICATE_EXPIRED:C-1",  # code + certificate number: stable
         "level": "error",
         "code": "certificate.expired",
         "clause": "§6.1",

@@ -6,10 +6,11 @@ import sys
 from collections.abc import Callable, Iterator
 
 import pytest
-from reporthelpers import FIXTURE, SKIP, Keys, Report, pdf_pages, pdftotext
+from reporthelpers import ACCEPTED, FIXTURE, SKIP, Keys, Report, pdf_pages, pdftotext
 from typer.testing import CliRunner
 
 from tanzuji.cli import app, main
+from tanzuji.i18n import use_lang
 from tanzuji.report import keygen
 
 
@@ -28,9 +29,11 @@ def report(tmp_path_factory: pytest.TempPathFactory, keys: Keys) -> Report:
     pdf, html = out / "report.pdf", out / "report.html"
     args = ["report", str(FIXTURE), "--out", str(pdf), "--html", str(html), "--uncertainty", "full"]
     args += ["--key", str(keys.key), "--cert", str(keys.cert)]
+    for finding_id, reason in ACCEPTED:  # the fixture's blocking findings, accepted
+        args += ["--accept", finding_id, "--reason", reason]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output + repr(result.exception)
-    return Report(pdf, html, pdf_pages(pdf), pdftotext(pdf))
+    return Report(pdf, html, pdf_pages(pdf), pdftotext(pdf), result.output)
 
 
 @pytest.fixture
@@ -43,7 +46,8 @@ def run_main(
         monkeypatch.setattr(sys, "argv", ["tanzuji", *args])
         code: int | str | None = 0
         try:
-            main()
+            with use_lang("zh"):  # each run starts in the default language
+                main()
         except SystemExit as exc:
             code = exc.code
         cap = capsys.readouterr()

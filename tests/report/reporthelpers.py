@@ -15,6 +15,14 @@ from tanzuji.report.fonts import cjk_face
 
 FIXTURE = Path(__file__).parent / "fixtures" / "meter"
 
+# the fixture's four blocking findings (see `tanzuji check`), accepted for the signed report
+ACCEPTED = (
+    ("CERTIFICATE_NOT_YET_VALID:JD2025-001", "上一周期证书 JD2024-001 覆盖 1–2 月，已归档"),
+    ("CERTIFICATE_EXPIRED:JD2024-077", "复检证书待出具，7 月起读数已与总表核对"),
+    ("DATA_SECONDARY_IN_MANUFACTURING:forklift", "叉车未装计量器具，按结算量计"),
+    ("CUTOFF_SINGLE:包装胶带", "测试夹具：保留此偏离以检验报告"),
+)
+
 
 def _tools_missing() -> str | None:
     if shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None:
@@ -44,6 +52,8 @@ class Report:
     """pdftotext -layout of each page."""
     raw: str
     """pdftotext in reading order (wrapped table cells stay together)."""
+    output: str = ""
+    """What ``tanzuji report`` printed."""
 
     @property
     def text(self) -> str:

@@ -17,6 +17,7 @@ Run = Callable[..., tuple[int, str]]
 def test_evaluate_writes_the_report(run_main: Run, tmp_path: Path) -> None:
     (tmp_path / "out").mkdir()  # an output directory is never created (docs/cli.md)
     pdf = tmp_path / "out" / "r.pdf"
+    pdf.parent.mkdir()  # outputs go into existing directories only
     code, out = run_main("evaluate", str(FIXTURE), "--report", str(pdf), "--lang", "en",
                          "--mc", "--trials", "20000", "--seed", "2")  # fmt: skip
     assert code == 0, out
@@ -30,18 +31,34 @@ def test_evaluate_writes_the_report(run_main: Run, tmp_path: Path) -> None:
     assert [p.name for p in pdf.parent.iterdir()] == ["r.pdf"]  # no temporary files left
 
 
-def test_demo_writes_signed_reports(run_main: Run, tmp_path: Path) -> None:
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+def test_demo_writes_signed_reports_whose_stamp_and_verify_agree(
+    run_main: Run, tmp_path: Path
+) -> None:
     out_dir = tmp_path / "demo"
-    code, out = run_main("demo", "--out", str(out_dir), "--examples", str(FIXTURE.parent))
+    code, out = run_main("demo", "--out", str(out_dir), "--examples", str(EXAMPLES))
     assert code == 0, out
-    pdf = out_dir / "meter" / "report.pdf"
-    (check,) = verify_pdf(pdf.read_bytes(), [out_dir / "keys" / "cert.pem"])
-    assert check.ok and check.trusted
+    for name in ("single-phase-meter", "three-phase-meter"):
+        pdf = out_dir / name / "report.pdf"
+        (check,) = verify_pdf(pdf.read_bytes(), [out_dir / "keys" / "cert.pem"])
+        assert check.ok and check.trusted
+        # one identity: the examples' evaluator 王五 of 示例计量检测研究院 (examples/*/study.yaml)
+        assert (check.signer, check.organisation) == ("王五", "示例计量检测研究院")
+        page1 = pdftotext(pdf, "-l", "1")
+        assert "签发人 Issuer：王五" in page1 and "王五（示例计量检测研究院）" in page1
+        assert "DRAFT" not in pdftotext(pdf)
     assert (out_dir / "keys" / "key.pem").stat().st_mode & 0o777 == 0o600
+
+
+def test_demo_refuses_a_study_with_check_errors(run_main: Run, tmp_path: Path) -> None:
+    code, out = run_main("demo", "--out", str(tmp_path / "d"), "--examples", str(FIXTURE.parent))
+    assert code == 1 and "拒绝签发" in out and "CERTIFICATE_EXPIRED:JD2024-077" in out
 
 
 def test_report_errors_are_one_line(run_main: Run, tmp_path: Path) -> None:
     code, out = run_main("report", str(FIXTURE), "--out", str(tmp_path / "r.pdf"), "--key", "k.pem")
     assert code == 1
-    assert out.strip() == "错误: give both --key and --cert to sign, or neither"
+    assert out.strip() == "错误: 签名需要同时给出 --key 和 --cert，或都不给"
     assert not (tmp_path / "r.pdf").exists()

@@ -7,7 +7,7 @@ and ``tanzuji evaluate`` never load them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -21,7 +21,6 @@ from tanzuji.cli._common import (
     UncertaintyOption,
     apply_lang,
     err,
-    lang_value,
     out,
     output_path,
     warn,
@@ -29,9 +28,11 @@ from tanzuji.cli._common import (
 )
 from tanzuji.i18n import tr
 
+if TYPE_CHECKING:
+    from tanzuji.services.issue import IssueOutcome
+
 __all__ = ["register"]
 
-_COVERAGE_ZH = {"entire file": "整个文件", "part of the file only": "仅文件的一部分"}
 DEFAULT_TRIALS = 200_000
 DEFAULT_SEED = 1
 
@@ -47,6 +48,44 @@ def report(
     ] = None,
     key: Annotated[Path | None, typer.Option(help="Private key (PEM) to sign with.")] = None,
     cert: Annotated[Path | None, typer.Option(help="Certificate (PEM) of the key.")] = None,
+    accept: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--accept",
+            help="Accept one blocking finding of `check` by its id (e.g. "
+            "CERTIFICATE_EXPIRED:JD-EM-2025-0107); needs its own --reason; repeatable.",
+        ),
+    ] = None,
+    reason: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--reason",
+            help="Why: one per --accept, in order (or, alone, the reason of --amends).",
+        ),
+    ] = None,
+    signer_override: Annotated[
+        str | None,
+        typer.Option(
+            "--signer-override",
+            help="Reason to sign although the certificate's subject is not the study's "
+            "evaluator (shown in the report).",
+        ),
+    ] = None,
+    amends: Annotated[
+        str | None, typer.Option("--amends", help="Number of the report this one replaces.")
+    ] = None,
+    amend_reason: Annotated[
+        str | None,
+        typer.Option("--amend-reason", help="Why the report is replaced (with --accept)."),
+    ] = None,
+    embed_study: Annotated[
+        bool,
+        typer.Option(
+            "--embed-study",
+            help="Embed the full study in the PDF (the evaluator's archival copy only; "
+            "never for customers).",
+        ),
+    ] = False,
     uncertainty: UncertaintyOption = UncertaintyMethod.jjf,
     mc: McOption = False,
     trials: Annotated[
@@ -58,40 +97,106 @@ def report(
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Write the evaluation report (§8, Appendix B) as an A4 PDF, signed if --key/--cert."""
+    """Write the evaluation report (§8, Appendix B) as an A4 PDF: signed if --key/--cert
+    (refused while `check` has errors not accepted by --accept), else a marked draft."""
     from tanzuji.cli.study import warn_missing_uncertainty
+    from tanzuji.config import load_config
     from tanzuji.jsonio import evaluate_file
-    from tanzuji.report.cli import write_report
+    from tanzuji.services.issue import IssueRequest, acceptances, issue_report
 
     code = apply_lang(lang)
     output_path(pdf, (".pdf",), force=force)
     if html is not None:
         output_path(html, (".html", ".htm"), force=force)
+    ids, reasons = list(accept or ()), list(reason or ())
+    if amends and amend_reason is None and len(reasons) == len(ids) + 1:
+        if ids:
+            raise typer.BadParameter(
+                tr(
+                    "同时使用 --amends 和 --accept 时，用 --amend-reason 给出替代理由",
+                    "with both --amends and --accept, give the amendment's reason with "
+                    "--amend-reason",
+                )
+            )
+        amend_reason = reasons.pop(0)
+    config = load_config()
     loaded, result = evaluate_file(study)
     if not quiet:
         warn_missing_uncertainty(loaded)
-    rendered = write_report(
+    outcome = issue_report(
         loaded,
         result,
-        pdf,
-        lang=code,
-        html_path=html,
-        key=key,
-        cert=cert,
-        full=uncertainty is UncertaintyMethod.full,
-        monte_carlo=mc,
-        trials=trials or None,
-        seed=seed,
+        IssueRequest(
+            pdf=pdf,
+            lang=code,
+            html=html,
+            key=key,
+            cert=cert,
+            accept=acceptances(ids, reasons),
+            signer_override=signer_override,
+            amends=amends,
+            amend_reason=amend_reason,
+            embed_study=embed_study,
+            timestamp_url=config.timestamp_url if key else None,
+            full=uncertainty is UncertaintyMethod.full,
+            monte_carlo=mc,
+            trials=trials or None,
+            seed=seed,
+        ),
     )
+    _print_issue(outcome)
     if not quiet:
-        signed_zh, signed_en = ("（已签名）", " (signed)") if key else ("", "")
+        if outcome.signed:
+            extra_zh = f"（已签名，签发人 {outcome.signer}）"
+            extra_en = f" (signed by {outcome.signer})"
+        else:
+            extra_zh, extra_en = "（草稿，未签名）", " (draft, not signed)"
         wrote(
             pdf,
-            f"{signed_zh}：报告编号 {rendered.number}，共 {rendered.pages} 页",
-            f"{signed_en}: report No. {rendered.number}, {rendered.pages} pages",
+            f"{extra_zh}：报告编号 {outcome.number}，共 {outcome.pages} 页",
+            f"{extra_en}: report No. {outcome.number}, {outcome.pages} pages",
         )
         if html:
             wrote(html)
+
+
+def _print_issue(outcome: IssueOutcome) -> None:
+    """Warnings, accepted deviations, override and draft status, in the user's language."""
+
+    def line(style: str, label_zh: str, label_en: str, zh: str, en: str) -> None:
+        label = escape(tr(label_zh, label_en))
+        err.print(f"[{style}]{label}[/{style}] {escape(tr(zh, en))}", emoji=False)
+
+    for f in outcome.warnings:
+        line("yellow", "警告:", "warning:", f"{f.id}：{f.message_zh}", f"{f.id}: {f.message_en}")
+    for a in outcome.accepted:
+        line(
+            "yellow",
+            "已接受的偏离:",
+            "accepted deviation:",
+            f"{a.id}：{a.message_zh}；理由：{a.reason}",
+            f"{a.id}: {a.message_en}; reason: {a.reason}",
+        )
+    if outcome.signer_override:
+        line(
+            "yellow",
+            "签发人不是评价人:",
+            "issuer is not the evaluator:",
+            f"{outcome.signer}；理由：{outcome.signer_override}",
+            f"{outcome.signer}; reason: {outcome.signer_override}",
+        )
+    if outcome.signed:
+        return
+    for f in outcome.errors:
+        line("red", "错误:", "error:", f"{f.id}：{f.message_zh}", f"{f.id}: {f.message_en}")
+    line(
+        "yellow",
+        "警告:",
+        "warning:",
+        "未签名：报告是草稿，每页标有“草稿 / DRAFT — 未签名 not signed”",
+        "not signed: the report is a draft, marked “草稿 / DRAFT — 未签名 not signed” on "
+        "every page",
+    )
 
 
 def sign(
@@ -101,14 +206,10 @@ def sign(
     signed: Annotated[
         Path | None, typer.Option("--out", help="Write here instead of replacing the file.")
     ] = None,
-    issuer: Annotated[
-        str | None, typer.Option(help="Issuer named in the stamp (default: certificate CN).")
-    ] = None,
-    organisation: Annotated[str | None, typer.Option(help="Organisation in the stamp.")] = None,
     force: ForceOption = False,
     lang: LangOption = None,
 ) -> None:
-    """Sign a PDF (PAdES-B-B) with a visible stamp naming the issuer."""
+    """Sign a PDF (PAdES) with a visible stamp naming the certificate's subject."""
     from tanzuji.fileio import write_atomic
     from tanzuji.report.errors import SignatureError
     from tanzuji.report.sign import sign_pdf
@@ -118,7 +219,7 @@ def sign(
         raise SignatureError(tr("文件不存在", "file not found"), file=str(pdf))
     if signed is not None:
         output_path(signed, (".pdf",), force=force)
-    data = sign_pdf(pdf.read_bytes(), key, cert, issuer=issuer, organisation=organisation)
+    data = sign_pdf(pdf.read_bytes(), key, cert)
     target = signed or pdf
     write_atomic(target, data)
     err.print(escape(tr(f"已签名 {target}", f"signed {target}")))
@@ -132,9 +233,12 @@ def verify(
     ] = None,
     lang: LangOption = None,
 ) -> None:
-    """Verify the signatures of a PDF: exit 0 if all are intact and valid, else 1."""
+    """Verify the signatures of a PDF: exit 0 if all are intact, valid and unaltered, else 1.
+
+    Every revision added after a signature is listed with what it changes.
+    """
     from tanzuji.report.errors import SignatureError
-    from tanzuji.report.sign import verify_pdf
+    from tanzuji.report.verify import check_lines, verify_pdf
 
     apply_lang(lang)
     if not pdf.is_file():
@@ -144,29 +248,11 @@ def verify(
     except SignatureError as exc:
         raise SignatureError(exc.message, file=str(pdf)) from None
     bad = []
-    yes, no = tr("是", "yes"), tr("否", "NO")
     for c in checks:
-        when = c.signed_at.isoformat(timespec="seconds") if c.signed_at else "?"
-        trusted = {
-            None: tr("未检查（未给 --trust）", "not checked (no --trust)"),
-            True: yes,
-            False: no,
-        }[c.trusted]
-        mark = "[green]✓[/green]" if c.ok else "[red]✗[/red]"
-        valid = tr("有效", "valid") if c.valid else tr("无效", "INVALID")
-        coverage = _COVERAGE_ZH.get(c.coverage, c.coverage) if lang_value() == "zh" else c.coverage
-        intact = yes if c.intact else no
-        out.print(
-            f"{mark} {escape(c.field)}: "
-            + escape(
-                tr(
-                    f"签名人 {c.signer}，签署于 {when}，覆盖范围 {coverage}，"
-                    f"未被改动 {intact}，签名 {valid}，受信任 {trusted}",
-                    f"signer {c.signer}, signed {when}, covers {c.coverage}, intact {intact}, "
-                    f"signature {valid}, trusted {trusted}",
-                )
-            )
-        )
+        for ok, line in check_lines(c):
+            indent = "  " if line.startswith(" ") else ""
+            mark = "" if indent and ok else ("[green]✓[/green] " if ok else "[red]✗[/red] ")
+            out.print(indent + mark + escape(line.strip()))
         if not c.ok:
             bad.append(f"{c.field}: {c.problem}")
     if bad:

@@ -291,10 +291,11 @@ def demo(
     ] = False,
 ) -> None:
     """Evaluate every bundled example and write its outputs to ./tanzuji-demo/."""
+    from tanzuji.cli.pact import write_demo_footprint
     from tanzuji.cli.summary import render_summary
     from tanzuji.fileio import check_output_dir, write_atomic
     from tanzuji.jsonio import evaluate_file, result_to_dict
-    from tanzuji.report.cli import demo_report
+    from tanzuji.services.issue import issue_demo_report
 
     code = apply_lang(lang)
     check_output_dir(out_dir, force=force)
@@ -314,18 +315,26 @@ def demo(
         items = render_summary(result, loaded.study, code)
         write_atomic(target / "summary.txt", text_of(items))
         (out_dir / "keys").mkdir(exist_ok=True)
-        demo_report(loaded, result, target, out_dir / "keys", code)
+        pdf = issue_demo_report(loaded, result, target, out_dir / "keys", code)
+        write_demo_footprint(d, out_dir / f"{d.name}.pact.json", pdf)
         out.rule(f"{d.name}")
         for item in items:
             out.print(item)
         out.print(
             "[dim]→ "
             + tr(
-                f"{target}/result.json、summary.txt、report.pdf（已签名）",
-                f"{target}/result.json, summary.txt, report.pdf (signed)",
+                f"{target}/result.json、summary.txt、report.pdf（已签名）、"
+                f"{out_dir}/{d.name}.pact.json（PACT v3）",
+                f"{target}/result.json, summary.txt, report.pdf (signed), "
+                f"{out_dir}/{d.name}.pact.json (PACT v3)",
             )
             + "[/dim]"
         )
+    from tanzuji.cli.store import demo_store
+    from tanzuji.cli.web import demo_web
+
+    demo_store(dirs)  # the examples into the default database (history, diff, trend)
+    demo_web(out_dir, dirs)  # demo organisations and users of the web platform
 
 
 def register(app: typer.Typer) -> None:

@@ -36,7 +36,13 @@ from tanzuji.governance.allocation import (
 from tanzuji.governance.conformance import SiteCategory, check_instruments, site_category
 from tanzuji.governance.cutoff import CutoffSummary, check_cutoff
 from tanzuji.governance.datachecks import check_quantities
-from tanzuji.governance.findings import Finding, Level, count_levels, sort_findings
+from tanzuji.governance.findings import (
+    Finding,
+    Level,
+    count_levels,
+    identify,
+    sort_findings,
+)
 from tanzuji.governance.quality import DataQuality, data_quality
 from tanzuji.model import Study
 
@@ -134,7 +140,7 @@ def check_study(study: Study, factors: FactorLibrary) -> CheckReport:
         )
     return CheckReport(
         study_id=study.id,
-        findings=tuple(sort_findings(findings)),
+        findings=tuple(sort_findings(identify(findings, study))),
         site=site,
         data_quality=quality,
         cutoff=cutoff,

@@ -27,9 +27,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tanzuji.calculation import FootprintResult, compile_study, evaluate_jjf
+from tanzuji.calculation import FootprintResult, evaluate_jjf
 from tanzuji.errors import InputError, InputErrors, UnitError
 from tanzuji.factors import FactorLibrary, LibraryFile
+from tanzuji.jsonio.components import compile_with_components
 from tanzuji.jsonio.documents import MAX_BYTES, Document, read_document
 from tanzuji.jsonio.results import full_to_dict, monte_carlo_to_dict, result_to_dict
 from tanzuji.jsonio.validation import (
@@ -239,7 +240,7 @@ def evaluate_file(path: str | Path) -> tuple[LoadedStudy, FootprintResult]:
     """
     loaded = load_study(path)
     try:
-        model = compile_study(loaded.study, loaded.factors)
+        model = compile_with_components(loaded, load_study)
     except InputErrors as exc:
         raise locate_errors(exc, loaded) from None
     return loaded, evaluate_jjf(model)

@@ -258,6 +258,10 @@ class AnnualOutput(_Strict):
         return value
 
 
+Urn = Annotated[str, Field(pattern=r"^[uU][rR][nN]:[A-Za-z0-9][A-Za-z0-9-]{0,31}:\S+$")]
+GwpBasis = Annotated[str, Field(pattern=r"^AR\d+$")]
+
+
 class Product(_Strict):
     """The product and its functional unit (§3.3, Table A.1).
 
@@ -279,6 +283,60 @@ class Product(_Strict):
     description: str | None = None
     picture: str | None = Field(
         default=None, description="path of a picture, relative to the study"
+    )
+    # --- identity and content for the PACT v3 exchange (all optional; the PACT export
+    # refuses, naming the field, when one it needs was never declared)
+    product_ids: tuple[Urn, ...] = Field(
+        default=(),
+        description="product identifiers as URNs, e.g. urn:pact:example.com:product-id:X1",
+    )
+    gtin: str | None = Field(
+        default=None, pattern=r"^\d{8}$|^\d{12,14}$", description="GTIN-8/12/13/14"
+    )
+    company_ids: tuple[Urn, ...] = Field(
+        default=(), description="identifiers of the data owner (manufacturer) as URNs"
+    )
+    classifications: tuple[Urn, ...] = Field(
+        default=(),
+        description="product classifications as URNs, e.g. urn:pact:productclassification:hs:9028",
+    )
+    cpc: str | None = Field(
+        default=None, pattern=r"^\d{1,5}$", description="UN CPC code of the product category"
+    )
+    country: str | None = Field(
+        default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 country of production"
+    )
+    mass_kg: float | None = Field(
+        default=None,
+        ge=0,
+        allow_inf_nan=False,
+        description="mass of one functional unit without packaging, in kg",
+    )
+    fossil_carbon_kg: float | None = Field(
+        default=None,
+        ge=0,
+        allow_inf_nan=False,
+        description="fossil carbon content of one unit, in kg C",
+    )
+    biogenic_carbon_kg: float | None = Field(
+        default=None,
+        ge=0,
+        allow_inf_nan=False,
+        description="biogenic carbon content of one unit, in kg C (0 when none)",
+    )
+    packaging_included: bool | None = Field(
+        default=None, description="whether packaging emissions are inside the footprint"
+    )
+    packaging_biogenic_carbon_kg: float | None = Field(
+        default=None,
+        ge=0,
+        allow_inf_nan=False,
+        description="biogenic carbon content of the packaging of one unit, in kg C",
+    )
+    gwp_basis: tuple[GwpBasis, ...] = Field(
+        default=(),
+        description="IPCC assessment report(s) of the GWP values, e.g. AR5, declared for "
+        "factors whose library entry records none",
     )
 
 

@@ -285,6 +285,8 @@ class FactorType(StrEnum):
 
     MEASURED = "measured"
     MASS_BALANCE = "mass_balance"
+    SUPPLIER_PCF = "supplier_pcf"
+    """A supplier's own product footprint (e.g. imported from PACT): primary data."""
     NATIONAL_DATABASE = "national_database"
     INDUSTRY_PUBLISHED = "industry_published"
     STANDARD_RECOMMENDED = "standard_recommended"
@@ -302,6 +304,7 @@ class FactorType(StrEnum):
 _FACTOR_GRADE = {
     FactorType.MEASURED: Grade.HIGH,
     FactorType.MASS_BALANCE: Grade.HIGH,
+    FactorType.SUPPLIER_PCF: Grade.HIGH,
     FactorType.NATIONAL_DATABASE: Grade.FAIRLY_HIGH,
     FactorType.INDUSTRY_PUBLISHED: Grade.FAIRLY_HIGH,
     FactorType.STANDARD_RECOMMENDED: Grade.FAIRLY_HIGH,

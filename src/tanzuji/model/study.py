@@ -83,6 +83,11 @@ class EmissionFactor(_Strict):
     note: str | None = None
     tags: tuple[str, ...] = ()
     library: str | None = Field(default=None, description="id of the library it came from")
+    gwp: str | None = Field(
+        default=None,
+        pattern=r"^AR\d+$",
+        description="IPCC assessment report of the GWP values behind a CO2e factor, e.g. AR5",
+    )
 
     @property
     def grade(self) -> Grade:

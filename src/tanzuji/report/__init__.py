@@ -15,7 +15,8 @@ from tanzuji.report.context import ReportInput, build_context
 from tanzuji.report.errors import FontError, ReportError, SignatureError
 from tanzuji.report.identity import report_number, report_title
 from tanzuji.report.render import RenderedReport, render_html, render_report, write_atomic
-from tanzuji.report.sign import SignatureCheck, keygen, sign_pdf, verify_pdf
+from tanzuji.report.sign import keygen, sign_pdf
+from tanzuji.report.verify import SignatureCheck, verify_pdf
 from tanzuji.report.views import GumView, MonteCarloView, gum_view, monte_carlo_view
 
 __all__ = [

@@ -1,27 +1,34 @@
-"""What the command line asks of the report adapter: write (and sign) a study's report.
+"""What the command line and the issuance use case ask of the report adapter.
 
-:func:`write_report` serves ``tanzuji report`` and ``tanzuji evaluate --report``,
-:func:`demo_report` serves ``tanzuji demo``; the commands themselves live in
-:mod:`tanzuji.cli.report`. Heavy imports (WeasyPrint, matplotlib, pyHanko) happen inside
-the functions, so ``tanzuji --help`` stays fast.
+* :func:`prepare_report` compiles the study and runs the uncertainty views once; its
+  :meth:`PreparedReport.build` renders (and, for a signed issue, signs) the PDF for given
+  issue facts — called by :mod:`tanzuji.services.issue` with the report number the store
+  allocates;
+* :func:`write_report` writes an unsigned draft (``tanzuji evaluate --report``).
+
+Heavy imports (WeasyPrint, matplotlib, pyHanko) happen inside the functions, so
+``tanzuji --help`` stays fast.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tanzuji.calculation import FootprintResult, compile_study
 from tanzuji.errors import InputErrors
 from tanzuji.jsonio import LoadedStudy, locate_errors
-from tanzuji.report.errors import SignatureError
 
 if TYPE_CHECKING:
     from tanzuji.calculation import FullResult, MeasurementModel, MonteCarloStudy
+    from tanzuji.report.context import ReportInput
+    from tanzuji.report.issueinfo import IssueInfo
     from tanzuji.report.render import RenderedReport
     from tanzuji.report.views import MonteCarloView
 
-__all__ = ["demo_report", "write_report"]
+__all__ = ["PreparedReport", "prepare_report", "write_outputs", "write_report"]
 
 
 DEFAULT_TRIALS = 200_000
@@ -43,20 +50,39 @@ def run_monte_carlo(
     return monte_carlo_view(mc.result, mc.validation)
 
 
-def _findings(loaded: LoadedStudy) -> list[Any]:
-    """Findings of the data-governance check (``tanzuji check``)."""
-    from tanzuji.governance import check_study
+@dataclass
+class PreparedReport:
+    """A study ready to render: the report input without its issue facts, and how to sign."""
 
-    return list(check_study(loaded.study, loaded.factors).findings)
+    inp: ReportInput
+    lang: str
+    loaded: LoadedStudy
+    key: Path | None = None
+    cert: Path | None = None
+    timestamp_url: str | None = None
+    embed_study: bool = False
+    last_pdf: bytes = b""
+    last: RenderedReport | None = None
+
+    def build(self, info: IssueInfo) -> tuple[bytes, RenderedReport]:
+        """Render for ``info``; sign when ``info.signed`` (key and certificate given)."""
+        from tanzuji.report.render import render_report
+        from tanzuji.report.sign import sign_pdf
+
+        rendered = render_report(dataclasses.replace(self.inp, issue=info), self.lang)
+        pdf = rendered.pdf
+        if info.signed:
+            assert self.key is not None and self.cert is not None
+            pdf = sign_pdf(pdf, self.key, self.cert, timestamp_url=self.timestamp_url)
+        self.last_pdf, self.last = pdf, rendered
+        return pdf, rendered
 
 
-def write_report(
+def prepare_report(
     loaded: LoadedStudy,
     result: FootprintResult,
-    pdf_path: Path,
     *,
     lang: str = "zh",
-    html_path: Path | None = None,
     key: Path | None = None,
     cert: Path | None = None,
     full: bool = True,
@@ -64,21 +90,20 @@ def write_report(
     trials: int | None = DEFAULT_TRIALS,
     seed: int | None = DEFAULT_SEED,
     mc_study: MonteCarloStudy | None = None,
-) -> RenderedReport:
-    """Render the report of an evaluated study, sign it if a key is given, write the files.
+    timestamp_url: str | None = None,
+    embed_study: bool = False,
+) -> PreparedReport:
+    """Compile the study, evaluate the views asked for, and collect the findings.
 
     With ``full`` the complete GUM evaluation is shown beside the specification's; with
     ``monte_carlo`` also its Monte Carlo validation (``trials=None``: adaptive); a
     Monte Carlo already run (``mc_study``, e.g. by ``evaluate --mc``) is shown as it is.
     """
     from tanzuji.calculation import evaluate_full
+    from tanzuji.governance import check_study
     from tanzuji.report.context import ReportInput
-    from tanzuji.report.render import render_report, write_atomic
-    from tanzuji.report.sign import sign_pdf
     from tanzuji.report.views import gum_view, monte_carlo_view
 
-    if (key is None) != (cert is None):
-        raise SignatureError("give both --key and --cert to sign, or neither")
     try:
         model = compile_study(loaded.study, loaded.factors)
     except InputErrors as exc:
@@ -94,36 +119,46 @@ def write_report(
         model=model,
         result=result,
         base_dir=loaded.path.parent,
-        findings=_findings(loaded),
+        findings=list(check_study(loaded.study, loaded.factors).findings),
         full_gum=gum_view(full_result) if full_result is not None else None,
         monte_carlo=mc_view,
     )
-    rendered = render_report(inp, lang)
-    pdf = rendered.pdf
-    if key is not None and cert is not None:
-        ev = loaded.study.evaluator
-        pdf = sign_pdf(
-            pdf,
-            key,
-            cert,
-            issuer=ev.name if ev else None,
-            organisation=ev.organisation if ev else None,
-        )
-    if html_path is not None:
-        write_atomic(html_path, rendered.html)
+    return PreparedReport(inp, lang, loaded, key, cert, timestamp_url, embed_study)
+
+
+def write_outputs(pdf_path: Path, pdf: bytes, rendered: RenderedReport, html: Path | None) -> None:
+    """Write the PDF (and the HTML) atomically."""
+    from tanzuji.fileio import write_atomic
+
+    if html is not None:
+        write_atomic(html, rendered.html)
     write_atomic(pdf_path, pdf)
+
+
+def write_report(
+    loaded: LoadedStudy,
+    result: FootprintResult,
+    pdf_path: Path,
+    *,
+    lang: str = "zh",
+    html_path: Path | None = None,
+    full: bool = True,
+    monte_carlo: bool = False,
+    trials: int | None = DEFAULT_TRIALS,
+    seed: int | None = DEFAULT_SEED,
+    mc_study: MonteCarloStudy | None = None,
+) -> RenderedReport:
+    """Render an unsigned draft report (marked as such on every page) and write it.
+
+    Signed reports are issued through :func:`tanzuji.services.issue.issue_report` (the
+    issuance gate).
+    """
+    from tanzuji.report.issueinfo import IssueInfo
+
+    prepared = prepare_report(
+        loaded, result, lang=lang, full=full, monte_carlo=monte_carlo, trials=trials,
+        seed=seed, mc_study=mc_study,
+    )  # fmt: skip
+    pdf, rendered = prepared.build(IssueInfo(signed=False))
+    write_outputs(pdf_path, pdf, rendered, html_path)
     return rendered
-
-
-def demo_report(
-    loaded: LoadedStudy, result: FootprintResult, target: Path, keys: Path, lang: str = "zh"
-) -> Path:
-    """Write ``target/report.pdf`` signed with the demo key in ``keys`` (made if missing)."""
-    from tanzuji.report.sign import keygen
-
-    key, cert = keys / "key.pem", keys / "cert.pem"
-    if not (key.exists() and cert.exists()):
-        keygen(keys, name="tanzuji 演示签发人 (demo, not for production)", force=True)
-    pdf = target / "report.pdf"
-    write_report(loaded, result, pdf, lang=lang, key=key, cert=cert, monte_carlo=True)
-    return pdf

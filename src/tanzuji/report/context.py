@@ -21,6 +21,7 @@ from tanzuji.model import Person, Stage, Study
 from tanzuji.report.deviations import Deviation, find_deviations, input_source
 from tanzuji.report.errors import ReportError
 from tanzuji.report.identity import report_number, report_title, split_specification
+from tanzuji.report.issueinfo import IssueInfo
 from tanzuji.report.text import DATA_TYPE, FACTOR_TYPE, INSTRUMENT_KIND, LABELS
 from tanzuji.report.views import (
     GumView,
@@ -55,6 +56,8 @@ class ReportInput:
     full_gum: GumView | None = None
     monte_carlo: MonteCarloView | None = None
     date: dt.date | None = None
+    issue: IssueInfo | None = None
+    """How the report is issued (``None``: a draft)."""
 
 
 def fmt_pair(value: float, u: float) -> tuple[str, str]:
@@ -287,7 +290,19 @@ def _deviations(inp: ReportInput, lang: str) -> list[dict[str, str]]:
     merged = extra + own
     merged.sort(key=lambda d: 0 if d.kind == "deviation" else 1)
     t = LABELS[lang]
-    return [
+    accepted = [
+        {
+            "kind": t["dev_accepted"],
+            "is_deviation": "yes",
+            "clause": a.clause,
+            "text": t["dev_accepted_text"].format(
+                id=a.id, message=a.message(lang), reason=a.reason
+            ),
+            "path": "",
+        }
+        for a in (inp.issue.accepted if inp.issue else ())
+    ]
+    return accepted + [
         {
             "kind": t["dev_deviation"] if d.kind == "deviation" else t["dev_note"],
             "is_deviation": "yes" if d.kind == "deviation" else "",
@@ -297,6 +312,33 @@ def _deviations(inp: ReportInput, lang: str) -> list[dict[str, str]]:
         }
         for d in merged
     ]
+
+
+def _issue(inp: ReportInput, lang: str) -> dict[str, Any]:
+    """Signed or draft, the signer (certificate subject), override and amendment texts."""
+    t = LABELS[lang]
+    info = inp.issue or IssueInfo()
+    out: dict[str, Any] = {"signed": info.signed, "draft_mark": t["draft_mark"]}
+    out["signer"] = {"name": info.signer or "", "org": info.signer_org or ""}
+    out["override"] = (
+        t["signer_override"].format(
+            evaluator=info.study_evaluator or t["none"], reason=info.signer_override
+        )
+        if info.signed and info.signer_override
+        else ""
+    )
+    out["amends"] = (
+        t["amends_text"].format(number=info.amends, reason=info.amend_reason or t["none"])
+        if info.amends
+        else ""
+    )
+    if not info.signed:
+        out["sig_note"] = t["draft_note"]
+    elif info.timestamped:
+        out["sig_note"] = t["sig_note"]
+    else:
+        out["sig_note"] = t["sig_note"] + t["sig_time_claim"]
+    return out
 
 
 def build_context(inp: ReportInput, lang: str = "zh") -> dict[str, Any]:
@@ -349,7 +391,9 @@ def build_context(inp: ReportInput, lang: str = "zh") -> dict[str, Any]:
         "lang": lang,
         "t": t,
         "title": report_title(p.name, p.category, lang),
-        "number": report_number(study, result, date),
+        "number": (inp.issue.number if inp.issue and inp.issue.number else None)
+        or report_number(study, result, date),
+        "issue": _issue(inp, lang),
         "date": date.isoformat(),
         "version": __version__,
         "spec_code": code or t["none"],

@@ -20,15 +20,23 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tanzuji.fileio import write_atomic
+from tanzuji.report.certs import Subject, certificate_problems, subject_of
 from tanzuji.report.errors import SignatureError
+from tanzuji.report.verify import SignatureCheck, verify_pdf
 
-__all__ = ["FIELD_NAME", "SignatureCheck", "keygen", "sign_pdf", "verify_pdf"]
+__all__ = [
+    "FIELD_NAME",
+    "SignatureCheck",
+    "keygen",
+    "load_signer",
+    "sign_pdf",
+    "signer_subject",
+    "verify_pdf",
+]
 
 FIELD_NAME = "tzj-issuer"
 PT_PER_MM = 72 / 25.4
@@ -109,11 +117,46 @@ def _quiet() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def _common_name(cert: Any) -> str:
+def load_signer(key: Path, cert: Path, passphrase: bytes | None = None) -> Any:
+    """A pyHanko signer for a key file and its certificate, refused when the certificate
+    is out of its validity period or not valid for signing."""
+    from pyhanko.sign import signers
+
+    from tanzuji.i18n import tr
+
+    _quiet()
+    for p in (key, cert):
+        if not p.is_file():
+            raise SignatureError(tr("文件不存在", "file not found"), file=str(p))
+    signer = signers.SimpleSigner.load(  # type: ignore[no-untyped-call]
+        str(key), str(cert), key_passphrase=passphrase
+    )
+    if signer is None:
+        raise SignatureError(
+            tr(
+                "无法读取密钥或证书；需要 PEM/DER 私钥和 X.509 证书（密钥是否已加密？）",
+                "cannot load the key or certificate; expected a PEM/DER private key and X.509 "
+                "certificate (is the key encrypted?)",
+            ),
+            file=f"{key}, {cert}",
+        )
+    problems = certificate_problems(signer.signing_cert, dt.datetime.now(dt.UTC))
+    if problems:
+        raise SignatureError(
+            tr("不能用此证书签名：", "cannot sign with this certificate: ") + "; ".join(problems),
+            file=str(cert),
+        )
+    return signer
+
+
+def signer_subject(cert: Path) -> Subject:
+    """The holder (name, organisation) of a certificate file (PEM or DER)."""
+    from pyhanko.keys import load_cert_from_pemder
+
     try:
-        return str(cert.subject.native.get("common_name") or cert.subject.human_friendly)
-    except (AttributeError, ValueError):
-        return "?"
+        return subject_of(load_cert_from_pemder(str(cert)))  # type: ignore[no-untyped-call]
+    except (OSError, ValueError) as exc:
+        raise SignatureError(f"cannot read the certificate ({exc})", file=str(cert)) from None
 
 
 def _stamp_box(reader: Any) -> tuple[int, tuple[int, int, int, int]]:
@@ -136,60 +179,74 @@ def sign_pdf(
     key: Path,
     cert: Path,
     *,
-    issuer: str | None = None,
-    organisation: str | None = None,
     reason: str = "签发碳足迹计量评价报告 / issue of the evaluation report",
     passphrase: bytes | None = None,
+    certify: bool = True,
+    timestamp_url: str | None = None,
 ) -> bytes:
-    """Sign a PDF (PAdES-B-B, SHA-256) with a visible stamp naming ``issuer``."""
+    """Sign a PDF (PAdES, SHA-256) with a visible stamp naming the certificate's subject.
+
+    With ``certify`` (the default) it is a certification signature whose DocMDP permission
+    allows no changes at all: any later revision other than validation data or a document
+    timestamp makes verification fail (a PDF that is already signed gets an approval
+    signature instead). The stamp shows the certificate's subject (name and organisation),
+    the same identity ``verify`` prints — never a name given by the caller.
+    """
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.sign import signers
-    from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter, enumerate_sig_fields
+    from pyhanko.sign.fields import (
+        MDPPerm,
+        SigFieldSpec,
+        SigSeedSubFilter,
+        enumerate_sig_fields,
+    )
+    from pyhanko.sign.general import SigningError
     from pyhanko.stamp import TextStampStyle
 
+    from tanzuji.i18n import tr
     from tanzuji.report.fonts import stamp_font_file
 
-    _quiet()
-    for p in (key, cert):
-        if not p.is_file():
-            raise SignatureError("file not found", file=str(p))
-    signer = signers.SimpleSigner.load(  # type: ignore[no-untyped-call]
-        str(key), str(cert), key_passphrase=passphrase
-    )
-    if signer is None:
-        raise SignatureError(
-            "cannot load the key or certificate; expected a PEM/DER private key and X.509 "
-            "certificate (is the key encrypted?)",
-            file=f"{key}, {cert}",
-        )
+    signer = load_signer(key, cert, passphrase)
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     except Exception as exc:
-        raise SignatureError(f"not a readable PDF ({exc})") from None
-    empty = {name for name, value, _ in enumerate_sig_fields(writer) if value is None}
-    name = issuer or _common_name(signer.signing_cert)
+        msg = tr(f"不是可读的 PDF（{exc}）", f"not a readable PDF ({exc})")
+        raise SignatureError(msg) from None
+    fields = list(enumerate_sig_fields(writer))
+    empty = {name for name, value, _ in fields if value is None}
+    already_signed = any(value is not None for _, value, _ in fields)
+    subject = subject_of(signer.signing_cert)
     field_spec = None
     field = FIELD_NAME
     if FIELD_NAME not in empty:
-        existing = {n for n, _, _ in enumerate_sig_fields(writer)}
+        existing = {n for n, _, _ in fields}
         i = 2
         while field in existing:
             field, i = f"{FIELD_NAME}-{i}", i + 1
         page, box = _stamp_box(writer.prev)
         field_spec = SigFieldSpec(field, on_page=page, box=box)
+    do_certify = certify and not already_signed
     meta = signers.PdfSignatureMetadata(
         field_name=field,
         subfilter=SigSeedSubFilter.PADES,
         md_algorithm="sha256",
         reason=reason,
-        name=name,
+        name=subject.name,
+        certify=do_certify,
+        docmdp_permissions=MDPPerm.NO_CHANGES,
     )
-    lines = [f"签发人 Issuer：{name}"]
-    if organisation:
-        lines.append(organisation)
-    lines += ["签名时间 Signed：%(ts)s", "PAdES 数字签名 · tanzuji verify"]
+    lines = [f"签发人 Issuer：{subject.name}"]
+    if subject.organisation:
+        lines.append(subject.organisation)
+    if timestamp_url:
+        lines += ["签名时间 Signed：%(ts)s", "PAdES 数字签名（带时间戳）· tanzuji verify"]
+    else:
+        lines += [
+            "签名时间（签名人自称）Signed (claimed)：%(ts)s",
+            "PAdES 数字签名 · tanzuji verify",
+        ]
     text = "\n".join(lines)
     font = stamp_font_file(text.replace("%(ts)s", "0123456789-: UTC"))
     style = TextStampStyle(
@@ -198,104 +255,25 @@ def sign_pdf(
         border_width=1,
         timestamp_format="%Y-%m-%d %H:%M:%S %Z",
     )
+    timestamper = None
+    if timestamp_url:
+        from pyhanko.sign.timestamps import HTTPTimeStamper
+
+        timestamper = HTTPTimeStamper(timestamp_url)
     pdf_signer = signers.PdfSigner(
-        meta, signer=signer, stamp_style=style, new_field_spec=field_spec
+        meta, signer=signer, stamp_style=style, new_field_spec=field_spec, timestamper=timestamper
     )
     out = io.BytesIO()
-    pdf_signer.sign_pdf(writer, output=out)
-    return out.getvalue()
-
-
-@dataclass(frozen=True)
-class SignatureCheck:
-    """The outcome of verifying one signature."""
-
-    field: str
-    signer: str
-    signed_at: dt.datetime | None
-    coverage: str
-    intact: bool
-    valid: bool
-    trusted: bool | None
-    ok: bool
-    problem: str
-
-
-def verify_pdf(data: bytes, trust: Sequence[Path] = ()) -> list[SignatureCheck]:
-    """Verify every signature of a PDF; :class:`SignatureError` when there is none.
-
-    Without ``trust`` the chain of trust is not judged (``trusted`` is ``None``); with it,
-    a signature must chain to one of the given certificates.
-
-    >>> verify_pdf(b"%PDF-1.7 truncated")
-    Traceback (most recent call last):
-    ...
-    tanzuji.report.errors.SignatureError: the file is damaged or was altered: ...
-    """
-    from pyhanko.keys import load_cert_from_pemder
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.diff_analysis import ModificationLevel
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator import ValidationContext
-
-    _quiet()
-    roots = []
-    for p in trust:
-        try:
-            roots.append(load_cert_from_pemder(str(p)))  # type: ignore[no-untyped-call]
-        except (OSError, ValueError) as exc:
-            raise SignatureError(
-                f"cannot read the trusted certificate ({exc})", file=str(p)
-            ) from None
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        sigs = reader.embedded_signatures
-    except Exception as exc:
-        raise SignatureError(f"the file is damaged or was altered: {exc}") from None
-    if not sigs:
-        raise SignatureError("the file carries no signature")
-    checks = []
-    for sig in sigs:
-        vc = ValidationContext(trust_roots=roots, allow_fetching=False)
-        try:
-            st = validate_pdf_signature(sig, vc)
-        except Exception as exc:
-            checks.append(
-                SignatureCheck(sig.field_name, "?", None, "?", False, False, None, False,
-                               f"the signed data cannot be read ({exc})")
-            )  # fmt: skip
-            continue
-        level = st.modification_level
-        if st.coverage == SignatureCoverageLevel.ENTIRE_FILE:
-            coverage = "entire file"
-        elif st.coverage == SignatureCoverageLevel.ENTIRE_REVISION:
-            coverage = f"entire revision; later changes: {level.name.lower() if level else '?'}"
-        else:
-            coverage = "part of the file only"
-        problems = []
-        if not st.intact:
-            problems.append("the signed bytes were altered (hash mismatch)")
-        elif not st.valid:
-            problems.append("the signature value does not match the signer's certificate")
-        if st.coverage < SignatureCoverageLevel.ENTIRE_REVISION:
-            problems.append("the signature does not cover its whole revision")
-        elif level is not None and level > ModificationLevel.FORM_FILLING:
-            problems.append("the document was changed after signing")
-        trusted: bool | None = bool(st.trusted) if roots else None
-        if roots and not trusted:
-            problems.append("the signer's certificate does not chain to a trusted certificate")
-        checks.append(
-            SignatureCheck(
-                field=sig.field_name,
-                signer=_common_name(st.signing_cert),
-                signed_at=st.signer_reported_dt,
-                coverage=coverage,
-                intact=bool(st.intact),
-                valid=bool(st.valid),
-                trusted=trusted,
-                ok=not problems,
-                problem="; ".join(problems),
-            )
-        )
-    return checks
+        pdf_signer.sign_pdf(writer, output=out)
+    except SigningError as exc:
+        if "forbids all changes" in str(exc):
+            raise SignatureError(
+                tr(
+                    "该文件带有不允许任何改动的认证签名，不能再签名",
+                    "the file carries a certification signature that permits no changes; "
+                    "it cannot be signed again",
+                )
+            ) from None
+        raise SignatureError(str(exc)) from None
+    return out.getvalue()

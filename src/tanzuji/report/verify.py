@@ -1,0 +1,348 @@
+"""Verifying signed PDFs so that a forged or altered report cannot pass.
+
+For every signature (pyHanko does the cryptography):
+
+* **integrity** — the hash of the signed bytes and the signature value;
+* **the signature container** — the ``/Contents`` hex string holds the DER signature and
+  then only zero padding (bytes there are outside the hash; anything else fails);
+* **later revisions** — every incremental update after the signed revision is listed with
+  what it changes; one that can change what a reader sees fails (see
+  :mod:`tanzuji.report.revisions`); pyHanko's DocMDP judgement of a certification signature
+  is applied on top;
+* **appended bytes** — anything but white space after the last ``%%EOF`` fails;
+* **the certificate** — validity period and key usage, checked by tanzuji even for a
+  certificate given with ``--trust`` (at the time of a timestamp when the signature carries
+  one, otherwise now: without a timestamp the signing time is only the signer's claim);
+* **trust** — with ``trust``, the chain to one of the given certificates.
+
+>>> verify_pdf(b"%PDF-1.7 truncated")
+Traceback (most recent call last):
+...
+tanzuji.report.errors.SignatureError: ...
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tanzuji.i18n import get_lang
+from tanzuji.report.certs import Subject, certificate_problems, subject_of
+from tanzuji.report.errors import SignatureError
+from tanzuji.report.revisions import Revision, describe_revisions, trailing_bytes
+
+__all__ = ["SignatureCheck", "check_lines", "contents_padding_ok", "verify_pdf"]
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """The outcome of verifying one signature."""
+
+    field: str
+    signer: str
+    signed_at: dt.datetime | None
+    coverage: str
+    intact: bool
+    valid: bool
+    trusted: bool | None
+    ok: bool
+    problem: str
+    organisation: str | None = None
+    timestamp: dt.datetime | None = None
+    """Time of a valid RFC 3161 signature timestamp (``None``: the signing time is a claim)."""
+    certified: str | None = None
+    """DocMDP permission of a certification signature (``no changes`` …), else ``None``."""
+    later: tuple[Revision, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def subject(self) -> Subject:
+        """The signing certificate's holder."""
+        return Subject(self.signer, self.organisation)
+
+
+def _tr(zh: str, en: str) -> str:
+    return zh if get_lang() == "zh" else en
+
+
+def _quiet() -> None:
+    """pyHanko logs expected validation problems with tracebacks; we report them ourselves."""
+    import logging
+
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def contents_padding_ok(data: bytes, byte_range: Sequence[int]) -> bool:
+    """Whether ``/Contents`` (the gap of the byte range) is ``<DER + zero padding>``.
+
+    >>> contents_padding_ok(b"xx<3003020101000000>yy", [0, 2, 20, 2])
+    True
+    >>> contents_padding_ok(b"xx<3003020101000100>yy", [0, 2, 20, 2])
+    False
+    >>> contents_padding_ok(b"xx<300302010a000000>yy", [0, 2, 20, 2])
+    True
+    >>> contents_padding_ok(b"xx<300302010A0000a0>yy", [0, 2, 20, 2])
+    False
+    """
+    start, stop = byte_range[0] + byte_range[1], byte_range[2]
+    raw = data[start:stop]
+    if len(raw) < 4 or raw[:1] != b"<" or raw[-1:] != b">":
+        return False
+    hexdigits = raw[1:-1]
+    if hexdigits.lower() != hexdigits and hexdigits.upper() != hexdigits:
+        return False  # same bytes, but not as the signer wrote them
+    try:
+        der = bytes.fromhex(hexdigits.decode("ascii"))
+    except ValueError:
+        return False
+    if len(der) < 2 or der[0] != 0x30:
+        return False
+    if der[1] < 0x80:
+        end = 2 + der[1]
+    else:
+        n = der[1] & 0x7F
+        end = 2 + n + int.from_bytes(der[2 : 2 + n], "big")
+    return end <= len(der) and not der[end:].strip(b"\x00")
+
+
+def _load_roots(trust: Sequence[Path]) -> list[Any]:
+    from pyhanko.keys import load_cert_from_pemder
+
+    roots = []
+    for p in trust:
+        try:
+            roots.append(load_cert_from_pemder(str(p)))  # type: ignore[no-untyped-call]
+        except (OSError, ValueError) as exc:
+            raise SignatureError(
+                _tr(f"无法读取受信任证书（{exc}）", f"cannot read the trusted certificate ({exc})"),
+                file=str(p),
+            ) from None
+    return roots
+
+
+def _validate(sig: Any, roots: list[Any], moment: dt.datetime | None = None) -> Any:
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    vc = ValidationContext(trust_roots=roots, allow_fetching=False, moment=moment)
+    return validate_pdf_signature(sig, vc)
+
+
+def _label(sig: Any) -> str:
+    try:
+        who = str(subject_of(sig.signer_cert))
+    except Exception:
+        who = "?"
+    if str(sig.sig_object_type) == "/DocTimeStamp":
+        return _tr(f"文档时间戳（{who}）", f"document timestamp by {who}")
+    return _tr(f"签名“{sig.field_name}”（{who}）", f"signature '{sig.field_name}' by {who}")
+
+
+def _docmdp_text(level: Any) -> str | None:
+    if level is None:
+        return None
+    return {
+        1: _tr("不允许任何改动", "no changes permitted"),
+        2: _tr("允许填表和签名", "form filling and signing permitted"),
+        3: _tr("允许填表、签名和注释", "form filling, signing and annotations permitted"),
+    }.get(int(level.value), str(level))
+
+
+def verify_pdf(data: bytes, trust: Sequence[Path] = ()) -> list[SignatureCheck]:
+    """Verify every signature of a PDF; :class:`SignatureError` when there is none.
+
+    Without ``trust`` the chain of trust is not judged (``trusted`` is ``None``); with it,
+    a signature must chain to one of the given certificates.
+    """
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    _quiet()
+    roots = _load_roots(trust)
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        sigs = reader.embedded_signatures
+        last_startxref = reader.xrefs.get_startxref_for_revision(reader.total_revisions - 1)
+    except Exception as exc:
+        raise SignatureError(
+            _tr(f"文件已损坏或被改动：{exc}", f"the file is damaged or was altered: {exc}")
+        ) from None
+    if not sigs:
+        raise SignatureError(_tr("文件不带任何签名", "the file carries no signature"))
+    sig_revisions = {s.signed_revision: _label(s) for s in sigs}
+    n_trailing, white = trailing_bytes(data, last_startxref)
+    doc_problems, doc_notes = [], []
+    if n_trailing and not white:
+        doc_problems.append(
+            _tr(
+                f"文件末尾（最后一个修订之后）附加了 {n_trailing} 字节",
+                f"{n_trailing} bytes were appended after the end of the last revision",
+            )
+        )
+    elif n_trailing > 2:
+        doc_notes.append(
+            _tr(
+                f"文件末尾有 {n_trailing} 字节空白（已忽略）",
+                f"{n_trailing} bytes of white space after the end of the file (ignored)",
+            )
+        )
+    return [_check_one(sig, roots, data, reader, sig_revisions, doc_problems, doc_notes)
+            for sig in sigs]  # fmt: skip
+
+
+def _check_one(
+    sig: Any,
+    roots: list[Any],
+    data: bytes,
+    reader: Any,
+    sig_revisions: dict[int, str],
+    doc_problems: list[str],
+    doc_notes: list[str],
+) -> SignatureCheck:
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    try:
+        st = _validate(sig, roots)
+    except Exception as exc:
+        return SignatureCheck(
+            sig.field_name, "?", None, "?", False, False, None, False,
+            _tr(f"无法读取签名数据（{exc}）", f"the signed data cannot be read ({exc})"),
+        )  # fmt: skip
+    problems = list(doc_problems)
+    notes = list(doc_notes)
+    level = st.modification_level
+    if st.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        coverage = _tr("整个文件", "entire file")
+    elif st.coverage == SignatureCoverageLevel.ENTIRE_REVISION:
+        coverage = _tr("其所在修订（之后另有修订）", "its whole revision; later revisions follow")
+    else:
+        coverage = _tr("文件的一部分", "part of the file only")
+    if not st.intact:
+        problems.append(
+            _tr("签名数据被改动（哈希不符）", "the signed bytes were altered (hash mismatch)")
+        )
+    elif not st.valid:
+        problems.append(
+            _tr(
+                "签名值与签名人证书不符",
+                "the signature value does not match the signer's certificate",
+            )
+        )
+    byte_range = [int(x) for x in sig.sig_object.get("/ByteRange", [0, 0, 0, 0])]
+    if st.intact and not contents_padding_ok(data, byte_range):
+        problems.append(
+            _tr(
+                "签名容器（/Contents）被改动（签名之后有非零数据或大小写被改）",
+                "the signature container (/Contents) was altered (non-zero data after the "
+                "signature, or its hex digits changed case)",
+            )
+        )
+    if st.coverage < SignatureCoverageLevel.ENTIRE_REVISION:
+        problems.append(
+            _tr("签名未覆盖其整个修订", "the signature does not cover its whole revision")
+        )
+    later = tuple(describe_revisions(reader, sig.signed_revision, sig_revisions))
+    if st.coverage == SignatureCoverageLevel.ENTIRE_REVISION and not later:
+        coverage = _tr("整个文件（末尾空白除外）", "entire file (but trailing white space)")
+    for rev in later:
+        if not rev.harmless:
+            problems.append(
+                _tr(f"文档在签名后被改动 — {rev.describe()}",
+                    f"the document was changed after signing — {rev.describe()}")
+            )  # fmt: skip
+    if (
+        level is not None
+        and level > ModificationLevel.FORM_FILLING
+        and all(r.harmless for r in later)
+    ):
+        problems.append(_tr("文档在签名后被改动", "the document was changed after signing"))
+    if st.docmdp_ok is False and all(r.harmless for r in later):
+        problems.append(
+            _tr("签名后的改动超出认证签名允许的范围",
+                "changes after signing exceed what the certification signature permits")
+        )  # fmt: skip
+    # the certificate: validity at the timestamp's time (or now) and key usage
+    ts = st.timestamp_validity
+    ts_time = ts.timestamp if ts is not None and ts.intact and ts.valid else None
+    moment = ts_time or dt.datetime.now(dt.UTC)
+    cert = st.signing_cert
+    cert_problems = certificate_problems(cert, moment)
+    problems += cert_problems
+    if st.signer_reported_dt is not None and not ts_time:
+        claimed = certificate_problems(cert, st.signer_reported_dt)
+        problems += [p for p in claimed if p not in cert_problems]
+    trusted: bool | None = None
+    if roots:
+        trusted = bool(st.trusted)
+        if not trusted:
+            # a certificate that is only out of its validity period still chains: say
+            # "expired", not "does not chain"
+            chains = False
+            if cert_problems:
+                inside = cert.not_valid_after - dt.timedelta(seconds=1)
+                inside = max(inside, cert.not_valid_before + dt.timedelta(seconds=1))
+                try:
+                    chains = bool(_validate(sig, roots, moment=inside).trusted)
+                except Exception:
+                    chains = False
+            if not chains:
+                problems.append(
+                    _tr("签名人证书不能链接到受信任的证书",
+                        "the signer's certificate does not chain to a trusted certificate")
+                )  # fmt: skip
+    if ts_time is None:
+        notes.append(
+            _tr("无可信时间戳：签名时间仅为签名人自称",
+                "no timestamp: the signing time is the signer's own claim")
+        )  # fmt: skip
+    subject = subject_of(cert)
+    return SignatureCheck(
+        field=sig.field_name,
+        signer=subject.name,
+        organisation=subject.organisation,
+        signed_at=st.signer_reported_dt,
+        timestamp=ts_time,
+        coverage=coverage,
+        intact=bool(st.intact),
+        valid=bool(st.valid),
+        trusted=trusted,
+        ok=not problems,
+        problem="; ".join(dict.fromkeys(problems)),
+        certified=_docmdp_text(sig.docmdp_level),
+        later=later,
+        notes=tuple(notes),
+    )
+
+
+def check_lines(check: SignatureCheck) -> list[tuple[bool, str]]:
+    """What ``verify`` prints for one signature: (ok, line) for the signature, its
+    certification, every later revision and the notes (plain text, user's language)."""
+    when = check.signed_at.isoformat(timespec="seconds") if check.signed_at else "?"
+    yes, no = _tr("是", "yes"), _tr("否", "NO")
+    trusted = {None: _tr("未检查（未给 --trust）", "not checked (no --trust)"), True: yes,
+               False: no}[check.trusted]  # fmt: skip
+    org = f" / {check.organisation}" if check.organisation else ""
+    valid = _tr("有效", "valid") if check.valid else _tr("无效", "INVALID")
+    intact = yes if check.intact else no
+    lines = [
+        (
+            check.ok,
+            _tr(
+                f"{check.field}：签名人 {check.signer}{org}，签署于 {when}，覆盖{check.coverage}，"
+                f"未被改动 {intact}，签名{valid}，受信任 {trusted}",
+                f"{check.field}: signer {check.signer}{org}, signed {when}, covers "
+                f"{check.coverage}, intact {intact}, signature {valid}, trusted {trusted}",
+            ),
+        )
+    ]
+    if check.certified:
+        lines.append((True, _tr(f"  认证签名：{check.certified}",
+                                f"  certification: {check.certified}")))  # fmt: skip
+    lines += [(rev.harmless, "  " + rev.describe()) for rev in check.later]
+    lines += [(True, "  " + note) for note in check.notes]
+    return lines

@@ -1,0 +1,299 @@
+"""Issuing a report: the gate between a study and a signed report a customer can trust.
+
+:func:`issue_report` is what ``tanzuji report`` (and the web flow) call:
+
+1. **the gate** — ``check`` runs; a *signed* report is refused while it has errors, unless
+   each blocking finding is accepted explicitly by its stable id with a reason
+   (:class:`Acceptance`; an acceptance naming no blocking finding is an error, so a typo
+   cannot pass). Accepted findings are listed in the report's deviations section and in
+   the outcome (printed on the console, recorded with the report). Warnings are returned
+   to be printed at issue time in the user's language. Drafts (no key) are never refused;
+   they are marked "草稿 / DRAFT — 未签名 not signed" on every page.
+2. **one identity** — the signing certificate's subject (name, organisation) is what the
+   report's signature block, the stamp and ``tanzuji verify`` show. When the study names
+   another evaluator, issue is refused unless overridden with a reason, which the report
+   shows.
+3. **render, sign, write** — with the report number given by ``record`` (the store's
+   gap-free numbering, in the same transaction that records the report) or, without a
+   store, the reproducible hash number.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tanzuji.errors import IssuanceError
+from tanzuji.i18n import tr
+
+if TYPE_CHECKING:
+    from tanzuji.calculation import FootprintResult, MonteCarloStudy
+    from tanzuji.governance.findings import Finding
+    from tanzuji.jsonio import LoadedStudy
+    from tanzuji.report.certs import Subject
+    from tanzuji.report.issueinfo import AcceptedFinding, IssueInfo
+
+__all__ = [
+    "Acceptance",
+    "IssueOutcome",
+    "IssueRequest",
+    "Recorder",
+    "acceptances",
+    "issue_demo_report",
+    "issue_report",
+    "plan_issue",
+]
+
+Build = Callable[[str], bytes]
+"""Render and sign the report for a given report number; returns the PDF bytes."""
+Recorder = Callable[[int, Build, "str | None"], str]
+"""``record(year, build, amends)``: allocate a number, call ``build(number)``, record the
+PDF — all or nothing — and return the number."""
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """An explicit acceptance of one blocking finding, by its stable id, with a reason."""
+
+    finding_id: str
+    reason: str
+
+
+def acceptances(ids: Sequence[str], reasons: Sequence[str]) -> tuple[Acceptance, ...]:
+    """Pair ``--accept`` ids with ``--reason`` texts, in order (one reason per id).
+
+    >>> acceptances(["A:1", "B:2"], ["ok", "fine"])[1]
+    Acceptance(finding_id='B:2', reason='fine')
+    >>> acceptances(["A:1"], [])
+    Traceback (most recent call last):
+    tanzuji.errors.IssuanceError: 每个 --accept 都需要一个 --reason（给了 1 个 --accept、...
+    """
+    if len(ids) != len(reasons) or any(not r.strip() for r in reasons):
+        raise IssuanceError(
+            tr(
+                f"每个 --accept 都需要一个 --reason（给了 {len(ids)} 个 --accept、"
+                f"{len(reasons)} 个 --reason）",
+                f"every --accept needs its own non-empty --reason (got {len(ids)} --accept, "
+                f"{len(reasons)} --reason)",
+            )
+        )
+    return tuple(Acceptance(i.strip(), r.strip()) for i, r in zip(ids, reasons, strict=True))
+
+
+@dataclass(frozen=True)
+class IssueRequest:
+    """What to issue: outputs, signing material and the issuer's explicit decisions."""
+
+    pdf: Path
+    lang: str = "zh"
+    html: Path | None = None
+    key: Path | None = None
+    cert: Path | None = None
+    accept: tuple[Acceptance, ...] = ()
+    signer_override: str | None = None
+    amends: str | None = None
+    amend_reason: str | None = None
+    embed_study: bool = False
+    timestamp_url: str | None = None
+    full: bool = True
+    monte_carlo: bool = False
+    trials: int | None = 200_000
+    seed: int | None = 1
+    mc_study: MonteCarloStudy | None = None
+
+    @property
+    def signing(self) -> bool:
+        """Whether a signed report is asked for."""
+        return self.key is not None and self.cert is not None
+
+
+@dataclass(frozen=True)
+class IssueOutcome:
+    """What was issued: number, pages, signed or draft, and what the console must show."""
+
+    number: str
+    pages: int
+    signed: bool
+    signer: Subject | None
+    warnings: tuple[Finding, ...]
+    errors: tuple[Finding, ...]
+    """Blocking findings (of a draft, or accepted ones of a signed report)."""
+    accepted: tuple[AcceptedFinding, ...] = field(default_factory=tuple)
+    signer_override: str | None = None
+    amends: str | None = None
+
+
+def _same_person(a: str | None, b: str | None) -> bool:
+    return " ".join((a or "").split()).casefold() == " ".join((b or "").split()).casefold()
+
+
+def plan_issue(
+    loaded: LoadedStudy, request: IssueRequest
+) -> tuple[IssueInfo, list[Finding], list[Finding]]:
+    """The gate: (what the report shows, warnings, blocking findings) or :class:`IssuanceError`.
+
+    Reads the certificate (for its subject) and runs ``check``; writes nothing.
+    """
+    from tanzuji.governance import check_study
+    from tanzuji.governance.findings import Level
+    from tanzuji.report.errors import SignatureError
+    from tanzuji.report.issueinfo import AcceptedFinding, IssueInfo
+
+    if (request.key is None) != (request.cert is None):
+        raise SignatureError(
+            tr(
+                "签名需要同时给出 --key 和 --cert，或都不给",
+                "give both --key and --cert to sign, or neither",
+            )
+        )
+    if request.amends and not (request.amend_reason or "").strip():
+        raise IssuanceError(
+            tr(
+                "--amends 需要 --reason 说明替代的理由",
+                "--amends needs a --reason saying why the report is replaced",
+            )
+        )
+    findings = list(check_study(loaded.study, loaded.factors).findings)
+    blocking = [f for f in findings if f.level is Level.ERROR]
+    warnings = [f for f in findings if f.level is Level.WARNING]
+    by_id = {f.id: f for f in blocking}
+    for a in request.accept:
+        if a.finding_id not in by_id:
+            known = ", ".join(by_id) or tr("无", "none")
+            raise IssuanceError(
+                tr(
+                    f"--accept {a.finding_id}：没有这个编号的阻断性发现（阻断性发现：{known}）",
+                    f"--accept {a.finding_id}: no blocking finding has this id "
+                    f"(blocking findings: {known})",
+                )
+            )
+    reasons = {a.finding_id: a.reason for a in request.accept}
+    accepted = tuple(
+        AcceptedFinding(f.id, f.clause, f.message_zh, f.message_en, reasons[f.id])
+        for f in blocking
+        if f.id in reasons
+    )
+    if not request.signing:
+        info = IssueInfo(signed=False, amends=request.amends, amend_reason=request.amend_reason)
+        return info, warnings, blocking
+    open_errors = [f for f in blocking if f.id not in reasons]
+    if open_errors:
+        listed = "; ".join(f"{f.id} ({f.message(tr('zh', 'en'))})" for f in open_errors)
+        raise IssuanceError(
+            tr(
+                f"拒绝签发：数据治理检查有 {len(open_errors)} 个错误：{listed}。"
+                "修正研究，或逐项明确接受：--accept 编号 --reason 理由",
+                f"refusing to issue a signed report: check has {len(open_errors)} "
+                f"error(s): {listed}. Fix the study, or accept each explicitly with "
+                "--accept ID --reason TEXT",
+            )
+        )
+    from tanzuji.report.sign import signer_subject
+
+    assert request.cert is not None
+    subject = signer_subject(request.cert)
+    ev = loaded.study.evaluator
+    override = None
+    if ev is not None and not (
+        _same_person(ev.name, subject.name)
+        and (not ev.organisation or not subject.organisation
+             or _same_person(ev.organisation, subject.organisation))
+    ):  # fmt: skip
+        named = ev.name + (f" / {ev.organisation}" if ev.organisation else "")
+        if not (request.signer_override or "").strip():
+            raise IssuanceError(
+                tr(
+                    f"拒绝签发：签名证书的持有人 {subject} 不是研究中记载的评价人 {named}；"
+                    "用评价人的证书签名，或以 --signer-override 理由 明确确认（报告中会注明）",
+                    f"refusing to issue: the signing certificate's subject {subject} is not the "
+                    f"evaluator named in the study, {named}; sign with the evaluator's "
+                    "certificate, or confirm explicitly with --signer-override REASON (the "
+                    "report shows it)",
+                )
+            )
+        override = (request.signer_override or "").strip()
+    info = IssueInfo(
+        signed=True,
+        signer=subject.name,
+        signer_org=subject.organisation,
+        accepted=accepted,
+        signer_override=override,
+        study_evaluator=named if override else None,
+        amends=request.amends,
+        amend_reason=request.amend_reason,
+        timestamped=bool(request.timestamp_url),
+    )
+    return info, warnings, blocking
+
+
+def issue_report(
+    loaded: LoadedStudy,
+    result: FootprintResult,
+    request: IssueRequest,
+    *,
+    record: Recorder | None = None,
+) -> IssueOutcome:
+    """Gate, render, sign and write a report (see the module docstring)."""
+    from tanzuji.report.certs import Subject
+    from tanzuji.report.cli import prepare_report, write_outputs
+
+    info, warnings, blocking = plan_issue(loaded, request)
+    prepared = prepare_report(
+        loaded,
+        result,
+        lang=request.lang,
+        key=request.key,
+        cert=request.cert,
+        full=request.full,
+        monte_carlo=request.monte_carlo,
+        trials=request.trials,
+        seed=request.seed,
+        mc_study=request.mc_study,
+        timestamp_url=request.timestamp_url,
+        embed_study=request.embed_study,
+    )
+
+    def build(number: str) -> bytes:
+        return prepared.build(dataclasses.replace(info, number=number))[0]
+
+    if record is not None and info.signed:
+        record(loaded.study.period.start.year, build, request.amends)
+    else:
+        prepared.build(info)
+    rendered = prepared.last
+    assert rendered is not None
+    write_outputs(request.pdf, prepared.last_pdf, rendered, request.html)
+    return IssueOutcome(
+        number=rendered.number,
+        pages=rendered.pages,
+        signed=info.signed,
+        signer=Subject(info.signer, info.signer_org) if info.signer else None,
+        warnings=tuple(warnings),
+        errors=tuple(blocking),
+        accepted=info.accepted,
+        signer_override=info.signer_override,
+        amends=info.amends,
+    )
+
+
+def issue_demo_report(
+    loaded: LoadedStudy, result: FootprintResult, target: Path, keys: Path, lang: str = "zh"
+) -> Path:
+    """``tanzuji demo``: ``target/report.pdf`` signed with a self-signed demo key in the
+    evaluator's name (made if missing or if it names someone else), through the gate."""
+    from tanzuji.report.sign import keygen, signer_subject
+
+    key, cert = keys / "key.pem", keys / "cert.pem"
+    ev = loaded.study.evaluator
+    name = ev.name if ev else "tanzuji 演示签发人 (demo, not for production)"
+    org = ev.organisation if ev else None
+    if not (key.exists() and cert.exists()) or signer_subject(cert).name != name:
+        keygen(keys, name=name, organisation=org, force=True)
+    pdf = target / "report.pdf"
+    issue_report(
+        loaded, result, IssueRequest(pdf=pdf, lang=lang, key=key, cert=cert, monte_carlo=True)
+    )
+    return pdf
