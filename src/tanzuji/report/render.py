@@ -3,7 +3,7 @@ signature field placed over the signature block so that signing later fills it.
 
 >>> env = environment()
 >>> sorted(env.list_templates())
-['report.css.j2', 'report.html.j2']
+['_metering.html.j2', 'report.css.j2', 'report.html.j2']
 """
 
 from __future__ import annotations
