@@ -59,8 +59,10 @@ def main() -> None:
         )
         wall = time.perf_counter() - start
         rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"{' '.join(cmd)} of {n} activities: {wall:.1f} s, peak RSS so far {rss:.0f} MB,"
-              f" exit {proc.returncode}")
+        print(
+            f"{' '.join(cmd)} of {n} activities: {wall:.1f} s, peak RSS so far {rss:.0f} MB,"
+            f" exit {proc.returncode}"
+        )
         if proc.returncode not in (0, 1):
             print(proc.stderr[-2000:])
 

@@ -106,9 +106,9 @@ def test_table_a8_with_jjf_rounding(report: Report) -> None:
     assert "使用阶段 52.2 2.6" in rows
     assert "总计 59.7 2.6" in rows
     flat = report.flat
-    assert "扩展不确定度（k=2）= 5.2 kgCO2e" in flat
+    assert "扩展不确定度（k=2）= 5.2 kgCO₂e" in flat
     assert "相对扩展不确定度（k=2）= 8.7 %" in flat
-    assert "E = (59.7 ± 5.2) kgCO2e" in flat
+    assert "E = (59.7 ± 5.2) kgCO₂e" in flat
 
 
 def test_uncertainty_explanation_and_full_gum(report: Report) -> None:
