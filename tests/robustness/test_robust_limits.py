@@ -129,3 +129,14 @@ def test_a_huge_report_is_refused_clearly(run_cli: Callable[..., Any], tmp_path:
     assert result.code == 1
     assert "5001" in result.err and "evaluate --json" in result.err
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_warnings_are_bounded(run_cli: Callable[..., Any], tmp_path: Path) -> None:
+    """25 activities without uncertainty: 20 warning lines and one that counts the rest."""
+    path = tmp_path / "s.yaml"
+    path.write_text(HEAD + ROW * 25, encoding="utf-8")
+    result = run_cli("evaluate", path)
+    assert result.code == 0, result.err
+    warnings = [line for line in result.lines if line.startswith("warning:")]
+    assert len(warnings) == 21
+    assert "5 more" in warnings[-1]
