@@ -218,7 +218,7 @@ def finite_json(data: Any) -> bool:
 
 
 def evaluate_case(path: Path) -> tuple[str, str]:
-    """Evaluate one study file as ``evaluate --json`` does: (outcome, detail)."""
+    """Evaluate one study file as ``evaluate --json`` and ``check --json`` do: (outcome, detail)."""
     from tanzuji.jsonio import evaluate_file, result_to_dict
 
     try:
@@ -229,6 +229,15 @@ def evaluate_case(path: Path) -> tuple[str, str]:
         return outcome, f"{type(exc).__name__}: {str(exc)[:300]}"
     if not finite_json(data):
         return "nonfinite", "NaN or Infinity in the JSON result"
+    from tanzuji.checkcli import check_file, report_json
+
+    try:  # check --json of the same study
+        loaded, report = check_file(path)
+        checked = report_json(loaded, report)
+    except Exception as exc:  # the harness counts every kind of failure
+        return classify_error(exc, path), f"check: {type(exc).__name__}: {str(exc)[:300]}"
+    if not finite_json(checked):
+        return "nonfinite", "NaN or Infinity in the check JSON"
     if not math.isfinite(result.total.value):  # pragma: no cover
         return "nonfinite", "non-finite total"
     return "ok", ""
