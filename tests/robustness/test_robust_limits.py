@@ -140,3 +140,11 @@ def test_warnings_are_bounded(run_cli: Callable[..., Any], tmp_path: Path) -> No
     warnings = [line for line in result.lines if line.startswith("warning:")]
     assert len(warnings) == 21
     assert "5 more" in warnings[-1]
+
+
+def test_a_tiny_coverage_factor_cannot_overflow(tmp_path: Path) -> None:
+    """Found by the fuzz campaign: U = 0.1 with k = 2e-300 made u = 5e298 and overflowed."""
+    path = tmp_path / "s.yaml"
+    path.write_text(HEAD + ROW.replace("}\n", ", uncertainty: {expanded: 0.1, k: 2.0e-300}}\n"))
+    with pytest.raises(InputErrors, match=r"activities\[0\]\.uncertainty.*expanded / k"):
+        load_study(path)
