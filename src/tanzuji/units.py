@@ -250,15 +250,11 @@ def _lookup_name(name: str, text: str) -> Any:
             return base ** int(m["p"])
     hint = suggest_unit(name)
     named = f" {name!r}" if name != text.strip() else ""
+    # English like the other input errors the study tests match (tests/core/cases)
     raise _bad(
-        tr(
-            f"未知单位{named}"
-            + (f"；是否想写 {hint}？" if hint else "")
-            + "；应为 kg、kWh、km、t*km、m2、千克、度 或 kgCO2e/kWh 这类单位",
-            f"unknown unit{named}"
-            + (f"; did you mean {hint}?" if hint else "")
-            + "; expected a unit such as kg, kWh, km, t*km, m2, 千克, 度 or kgCO2e/kWh",
-        ),
+        f"unknown unit{named}"
+        + (f"; did you mean {hint}?" if hint else "")
+        + "; expected a unit such as kg, kWh, km, t*km, m2, 千克, 度 or kgCO2e/kWh",
         text,
     )
 

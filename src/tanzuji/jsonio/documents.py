@@ -137,11 +137,7 @@ def read_document(path: str | Path) -> Document:
             return Document(p, json.loads(text), None)
         except json.JSONDecodeError as exc:
             raise InputError(
-                tr(
-                    f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}",
-                    f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                ),
-                file=where,
+                f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", file=where
             ) from None
         except (ValueError, RecursionError):  # pragma: no cover - the scan catches these first
             raise InputError("malformed JSON", file=where) from None
