@@ -135,9 +135,10 @@ def evaluate(
         warn_missing_uncertainty(loaded)
     full = mc_result = None
     if uncertainty is UncertaintyMethod.full or mc:
-        from tanzuji.calculation import compile_study, evaluate_full
+        from tanzuji.calculation import evaluate_full
+        from tanzuji.jsonio import compile_loaded
 
-        model = compile_study(loaded.study, loaded.factors)
+        model = compile_loaded(loaded)  # component studies spliced in
         full = evaluate_full(model)
         if mc:
             mc_result = _run_monte_carlo(model, full, seed, trials, quiet=as_json or quiet)

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tanzuji.calculation import FootprintResult, compile_study
+from tanzuji.calculation import FootprintResult
 from tanzuji.errors import InputErrors
-from tanzuji.jsonio import LoadedStudy, locate_errors
+from tanzuji.jsonio import LoadedStudy, compile_loaded, locate_errors
 
 if TYPE_CHECKING:
     from tanzuji.calculation import FullResult, MeasurementModel, MonteCarloStudy
@@ -105,7 +105,7 @@ def prepare_report(
     from tanzuji.report.views import gum_view, monte_carlo_view
 
     try:
-        model = compile_study(loaded.study, loaded.factors)
+        model = compile_loaded(loaded)  # component studies spliced in
     except InputErrors as exc:
         raise locate_errors(exc, loaded) from None
     full_result = evaluate_full(model) if (full or monte_carlo or mc_study) else None
