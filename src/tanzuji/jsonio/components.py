@@ -29,6 +29,7 @@ from typing import Protocol
 from tanzuji.calculation import MeasurementModel, ModelInput, Term, compile_study, evaluate_full
 from tanzuji.errors import InputError, InputErrors
 from tanzuji.factors import FactorLibrary
+from tanzuji.fileio import resolve_inside
 from tanzuji.model import EmissionFactor, Stage, Study, Uncertainty
 
 __all__ = [
@@ -133,7 +134,10 @@ def _folder_of(parent: Path, ref: str, path: str) -> Path:
             path=path,
             got=ref,
         )
-    folder = (base / name).resolve()
+    try:
+        folder = resolve_inside(name, base, what="component study folder")  # the file policy
+    except InputError as exc:
+        raise exc.with_location(path=path) from None
     if not folder.is_dir():
         raise InputError(f"no component study folder {name!r} beside the study", path=path)
     return folder
