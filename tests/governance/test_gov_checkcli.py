@@ -50,6 +50,7 @@ TOP_KEYS = {
     "allocations",
     "choices",
     "file",
+    "supplier_parts",  # added by the component studies (PACT); keys are only ever added
 }
 
 
