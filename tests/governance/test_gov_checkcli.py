@@ -50,7 +50,8 @@ TOP_KEYS = {
     "allocations",
     "choices",
     "file",
-    "supplier_parts",  # added by the component studies (PACT); keys are only ever added
+    "pcr",  # departures from the declared product rule (tanzuji.pact.pcr)
+    "supplier_parts",  # BOM lines using supplier primary data (tanzuji.pact.supply)
 }
 
 
