@@ -90,6 +90,10 @@ def test_yaml_snippet_is_valid(doc: str, body: str, tmp_path: Path) -> None:
             EmissionFactor.model_validate(f)
     elif isinstance(data, dict) and set(data) == {"calculated"}:
         TypeAdapter(Calculation).validate_python(data["calculated"])
+    elif isinstance(data, dict) and "meters" in data:  # a metering mapping (docs/metering.md)
+        from tanzuji.metering.mapping import Mapping
+
+        Mapping.model_validate(data)
     else:
         pytest.fail(f"{doc}: a yaml snippet of unknown shape; make it a study or a fragment")
     lib = _builtin()
