@@ -79,8 +79,8 @@ def test_evaluate_warns_about_a_julian_year_duration(run, tmp_path: Path) -> Non
     p = tmp_path / "study.yaml"
     p.write_text(
         STUDY.replace(
-            "  - {stage: use, name: {zh: 运行用电, en: Electricity in use}, quantity: 10, unit: kWh,\n"
-            "     factor: cn.electricity.footprint.2023}\n",
+            "  - {stage: use, name: {zh: 运行用电, en: Electricity in use}, quantity: 10,"
+            " unit: kWh,\n     factor: cn.electricity.footprint.2023}\n",
             "  - {stage: use, name: 运行, factor: cn.electricity.footprint.2023,\n"
             "     power: {quantity: 1.2, unit: W, uncertainty: {standard: 0.06}},\n"
             "     duration: {quantity: 8, unit: year}}\n",
