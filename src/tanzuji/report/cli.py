@@ -127,12 +127,13 @@ def prepare_report(
 
 
 def write_outputs(pdf_path: Path, pdf: bytes, rendered: RenderedReport, html: Path | None) -> None:
-    """Write the PDF (and the HTML) atomically."""
-    from tanzuji.fileio import write_atomic
+    """Write the PDF (and the HTML) atomically, as a pair: both files or neither (issue 9)."""
+    from tanzuji.fileio import Content, write_atomic_many
 
+    items: list[tuple[Path, Content]] = [(pdf_path, pdf)]
     if html is not None:
-        write_atomic(html, rendered.html)
-    write_atomic(pdf_path, pdf)
+        items.insert(0, (html, rendered.html))
+    write_atomic_many(items)
 
 
 def write_report(
