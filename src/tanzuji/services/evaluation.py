@@ -8,7 +8,7 @@ numbers bit for bit (with the same engine version and, for Monte Carlo, seed and
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,6 +113,7 @@ def evaluate_content(
     full: bool = False,
     mc_trials: int | None = None,
     mc_seed: int | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> EvaluationOutcome:
     """Evaluate canonical study content against pinned library contents.
 
@@ -130,7 +131,9 @@ def evaluate_content(
         method = "full"
         if mc_trials:
             seed = 0 if mc_seed is None else mc_seed
-            mc = evaluate_monte_carlo(model, full_res, trials=mc_trials, seed=seed)
+            mc = evaluate_monte_carlo(
+                model, full_res, trials=mc_trials, seed=seed, progress=progress
+            )
             data["monte_carlo"] = monte_carlo_to_dict(mc)
             method, mc_seed = "mc", seed
     # JSON round trip: what is stored is exactly what is compared later.

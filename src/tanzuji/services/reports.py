@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tanzuji.services.context import Actor, resolve_org
+from tanzuji.services.sharing import readable_revision
 from tanzuji.store import UnitOfWork
 from tanzuji.store.hashing import now_iso, sha256_hex
 from tanzuji.store.models import Report
@@ -87,7 +88,8 @@ def record_issued_report(
     """
     with uow:
         org = resolve_org(uow, actor)
-        rev_id = uow.revisions.get(revision_id, org.id).id if revision_id else None
+        # the issuing institute's own revision, or one a manufacturer shared with it
+        rev_id = readable_revision(uow, org.id, revision_id).id if revision_id else None
         head = uow.audit.head(lock=True)
         anchor = f"tzanchor:{head.seq}:{head.hash}"
         seq = uow.reports.next_number(org.id, year)
