@@ -41,6 +41,8 @@ __all__ = ["find_examples", "register", "warn_missing_uncertainty"]
 
 #: Findings of the data-governance check that mean "this input counts with u = 0".
 ZERO_U_CODES = ("data.no_uncertainty", "uncertainty.not_derivable", "uncertainty.incomplete")
+#: Other findings that change what is calculated, so evaluate and report warn about them too.
+EVALUATE_WARNING_CODES = ("duration.calendar_year",)
 
 
 def zero_u_findings(loaded: LoadedStudy) -> list[Any]:
@@ -51,8 +53,16 @@ def zero_u_findings(loaded: LoadedStudy) -> list[Any]:
 
 
 def warn_missing_uncertainty(loaded: LoadedStudy) -> int:
-    """Warn (stderr, user's language) about every activity counted with u = 0; how many."""
-    findings = zero_u_findings(loaded)
+    """Warn (stderr, user's language) about every activity counted with u = 0 and about
+    a duration converted with the Julian year; how many inputs count with u = 0."""
+    from tanzuji.governance import check_quantities
+
+    every = check_quantities(loaded.study)
+    for f in every:
+        if f.code in EVALUATE_WARNING_CODES:
+            where = f" ({f.path})" if f.path else ""
+            warn(f"{f.message('zh')}{where}", f"{f.message('en')}{where}")
+    findings = [f for f in every if f.code in ZERO_U_CODES]
     for f in findings:
         where = f" ({f.path})" if f.path else ""
         en = f.message("en")
