@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 ## Run the main job on the bundled examples (outputs in ./tanzuji-demo/).
 demo: system-deps $(STAMP)
-	$(BIN)/tanzuji demo
+	$(BIN)/tanzuji demo --force
 
 system-deps:
 	@bash scripts/system-deps.sh
@@ -27,8 +27,9 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 ## Install everything the tests need, then run lint, types, import contract and the whole suite.
+## The store tests also run on PostgreSQL: a throwaway cluster is started when none answers.
 test: system-deps $(STAMP) lint
-	$(BIN)/pytest -q
+	PYTHON=$(BIN)/python bash scripts/with-postgres.sh $(BIN)/pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

@@ -9,6 +9,9 @@ PKGS=(
     libpango-1.0-0 libpangoft2-1.0-0
     # web (tanzuji.web): browser tests drive Debian's headless chromium through Playwright
     chromium
+    # store (tanzuji.store): PostgreSQL server for the PostgreSQL half of the store tests
+    # (scripts/with-postgres.sh starts a throwaway cluster when none is reachable)
+    postgresql libpq5
 )
 missing=()
 for p in "${PKGS[@]}"; do

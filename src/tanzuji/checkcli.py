@@ -19,9 +19,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from tanzuji.cli.labels import label
 from tanzuji.governance import CheckReport, Level, check_study
+from tanzuji.i18n import tr
 from tanzuji.jsonio import LoadedStudy, load_study
 from tanzuji.model import Grade, Stage
+from tanzuji.pact.supply import supplier_parts
 
 __all__ = ["check_file", "loc_of", "render_report", "report_json", "run_check"]
 
@@ -47,6 +50,9 @@ def report_json(loaded: LoadedStudy, report: CheckReport) -> dict[str, Any]:
     """The JSON of ``tanzuji check --json``: the report plus file and YAML line numbers."""
     data = report.to_dict()
     data["file"] = str(loaded.path)
+    data["supplier_parts"] = [
+        vars(p) for p in supplier_parts(loaded.study, loaded.factors)
+    ]  # BOM lines using supplier primary data (tanzuji.pact)
     for item in data["findings"]:
         item["line"] = _line(loaded, item["path"])
     return data
@@ -69,7 +75,8 @@ TEXT = {
         "act": "活动数据质量等级",
         "fac": "因子质量等级",
         "overall": "全部",
-        "alloc": "共用物料分摊（§6.1）",
+        "alloc": "分摊（§6.1，按产量或产量 × BOM）",
+        "total": "分摊总量",
         "model": "型号",
         "output": "产量",
         "bom": "BOM 用量",
@@ -97,7 +104,8 @@ TEXT = {
         "act": "Activity-data grades",
         "fac": "Factor grades",
         "overall": "All stages",
-        "alloc": "Shared material allocation (§6.1)",
+        "alloc": "Allocation (§6.1, by output or output × BOM)",
+        "total": "Shared total",
         "model": "Model",
         "output": "Output",
         "bom": "BOM qty",
@@ -126,7 +134,7 @@ def _grades(shares: dict[str, float | None], lang: str) -> str:
     for g in Grade:
         x = shares.get(g.value)
         if x:
-            parts.append(f"{g.zh if lang == 'zh' else g.value} {_pct(x)}")
+            parts.append(f"{label(g, lang)} {_pct(x)}")
     return ", ".join(parts) or "—"
 
 
@@ -186,18 +194,33 @@ def render_report(loaded: LoadedStudy, report: CheckReport, lang: str = "zh") ->
             _grades(o.factor_grades, lang),
         )
         items.append(qt)
+    parts = supplier_parts(study, loaded.factors)
+    if parts:
+        st = Table(title=tr("使用供应商初级数据的部件", "Parts using supplier primary data"))
+        for col in (t["where"], tr("部件", "Part"), tr("因子", "Factor"), tr("供应商", "Supplier")):
+            st.add_column(col, overflow="fold")
+        for p in parts:
+            check = tr("已核查", "verified") if p.verified else tr("未经第三方核查", "not verified")
+            st.add_row(
+                escape(p.path), escape(p.name), escape(p.factor), escape(f"{p.supplier} ({check})")
+            )
+        items.append(st)
     if report.allocations:
         at = Table(title=t["alloc"])
-        for col in ("where", "model", "output", "bom", "share", "per_unit"):
+        for col in ("where", "total", "model", "output", "bom", "share", "per_unit"):
             at.add_column(t[col], overflow="fold")
         for r in report.allocations:
             mark = "[bold]" if r.is_product else ""
             end = "[/bold]" if r.is_product else ""
+            field = r.quantity_path.split("]", 1)[-1].removeprefix(".")
             at.add_row(
-                escape(r.activity),
+                escape(f"{r.activity} {field}".strip()),
+                f"{r.batch_quantity:g} {escape(r.unit)}",
                 f"{mark}{escape(r.model)}{end}",
                 f"{r.output:g}",
-                f"{r.bom_quantity:g} {escape(r.unit)}",
+                f"{r.bom_quantity:g} {escape(r.unit)}"
+                if r.kind == "flow"
+                else f"{r.bom_quantity:g}",
                 _pct(r.share),
                 f"{r.per_unit:.6g} {escape(r.unit)}",
             )

@@ -16,11 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "AuditError",
     "CalculationError",
+    "ConflictError",
     "DistributionError",
     "InputError",
     "InputErrors",
     "ModelEvaluationError",
+    "NotFoundError",
+    "SchemaVersionError",
+    "StoreError",
     "TanzujiError",
     "UncertaintyError",
     "UnitError",
@@ -134,6 +139,26 @@ class ModelEvaluationError(UncertaintyError):
 class OutputError(InputError):
     """An output file that may not be written: it exists (no ``--force``), its directory
     is missing, or its suffix does not match the format written."""
+
+
+class StoreError(TanzujiError):
+    """A problem with the product footprint database (connection, file, state)."""
+
+
+class ConflictError(StoreError):
+    """A write based on a revision that is no longer the newest (optimistic concurrency)."""
+
+
+class NotFoundError(StoreError):
+    """A revision, product, organisation or user that the database does not hold."""
+
+
+class SchemaVersionError(StoreError):
+    """A database whose schema is older (upgrade it) or newer (upgrade tanzuji) than the code."""
+
+
+class AuditError(StoreError):
+    """The audit trail does not verify: names the first entry that breaks the chain."""
 
 
 class IssuanceError(TanzujiError):

@@ -112,14 +112,38 @@ class FactorLibrary:
         try:
             return self._factors[key]
         except KeyError:
-            close = difflib.get_close_matches(key, list(self._factors), n=3, cutoff=0.6)
+            close = self.suggest(key)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise UnknownFactorError(
                 "unknown factor id; expected an id defined in the study's factors or its "
-                f"factor libraries{hint}",
+                f"factor libraries (tanzuji factors search finds ids){hint}",
                 path=path,
                 got=key,
             ) from None
+
+    def suggest(self, key: str, n: int = 3) -> list[str]:
+        """Ids close to ``key``: those whose dot-separated parts start with its parts (in
+        order), else the closest spellings.
+
+        >>> lib = FactorLibrary.from_factors([EmissionFactor(id=i, name="x", value=1,
+        ...     unit="kgCO2e/kg", factor_type="literature", source="s") for i in
+        ...     ("material.aluminium.primary.iai2022", "material.abs.ice2")], id="m")
+        >>> lib.suggest("material.alu"), lib.suggest("material.abs.ice")
+        (['material.aluminium.primary.iai2022'], ['material.abs.ice2'])
+        """
+        want = [w for w in key.casefold().split(".") if w]
+        by_prefix = []
+        for fid in self._factors:
+            parts = fid.casefold().split(".")
+            i = 0
+            for part in parts:
+                if i < len(want) and part.startswith(want[i]):
+                    i += 1
+            if want and i == len(want):
+                by_prefix.append(fid)
+        if by_prefix:
+            return sorted(by_prefix)[:n]
+        return difflib.get_close_matches(key, list(self._factors), n=n, cutoff=0.6)
 
     def search(self, text: str) -> list[EmissionFactor]:
         """Factors in which every word of ``text`` appears as a whole word.

@@ -116,13 +116,20 @@ def test_split_of_a_metered_total_is_a_warning() -> None:
 
 
 def test_primary_without_instrument_and_without_uncertainty() -> None:
-    study = make_study([mfg(), mfg(stage="use")], boundary=["manufacturing", "use"])
+    study = make_study(
+        [mfg(), mfg(stage="use", data_type="onsite_measured")], boundary=["manufacturing", "use"]
+    )
     assert found(study) == [
         ("warning", "data.primary_without_instrument", "activities[0]"),
         ("error", "data.no_uncertainty", "activities[0]"),  # §4: manufacturing must have u
         ("warning", "data.primary_without_instrument", "activities[1]"),
         ("warning", "data.no_uncertainty", "activities[1]"),
     ]
+    # generic data (no data type, no instrument, outside manufacturing) default to
+    # estimate: no "names no instrument" warning, but its source is asked for
+    generic = make_study([mfg(stage="use", uncertainty={"relative": 0.1})])
+    assert generic.activities[0].data_type.value == "estimate"
+    assert found(generic) == [("warning", "data.secondary_no_source", "activities[0]")]
     # off-site primary data need no instrument of this site
     off = make_study([mfg(stage="use", data_type="offsite", uncertainty={"relative": 0.1})])
     assert found(off) == []

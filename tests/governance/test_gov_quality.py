@@ -11,13 +11,21 @@ from tanzuji.jsonio import result_to_dict
 
 ACTS = [
     # raw: 2 kg × 3 (literature factor: low), measured on site → 6 kgCO2e, primary
-    {"stage": "raw_materials", "name": "铜", "quantity": 2, "unit": "kg", "factor": "cu"},
+    {
+        "stage": "raw_materials",
+        "name": "铜",
+        "quantity": 2,
+        "unit": "kg",
+        "factor": "cu",
+        "data_type": "onsite_measured",
+    },
     # raw: 1000 kg × 100 km × 0.0001 (domestic database: medium) = 10; the distance is an
     # estimate, so the term is not primary and its activity grade is the worse one (low)
     {
         "stage": "raw_materials",
         "name": "运输",
         "factor": "road",
+        "data_type": "onsite_measured",
         "mass": {"quantity": 1000, "unit": "kg"},
         "distance": {"quantity": 100, "unit": "km", "data_type": "estimate"},
     },

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tanzuji.governance.measurement import register_difference_u
 from tanzuji.metering.budget import aggregate, meter_energy
 from tanzuji.metering.clean import NS_MIN, MeterRules, clean_meter
 from tanzuji.metering.ingest import period_bounds
+from tanzuji.metrology.measurement import register_difference_u
 from tanzuji.model.base import Period
 from tanzuji.model.derived import RegisterDifference
 from tanzuji.model.governance import Instrument

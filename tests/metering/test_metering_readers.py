@@ -88,11 +88,12 @@ def test_readers_parquet_with_offsets_and_register_meter(tmp_path):
     assert r.meter("EM-01").energy == pytest.approx(N * 2.0)
 
 
-def test_readers_same_result_after_convert(week, tmp_path):
+@pytest.mark.parametrize("rows_per_file", [672, 1000])  # one meter per file (no shuffle), or not
+def test_readers_same_result_after_convert(week, tmp_path, rows_per_file):
     from tanzuji.metering.convert import convert
 
     out = tmp_path / "pq"
-    rows, files = convert(week[0], [week[1]], out, rows_per_file=1000)
+    rows, files = convert(week[0], [week[1]], out, rows_per_file=rows_per_file)
     assert rows == 3 * N and files == 3
     a, b = run(*week), run(out / "mapping.yaml", out)
     assert [m.energy for m in a.meters] == pytest.approx([m.energy for m in b.meters])

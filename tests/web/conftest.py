@@ -8,13 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("fastapi")
-
 from fastapi.testclient import TestClient
 
 from tanzuji.web.accounts import Principal, Role
 from tanzuji.web.app import create_app
+from tanzuji.web.public import PublicFootprint
 from tanzuji.web.settings import WebSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,9 +69,52 @@ def accounts() -> MemoryAccounts:
     return acc
 
 
+class MemoryPublications:
+    """Published footprints for tests only."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, PublicFootprint] = {}
+
+    def public(self, pub_id: str) -> PublicFootprint | None:
+        return self.items.get(pub_id)
+
+    def for_report(self, sha256: str) -> str | None:
+        return next((k for k, v in self.items.items() if v.report_sha256 == sha256), None)
+
+
+SAMPLE = PublicFootprint(
+    id="pub-sample-1",
+    product="单相智能电能表 DDZY-X1",
+    manufacturer="示例电表制造有限公司",
+    value="59",
+    U="12",
+    u="6.0",
+    k="2",
+    unit="kgCO2e",
+    functional_unit="1 台单相智能电能表",
+    boundary_zh="从摇篮到坟墓",
+    boundary_en="cradle to grave",
+    period="2025",
+    evaluator="示例计量院",
+    report_number="TZJ-2026-0001",
+    report_sha256="ab" * 32,
+    issued_on="2026-03-01",
+    valid_until="2028-12-31",
+    status="valid",
+    signature_ok=True,
+)
+
+
 @pytest.fixture
-def client(accounts: MemoryAccounts) -> Iterator[TestClient]:
-    app = create_app(WebSettings(secret_key=SECRET), accounts)
+def publications() -> MemoryPublications:
+    pubs = MemoryPublications()
+    pubs.items[SAMPLE.id] = SAMPLE
+    return pubs
+
+
+@pytest.fixture
+def client(accounts: MemoryAccounts, publications: MemoryPublications) -> Iterator[TestClient]:
+    app = create_app(WebSettings(secret_key=SECRET), accounts, publications=publications)
     with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
 
@@ -135,7 +176,7 @@ class LiveServer:
 
 
 @pytest.fixture
-def live(accounts: MemoryAccounts) -> Iterator[LiveServer]:
-    app = create_app(WebSettings(secret_key=SECRET), accounts)
+def live(accounts: MemoryAccounts, publications: MemoryPublications) -> Iterator[LiveServer]:
+    app = create_app(WebSettings(secret_key=SECRET), accounts, publications=publications)
     with LiveServer(app) as server:
         yield server

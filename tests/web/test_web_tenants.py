@@ -85,6 +85,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/docs/oauth2-redirect"): lambda c, w, t: _public(c.get("/docs/oauth2-redirect")),
     ("GET", "/redoc"): lambda c, w, t: _public(c.get("/redoc")),
     ("GET", "/static"): lambda c, w, t: _public(c.get("/static/htmx.min.js")),
+    ("GET", "/p/{pub_id}"): lambda c, w, t: _public(c.get("/p/pub-sample-1")),
+    ("GET", "/p/{pub_id}/qr.svg"): lambda c, w, t: _public(c.get("/p/pub-sample-1/qr.svg")),
+    ("GET", "/p/{pub_id}/label.{fmt}"): lambda c, w, t: _public(c.get("/p/pub-sample-1/label.svg")),
     ("GET", "/verify"): lambda c, w, t: _public(c.get("/verify")),
     ("POST", "/verify"): lambda c, w, t: _public(
         c.post("/verify", files={"file": ("x.pdf", b"%PDF-1.7")}, data={"csrf_token": t})

@@ -209,6 +209,27 @@ class _Builder:
             self.labels_en[name] = q.label("en")
         return made
 
+    def corrections(self, site: object, path: str) -> list[tuple[str, str]] | None:
+        """The shared dimensionless inputs multiplying a site (``corrections: [id, …]``)."""
+        out: list[tuple[str, str]] = []
+        for k, ref in enumerate(getattr(site, "corrections", ())):
+            where = f"{path}.corrections[{k}]"
+            if ref not in {q.id for q in self.study.quantities}:
+                known = ", ".join(q.id for q in self.study.quantities) or "none declared"
+                self.errors.append(
+                    InputError(
+                        f"no quantity {ref!r} in quantities (declared: {known})",
+                        path=where,
+                        got=ref,
+                    )
+                )
+                return None
+            made = self.shared_input(ref, "activity", where, None, ("1", "a dimensionless unit"))
+            if made is None:
+                return None
+            out.append(made)
+        return out
+
     def derived_u(self, source: object, value: float, unit: str) -> DerivedU | None:
         """u from the quantity's instrument, calculation or allocation (tanzuji.governance)."""
         if source is None:
@@ -266,15 +287,16 @@ class _Builder:
             ref=act.ref,
         )
         ef = self.factor_input(act.factor, f"{path}.factor")
-        if made and ef:
+        extra = self.corrections(act, path)
+        if made and ef and extra is not None:
             assert act.process is not None
             self.add_term(
                 key,
                 label,
                 act.stage,
                 act.process,
-                [made[0], ef[0]],
-                [made[1], ef[1]],
+                [made[0], ef[0], *(n for n, _ in extra)],
+                [made[1], ef[1], *(u for _, u in extra)],
                 f"{path}.unit",
                 f"activity {label!r} in {made[1]} cannot be multiplied by factor "
                 f"{act.factor!r} ({ef[1]})",
@@ -308,14 +330,15 @@ class _Builder:
                     ref=use.ref,
                 )
                 ef = self.factor_input(use.factor, f"{p}.factor")
-                if made and ef:
+                extra = self.corrections(use, p)
+                if made and ef and extra is not None:
                     self.add_term(
                         key,
                         label,
                         leg.stage,
                         leg.process,
-                        [made[0], ef[0]],
-                        [made[1], ef[1]],
+                        [made[0], ef[0], *(n for n, _ in extra)],
+                        [made[1], ef[1], *(u for _, u in extra)],
                         f"{p}.unit",
                         f"{use.carrier} of {label!r} in {use.unit} cannot be multiplied by "
                         f"factor {use.factor!r} ({ef[1]})",
@@ -364,14 +387,16 @@ class _Builder:
         ]
         ef = self.factor_input(factor_id, f"{path}.factor")
         a, b = made
-        if a and b and ef:
+        extra = [self.corrections(m, f"{path}.{field}") for field, _, _, m, _ in parts]
+        if a and b and ef and extra[0] is not None and extra[1] is not None:
+            more = extra[0] + extra[1]
             self.add_term(
                 key,
                 label,
                 act.stage,
                 act.process,
-                [a[0], b[0], ef[0]],
-                [a[1], b[1], ef[1]],
+                [a[0], b[0], ef[0], *(n for n, _ in more)],
+                [a[1], b[1], ef[1], *(u for _, u in more)],
                 f"{path}.factor",
                 f"{what} {label!r}: {a[1]} × {b[1]} cannot be multiplied by factor "
                 f"{factor_id!r} ({ef[1]})",
@@ -440,14 +465,15 @@ class _Builder:
             if made:
                 total_kwh += to_unit(part.quantity, sup.unit, "kWh")
                 u2 += to_unit(self.inputs[made[0]].u, made[1], "kWh") ** 2
-            if made and ef:
+            extra = self.corrections(part, p)
+            if made and ef and extra is not None:
                 self.add_term(
                     f"{key}/{part_name}",
                     plabel,
                     sup.stage,
                     sup.process,
-                    [made[0], ef[0]],
-                    [made[1], ef[1]],
+                    [made[0], ef[0], *(n for n, _ in extra)],
+                    [made[1], ef[1], *(u for _, u in extra)],
                     f"{p}.factor",
                     f"{part_labels[part_name]} in {sup.unit} cannot be multiplied by factor "
                     f"{part.factor!r} ({ef[1]})",

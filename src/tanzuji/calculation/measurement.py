@@ -9,21 +9,21 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from tanzuji.model import DataType, DistributionName, EmissionFactor, Process, Stage, Uncertainty
 
-if TYPE_CHECKING:
-    pass
-
-__all__ = ["FloatArray", "MeasurementModel", "ModelInput", "Role", "Term"]
+__all__ = ["SHARED_PREFIXES", "FloatArray", "MeasurementModel", "ModelInput", "Role", "Term"]
 
 Role = Literal["activity", "factor", "distance"]
+SHARED_PREFIXES = ("EF:", "Q:")
+"""Input-name prefixes that denote one quantity wherever they appear (factors, shared
+quantities); :meth:`MeasurementModel.merged` keeps them as one input."""
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -123,6 +123,100 @@ class MeasurementModel:
             shape = np.broadcast_shapes(*(np.shape(v) for v in values.values()))
             return {k: _full(v, shape) for k, v in acc.items()}
         return acc
+
+    # -- the correlated-input mechanism -----------------------------------------------
+    #
+    # Inputs are keyed by a stable name: ``EF:<factor id>`` for an emission factor,
+    # ``Q:<quantity id>`` for a shared quantity, ``<activity key>.<field>`` for an
+    # unshared activity datum. Every term that names an input uses the same random
+    # variable, so the full GUM and Monte Carlo carry the correlation. Other modules add
+    # correlated inputs through these three methods (see docs/calculation.md).
+
+    def with_inputs(
+        self, inputs: Iterable[ModelInput] = (), terms: Iterable[Term] = ()
+    ) -> MeasurementModel:
+        """A model with extra inputs and terms. An input whose name is already present must
+        be the same quantity (estimate, u, unit): it stays ONE input.
+
+        >>> m = MeasurementModel("S", (Stage.USE,), {}, ())
+        >>> x = ModelInput("Q:x", "x", "activity", 2.0, 0.1, "kWh", "p")
+        >>> m2 = m.with_inputs([x], [Term("g", "g", Stage.USE, Process.OPERATION, 0.5, ("Q:x",),
+        ...     "p")]).with_inputs([x])
+        >>> list(m2.inputs), float(m2(**m2.estimates()))
+        (['Q:x'], 1.0)
+        """
+        merged = dict(self.inputs)
+        for inp in inputs:
+            old = merged.get(inp.name)
+            if old is not None:
+                if (old.estimate, old.u, old.unit) != (inp.estimate, inp.u, inp.unit):
+                    raise ValueError(
+                        f"input {inp.name!r} is already {old.estimate:g} ± {old.u:g} {old.unit}; "
+                        f"got {inp.estimate:g} ± {inp.u:g} {inp.unit}"
+                    )
+                continue
+            merged[inp.name] = inp
+        new_terms = tuple(terms)
+        missing = {n for t in new_terms for n in t.inputs} - set(merged)
+        if missing:
+            raise KeyError(f"terms name unknown inputs: {', '.join(sorted(missing))}")
+        groups = dict(self.groups)
+        for t in new_terms:
+            groups.setdefault(t.group, (t.label, t.stage))
+        return replace(self, inputs=merged, terms=self.terms + new_terms, groups=groups)
+
+    def scaled_by(self, inp: ModelInput, groups: Iterable[str]) -> MeasurementModel:
+        """Every term of the contribution ``groups`` multiplied by the dimensionless input
+        ``inp`` (added, or reused when its name is present): e.g. one meter's systematic
+        error δ as ``ModelInput("Q:EM-01.systematic", …, estimate=1.0, u=u_rel, unit="1")``
+        over every activity the meter measured.
+
+        >>> m = MeasurementModel("S", (Stage.USE,), {"a": ModelInput("a", "a", "activity",
+        ...     10.0, 0.0, "kWh", "p"), "b": ModelInput("b", "b", "activity", 20.0, 0.0, "kWh",
+        ...     "p")}, (Term("A", "A", Stage.USE, Process.OPERATION, 1.0, ("a",), "p"),
+        ...     Term("B", "B", Stage.USE, Process.OPERATION, 1.0, ("b",), "p")))
+        >>> d = ModelInput("Q:sys", "δ", "activity", 1.0, 0.01, "1", "meter")
+        >>> s = m.scaled_by(d, ["A", "B"])
+        >>> [t.inputs for t in s.terms], float(s(**{"Q:sys": 1.1}))
+        ([('a', 'Q:sys'), ('b', 'Q:sys')], 33.0)
+        """
+        wanted = set(groups)
+        unknown = wanted - {t.group for t in self.terms}
+        if unknown:
+            raise KeyError(f"not contribution groups of this model: {', '.join(sorted(unknown))}")
+        base = self.with_inputs([inp])
+        terms = tuple(
+            replace(t, inputs=(*t.inputs, inp.name)) if t.group in wanted else t for t in base.terms
+        )
+        return replace(base, terms=terms)
+
+    def merged(
+        self, other: MeasurementModel, *, scale: float = 1.0, prefix: str
+    ) -> MeasurementModel:
+        """This model plus ``other`` (e.g. a component study) with its terms × ``scale``.
+
+        Inputs named ``EF:…`` and ``Q:…`` are the same quantity in both models and stay one
+        input (a factor shared by parent and component); other input names and the
+        component's contribution groups get ``prefix`` so they stay apart.
+        """
+
+        def rename(name: str) -> str:
+            return name if name.startswith(SHARED_PREFIXES) else f"{prefix}{name}"
+
+        inputs = [replace(i, name=rename(i.name)) for i in other.inputs.values()]
+        terms = [
+            replace(
+                t,
+                group=f"{prefix}{t.group}",
+                constant=t.constant * scale,
+                inputs=tuple(rename(n) for n in t.inputs),
+            )
+            for t in other.terms
+        ]
+        out = self.with_inputs(inputs, terms)
+        labels = dict(out.labels_en)
+        labels.update({f"{prefix}{k}": v for k, v in other.labels_en.items()})
+        return replace(out, labels_en=labels)
 
     def __call__(self, **values: Any) -> FloatArray:
         """The total footprint E_total (kgCO2e) for the given input values."""

@@ -17,7 +17,9 @@ from rich.markup import escape
 import tanzuji
 from tanzuji.cli import factors as _factors
 from tanzuji.cli import meter as _meter
+from tanzuji.cli import pact as _pact
 from tanzuji.cli import report as _report
+from tanzuji.cli import store as _store
 from tanzuji.cli import study as _study
 from tanzuji.cli import web as _web
 from tanzuji.cli._common import Lang, err, out
@@ -70,7 +72,9 @@ _study.register(app)  # evaluate, check, schema, template, convert, demo
 _report.register(app)  # report, sign, verify, keygen
 _factors.register(app)  # factors list/show/search/import-grid
 _meter.register(app)
-_web.register(app)  # serve
+_store.register(app)  # db, org, user, save, products, history, show, … (tanzuji.cli.store)
+_web.register(app)  # serve, client add, publish
+_pact.register(app)  # pact export, import, pull, serve, client-add
 
 
 def _error(message: str) -> None:

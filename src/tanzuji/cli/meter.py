@@ -12,22 +12,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from tanzuji.cli._common import ForceOption, LangOption, QuietOption, apply_lang, err, wrote
+from tanzuji.cli._common import out as console
 from tanzuji.errors import InputError
-from tanzuji.i18n import tr, use_lang
+from tanzuji.i18n import tr
 
 if TYPE_CHECKING:
     from tanzuji.metering import IngestResult
 
 __all__ = ["register"]
-
-_out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
-if not _out.is_terminal:
-    _out.width = 120
 
 meter_app = typer.Typer(
     help="计量数据：电能表读数 → 电量 ± 不确定度 → 研究文件 / Metered energy as primary data.",
@@ -80,7 +76,7 @@ def ingest_cmd(
         Path | None, typer.Option("--study", help="Study to add the metered activities to.")
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="The new study file.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out.")] = False,
+    force: ForceOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask scheduler address tcp://HOST:8786.")
@@ -91,26 +87,24 @@ def ingest_cmd(
     memory_limit: Annotated[
         str, typer.Option("--memory-limit", help="Memory per local worker, e.g. 1GiB.")
     ] = "1GiB",
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
-    lang: Annotated[str, typer.Option("--lang", help="zh or en.")] = "zh",
+    quiet: QuietOption = False,
+    lang: LangOption = None,
 ) -> None:
     """读取电能表读数，计算各表、各组电量及其标准不确定度 / Ingest meter readings."""
-    from tanzuji.i18n import parse_lang
-
-    with use_lang(parse_lang(lang)):
-        _ingest(
-            mapping,
-            data,
-            period,
-            study,
-            out,
-            force,
-            as_json,
-            scheduler,
-            workers,
-            memory_limit,
-            quiet,
-        )
+    apply_lang(lang)
+    _ingest(
+        mapping,
+        data,
+        period,
+        study,
+        out,
+        force,
+        as_json,
+        scheduler,
+        workers,
+        memory_limit,
+        quiet,
+    )
 
 
 def _ingest(
@@ -154,11 +148,11 @@ def _ingest(
     if loaded is not None and out is not None:
         _write_study(loaded, result, out)
     if as_json:
-        _out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
+        console.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return
     _print(result)
     if out is not None:
-        _out.print(tr(f"已写入 {out}", f"wrote {out}"))
+        wrote(out)
 
 
 def _run(
@@ -180,7 +174,7 @@ def _run(
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
-        console=_err,
+        console=err,
         transient=True,
     ) as bar:
         task = bar.add_task("ingest", total=None)
@@ -216,7 +210,7 @@ def _print(result: IngestResult) -> None:
     for m in result.meters:
         v, u = _fmt(m.energy, m.u)
         t.add_row(m.meter, v, u, m.unit, f"{m.filled:.4g}", tr(m.basis_zh, m.basis_en))
-    _out.print(t)
+    console.print(t)
     for title, aggs in (
         (tr("各组电量", "Energy per group"), result.groups),
         (tr("各产品线电量", "Energy per product line"), result.lines),
@@ -224,12 +218,13 @@ def _print(result: IngestResult) -> None:
         if not aggs:
             continue
         g = Table(title=title)
-        for col in (tr("组", "group"), tr("电表", "meters"), tr("电量", "energy"), "u", unit_col):
+        first = tr("组", "group") if aggs is result.groups else tr("产品线", "line")
+        for col in (first, tr("电表", "meters"), tr("电量", "energy"), "u", unit_col):
             g.add_column(col, overflow="fold")
         for a in aggs:
             v, u = _fmt(a.energy, a.u)
             g.add_row(a.id, ", ".join(a.meters), v, u, a.unit)
-        _out.print(g)
+        console.print(g)
     if result.findings:
         f = Table(title=tr("发现", "Findings"))
         for col in (tr("级别", "level"), tr("表", "meter"), tr("说明", "message")):
@@ -241,7 +236,7 @@ def _print(result: IngestResult) -> None:
         }
         for x in sorted(result.findings, key=lambda x: ("error", "warning", "info").index(x.level)):
             f.add_row(names[x.level], x.meter, escape(tr(x.zh, x.en)))
-        _out.print(f)
+        console.print(f)
 
 
 def _write_study(loaded: Any, result: IngestResult, out: Path) -> None:
@@ -250,8 +245,7 @@ def _write_study(loaded: Any, result: IngestResult, out: Path) -> None:
     from tanzuji.fileio import write_atomic
     from tanzuji.metering.tostudy import keep_evidence, study_with_metering
 
-    out_dir = out.parent if str(out.parent) else Path(".")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = out.parent
     sidecar = out.with_name(out.stem + ".metering.json")
     data = dict(loaded.document.data)
     libs = data.get("factor_libraries")
@@ -284,6 +278,31 @@ def _write_study(loaded: Any, result: IngestResult, out: Path) -> None:
     write_atomic(out, header + yaml.safe_dump(new, allow_unicode=True, sort_keys=False, width=100))
 
 
+def ingest_examples(dirs: list[Path], out_dir: Path) -> list[Path]:
+    """For each example directory with ``metering/mapping.yaml``: ingest its readings into
+    ``out_dir/<name>-metered/study.yaml`` (a new study; the example is not edited)."""
+    from tanzuji.jsonio import load_study
+    from tanzuji.metering import ingest
+
+    made = []
+    for d in dirs:
+        mapping = d / "metering" / "mapping.yaml"
+        if not mapping.is_file():
+            continue
+        data = sorted(p for p in mapping.parent.glob("readings*") if p.is_file())
+        loaded = load_study(d)
+        result = ingest(
+            mapping, data, loaded.study.period, study_instruments=loaded.study.instruments
+        )
+        target = out_dir / f"{d.name}-metered"
+        target.mkdir(exist_ok=True)
+        _write_study(loaded, result, target / "study.yaml")
+        console.rule(tr(f"{d.name}：电能表读数 → 研究", f"{d.name}: meter readings → study"))
+        _print(result)
+        made.append(target)
+    return made
+
+
 @meter_app.command("convert")
 def convert_cmd(
     mapping: Annotated[Path, typer.Argument(help="Mapping file (YAML) of the input files.")],
@@ -292,26 +311,25 @@ def convert_cmd(
     rows_per_file: Annotated[
         int, typer.Option("--rows-per-file", help="Rows per Parquet part.")
     ] = 5_000_000,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out.")] = False,
-    lang: Annotated[str, typer.Option("--lang", help="zh or en.")] = "zh",
+    force: ForceOption = False,
+    lang: LangOption = None,
 ) -> None:
     """把 CSV/Excel 读数转为分区 Parquet / Convert CSV/Excel readings to partitioned Parquet."""
-    from tanzuji.i18n import parse_lang
     from tanzuji.metering.convert import convert
 
-    with use_lang(parse_lang(lang)):
-        if out.exists() and any(out.iterdir()) and not force:
-            raise InputError(
-                tr(
-                    "输出目录非空（用 --force 覆盖）",
-                    "the output directory is not empty (use --force to replace it)",
-                ),
-                file=str(out),
-            )
-        n, files = convert(mapping, data, out, rows_per_file=rows_per_file)
-        _out.print(
+    apply_lang(lang)
+    if out.exists() and any(out.iterdir()) and not force:
+        raise InputError(
             tr(
-                f"已写入 {n} 行、{files} 个 Parquet 文件及 mapping.yaml 到 {out}",
-                f"wrote {n} rows in {files} Parquet files and mapping.yaml to {out}",
-            )
+                "输出目录非空（用 --force 覆盖）",
+                "the output directory is not empty (use --force to replace it)",
+            ),
+            file=str(out),
         )
+    n, files = convert(mapping, data, out, rows_per_file=rows_per_file)
+    console.print(
+        tr(
+            f"已写入 {n} 行、{files} 个 Parquet 文件及 mapping.yaml 到 {out}",
+            f"wrote {n} rows in {files} Parquet files and mapping.yaml to {out}",
+        )
+    )

@@ -165,6 +165,8 @@ def evaluate(
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         if out_file:
             _write(out_file, text)
+            if not quiet:
+                wrote(out_file)
         else:
             sys.stdout.write(text)
         return
@@ -223,6 +225,7 @@ def schema(
     text = json.dumps(study_schema(), ensure_ascii=False, indent=2) + "\n"
     if out_file:
         _write(out_file, text)
+        wrote(out_file)
     else:
         sys.stdout.write(text)
 
@@ -288,6 +291,7 @@ def demo(
     ] = False,
 ) -> None:
     """Evaluate every bundled example and write its outputs to ./tanzuji-demo/."""
+    from tanzuji.cli.pact import write_demo_footprint
     from tanzuji.cli.summary import render_summary
     from tanzuji.fileio import check_output_dir, write_atomic
     from tanzuji.jsonio import evaluate_file, result_to_dict
@@ -300,7 +304,9 @@ def demo(
     if not dirs:
         raise TanzujiError(tr(f"{root} 下没有示例研究", f"no example studies under {root}"))
     out_dir.mkdir(exist_ok=True)
-    for d in dirs:
+    from tanzuji.cli.meter import ingest_examples  # examples/<d>/metering → <out>/<d>-metered
+
+    for d in [*dirs, *ingest_examples(dirs, out_dir)]:
         loaded, result = evaluate_file(d)
         target = out_dir / d.name
         target.mkdir(exist_ok=True)
@@ -309,18 +315,26 @@ def demo(
         items = render_summary(result, loaded.study, code)
         write_atomic(target / "summary.txt", text_of(items))
         (out_dir / "keys").mkdir(exist_ok=True)
-        issue_demo_report(loaded, result, target, out_dir / "keys", code)
+        pdf = issue_demo_report(loaded, result, target, out_dir / "keys", code)
+        write_demo_footprint(d, out_dir / f"{d.name}.pact.json", pdf)
         out.rule(f"{d.name}")
         for item in items:
             out.print(item)
         out.print(
             "[dim]→ "
             + tr(
-                f"{target}/result.json、summary.txt、report.pdf（已签名）",
-                f"{target}/result.json, summary.txt, report.pdf (signed)",
+                f"{target}/result.json、summary.txt、report.pdf（已签名）、"
+                f"{out_dir}/{d.name}.pact.json（PACT v3）",
+                f"{target}/result.json, summary.txt, report.pdf (signed), "
+                f"{out_dir}/{d.name}.pact.json (PACT v3)",
             )
             + "[/dim]"
         )
+    from tanzuji.cli.store import demo_store
+    from tanzuji.cli.web import demo_web
+
+    demo_store(dirs)  # the examples into the default database (history, diff, trend)
+    demo_web(out_dir, dirs)  # demo organisations and users of the web platform
 
 
 def register(app: typer.Typer) -> None:

@@ -129,21 +129,27 @@ def allocation_table(study: Study) -> list[AllocationRow]:
 
 
 def allocation_findings(study: Study) -> list[Finding]:
-    """An info finding per allocated batch stating this product's share (§6.1)."""
+    """An info finding per allocated total stating this product's share (§6.1)."""
     out = []
     for row in allocation_table(study):
         if not row.is_product:
             continue
+        by_bom = row.kind == "flow" and row.bom_quantity != 1.0
+        basis_zh = "按产量 × BOM 分摊" if by_bom else "按产量分摊"
+        basis_en = "allocated by output × BOM" if by_bom else "allocated by output"
+        what_zh = "共用批次" if row.kind == "flow" else "共用总量"
+        what_en = "shared batch" if row.kind == "flow" else "shared total"
         out.append(
             Finding.info(
                 "allocation.applied",
                 "§6.1",
-                f"共用批次 {row.batch_quantity:g} {row.unit} 按产量 × BOM 分摊：型号 {row.model} "
+                f"{what_zh} {row.batch_quantity:g} {row.unit} {basis_zh}：型号 {row.model} "
                 f"占 {100 * row.share:.4g} %，单位产品 {row.per_unit:.6g} {row.unit}"
-                f"（批次/BOM 需求 = {row.batch_to_bom:.4g}）",
-                f"shared batch of {row.batch_quantity:g} {row.unit} allocated by output × BOM: "
+                + (f"（批次/BOM 需求 = {row.batch_to_bom:.4g}）" if by_bom else ""),
+                f"{what_en} of {row.batch_quantity:g} {row.unit} {basis_en}: "
                 f"model {row.model} takes {100 * row.share:.4g} %, {row.per_unit:.6g} {row.unit} "
-                f"per unit (batch / BOM requirement = {row.batch_to_bom:.4g})",
+                "per unit"
+                + (f" (batch / BOM requirement = {row.batch_to_bom:.4g})" if by_bom else ""),
                 row.path,
             )
         )

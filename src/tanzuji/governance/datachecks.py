@@ -35,7 +35,7 @@ from tanzuji.model import (
     Transport,
 )
 from tanzuji.model.derived import GasStandardVolume, RegisterDifference, parse_ratio
-from tanzuji.units import to_unit
+from tanzuji.units import parse_unit, to_unit
 
 __all__ = ["QuantitySlot", "check_quantities", "iter_quantities"]
 
@@ -350,9 +350,47 @@ def _ratio_findings(slot: QuantitySlot, register: dict[str, Instrument]) -> list
     return out
 
 
+def _julian(unit: str) -> bool:
+    """Whether a time unit is pint's Julian year or month (8 766 h, 730.5 h)."""
+    try:
+        parsed = parse_unit(unit)
+    except UnitError:
+        return False
+    names = {str(name) for name in getattr(parsed, "_units", {})}
+    return bool(names & {"year", "month", "julian_year", "common_year"})
+
+
+def duration_findings(study: Study) -> list[Finding]:
+    """A warning for every use-stage duration written in years or months.
+
+    pint's ``year`` is the Julian year (8 766 h); a service life of 8 years operating all
+    year is 8 × 8 760 h. ``service_life`` × ``hours_per_year`` says it explicitly.
+    """
+    out = []
+    for i, act in enumerate(study.activities):
+        if not isinstance(act, Operation) or act.service_life is not None:
+            continue
+        if _julian(act.duration.unit):
+            hours = to_unit(act.duration.quantity, act.duration.unit, "h")
+            out.append(
+                Finding.warning(
+                    "duration.calendar_year",
+                    "§7 formula (15)",
+                    f"运行时间以 {act.duration.unit} 给出，按儒略年换算为 {hours:.6g} h（1 年 = "
+                    "8766 h）；使用寿命请写 service_life（年）× hours_per_year（默认 8760 h）",
+                    f"the duration in {act.duration.unit} is converted with the Julian year to "
+                    f"{hours:.6g} h (1 year = 8766 h); for a service life write service_life "
+                    "(years) × hours_per_year (default 8760 h)",
+                    f"activities[{i}].duration.unit",
+                )
+            )
+    return out
+
+
 def check_quantities(study: Study) -> list[Finding]:
-    """Findings for every activity-data quantity, plus unused instruments (info)."""
-    out: list[Finding] = []
+    """Findings for every activity-data quantity, plus unused instruments and shared
+    quantities (info) and durations in Julian years (warning)."""
+    out: list[Finding] = duration_findings(study)
     used: set[str] = set()
     for slot in iter_quantities(study):
         out.extend(_slot_findings(slot, study))
@@ -368,4 +406,39 @@ def check_quantities(study: Study) -> list[Finding]:
                     f"instruments[{j}]",
                 )
             )
+    out.extend(_unused_quantities(study))
     return out
+
+
+def _unused_quantities(study: Study) -> list[Finding]:
+    used: set[str] = set()
+    for act in study.activities:
+        for site in _sites(act):
+            if site.ref:
+                used.add(site.ref)
+            used.update(site.corrections)
+    return [
+        Finding.info(
+            "quantity.unused",
+            "—",
+            f"共享量 {q.id} 未被任何活动引用",
+            f"shared quantity {q.id} is not referenced by any activity",
+            f"quantities[{j}]",
+        )
+        for j, q in enumerate(study.quantities)
+        if q.id not in used
+    ]
+
+
+def _sites(act: Any) -> list[Any]:
+    """Every place of an activity that may refer to a shared quantity."""
+    out: list[Any] = [act] if isinstance(act, Activity) else []
+    for name in ("mass", "distance", "power", "duration", "total", *_PARTS):
+        site = getattr(act, name, None)
+        if site is not None:
+            out.append(site)
+    out.extend(getattr(act, "energy", None) or ())
+    return out
+
+
+_PARTS = ("grid", "green_trading", "onsite")

@@ -27,9 +27,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tanzuji.calculation import FootprintResult, compile_study, evaluate_jjf
+from tanzuji.calculation import FootprintResult, evaluate_jjf
 from tanzuji.errors import InputError, InputErrors, UnitError
 from tanzuji.factors import FactorLibrary, LibraryFile
+from tanzuji.jsonio.components import compile_with_components
 from tanzuji.jsonio.documents import MAX_BYTES, Document, read_document
 from tanzuji.jsonio.results import full_to_dict, monte_carlo_to_dict, result_to_dict
 from tanzuji.jsonio.validation import (
@@ -62,6 +63,7 @@ __all__ = [
     "locate_errors",
     "monte_carlo_to_dict",
     "read_document",
+    "resolve_libraries",
     "result_to_dict",
     "study_file",
     "study_schema",
@@ -143,7 +145,9 @@ def _per_something(unit: str) -> bool:
     return bool(dims.get("[co2e]", 0) == 1 and dims != parse_unit(EMISSION_UNIT).dimensionality)
 
 
-def _resolve_libraries(study: Study, base: Path, doc: Document) -> FactorLibrary:
+def resolve_libraries(study: Study, base: Path, doc: Document) -> FactorLibrary:
+    """The factor library a study resolves against: its ``factor_libraries`` (files
+    relative to ``base`` or builtin ids; default every builtin library), layered."""
     builtins = builtin_libraries()
     refs = study.factor_libraries or ("builtin",)
     layers: list[FactorLibrary] = []
@@ -175,6 +179,9 @@ def _resolve_libraries(study: Study, base: Path, doc: Document) -> FactorLibrary
     if problems:
         raise InputErrors(_locate(problems, doc))
     return FactorLibrary.layered(layers)
+
+
+_resolve_libraries = resolve_libraries  # the former private name
 
 
 # --------------------------------------------------------------------------- studies
@@ -213,7 +220,7 @@ def load_study(path: str | Path) -> LoadedStudy:
         return load_workbook_study(p)
     doc = read_document(p)
     study: Study = _validate(Study, doc)
-    factors = _resolve_libraries(study, p.parent, doc)
+    factors = resolve_libraries(study, p.parent, doc)
     return LoadedStudy(study=study, factors=factors, path=p, document=doc)
 
 
@@ -233,7 +240,7 @@ def evaluate_file(path: str | Path) -> tuple[LoadedStudy, FootprintResult]:
     """
     loaded = load_study(path)
     try:
-        model = compile_study(loaded.study, loaded.factors)
+        model = compile_with_components(loaded, load_study)
     except InputErrors as exc:
         raise locate_errors(exc, loaded) from None
     return loaded, evaluate_jjf(model)

@@ -32,9 +32,9 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from tanzuji.governance.classes import meter_mpe, normalise_class
-from tanzuji.governance.instrument_u import SQRT3, NotDerivableError, instrument_components
 from tanzuji.metering.clean import MeterSummary
+from tanzuji.metrology.classes import meter_mpe, normalise_class
+from tanzuji.metrology.instrument_u import SQRT3, NotDerivableError, instrument_components
 from tanzuji.model.governance import Instrument, InstrumentKind
 
 __all__ = [

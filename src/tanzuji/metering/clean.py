@@ -172,6 +172,15 @@ def clean_meter(
     return s
 
 
+def fmt_num(x: float) -> str:
+    """A number for a message: 6 significant digits, never an exponent.
+
+    >>> fmt_num(1494490.123), fmt_num(12.3456789)
+    ('1494490', '12.3457')
+    """
+    return f"{x:.0f}" if abs(x) >= 1e5 else f"{x:.6g}"
+
+
 def _add(s: MeterSummary, level: str, code: str, a: str, b: str, zh: str, en: str) -> None:
     s.findings.append(MeterFinding(level, code, s.meter, a, b, zh, en))  # type: ignore[arg-type]
 
@@ -308,9 +317,9 @@ def _interval(frame: pd.DataFrame, s: MeterSummary, rules: MeterRules, p: Period
                 p.fmt(a),
                 p.fmt(b),
                 f"{int(high.sum())} 个时段电量超过互感器额定功率 {rules.max_kw:g} kW 所能计量的上限"
-                f"（最大 {float(val[high].max()):.6g}，{p.span(a, b)}），已剔除并按缺测补齐",
+                f"（最大 {fmt_num(float(val[high].max()))}，{p.span(a, b)}），已剔除并按缺测补齐",
                 f"{int(high.sum())} interval readings above what the CT rating {rules.max_kw:g} kW "
-                f"allows (up to {float(val[high].max()):.6g}, {p.span(a, b)}); removed and "
+                f"allows (up to {fmt_num(float(val[high].max()))}, {p.span(a, b)}); removed and "
                 "filled as gaps",
             )
             bad |= high
@@ -356,18 +365,20 @@ def _fill(
         method = "bounded"
     per_gap_e = np.zeros(starts.size)
     per_gap_u = np.zeros(starts.size)
+    length = (ends - starts).astype(float)
     if method == "interpolate":
         # residual of the two-sided mean on the meter's own data
         both = ~missing[1:-1] & ~missing[:-2] & ~missing[2:]
         resid = series[1:-1][both] - 0.5 * (series[:-2][both] + series[2:][both])
         s_r = float(np.std(resid, ddof=1)) if resid.size > 1 else float(np.std(obs))
-        for g, (a, b) in enumerate(zip(starts, ends, strict=True)):
-            left = series[a - 1] if a > 0 else np.nan
-            right = series[b] if b < n else np.nan
-            edge = [x for x in (left, right) if not np.isnan(x)]
-            mean_edge = float(np.mean(edge)) if edge else float(np.mean(obs))
-            per_gap_e[g] = mean_edge * (b - a)
-            per_gap_u[g] = s_r * (b - a)
+        left = np.where(starts > 0, series[np.maximum(starts - 1, 0)], np.nan)
+        right = np.where(ends < n, series[np.minimum(ends, n - 1)], np.nan)
+        known = (~np.isnan(left)).astype(float) + (~np.isnan(right)).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            edge = (np.nan_to_num(left) + np.nan_to_num(right)) / known
+        edge = np.where(known > 0, edge, float(np.mean(obs)))
+        per_gap_e = edge * length
+        per_gap_u = s_r * length
     elif method == "profile":
         slots_per_day = 1440 // rules.interval_min
         idx = np.arange(n)
@@ -385,15 +396,13 @@ def _fill(
         fallback_mean, fallback_sd = float(np.mean(obs)), float(np.std(obs))
         mean = np.where(cnt > 0, mean, fallback_mean)
         sd = np.where(cnt > 1, np.sqrt(np.maximum(var, 0.0)), fallback_sd)
-        fill_e = mean[key]
-        fill_u = sd[key]
-        for g, (a, b) in enumerate(zip(starts, ends, strict=True)):
-            per_gap_e[g] = float(np.sum(fill_e[a:b]))
-            per_gap_u[g] = float(np.sum(fill_u[a:b]))
+        cum_e = np.concatenate(([0.0], np.cumsum(np.where(missing, mean[key], 0.0))))
+        cum_u = np.concatenate(([0.0], np.cumsum(np.where(missing, sd[key], 0.0))))
+        per_gap_e = cum_e[ends] - cum_e[starts]
+        per_gap_u = cum_u[ends] - cum_u[starts]
     else:
         cap = rules.max_kw * hours if rules.max_kw is not None else float(np.max(obs, initial=0))
-        for g, (a, b) in enumerate(zip(starts, ends, strict=True)):
-            per_gap_u[g] = cap * (b - a) / math.sqrt(3.0)
+        per_gap_u = cap * length / math.sqrt(3.0)
     s.energy_filled = float(np.sum(per_gap_e))
     s.u_fill = float(math.sqrt(float(np.sum(per_gap_u**2))))
     total_missing = int(np.sum(ends - starts))
@@ -408,11 +417,11 @@ def _fill(
         p.fmt(p.start + int(starts[0]) * step),
         p.fmt(p.start + int(ends[-1]) * step),
         f"{starts.size} 处缺测共 {total_missing} 个时段（{total_missing * hours:g} h），最长 "
-        f"{p.span(a_ns, b_ns)}；处理：{_FILL_ZH[method]}，补入 {s.energy_filled:.6g}，"
+        f"{p.span(a_ns, b_ns)}；处理：{_FILL_ZH[method]}，补入 {fmt_num(s.energy_filled)}，"
         f"标准不确定度 {s.u_fill:.3g}",
         f"{starts.size} gaps, {total_missing} intervals ({total_missing * hours:g} h) missing, "
         f"the longest {p.span(a_ns, b_ns)}; action: {_FILL_EN[method]}, filled "
-        f"{s.energy_filled:.6g} with standard uncertainty {s.u_fill:.3g}",
+        f"{fmt_num(s.energy_filled)} with standard uncertainty {s.u_fill:.3g}",
     )
 
 
@@ -478,10 +487,10 @@ def _register(frame: pd.DataFrame, s: MeterSummary, rules: MeterRules, p: Period
                 "register.rollover",
                 p.fmt(t0),
                 p.fmt(t1),
-                f"计度器翻转（{val[i]:.6g} → {val[i + 1]:.6g}，{p.span(t0, t1)}），已加上 "
-                f"{rollover:g}",
-                f"register roll-over ({val[i]:.6g} → {val[i + 1]:.6g}, {p.span(t0, t1)}); "
-                f"{rollover:g} added",
+                f"计度器翻转（{fmt_num(val[i])} → {fmt_num(val[i + 1])}，"
+                f"{p.span(t0, t1)}），已加上 {rollover:g}",
+                f"register roll-over ({fmt_num(val[i])} → {fmt_num(val[i + 1])}, "
+                f"{p.span(t0, t1)}); {rollover:g} added",
             )
             continue
         valid[i] = False
@@ -492,10 +501,11 @@ def _register(frame: pd.DataFrame, s: MeterSummary, rules: MeterRules, p: Period
             "register.backwards",
             p.fmt(t0),
             p.fmt(t1),
-            f"计度器读数倒退（{val[i]:.6g} → {val[i + 1]:.6g}，{p.span(t0, t1)}），表号未变；"
-            "按电表复位分段，该时段按缺测补齐",
-            f"register went backwards ({val[i]:.6g} → {val[i + 1]:.6g}, {p.span(t0, t1)}) "
-            "with the same serial; treated as a reset, the interval filled as a gap",
+            f"计度器读数倒退（{fmt_num(val[i])} → {fmt_num(val[i + 1])}，"
+            f"{p.span(t0, t1)}），表号未变；按电表复位分段，该时段按缺测补齐",
+            f"register went backwards ({fmt_num(val[i])} → {fmt_num(val[i + 1])}, "
+            f"{p.span(t0, t1)}) with the same serial; treated as a reset, the interval filled "
+            "as a gap",
         )
     t0s, t1s = ts[:-1], ts[1:]
     hours = (t1s - t0s) / NS_H
@@ -510,9 +520,9 @@ def _register(frame: pd.DataFrame, s: MeterSummary, rules: MeterRules, p: Period
                 "readings.impossible",
                 p.fmt(int(t0s[i])),
                 p.fmt(int(t1s[i])),
-                f"计度器增量 {delta[i]:.6g} 超过互感器额定功率 {rules.max_kw:g} kW 的上限，"
+                f"计度器增量 {fmt_num(delta[i])} 超过互感器额定功率 {rules.max_kw:g} kW 的上限，"
                 "已剔除并按缺测补齐",
-                f"register increment {delta[i]:.6g} exceeds what the CT rating "
+                f"register increment {fmt_num(delta[i])} exceeds what the CT rating "
                 f"{rules.max_kw:g} kW allows; removed and filled as a gap",
             )
     # overlap of each increment with the period
@@ -572,8 +582,8 @@ def _register(frame: pd.DataFrame, s: MeterSummary, rules: MeterRules, p: Period
         p.fmt(gaps[0][0]),
         p.fmt(gaps[-1][1]),
         f"{len(gaps)} 段周期未被读数覆盖，共 {total_h:.4g} h，最长 {p.span(*longest)}；处理："
-        f"{how_zh}，补入 {s.energy_filled:.6g}，标准不确定度 {s.u_fill:.3g}",
+        f"{how_zh}，补入 {fmt_num(s.energy_filled)}，标准不确定度 {s.u_fill:.3g}",
         f"{len(gaps)} parts of the period not covered by readings, {total_h:.4g} h, the longest "
-        f"{p.span(*longest)}; action: {how_en}, filled {s.energy_filled:.6g} with standard "
+        f"{p.span(*longest)}; action: {how_en}, filled {fmt_num(s.energy_filled)} with standard "
         f"uncertainty {s.u_fill:.3g}",
     )

@@ -10,6 +10,7 @@ sorted by meter and time, and written as ``part-00000.parquet`` … of at most
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,6 @@ def convert(
     """Convert; returns (rows written, Parquet files written)."""
     import pandas as pd
     import pyarrow as pa
-    import pyarrow.parquet as pq
     import yaml
 
     from tanzuji.fileio import write_atomic
@@ -54,9 +54,7 @@ def convert(
     files = 0
     for start in range(0, max(table.num_rows, 1), rows_per_file):
         part = table.slice(start, rows_per_file)
-        pq.write_table(
-            part, out / f"part-{files:05d}.parquet", compression="zstd", row_group_size=1_000_000
-        )
+        _write_part(part, out / f"part-{files:05d}.parquet")
         files += 1
     raw: dict[str, Any] = mapping.model_dump(mode="json", exclude_none=True)
     raw["layout"] = "long"
@@ -74,3 +72,22 @@ def convert(
         + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=100),
     )
     return table.num_rows, files
+
+
+def _write_part(part: Any, path: Path, group_rows: int = 1_000_000) -> None:
+    """One Parquet file whose row groups end at meter boundaries (about ``group_rows`` rows
+    each), so that ingest can partition by the row-group statistics without a shuffle."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    meters = part.column("meter").to_numpy(zero_copy_only=False)
+    change = np.flatnonzero(meters[1:] != meters[:-1]) + 1 if len(meters) else np.array([])
+    bounds = [0]
+    for c in change:
+        if c - bounds[-1] >= group_rows:
+            bounds.append(int(c))
+    bounds.append(len(meters))
+    with pq.ParquetWriter(path, part.schema, compression="zstd") as writer:
+        for a, b in itertools.pairwise(bounds):
+            if b > a or len(meters) == 0:
+                writer.write_table(part.slice(a, b - a), row_group_size=max(b - a, 1))

@@ -2,8 +2,10 @@
 
 Pieces of the input files (:func:`tanzuji.metering.readers.plan_pieces`) become the
 partitions of a Dask DataFrame (``dd.from_map``); a shuffle on the meter id brings every
-meter's readings into one partition, and :func:`tanzuji.metering.clean.clean_meter` runs per
-meter. The result is one small row per meter. The same graph runs
+meter's readings into one partition (Parquet sorted by meter, as ``meter convert`` writes
+it, is bundled by its row-group statistics instead and needs no shuffle), and
+:func:`tanzuji.metering.clean.clean_meter` runs per meter. The result is one small row per
+meter. The same graph runs
 
 - in-process on Dask's threaded scheduler (small inputs, the default),
 - on a ``distributed.LocalCluster`` with bounded memory per worker (``workers`` > 0, or an
@@ -23,7 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 from tanzuji.metering.clean import MeterRules, MeterSummary, PeriodBounds, clean_meter
 from tanzuji.metering.mapping import Mapping
-from tanzuji.metering.readers import Piece, empty_frame, meter_scales, read_piece
+from tanzuji.metering.readers import (
+    Piece,
+    empty_frame,
+    meter_bundles,
+    meter_scales,
+    read_bundle,
+    read_piece,
+)
 from tanzuji.model.governance import Instrument
 
 if TYPE_CHECKING:
@@ -118,17 +127,30 @@ def summarize(
     execution = execution or Execution()
     scales = meter_scales(mapping, register)
     rules = meter_rules(mapping, register)
-    frame = dd.from_map(
-        read_piece,
-        pieces,
-        mapping=mapping,
-        scales=scales,
-        meta=empty_frame(mapping),
-        enforce_metadata=False,
-        divisions=None,
-    )
-    if frame.npartitions > 1:
-        frame = frame.shuffle(on="meter")
+    bundles = meter_bundles(pieces)
+    if bundles is not None and len(bundles) > 1:
+        # sorted Parquet: every meter in one bundle, no shuffle
+        frame = dd.from_map(
+            read_bundle,
+            bundles,
+            mapping=mapping,
+            scales=scales,
+            meta=empty_frame(mapping),
+            enforce_metadata=False,
+            divisions=None,
+        )
+    else:
+        frame = dd.from_map(
+            read_piece,
+            pieces,
+            mapping=mapping,
+            scales=scales,
+            meta=empty_frame(mapping),
+            enforce_metadata=False,
+            divisions=None,
+        )
+        if frame.npartitions > 1:
+            frame = frame.shuffle(on="meter")
     result = frame.map_partitions(_clean_partition, rules, period, meta=_out_meta())
     with _runner(execution, pieces) as compute:
         df = compute(result, progress)

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 from tanzuji.errors import InputError
 from tanzuji.governance.conformance import certificate_gaps
-from tanzuji.governance.instrument_u import NotDerivableError
 from tanzuji.metering.budget import Aggregate, MeterEnergy, aggregate, meter_energy
-from tanzuji.metering.clean import MeterFinding, MeterSummary, PeriodBounds
+from tanzuji.metering.clean import MeterFinding, MeterSummary, PeriodBounds, fmt_num
 from tanzuji.metering.engine import Execution, Progress, summarize
 from tanzuji.metering.mapping import Mapping, load_mapping
 from tanzuji.metering.readers import canonical_unit, plan_pieces, reactive_meters
+from tanzuji.metrology.instrument_u import NotDerivableError
 from tanzuji.model.base import Period
 from tanzuji.model.governance import Instrument
 
@@ -285,6 +285,7 @@ def _reconcile(billing: MeterEnergy, subs: list[MeterEnergy]) -> list[MeterFindi
     level: Literal["warning", "info"] = "warning" if abs(diff) > 2 * u else "info"
     verdict_zh = "超出" if level == "warning" else "未超出"
     verdict_en = "beyond" if level == "warning" else "within"
+    big_u = fmt_num(float(f"{2 * u:.3g}"))
     return [
         MeterFinding(
             level,
@@ -292,11 +293,11 @@ def _reconcile(billing: MeterEnergy, subs: list[MeterEnergy]) -> list[MeterFindi
             billing.meter,
             "",
             "",
-            f"结算表 {billing.meter} 电量 {billing.energy:.6g} 与分表（{names}）之和 "
-            f"{total.energy:.6g} 相差 {diff:.4g}，{verdict_zh}合成扩展不确定度 "
-            f"U = {2 * u:.3g}（k = 2）",
-            f"billing meter {billing.meter}: {billing.energy:.6g} vs the sum of the sub-meters "
-            f"({names}) {total.energy:.6g}: difference {diff:.4g}, {verdict_en} the combined "
-            f"expanded uncertainty U = {2 * u:.3g} (k = 2)",
+            f"结算表 {billing.meter} 电量 {fmt_num(billing.energy)} 与分表（{names}）之和 "
+            f"{fmt_num(total.energy)} 相差 {diff:.4g}，{verdict_zh}合成扩展不确定度 "
+            f"U = {big_u}（k = 2）",
+            f"billing meter {billing.meter}: {fmt_num(billing.energy)} vs the sum of the "
+            f"sub-meters ({names}) {fmt_num(total.energy)}: difference {diff:.4g}, {verdict_en} "
+            f"the combined expanded uncertainty U = {big_u} (k = 2)",
         )
     ]

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from tanzuji.errors import InputError
 from tanzuji.metering.mapping import Mapping, MeterMapping, is_reactive
 from tanzuji.model.derived import parse_ratio
@@ -51,6 +53,10 @@ class Piece:
     sheet: str | None = None
     row_group: int | None = None
     first_row: int = 2  # the file row of the piece's first record
+    lo: str | None = None
+    """Smallest meter id in the piece (Parquet statistics), for partitioning without shuffle."""
+    hi: str | None = None
+    rows: int = 0
 
 
 def _fmt(path: Path) -> str:
@@ -158,10 +164,59 @@ def _parquet_pieces(f: Path, mapping: Mapping) -> list[Piece]:
     if meta.metadata.num_rows == 0:
         raise InputError("the file holds no readings", file=str(f))
     out, first = [], 1
+    names = list(meta.schema_arrow.names)
+    col = names.index(mapping.columns.meter) if mapping.layout == "long" else None
     for i in range(meta.num_row_groups):
-        out.append(Piece(str(f), "parquet", row_group=i, first_row=first))
-        first += meta.metadata.row_group(i).num_rows
+        rg = meta.metadata.row_group(i)
+        lo = hi = None
+        if col is not None:
+            stats = rg.column(col).statistics
+            if stats is not None and stats.has_min_max:
+                lo, hi = _text(stats.min), _text(stats.max)
+        out.append(
+            Piece(str(f), "parquet", row_group=i, first_row=first, lo=lo, hi=hi, rows=rg.num_rows)
+        )
+        first += rg.num_rows
     return out
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def meter_bundles(pieces: list[Piece]) -> list[list[Piece]] | None:
+    """Pieces grouped so that no meter spans two groups (by the Parquet min/max statistics of
+    the meter column); None when a piece has no statistics. Data sorted by meter (as
+    ``tanzuji meter convert`` writes it) then needs no shuffle.
+
+    >>> spans = (("A", "C"), ("C", "E"), ("F", "G"))
+    >>> a, b, c = (Piece("f", "parquet", lo=x, hi=y) for x, y in spans)
+    >>> [[p.lo for p in g] for g in meter_bundles([a, b, c])]
+    [['A', 'C'], ['F']]
+    """
+    if any(p.lo is None or p.hi is None for p in pieces):
+        return None
+    ordered = sorted(pieces, key=lambda p: (p.lo or "", p.hi or ""))
+    bundles: list[list[Piece]] = []
+    top = ""
+    for p in ordered:
+        if bundles and (p.lo or "") <= top:
+            bundles[-1].append(p)
+            top = max(top, p.hi or "")
+        else:
+            bundles.append([p])
+            top = p.hi or ""
+    return bundles
+
+
+def read_bundle(
+    bundle: list[Piece], mapping: Mapping, scales: TMapping[str, float]
+) -> pd.DataFrame:
+    """Read several pieces into one normalised frame."""
+    import pandas as pd
+
+    frames = [read_piece(p, mapping, scales) for p in bundle]
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def _excel_pieces(f: Path, mapping: Mapping) -> list[Piece]:
@@ -254,11 +309,11 @@ def read_piece(piece: Piece, mapping: Mapping, scales: TMapping[str, float]) -> 
     raw.columns = [str(c) for c in raw.columns]
     where = {"file": piece.path, "sheet": piece.sheet}
     rows = pd.Series(range(piece.first_row, piece.first_row + len(raw)), index=raw.index)
+    column: Any
     if mapping.layout == "wide":
-        present = [m for m in mapping.meters if m.source_column in raw.columns]
-        frames = []
-        for m in present:
-            if m.id not in scales:
+        frames, factors = [], []
+        for m in mapping.meters:
+            if m.source_column not in raw.columns or m.id not in scales:
                 continue
             part = pd.DataFrame(
                 {
@@ -272,43 +327,42 @@ def read_piece(piece: Piece, mapping: Mapping, scales: TMapping[str, float]) -> 
             if cols.serial:
                 part["_s"] = raw[cols.serial]
             frames.append(part)
-        long = pd.concat(frames, ignore_index=True) if frames else None
-        if long is None:
+            factors.append(np.full(len(part), scales[m.id]))
+        if not frames:
             return empty_frame(mapping)
+        long = pd.concat(frames, ignore_index=True)
+        long["meter"] = long["meter"].astype("str")
+        factor = np.concatenate(factors)
+        column = long["_col"]
     else:
-        long = pd.DataFrame(
-            {
-                "meter": raw[cols.meter].astype("str"),
-                "_t": raw[cols.timestamp],
-                "_v": raw[cols.value],
-                "_row": rows,
-                "_col": cols.value,
-            }
-        )
-        if cols.serial:
-            long["_s"] = raw[cols.serial]
-        unknown = ~long["meter"].isin(list(mapping_ids(mapping)))
-        if unknown.any():
-            i = unknown.idxmax()
+        meters = raw[cols.meter].astype("str")
+        codes, uniques = pd.factorize(meters)
+        known = mapping_ids(mapping)
+        unknown = [k for k, u in enumerate(uniques) if u not in known]
+        if unknown or (codes < 0).any():
+            i = int(np.argmax(np.isin(codes, [*unknown, -1])))
             raise InputError(
                 "meter not in the mapping (missing from the instrument register)",
                 **where,
-                row=int(long.at[i, "_row"]),
+                row=int(rows.iloc[i]),
                 column=cols.meter,
-                got=long.at[i, "meter"],
+                got=raw[cols.meter].iloc[i],
             )
-        long = long[long["meter"].isin(list(scales))]
+        factor = np.array([scales.get(str(u), np.nan) for u in uniques])[codes]
+        long = pd.DataFrame(
+            {"meter": meters, "_t": raw[cols.timestamp], "_v": raw[cols.value], "_row": rows}
+        )
+        if cols.serial:
+            long["_s"] = raw[cols.serial]
+        keep = ~np.isnan(factor)
+        if not keep.all():  # reactive meters
+            long, factor = long[keep], factor[keep]
+        column = cols.value
     ts = parse_timestamps(long["_t"], long["_row"], mapping, piece, cols.timestamp)
-    value = _numbers(long["_v"], long["_row"], long["_col"], piece)
-    out = pd.DataFrame(
-        {
-            "meter": long["meter"].astype("str").to_numpy(),
-            "ts": ts,
-            "value": value * long["meter"].map(scales).to_numpy(dtype="float64"),
-        }
-    )
+    value = _numbers(long["_v"], long["_row"], column, piece)
+    out = pd.DataFrame({"meter": long["meter"], "ts": ts, "value": value * factor})
     if cols.serial:
-        out["serial"] = long["_s"].fillna("").astype("str").to_numpy()
+        out["serial"] = long["_s"].fillna("").astype("str")
     out = out[out["value"].notna()]
     if mapping.label == "end":
         out["ts"] = out["ts"] - mapping.interval_minutes * 60_000_000_000
@@ -320,7 +374,7 @@ def mapping_ids(mapping: Mapping) -> set[str]:
     return {m.id for m in mapping.meters}
 
 
-def _numbers(values: pd.Series, rows: pd.Series, cols: pd.Series, piece: Piece) -> Any:
+def _numbers(values: pd.Series, rows: pd.Series, cols: pd.Series | str, piece: Piece) -> Any:
     import pandas as pd
 
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
@@ -336,7 +390,7 @@ def _numbers(values: pd.Series, rows: pd.Series, cols: pd.Series, piece: Piece) 
             file=piece.path,
             sheet=piece.sheet,
             row=int(rows[i]),
-            column=str(cols[i]),
+            column=cols if isinstance(cols, str) else str(cols[i]),
             got=values[i],
         )
     return num.astype("float64").to_numpy()

@@ -3,8 +3,17 @@
 Groups with the roles ``grid``, ``green_trading`` and ``onsite`` become the three parts of the
 Table A.4 manufacturing electricity (one ``electricity`` activity; an existing manufacturing
 electricity activity is replaced, its id, name and factors kept); a billing meter that
-reconciles the sub-meters becomes its metered ``total``. Groups with the role ``carrier``
-(natural gas, steam, …) become flow activities with the group's factor. Quantities are per
+reconciles exactly the meters of the three parts becomes its metered ``total``. Groups with
+the role ``carrier`` (natural gas, steam, …) become flow activities with the group's factor.
+
+A meter's systematic error is expressed through the study's named shared quantities
+(``quantities:``, the correlated-input mechanism of the measurement model): every meter that
+alone makes up a group (and a billing meter) is declared once, ``meter.<id>``, with its
+energy per functional unit, its standard uncertainty, its register entry and data type, and
+each activity it feeds says ``quantity: {ref: meter.<id>}`` — one input per meter, so the
+full GUM and Monte Carlo keep the correlation between the activities it feeds. A group of
+several meters is written as its sum with the group's u (the correlation of meters sharing a
+calibration already inside it). Quantities are per
 functional unit: the group's energy × the allocation by output (the mapping's ``allocation``,
 else the product's annual output). Each quantity carries the metered standard uncertainty and
 the meter's register entry; the mapping's register entries are added to the study's.
@@ -107,20 +116,16 @@ def study_with_metering(
     if added:
         notes.append(f"instruments added: {', '.join(added)}")
     activities: list[dict[str, Any]] = list(new.get("activities") or [])
+    declared: dict[str, dict[str, Any]] = {}
     groups = {g.id: g for g in result.mapping.groups}
     aggs = {a.id: a for a in result.groups}
     parts: dict[str, dict[str, Any]] = {}
     for gid, g in groups.items():
         agg = aggs[gid]
         meter_inst = result.mapping.meter(g.meters[0]).instrument
+        value = _value(agg, g, meter_inst, scale, how, sidecar, declared, result)
         if g.role in _PART:
-            part: dict[str, Any] = {
-                "quantity": agg.energy * scale,
-                "uncertainty": {"standard": agg.u * scale, "basis": _u_basis(agg, how)},
-                "instrument": meter_inst,
-                "data_type": "onsite_measured",
-                "source": _source(g, agg, sidecar),
-            }
+            part: dict[str, Any] = {**value, "source": _source(g, agg, sidecar)}
             if g.factor:
                 part["factor"] = g.factor
             parts[_PART[g.role]] = part
@@ -134,20 +139,75 @@ def study_with_metering(
                 "id": f"metered-{g.id}",
                 "stage": "manufacturing",
                 "name": {"zh": g.name or g.carrier, "en": g.name or g.carrier},
-                "quantity": agg.energy * scale,
+                **value,
                 "unit": agg.unit,
                 "factor": g.factor,
-                "uncertainty": {"standard": agg.u * scale, "basis": _u_basis(agg, how)},
-                "instrument": meter_inst,
                 "source": _source(g, agg, sidecar),
             }
             activities = [a for a in activities if a.get("id") != act["id"]]
             activities.append(act)
             notes.append(f"activity {act['id']} ({g.carrier})")
     if parts:
-        activities = _electricity(activities, parts, result, scale, how, sidecar, notes)
+        activities = _electricity(activities, parts, result, scale, how, sidecar, declared, notes)
     new["activities"] = activities
+    if declared:
+        kept = [q for q in new.get("quantities") or [] if q.get("id") not in declared]
+        new["quantities"] = kept + list(declared.values())
     return new, notes
+
+
+def _declare(
+    result: IngestResult,
+    meter: str,
+    scale: float,
+    how: str,
+    sidecar: str,
+    declared: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """``{ref: meter.<id>}``, declaring the meter's shared quantity on first use."""
+    m = result.meter(meter)
+    qid = f"meter.{meter}"
+    if qid not in declared:
+        declared[qid] = {
+            "id": qid,
+            "name": {
+                "zh": f"电能表 {meter} 计量电量（每功能单位）",
+                "en": f"Energy metered by {meter} (per functional unit)",
+            },
+            "quantity": m.energy * scale,
+            "unit": m.unit,
+            "uncertainty": {
+                "standard": m.u * scale,
+                "basis": f"metered: u = {m.u:.4g} {m.unit} for the period; {m.basis_en}; {how}",
+            },
+            "instrument": m.instrument,
+            "data_type": "onsite_measured",
+            "source": f"tanzuji meter ingest; evidence in {sidecar}",
+        }
+    return {"quantity": {"ref": qid}}
+
+
+def _value(
+    agg: Aggregate,
+    g: GroupMapping,
+    inst: str,
+    scale: float,
+    how: str,
+    sidecar: str,
+    declared: dict[str, dict[str, Any]],
+    result: IngestResult,
+) -> dict[str, Any]:
+    if len(agg.meters) == 1:
+        return {
+            **_declare(result, agg.meters[0], scale, how, sidecar, declared),
+            "data_type": "onsite_measured",
+        }
+    return {
+        "quantity": agg.energy * scale,
+        "uncertainty": {"standard": agg.u * scale, "basis": _u_basis(agg, how)},
+        "instrument": inst,
+        "data_type": "onsite_measured",
+    }
 
 
 def _electricity(
@@ -157,6 +217,7 @@ def _electricity(
     scale: float,
     how: str,
     sidecar: str,
+    declared: dict[str, dict[str, Any]],
     notes: list[str],
 ) -> list[dict[str, Any]]:
     existing = next(
@@ -201,15 +262,13 @@ def _electricity(
     act["unit"] = "kWh"
     act["data_type"] = "onsite_measured"
     act["source"] = f"tanzuji meter ingest; evidence in {sidecar}"
-    billing = [m for m in result.mapping.meters if m.reconcile]
+    # a billing meter is the split's metered total only when it covers every part's meters
+    # (on-site generation usually bypasses it; then the reconciliation finding is all)
+    part_meters = {m for g in result.mapping.groups if g.role in _PART for m in g.meters}
+    billing = [m for m in result.mapping.meters if m.reconcile and set(m.reconcile) == part_meters]
     if billing:
-        b = result.meter(billing[0].id)
-        act["total"] = {
-            "quantity": b.energy * scale,
-            "unit": "kWh",
-            "uncertainty": {"standard": b.u * scale, "basis": f"billing meter {b.meter}; {how}"},
-            "instrument": b.instrument,
-        }
+        ref = _declare(result, billing[0].id, scale, how, sidecar, declared)
+        act["total"] = {"ref": ref["quantity"]["ref"], "unit": "kWh"}
     act.update(parts)
     if existing is not None:
         activities = [*activities[:existing], act, *activities[existing + 1 :]]

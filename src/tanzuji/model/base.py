@@ -8,13 +8,54 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from tanzuji.units import count_unit_problem
+
+#: Largest magnitude of any number in a study or factor library (docs/robustness.md): the
+#: products and squares of a few such numbers stay far inside the float range, so the
+#: calculation cannot overflow; no physical quantity of a product footprint comes near it.
+MAX_MAGNITUDE = 1e30
+
+
+def finite_number(value: Any) -> Any:
+    """Refuse NaN, ±infinity and magnitudes above :data:`MAX_MAGNITUDE` (lists too).
+
+    >>> finite_number([1.0, 2])
+    [1.0, 2]
+    >>> finite_number(1e31)
+    Traceback (most recent call last):
+    ...
+    ValueError: expected a number of magnitude at most 1e+30
+    """
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise ValueError("expected a finite number")
+        if abs(value) > MAX_MAGNITUDE:
+            raise ValueError(f"expected a number of magnitude at most {MAX_MAGNITUDE:g}")
+    elif isinstance(value, list | tuple):
+        for item in value:
+            finite_number(item)
+    return value
+
+
+#: A float that is finite and at most :data:`MAX_MAGNITUDE` in magnitude.
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False), AfterValidator(finite_number)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _bounded_numbers(cls, value: Any) -> Any:
+        """Every number of every model is finite and bounded (:func:`finite_number`)."""
+        return finite_number(value)
 
 
 DistributionName = Literal["normal", "rectangular", "triangular", "arcsine", "student_t"]
@@ -209,6 +250,17 @@ class AnnualOutput(_Strict):
     quantity: float = Field(ge=0)
     unit: str = "piece"
 
+    @field_validator("unit")
+    @classmethod
+    def _count(cls, value: str) -> str:
+        if problem := count_unit_problem(value):
+            raise ValueError(problem)
+        return value
+
+
+Urn = Annotated[str, Field(pattern=r"^[uU][rR][nN]:[A-Za-z0-9][A-Za-z0-9-]{0,31}:\S+$")]
+GwpBasis = Annotated[str, Field(pattern=r"^AR\d+$")]
+
 
 class Product(_Strict):
     """The product and its functional unit (§3.3, Table A.1).
@@ -232,13 +284,74 @@ class Product(_Strict):
     picture: str | None = Field(
         default=None, description="path of a picture, relative to the study"
     )
+    # --- identity and content for the PACT v3 exchange (all optional; the PACT export
+    # refuses, naming the field, when one it needs was never declared)
+    product_ids: tuple[Urn, ...] = Field(
+        default=(),
+        description="product identifiers as URNs, e.g. urn:pact:example.com:product-id:X1",
+    )
+    gtin: str | None = Field(
+        default=None, pattern=r"^\d{8}$|^\d{12,14}$", description="GTIN-8/12/13/14"
+    )
+    company_ids: tuple[Urn, ...] = Field(
+        default=(), description="identifiers of the data owner (manufacturer) as URNs"
+    )
+    classifications: tuple[Urn, ...] = Field(
+        default=(),
+        description="product classifications as URNs, e.g. urn:pact:productclassification:hs:9028",
+    )
+    cpc: str | None = Field(
+        default=None, pattern=r"^\d{1,5}$", description="UN CPC code of the product category"
+    )
+    country: str | None = Field(
+        default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 country of production"
+    )
+    mass_kg: float | None = Field(
+        default=None,
+        ge=0,
+        allow_inf_nan=False,
+        description="mass of one functional unit without packaging, in kg",
+    )
+    fossil_carbon_kg: float | None = Field(
+        default=None,
+        ge=0,
+        allow_inf_nan=False,
+        description="fossil carbon content of one unit, in kg C",
+    )
+    biogenic_carbon_kg: float | None = Field(
+        default=None,
+        ge=0,
+        allow_inf_nan=False,
+        description="biogenic carbon content of one unit, in kg C (0 when none)",
+    )
+    packaging_included: bool | None = Field(
+        default=None, description="whether packaging emissions are inside the footprint"
+    )
+    packaging_biogenic_carbon_kg: float | None = Field(
+        default=None,
+        ge=0,
+        allow_inf_nan=False,
+        description="biogenic carbon content of the packaging of one unit, in kg C",
+    )
+    gwp_basis: tuple[GwpBasis, ...] = Field(
+        default=(),
+        description="IPCC assessment report(s) of the GWP values, e.g. AR5, declared for "
+        "factors whose library entry records none",
+    )
+
+
+_YEAR = re.compile(r"^\s*(\d{4})\s*(?:年度?)?\s*$")
 
 
 class Period(_Strict):
     """The evaluation period; one calendar year by default (§9).
 
+    A year is written ``2025``, ``"2025"``, ``2025年`` or ``{year: 2025}``.
+
     >>> Period.model_validate({"start": "2025-07-01"}).end.isoformat()
     '2026-06-30'
+    >>> Period.model_validate("2025年").label
+    '2025'
     """
 
     start: dt.date
@@ -247,15 +360,27 @@ class Period(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _defaults(cls, value: Any) -> Any:
+        if isinstance(value, str) and (m := _YEAR.match(value)):
+            value = int(m.group(1))
+        if (
+            isinstance(value, dict)
+            and isinstance(value.get("year"), str)
+            and (m := _YEAR.match(value["year"]))
+        ):
+            value = {**value, "year": int(m.group(1))}
         if isinstance(value, int) and not isinstance(value, bool):
+            if not 1 <= value <= 9999:
+                raise ValueError(f"expected a year between 1 and 9999 (got {value})")
             return {"start": dt.date(value, 1, 1), "end": dt.date(value, 12, 31)}
         if isinstance(value, dict) and "year" in value:
             rest = {k: v for k, v in value.items() if k != "year"}
             if rest:
                 raise ValueError("give either year or start/end, not both")
             year = value["year"]
-            if not isinstance(year, int):
+            if not isinstance(year, int) or isinstance(year, bool):
                 raise ValueError("year must be an integer such as 2025")
+            if not 1 <= year <= 9999:
+                raise ValueError(f"year must be between 1 and 9999 (got {year})")
             return {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)}
         if isinstance(value, dict) and "start" in value and "end" not in value:
             start = value["start"]

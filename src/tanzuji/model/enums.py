@@ -10,6 +10,23 @@ quality grades (Tables 2, 4, 5).
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
+
+
+def _key(text: str) -> str:
+    """Normalised spelling for matching: trimmed, lower case, ``-``/space as ``_``."""
+    return "_".join(text.strip().lower().replace("-", " ").split())
+
+
+def _lookup(cls: Any, value: object, aliases: dict[str, str]) -> Any:
+    if not isinstance(value, str):
+        return None
+    key = _key(value)
+    for member in cls:
+        if member.value == key:
+            return member
+    target = aliases.get(value.strip()) or aliases.get(key)
+    return cls(target) if target is not None else None
 
 
 class Stage(StrEnum):
@@ -26,6 +43,16 @@ class Stage(StrEnum):
         """Chinese name as in Table A.8."""
         return _STAGE_ZH[self]
 
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        """Accept the specification's Chinese names (原材料获取, 原材料获取阶段, …) and
+        spellings such as ``Raw-Materials``.
+
+        >>> [Stage(x).value for x in ("生产制造", "使用阶段", "End of life")]
+        ['manufacturing', 'use', 'end_of_life']
+        """
+        return _lookup(cls, value, _STAGE_ALIASES)
+
     @property
     def en(self) -> str:
         """English name."""
@@ -38,6 +65,19 @@ _STAGE_ZH = {
     Stage.DISTRIBUTION: "运输分销阶段",
     Stage.USE: "使用阶段",
     Stage.END_OF_LIFE: "生命末期阶段",
+}
+_STAGE_ALIASES = {
+    **{v: k.value for k, v in _STAGE_ZH.items()},
+    **{v.removesuffix("阶段"): k.value for k, v in _STAGE_ZH.items()},
+    "raw_material_acquisition": "raw_materials",
+    "raw_material": "raw_materials",
+    "end_of_life": "end_of_life",
+    "原材料": "raw_materials",
+    "生产": "manufacturing",
+    "制造": "manufacturing",
+    "运输": "distribution",
+    "分销": "distribution",
+    "废弃": "end_of_life",
 }
 _STAGE_EN = {
     Stage.RAW_MATERIALS: "Raw material acquisition",
@@ -68,6 +108,11 @@ class Process(StrEnum):
     def zh(self) -> str:
         """Chinese name as in Table 1."""
         return _PROCESS_ZH[self]
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        """Accept the Chinese names of Table 1 (物料获取, 原材料运输, …)."""
+        return _lookup(cls, value, {v: k.value for k, v in _PROCESS_ZH.items()})
 
 
 PROCESS_STAGE: dict[Process, Stage] = {
@@ -150,6 +195,25 @@ class DataType(StrEnum):
         return _DATA_GRADE[self]
 
     @property
+    def zh(self) -> str:
+        """Chinese name as in Tables 2 and 4."""
+        return _DATA_ZH[self]
+
+    @property
+    def en(self) -> str:
+        """English name."""
+        return _DATA_EN[self]
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        """Accept the Chinese names of Tables 2 and 4 (现场实测, 现场测算, 非现场, …).
+
+        >>> [DataType(x).value for x in ("现场实测", "估算数据", "Financial settlement")]
+        ['onsite_measured', 'estimate', 'financial_settlement']
+        """
+        return _lookup(cls, value, _DATA_ALIASES)
+
+    @property
     def primary(self) -> bool:
         """Whether this is primary data (Table 2)."""
         return self in (
@@ -159,6 +223,51 @@ class DataType(StrEnum):
         )
 
 
+_DATA_ZH = {
+    DataType.ONSITE_MEASURED: "现场实测",
+    DataType.ONSITE_CALCULATED: "现场测算",
+    DataType.OFFSITE: "非现场",
+    DataType.ENTERPRISE_STATISTICS: "企业生产统计",
+    DataType.FINANCIAL_SETTLEMENT: "财务结算",
+    DataType.DATABASE: "数据库",
+    DataType.LITERATURE: "文献",
+    DataType.ESTIMATE: "估算",
+}
+_DATA_EN = {
+    DataType.ONSITE_MEASURED: "on-site, measured",
+    DataType.ONSITE_CALCULATED: "on-site, calculated",
+    DataType.OFFSITE: "off-site",
+    DataType.ENTERPRISE_STATISTICS: "enterprise production statistics",
+    DataType.FINANCIAL_SETTLEMENT: "financial or settlement documents",
+    DataType.DATABASE: "database",
+    DataType.LITERATURE: "literature, yearbooks, standard values",
+    DataType.ESTIMATE: "estimate",
+}
+_DATA_ALIASES = {
+    **{v: k.value for k, v in _DATA_ZH.items()},
+    **{v + "数据": k.value for k, v in _DATA_ZH.items()},
+    "实测": "onsite_measured",
+    "实测数据": "onsite_measured",
+    "测算": "onsite_calculated",
+    "测算数据": "onsite_calculated",
+    "统计": "enterprise_statistics",
+    "统计数据": "enterprise_statistics",
+    "生产统计": "enterprise_statistics",
+    "生产统计数据": "enterprise_statistics",
+    "结算": "financial_settlement",
+    "结算凭证": "financial_settlement",
+    "财务票据": "financial_settlement",
+    "文献数据": "literature",
+    "年鉴": "literature",
+    "估算数据": "estimate",
+    "估计": "estimate",
+    "on_site_measured": "onsite_measured",
+    "on_site_calculated": "onsite_calculated",
+    "off_site": "offsite",
+    "statistics": "enterprise_statistics",
+    "financial": "financial_settlement",
+    "settlement": "financial_settlement",
+}
 _DATA_GRADE = {
     DataType.ONSITE_MEASURED: Grade.HIGH,
     DataType.ONSITE_CALCULATED: Grade.HIGH,
@@ -176,6 +285,8 @@ class FactorType(StrEnum):
 
     MEASURED = "measured"
     MASS_BALANCE = "mass_balance"
+    SUPPLIER_PCF = "supplier_pcf"
+    """A supplier's own product footprint (e.g. imported from PACT): primary data."""
     NATIONAL_DATABASE = "national_database"
     INDUSTRY_PUBLISHED = "industry_published"
     STANDARD_RECOMMENDED = "standard_recommended"
@@ -193,6 +304,7 @@ class FactorType(StrEnum):
 _FACTOR_GRADE = {
     FactorType.MEASURED: Grade.HIGH,
     FactorType.MASS_BALANCE: Grade.HIGH,
+    FactorType.SUPPLIER_PCF: Grade.HIGH,
     FactorType.NATIONAL_DATABASE: Grade.FAIRLY_HIGH,
     FactorType.INDUSTRY_PUBLISHED: Grade.FAIRLY_HIGH,
     FactorType.STANDARD_RECOMMENDED: Grade.FAIRLY_HIGH,

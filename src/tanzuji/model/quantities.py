@@ -62,6 +62,11 @@ class RefSite(_Strict):
     ref: str | None = Field(
         default=None, description="id of the shared quantity (quantities:) this value comes from"
     )
+    corrections: tuple[str, ...] = Field(
+        default=(),
+        description="ids of dimensionless shared quantities (estimate about 1) multiplying "
+        "this value, e.g. one meter's systematic error shared by all its readings",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -124,8 +129,8 @@ class SharedQuantity(Measured):
 
     @model_validator(mode="after")
     def _no_ref(self) -> SharedQuantity:
-        if self.ref is not None:
-            raise ValueError("a shared quantity cannot refer to another one")
+        if self.ref is not None or self.corrections:
+            raise ValueError("a shared quantity cannot refer to other shared quantities")
         return self
 
     def label(self, lang: str = "zh") -> str:

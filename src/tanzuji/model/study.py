@@ -28,6 +28,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
+from tanzuji.errors import UnitError
 from tanzuji.model.base import (
     LocalizedText,
     Period,
@@ -55,6 +56,7 @@ from tanzuji.model.enums import (
 )
 from tanzuji.model.governance import ExcludedProcess, Instrument, Site
 from tanzuji.model.quantities import Measured, RefSite, SharedQuantity, resolve_references
+from tanzuji.units import to_unit
 
 
 class EmissionFactor(_Strict):
@@ -81,6 +83,11 @@ class EmissionFactor(_Strict):
     note: str | None = None
     tags: tuple[str, ...] = ()
     library: str | None = Field(default=None, description="id of the library it came from")
+    gwp: str | None = Field(
+        default=None,
+        pattern=r"^AR\d+$",
+        description="IPCC assessment report of the GWP values behind a CO2e factor, e.g. AR5",
+    )
 
     @property
     def grade(self) -> Grade:
@@ -98,14 +105,66 @@ FactorRef = Annotated[str, Field(min_length=1)]
 # --------------------------------------------------------------------------- activities
 
 
+HOURS_PER_YEAR = 8760.0
+"""Default operating hours per year of service life (365 days × 24 h)."""
+_YEAR_UNITS = ("year", "years", "a", "yr", "年", "y")
+
+_MEASURED_KEYS = ("instrument", "calculated", "allocation", "candidates")
+
+
+def _measured_evidence(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, dict):
+        if any(value.get(k) for k in _MEASURED_KEYS):
+            return True
+        return depth < 2 and any(_measured_evidence(v, depth + 1) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_measured_evidence(v, depth + 1) for v in value)
+    return False
+
+
+def default_data_type(data: Any) -> Any:
+    """Fill the data type of an activity that states none.
+
+    An activity (or one of its quantities) naming an instrument, a calculation, an
+    allocation or candidates is measured on site; so is everything in the manufacturing
+    stage, which §4 requires to be measured (a missing instrument is then reported). Other
+    data without any of these are generic: ``estimate`` (grade low, Table 4), not a
+    measurement whose instrument is missing.
+
+    >>> default_data_type({"stage": "use", "quantity": 1})["data_type"]
+    'estimate'
+    >>> "data_type" in default_data_type({"stage": "use", "quantity": 1, "instrument": "M"})
+    False
+    """
+    if not isinstance(data, dict) or data.get("data_type") is not None:
+        return data
+    try:
+        stage = Stage(str(data.get("stage")))
+    except ValueError:
+        return data
+    if stage is Stage.MANUFACTURING or _measured_evidence(data):
+        return data
+    return {**data, "data_type": DataType.ESTIMATE.value}
+
+
 class _ActivityBase(_Strict):
     id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")
     stage: Stage
     process: Process | None = None
     name: LocalizedText
-    data_type: DataType = DataType.ONSITE_MEASURED
+    data_type: DataType = Field(
+        default=DataType.ONSITE_MEASURED,
+        description="default: onsite_measured when the activity names an instrument, a "
+        "calculation, an allocation or candidates, or is in the manufacturing stage; else "
+        "estimate (generic data)",
+    )
     source: str | None = None
     note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_type(cls, data: Any) -> Any:
+        return default_data_type(data)
 
     @property
     def grade(self) -> Grade:
@@ -283,17 +342,40 @@ class ElectricitySupply(_ActivityBase):
 class Operation(_ActivityBase):
     """Use-stage electricity from own power consumption × operating time (formula (15)).
 
-    M_use = P · t, converted to the factor's energy unit.
+    M_use = P · t, converted to the factor's energy unit. The operating time is either
+    ``duration`` (a time, e.g. ``70080 h``) or ``service_life`` (years) × ``hours_per_year``
+    (default 8 760 h: operating all year), from which ``duration`` is filled in.
+
+    >>> op = Operation.model_validate({"stage": "use", "name": "运行", "factor": "g",
+    ...     "power": {"quantity": 1.2, "unit": "W"},
+    ...     "service_life": {"quantity": 8, "unit": "year", "uncertainty": {"standard": 1}}})
+    >>> op.duration.quantity, op.duration.unit, op.duration.uncertainty.standard
+    (70080.0, 'h', 8760.0)
     """
 
     kind: Literal["operation"] = "operation"
     power: Measured
     duration: Measured
+    service_life: Measured | None = Field(
+        default=None, description="service life in years (gives duration with hours_per_year)"
+    )
+    hours_per_year: float = Field(
+        default=HOURS_PER_YEAR,
+        gt=0,
+        le=8784,
+        allow_inf_nan=False,
+        description="operating hours per year of service life (default 8760 h)",
+    )
     factor: FactorRef
     allocation: Allocation | None = Field(
         default=None,
         description="the data are totals of several product models, allocated by output (§6.1)",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _duration(cls, data: Any) -> Any:
+        return duration_from_service_life(data)
 
     @model_validator(mode="after")
     def _process(self) -> Operation:
@@ -301,6 +383,56 @@ class Operation(_ActivityBase):
         proc = self._check_process(DEFAULT_PROCESS)
         object.__setattr__(self, "process", proc)
         return self
+
+
+def duration_from_service_life(data: Any) -> Any:
+    """Fill ``duration`` (h) of an operation from ``service_life`` × ``hours_per_year``.
+
+    The service life is counted in years of operation (a ``year`` here is one year of
+    service, not pint's Julian 8 766 h); the uncertainty scales by the same factor.
+
+    >>> duration_from_service_life({"service_life": {"quantity": 10, "unit": "year"},
+    ...     "hours_per_year": 2000})["duration"]["quantity"]
+    20000.0
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("service_life"), dict):
+        return data
+    if data.get("duration") is not None:
+        raise ValueError("give either duration or service_life (× hours_per_year), not both")
+    life = data["service_life"]
+    hours = data.get("hours_per_year", HOURS_PER_YEAR)
+    qty, unit = life.get("quantity"), life.get("unit", "year")
+    if not isinstance(qty, int | float) or not isinstance(hours, int | float):
+        return data  # the field validation reports it
+    if str(unit).strip() in _YEAR_UNITS:
+        years = float(qty)
+    else:
+        try:
+            years = to_unit(float(qty), str(unit), "year")
+        except UnitError:
+            raise ValueError(
+                f"service_life.unit {unit!r} is not a time unit; expected years"
+            ) from None
+    factor = (years / float(qty) if qty else 1.0) * float(hours)
+    duration: dict[str, Any] = {
+        k: v for k, v in life.items() if k in ("data_type", "source", "instrument", "ref")
+    }
+    duration.update(
+        quantity=years * float(hours),
+        unit="h",
+        note=f"service life {qty:g} {unit} × {hours:g} h/year",
+    )
+    unc = life.get("uncertainty")
+    if isinstance(unc, dict):
+        duration["uncertainty"] = {
+            k: (
+                v * factor
+                if k in ("standard", "expanded", "min", "max") and isinstance(v, int | float)
+                else v
+            )
+            for k, v in unc.items()
+        }
+    return {**data, "duration": duration}
 
 
 def activity_kind(value: Any) -> str | None:
@@ -320,7 +452,7 @@ def activity_kind(value: Any) -> str | None:
         return "transport"
     if {"grid", "green_trading", "onsite", "total"} & value.keys():
         return "electricity"
-    if {"power", "duration"} & value.keys():
+    if {"power", "duration", "service_life"} & value.keys():
         return "operation"
     return "flow"
 
@@ -386,9 +518,9 @@ class Study(_Strict):
     @field_validator("boundary", mode="before")
     @classmethod
     def _boundary(cls, value: Any) -> Any:
-        if value == "cradle-to-gate":
+        if value in ("cradle-to-gate", "摇篮到大门", "从摇篮到大门"):
             return (Stage.RAW_MATERIALS, Stage.MANUFACTURING)
-        if value == "cradle-to-grave":
+        if value in ("cradle-to-grave", "摇篮到坟墓", "从摇篮到坟墓"):
             return tuple(Stage)
         return value
 

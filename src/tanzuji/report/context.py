@@ -408,8 +408,11 @@ def build_context(inp: ReportInput, lang: str = "zh") -> dict[str, Any]:
     period = study.period
     year_like = period.label.isdigit()
     fu = functional_unit_phrase(p.functional_unit, p.name, lang)
+    from tanzuji.metering.evidence import metered_evidence
+
     context: dict[str, Any] = _polish(
         {
+            "metering": metered_evidence(study, inp.base_dir, lang),
             "lang": lang,
             "t": t,
             "title": report_title(p.name, p.category, lang),

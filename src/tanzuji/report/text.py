@@ -323,6 +323,7 @@ DATA_TYPE: dict[DataType, dict[str, str]] = {
 FACTOR_TYPE: dict[FactorType, dict[str, str]] = {
     FactorType.MEASURED: {"zh": "实测", "en": "measured"},
     FactorType.MASS_BALANCE: {"zh": "质量平衡法", "en": "mass balance"},
+    FactorType.SUPPLIER_PCF: {"zh": "供应商产品碳足迹", "en": "supplier product footprint"},
     FactorType.NATIONAL_DATABASE: {"zh": "国家排放因子数据库", "en": "national database"},
     FactorType.INDUSTRY_PUBLISHED: {"zh": "行业发布", "en": "industry published"},
     FactorType.STANDARD_RECOMMENDED: {"zh": "标准推荐值", "en": "standard recommended"},

@@ -61,6 +61,11 @@ __all__ = [
 ]
 
 
+#: Degrees of freedom above this are taken as infinite: t_p(10^7) and the normal quantile
+#: differ by less than 10^-6 relative, and huge values never reach scipy (docs/robustness.md).
+MAX_FINITE_DOF = 1e7
+
+
 def coverage_factor(p: float, dof: float = math.inf, *, truncate_dof: bool = True) -> float:
     """k = t_p(ν), the two-sided Student quantile (the normal one for ν = ∞).
 
@@ -68,6 +73,8 @@ def coverage_factor(p: float, dof: float = math.inf, *, truncate_dof: bool = Tru
     2.921
     >>> round(coverage_factor(0.95), 3)
     1.96
+    >>> coverage_factor(0.95, 1e30) == coverage_factor(0.95)  # beyond 10^7: the normal quantile
+    True
     """
     if not 0.0 < p < 1.0:
         raise ParameterError(f"p must lie in (0, 1), got {p!r}")
@@ -75,7 +82,7 @@ def coverage_factor(p: float, dof: float = math.inf, *, truncate_dof: bool = Tru
         raise ParameterError(f"dof must be > 0, got {dof!r}")
     from scipy import stats  # lazy: scipy.stats costs start-up time
 
-    if math.isinf(dof):
+    if math.isinf(dof) or dof > MAX_FINITE_DOF:
         return float(stats.norm.ppf(0.5 * (1.0 + p)))
     nu = math.floor(dof) if (truncate_dof and dof >= 1.0) else dof
     return float(stats.t.ppf(0.5 * (1.0 + p), nu))

@@ -15,6 +15,7 @@ from tanzuji.web.accounts import Accounts
 from tanzuji.web.deps import csrf_guard
 from tanzuji.web.errors import install_handlers
 from tanzuji.web.middleware import WebMiddleware
+from tanzuji.web.public import Publications
 from tanzuji.web.settings import WebSettings
 from tanzuji.web.state import AppState
 
@@ -23,11 +24,16 @@ __all__ = ["create_app"]
 _STATIC = Path(__file__).parent / "static"
 
 
-def create_app(settings: WebSettings, accounts: Accounts, store: Any = None) -> FastAPI:
+def create_app(
+    settings: WebSettings,
+    accounts: Accounts,
+    store: Any = None,
+    publications: Publications | None = None,
+) -> FastAPI:
     """A new application over ``accounts`` (and the store, when there is one)."""
-    from tanzuji.web.routers import auth, evaluate, factors, pages, verify
+    from tanzuji.web.routers import auth, evaluate, factors, pages, public, verify
 
-    tz = AppState.build(settings, accounts, store)
+    tz = AppState.build(settings, accounts, store, publications)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -43,7 +49,7 @@ def create_app(settings: WebSettings, accounts: Accounts, store: Any = None) -> 
     )
     app.state.tz = tz
     install_handlers(app)
-    for module in (auth, evaluate, factors, verify, pages):
+    for module in (auth, evaluate, factors, verify, public, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(_STATIC)), name="static")
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from tanzuji.web.accounts import Accounts
 from tanzuji.web.jobs import JobRunner
+from tanzuji.web.public import Publications
 from tanzuji.web.security import CsrfCodec, LoginLimiter, TokenCodec
 from tanzuji.web.settings import WebSettings
 
@@ -38,9 +39,16 @@ class AppState:
     jobs: JobRunner
     templates: Any
     store: Any = None
+    publications: Publications | None = None
 
     @classmethod
-    def build(cls, settings: WebSettings, accounts: Accounts, store: Any = None) -> AppState:
+    def build(
+        cls,
+        settings: WebSettings,
+        accounts: Accounts,
+        store: Any = None,
+        publications: Publications | None = None,
+    ) -> AppState:
         return cls(
             settings=settings,
             accounts=accounts,
@@ -50,4 +58,5 @@ class AppState:
             jobs=JobRunner(workers=1),
             templates=templates_env(),
             store=store,
+            publications=publications,
         )

@@ -97,6 +97,7 @@ _DATA_TYPE = {
 _FACTOR_TYPE = {
     FactorType.MEASURED: ("实测因子", "Measured"),
     FactorType.MASS_BALANCE: ("物料衡算因子", "Mass balance"),
+    FactorType.SUPPLIER_PCF: ("供应商产品碳足迹", "Supplier product footprint"),
     FactorType.NATIONAL_DATABASE: ("国家温室气体排放因子数据库", "National GHG factor database"),
     FactorType.INDUSTRY_PUBLISHED: ("电工装备行业发布因子", "Industry published"),
     FactorType.STANDARD_RECOMMENDED: ("国家/行业标准推荐因子", "Recommended in standards"),

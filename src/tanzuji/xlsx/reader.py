@@ -14,8 +14,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from tanzuji.errors import InputError, InputErrors
-from tanzuji.jsonio import Document, LoadedStudy, _clean_loc, _message, _resolve_libraries
+from tanzuji.jsonio import Document, LoadedStudy, resolve_libraries
 from tanzuji.model import Stage, Study
+from tanzuji.model.validation import clean_loc, error_message
 from tanzuji.xlsx.cells import RawSheet, column_letter, is_blank, read_raw
 from tanzuji.xlsx.labels import normalise
 from tanzuji.xlsx.layout import (
@@ -323,9 +324,9 @@ def _validate(data: dict[str, Any], prov: Mapping[FieldPath, Where], file: str) 
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc = tuple(_clean_loc(err["loc"]))
+            loc = tuple(clean_loc(err["loc"]))
             where, rest = lookup(prov, loc)
-            message = _message(err, Study, list(loc))
+            message = error_message(err, Study, list(loc))
             if rest:
                 message = f"{'.'.join(map(str, rest))}: {message}"
             kwargs: dict[str, Any] = {}
@@ -395,7 +396,7 @@ def load_workbook_study(path: str | Path) -> WorkbookStudy:
     doc = Document(p, study.model_dump(mode="json"), None)
     base = WorkbookStudy(study=study, factors=_empty(), path=p, document=doc, cells=prov)
     try:
-        factors = _resolve_libraries(study, p.parent, doc)
+        factors = resolve_libraries(study, p.parent, doc)
     except InputErrors as exc:
         raise locate_errors(exc, base) from None
     return WorkbookStudy(study=study, factors=factors, path=p, document=doc, cells=prov)

@@ -53,8 +53,10 @@ async def verify_api(state: State, file: Annotated[UploadFile, File()]) -> dict[
 
 def _publication_for(state: State, sha256: str) -> str | None:
     """The public page of the published footprint whose report has this hash, if any."""
-    finder = getattr(state.store, "publication_for_report", None)
-    return finder(sha256) if finder is not None else None
+    if state.publications is None:
+        return None
+    pub_id = state.publications.for_report(sha256)
+    return f"/p/{pub_id}" if pub_id else None
 
 
 @router.get("/verify", include_in_schema=False)

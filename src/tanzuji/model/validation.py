@@ -1,0 +1,223 @@
+"""From a pydantic validation error to one clear message and field path (pure, no I/O).
+
+The public home of what every reader of studies shares (YAML/JSON in ``tanzuji.jsonio``,
+workbooks in ``tanzuji.xlsx``): :func:`clean_loc` drops pydantic's union tags,
+:func:`error_path` writes ``activities[3].quantity``, :func:`error_message` says what was
+expected, with a did-you-mean for unknown fields and values, and the allowed values of
+stages, processes and data types named in the user's language (:func:`tanzuji.i18n.tr`).
+
+>>> error_path(clean_loc(["activities", 3, "flow", "quantity"]))
+'activities[3].quantity'
+>>> from tanzuji.i18n import use_lang
+>>> with use_lang("en"):
+...     text = enum_message("usa", ["raw_materials", "use", "end_of_life"])
+>>> text[:60]
+'expected one of raw_materials (Raw material acquisition), us'
+>>> text[-21:]
+"; did you mean 'use'?"
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from typing import Any, get_args
+
+from pydantic import BaseModel
+
+from tanzuji.i18n import tr
+from tanzuji.model.derived import CALCULATION_MODELS
+from tanzuji.model.enums import DataType, Process, Stage
+from tanzuji.model.study import (
+    ACTIVITY_KINDS,
+    Activity,
+    ElectricitySupply,
+    Operation,
+    Transport,
+)
+
+__all__ = [
+    "allowed_fields",
+    "clean_loc",
+    "did_you_mean",
+    "enum_message",
+    "error_message",
+    "error_path",
+]
+
+
+def error_path(loc: Sequence[str | int]) -> str:
+    """A location as a field path: ``activities[3].quantity``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def clean_loc(loc: Sequence[str | int]) -> list[str | int]:
+    """Drop pydantic's union tags (``activities.3.flow.quantity`` → ``activities[3].quantity``)."""
+    out: list[str | int] = []
+    for i, part in enumerate(loc):
+        if (
+            isinstance(part, str)
+            and i >= 2
+            and loc[i - 2] == "activities"
+            and part in ACTIVITY_KINDS
+        ):
+            continue
+        if isinstance(part, str) and part.startswith(("function-", "tagged-union[")):
+            continue
+        if i >= 1 and loc[i - 1] == "calculated" and part in CALCULATION_MODELS:
+            continue  # the calculation model's tag (docs/governance.md)
+        out.append(part)
+    return out
+
+
+_KINDS: dict[str, type[BaseModel]] = {
+    "flow": Activity,
+    "transport": Transport,
+    "electricity": ElectricitySupply,
+    "operation": Operation,
+}
+
+
+def allowed_fields(model: type[BaseModel], loc: Sequence[str | int]) -> list[str] | None:
+    """Field names of the model that owns the last part of ``loc`` (for 'unknown field')."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if part in _KINDS:
+            current = _KINDS[part]
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        field = current.model_fields.get(part)
+        if field is None:
+            return None
+        current = _model_in(field.annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return sorted(current.model_fields)
+    return None
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def did_you_mean(got: object, choices: Sequence[str]) -> str | None:
+    """The closest of ``choices`` to ``got``, if one is close enough."""
+    if not isinstance(got, str) or not choices:
+        return None
+    close = difflib.get_close_matches(got.strip(), list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _names(value: str) -> tuple[str, str] | None:
+    """(Chinese, English) name of an enum value of the specification's tables."""
+    for enum in (Stage, DataType):
+        try:
+            member = enum(value)
+        except ValueError:
+            continue
+        if member.value == value:
+            return member.zh, member.en
+    try:
+        proc = Process(value)
+    except ValueError:
+        return None
+    return (proc.zh, proc.value.replace("_", " ")) if proc.value == value else None
+
+
+def enum_message(got: object, expected: Sequence[str]) -> str:
+    """'expected one of …' with each value named in the user's language and a did-you-mean."""
+    zh_items, en_items = [], []
+    for value in expected:
+        names = _names(value)
+        zh_items.append(f"{names[0]}（{value}）" if names else value)
+        en_items.append(f"{value} ({names[1]})" if names else value)
+    guess = did_you_mean(got, expected)
+    if guess is None and isinstance(got, str):
+        # a Chinese name close to one of the values' Chinese names
+        by_zh = {n[0]: v for v in expected if (n := _names(v))}
+        zh_guess = did_you_mean(got, list(by_zh))
+        guess = by_zh[zh_guess] if zh_guess else None
+    return tr(
+        "应为以下之一：" + "、".join(zh_items) + (f"；是否为 '{guess}'？" if guess else ""),
+        "expected one of " + ", ".join(en_items) + (f"; did you mean {guess!r}?" if guess else ""),
+    )
+
+
+_MESSAGES = {
+    "missing": "required field is missing",
+    "float_parsing": "expected a number",
+    "float_type": "expected a number",
+    "int_parsing": "expected an integer",
+    "int_type": "expected an integer",
+    "string_type": "expected text",
+    "date_from_datetime_parsing": "expected a date such as 2025-01-01",
+    "date_parsing": "expected a date such as 2025-01-01",
+    "date_type": "expected a date such as 2025-01-01",
+    "finite_number": "expected a finite number",
+    "too_short": "expected at least one entry",
+    "tuple_type": "expected a list",
+    "model_type": "expected a mapping of fields",
+    "dict_type": "expected a mapping of fields",
+}
+
+
+def _num(x: Any) -> str:
+    return f"{x:g}" if isinstance(x, int | float) else str(x)
+
+
+def _expected_list(ctx: dict[str, Any]) -> list[str]:
+    text = str(ctx.get("expected", ""))
+    parts = [p.strip().strip("'\"") for p in text.replace(" or ", ", ").split(",")]
+    return [p for p in parts if p]
+
+
+def error_message(err: Any, model: type[BaseModel], loc: Sequence[str | int]) -> str:
+    """What was expected, for one pydantic error (``loc`` as pydantic gives it)."""
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        allowed = allowed_fields(model, loc)
+        name = loc[-1] if loc else None
+        guess = did_you_mean(name, allowed or [])
+        if not allowed:
+            return tr("未知字段", "unknown field")
+        return tr(
+            "未知字段"
+            + (f"；是否为 '{guess}'？" if guess else "")
+            + "；应为以下之一："
+            + "、".join(allowed),
+            "unknown field"
+            + (f"; did you mean {guess!r}?" if guess else "")
+            + f"; expected one of {', '.join(allowed)}",
+        )
+    if kind == "greater_than_equal":
+        return f"expected a number ≥ {_num(ctx.get('ge'))}"
+    if kind == "greater_than":
+        return f"expected a number > {_num(ctx.get('gt'))}"
+    if kind in ("enum", "literal_error"):
+        return enum_message(err.get("input"), _expected_list(ctx))
+    if kind == "value_error":
+        return str(err["msg"]).removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch":
+        return "expected an id made of letters, digits and . _ : - (no spaces)"
+    if kind == "string_too_short":
+        return "expected a non-empty text"
+    if kind == "union_tag_invalid":
+        expected = str(ctx.get("expected_tags", "")).replace("'", "")
+        what = str(ctx.get("discriminator", "kind")).strip("'")
+        return f"expected {what} to be one of {expected}"
+    return _MESSAGES.get(kind, str(err["msg"]))

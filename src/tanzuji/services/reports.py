@@ -1,0 +1,147 @@
+"""Use case support for issuing reports: gap-free numbers allocated in the issuing transaction.
+
+The report helper's issuance use case (``services/issue.py``) calls
+:func:`record_issued_report` with a ``build`` callback that renders and signs the PDF(s)
+for the number it is given. The number is taken, the PDFs stored and the audit entry
+written in one transaction: if ``build`` raises (a failed signing), everything rolls back
+and the number is used by the next report instead — no gaps, no duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tanzuji.services.context import Actor, resolve_org
+from tanzuji.store import UnitOfWork
+from tanzuji.store.hashing import now_iso, sha256_hex
+from tanzuji.store.models import Report
+
+__all__ = [
+    "IssuedReport",
+    "NumberContext",
+    "Rendition",
+    "default_number_format",
+    "list_reports",
+    "record_issued_report",
+]
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One signed PDF of a report (zh or en)."""
+
+    lang: str
+    pdf: bytes
+    signer_subject: str | None = None
+
+
+@dataclass(frozen=True)
+class NumberContext:
+    """What ``build`` gets: the report number and the audit anchor to print in the report."""
+
+    number: str
+    year: int
+    seq: int
+    org: str
+    audit_anchor: str  # "tzanchor:<seq>:<hash>": the audit chain head before this report
+
+
+@dataclass(frozen=True)
+class IssuedReport:
+    """What was recorded."""
+
+    number: str
+    year: int
+    seq: int
+    pdf_sha256: dict[str, str]
+    audit_anchor: str
+
+
+def default_number_format(org: str, year: int, seq: int) -> str:
+    """``<year>-<seq:05d>`` (e.g. ``2026-00042``).
+
+    >>> default_number_format("ACME", 2026, 42)
+    '2026-00042'
+    """
+    return f"{year}-{seq:05d}"
+
+
+def record_issued_report(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    year: int,
+    build: Callable[[NumberContext], Sequence[Rendition]],
+    revision_id: str | None = None,
+    evaluation_id: str | None = None,
+    amends: str | None = None,
+    number_format: Callable[[str, int, int], str] = default_number_format,
+) -> IssuedReport:
+    """Allocate the next number, build (render + sign) the renditions, store them, audit.
+
+    All in one transaction; an exception from ``build`` leaves no trace and uses no number.
+    """
+    with uow:
+        org = resolve_org(uow, actor)
+        rev_id = uow.revisions.get(revision_id, org.id).id if revision_id else None
+        head = uow.audit.head(lock=True)
+        anchor = f"tzanchor:{head.seq}:{head.hash}"
+        seq = uow.reports.next_number(org.id, year)
+        number = number_format(org.name, year, seq)
+        renditions = build(NumberContext(number, year, seq, org.name, anchor))
+        shas: dict[str, str] = {}
+        for r in renditions:
+            sha = sha256_hex(r.pdf)
+            shas[r.lang] = sha
+            uow.reports.add(
+                Report(
+                    org_id=org.id,
+                    revision_id=rev_id,
+                    evaluation_id=evaluation_id,
+                    year=year,
+                    seq=seq,
+                    number=number,
+                    lang=r.lang,
+                    pdf=r.pdf,
+                    pdf_sha256=sha,
+                    signer_subject=r.signer_subject,
+                    status="issued",
+                    amends=amends,
+                    audit_anchor=head.hash,
+                    actor=actor.user,
+                    created_at=now_iso(),
+                )
+            )
+            uow.audit.append(
+                actor=actor.user,
+                action="report.issue",
+                object_type="report",
+                object_id=f"{number}/{r.lang}",
+                object_sha256=sha,
+                org_id=org.id,
+            )
+        uow.commit()
+        return IssuedReport(number, year, seq, shas, anchor)
+
+
+def list_reports(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
+    """The organisation's issued reports (without the PDF bytes)."""
+    with uow:
+        org = resolve_org(uow, actor)
+        return [
+            {
+                "number": r.number,
+                "year": r.year,
+                "seq": r.seq,
+                "lang": r.lang,
+                "revision": r.revision_id,
+                "pdf_sha256": r.pdf_sha256,
+                "status": r.status,
+                "signer": r.signer_subject,
+                "amends": r.amends,
+                "time": r.created_at,
+            }
+            for r in uow.reports.list(org.id)
+        ]

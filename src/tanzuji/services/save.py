@@ -1,0 +1,289 @@
+"""Use case: save a study file as a new revision, evaluate it and store the result."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tanzuji.errors import ConflictError
+from tanzuji.i18n import tr
+from tanzuji.jsonio import LoadedStudy, load_study
+from tanzuji.model import Study
+from tanzuji.services.context import Actor, resolve_org
+from tanzuji.services.evaluation import (
+    EvaluationOutcome,
+    evaluate_content,
+    library_contents,
+    study_content,
+)
+from tanzuji.store import UnitOfWork
+from tanzuji.store.hashing import canonical_json, now_iso, revision_id, sha256_hex
+from tanzuji.store.models import Evaluation, Product, StudyRevision
+from tanzuji.store.models import Study as StudyRow
+
+__all__ = ["SaveResult", "product_fields", "save_loaded", "save_study", "store_evaluation"]
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What ``save`` did: the revision (new or the unchanged parent) and its evaluation."""
+
+    revision_id: str
+    parent_id: str | None
+    created: bool
+    study_key: str
+    product_key: str
+    seq: int
+    evaluation_id: str | None
+    total_value: float | None
+    total_u: float | None
+    total_k: float | None
+
+    @property
+    def expanded(self) -> float | None:
+        """U = k·u."""
+        if self.total_u is None or self.total_k is None:
+            return None
+        return self.total_k * self.total_u
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "revision": self.revision_id,
+            "parent": self.parent_id,
+            "created": self.created,
+            "study": self.study_key,
+            "product": self.product_key,
+            "seq": self.seq,
+            "evaluation": self.evaluation_id,
+            "total": None
+            if self.total_value is None
+            else {
+                "value": self.total_value,
+                "u": self.total_u,
+                "k": self.total_k,
+                "U": self.expanded,
+            },
+        }
+
+
+def product_fields(study: Study) -> dict[str, Any]:
+    """The product register entry a study describes (key = what identifies the model)."""
+    p = study.product
+    manufacturer = p.manufacturer.name if p.manufacturer is not None else None
+    ids: list[str] = []
+    for attr in ("product_ids", "identifiers"):
+        ids.extend(str(x) for x in getattr(p, attr, ()) or ())
+    gtin = getattr(p, "gtin", None)
+    if gtin:
+        ids.append(f"urn:gtin:{gtin}")
+    mass = getattr(p, "mass_kg", None)
+    key = " | ".join(x or "" for x in (manufacturer, p.name, p.model, p.rating, p.accuracy_class))
+    return {
+        "key": key,
+        "name": p.name,
+        "manufacturer": manufacturer,
+        "model": p.model,
+        "rating": p.rating,
+        "accuracy_class": p.accuracy_class,
+        "identifiers": json.dumps(sorted(set(ids)), ensure_ascii=False),
+        "mass_per_declared_unit_kg": float(mass) if mass is not None else None,
+    }
+
+
+def store_evaluation(
+    uow: UnitOfWork, actor: Actor, rev: StudyRevision, outcome: EvaluationOutcome
+) -> Evaluation:
+    """Record an evaluation of a revision (once per identical outcome) and audit it."""
+    ev_id = outcome.evaluation_id(rev.id)
+    have = uow.evaluations.get(ev_id)
+    if have is not None:
+        return have
+    ev = uow.evaluations.add(
+        Evaluation(
+            id=ev_id,
+            revision_id=rev.id,
+            org_id=rev.org_id,
+            method=outcome.method,
+            engine_version=outcome.engine_version,
+            mc_trials=outcome.mc_trials,
+            mc_seed=outcome.mc_seed,
+            total_value=outcome.total_value,
+            total_u=outcome.total_u,
+            total_k=outcome.total_k,
+            result=outcome.result_json,
+            result_sha256=outcome.result_sha256,
+            actor=actor.user,
+            created_at=now_iso(),
+        )
+    )
+    uow.audit.append(
+        actor=actor.user,
+        action="evaluation.add",
+        object_type="evaluation",
+        object_id=ev.id,
+        object_sha256=ev.result_sha256,
+        org_id=rev.org_id,
+    )
+    return ev
+
+
+def save_study(
+    uow: UnitOfWork,
+    actor: Actor,
+    path: str | Path,
+    *,
+    message: str = "",
+    parent: str | None = None,
+    evaluate: bool = True,
+) -> SaveResult:
+    """Save a study file (YAML/JSON/xlsx) as a revision of its study id in the actor's org.
+
+    The parent is the study's newest revision; ``parent`` (an id or prefix) states which
+    revision the edit was based on and fails with :class:`ConflictError` if another writer
+    saved after it. Content equal to the parent's creates nothing.
+    """
+    loaded = load_study(path)
+    return save_loaded(uow, actor, loaded, message=message, parent=parent, evaluate=evaluate)
+
+
+def save_loaded(
+    uow: UnitOfWork,
+    actor: Actor,
+    loaded: LoadedStudy,
+    *,
+    message: str = "",
+    parent: str | None = None,
+    evaluate: bool = True,
+    source: bytes | None = None,
+) -> SaveResult:
+    """:func:`save_study` for an already loaded study (the web upload path)."""
+    content = study_content(loaded.study)
+    content_text = canonical_json(content)
+    content_sha = sha256_hex(content_text)
+    libs = library_contents(loaded.factors)
+    outcome = evaluate_content(content, [c for _, c in libs]) if evaluate else None
+    if source is None:
+        try:
+            source = loaded.path.read_bytes()
+        except OSError:
+            source = None
+    study = loaded.study
+    with uow:
+        org = resolve_org(uow, actor, create_default=True)
+        pf = product_fields(study)
+        product = uow.products.get_by_key(org.id, pf["key"])
+        if product is None:
+            product = uow.products.add(Product(org_id=org.id, created_at=now_iso(), **pf))
+            uow.audit.append(
+                actor=actor.user,
+                action="product.add",
+                object_type="product",
+                object_id=pf["key"],
+                org_id=org.id,
+            )
+        row = uow.revisions.study(org.id, study.id)
+        if row is None:
+            row = uow.revisions.add_study(
+                StudyRow(
+                    org_id=org.id,
+                    study_key=study.id,
+                    product_id=product.id,
+                    head_revision_id=None,
+                    revision_count=0,
+                    created_at=now_iso(),
+                )
+            )
+        head = uow.revisions.get(row.head_revision_id) if row.head_revision_id else None
+        if parent is not None:
+            wanted = uow.revisions.get(parent, org.id)
+            if head is None or wanted.id != head.id:
+                raise ConflictError(
+                    tr(
+                        f"冲突：研究 {study.id} 的最新修订已是 {_short(head)}，不是 {parent}；"
+                        "未保存。请基于最新修订重新编辑后再保存",
+                        f"conflict: the newest revision of study {study.id} is now "
+                        f"{_short(head)}, not {parent}; nothing was saved. Edit the newest "
+                        "revision and save again",
+                    )
+                )
+        if head is not None and head.content_sha256 == content_sha:
+            ev = uow.evaluations.latest(head.id)
+            if ev is None and outcome is not None:
+                ev = store_evaluation(uow, actor, head, outcome)
+            uow.commit()
+            return _result(head, row, pf["key"], False, ev)
+        time = now_iso()
+        rev_id = revision_id(
+            content_sha256=content_sha,
+            parent=head.id if head else None,
+            study=study.id,
+            org=org.name,
+            author=actor.user,
+            message=message,
+            time=time,
+        )
+        source_sha = uow.revisions.put_blob(source) if source is not None else None
+        rev = uow.revisions.add(
+            StudyRevision(
+                id=rev_id,
+                study_id=row.id,
+                org_id=org.id,
+                product_id=product.id,
+                seq=(head.seq + 1) if head else 1,
+                parent_id=head.id if head else None,
+                content_sha256=content_sha,
+                content=content_text,
+                period=study.period.start.isoformat(),
+                author=actor.user,
+                message=message,
+                created_at=time,
+                source_name=loaded.path.name,
+                source_sha256=source_sha,
+            )
+        )
+        pins = [uow.libraries.get_or_add(key, c) for key, c in libs]
+        uow.libraries.pin(rev.id, pins)
+        if not uow.revisions.advance_head(row, head.id if head else None, rev.id):
+            raise ConflictError(
+                tr(
+                    f"冲突：另一写入者刚保存了研究 {study.id} 的新修订；未保存，请重试",
+                    f"conflict: another writer just saved a new revision of study {study.id}; "
+                    "nothing was saved, try again",
+                )
+            )
+        for inst in study.instruments:
+            uow.instruments.upsert(org.id, inst)
+        uow.audit.append(
+            actor=actor.user,
+            action="revision.save",
+            object_type="study_revision",
+            object_id=rev.id,
+            object_sha256=content_sha,
+            org_id=org.id,
+        )
+        ev = store_evaluation(uow, actor, rev, outcome) if outcome is not None else None
+        uow.commit()
+        return _result(rev, row, pf["key"], True, ev)
+
+
+def _short(rev: StudyRevision | None) -> str:
+    return rev.id[:12] if rev is not None else tr("（无）", "(none)")
+
+
+def _result(
+    rev: StudyRevision, row: StudyRow, product_key: str, created: bool, ev: Evaluation | None
+) -> SaveResult:
+    return SaveResult(
+        revision_id=rev.id,
+        parent_id=rev.parent_id,
+        created=created,
+        study_key=row.study_key,
+        product_key=product_key,
+        seq=rev.seq,
+        evaluation_id=ev.id if ev else None,
+        total_value=ev.total_value if ev else None,
+        total_u=ev.total_u if ev else None,
+        total_k=ev.total_k if ev else None,
+    )

@@ -1,0 +1,128 @@
+"""One language at a time (global --lang, TANZUJI_LANG, config file) and one set of
+option names across the commands."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from clihelpers import EXAMPLES, fresh
+
+STUDY = EXAMPLES / "single-phase-meter" / "study.yaml"
+
+
+def _options(run, name: str) -> dict[str, str]:
+    """Option name → its help line (with the ``[default: …]``) from ``NAME --help``."""
+    res = run(name, "--help")
+    assert res.code == 0, res.err
+    text = re.sub(r"\s+", " ", res.out)
+    found = {}
+    for m in re.finditer(r"(?<![\w-])(--[a-z][a-z-]*)", text):
+        found.setdefault(m.group(1), text[m.start() : m.start() + 400])
+    return found
+
+
+def test_global_lang_makes_status_lines_english(run, tmp_path: Path) -> None:
+    res = run("--lang", "en", "schema", "--out", tmp_path / "s.json")
+    assert res.code == 0, res.err
+    assert res.err.strip() == f"wrote {tmp_path / 's.json'}"
+
+
+def test_chinese_session_has_no_english_status_line(run, tmp_path: Path) -> None:
+    res = run("template", tmp_path / "t.xlsx")
+    assert res.code == 0, res.err
+    assert res.err.strip() == f"已写入 {tmp_path / 't.xlsx'}"
+    assert "wrote" not in res.err
+
+
+def test_tanzuji_lang_environment_variable(run, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TANZUJI_LANG", "en")
+    res = run("evaluate", STUDY, "--out", tmp_path / "s.txt")
+    assert res.code == 0, res.err
+    text = (tmp_path / "s.txt").read_text(encoding="utf-8")
+    assert "Life-cycle stage" in text and "生命周期阶段" not in text
+    assert res.err.startswith("wrote ")
+    # the command line overrides the environment
+    res = run("--lang", "zh", "evaluate", STUDY, "--out", tmp_path / "z.txt")
+    assert "生命周期阶段" in (tmp_path / "z.txt").read_text(encoding="utf-8")
+
+
+def test_config_file_language(run, tmp_path: Path, isolated_user: Path) -> None:
+    cfg = isolated_user / "config" / "tanzuji" / "config.toml"
+    cfg.parent.mkdir(parents=True)
+    cfg.write_text('lang = "en"\n', encoding="utf-8")
+    res = run("factors", "search", "no-such-word-anywhere")
+    assert res.code == 1
+    assert res.err.strip() == "no factor matches 'no-such-word-anywhere'"
+
+
+def test_error_prefix_follows_the_language(run, tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    zh = run("evaluate", missing)
+    en = run("--lang", "en", "evaluate", missing)
+    assert zh.code == en.code == 1
+    assert zh.err.startswith("错误: ") and en.err.startswith("error: ")
+
+
+def test_per_command_lang_still_works(run) -> None:
+    res = run("factors", "show", "cn.grid.co2.2022.he", "--lang", "en")
+    assert res.code == 0, res.err
+    assert "Provincial average electricity CO2 factor, Hebei, 2022" in res.out
+
+
+def test_factor_tables_show_labels_not_internal_keys(run) -> None:
+    en = run("--lang", "en", "factors", "list")
+    assert en.code == 0, en.err
+    assert "fairly high" in en.out
+    assert not re.search(r"\bfairly_high\b|\bfairly_low\b|national_database", en.out)
+    # factor names in English when the library has one
+    assert "Hebei" in en.out and "Provincial" in en.out
+    assert "河北" not in en.out
+    zh = run("factors", "list")
+    assert "较高" in zh.out and "河北" in zh.out and "Hebei" not in zh.out
+
+
+def test_factor_card_shows_labels_not_keys(run) -> None:
+    res = run("--lang", "en", "factors", "show", "cn.grid.co2.2022.he")
+    assert res.code == 0, res.err
+    assert "national GHG factor database" in res.out
+    assert "national_database" not in res.out and "fairly_high" not in res.out
+
+
+def test_mc_is_the_one_monte_carlo_option(run) -> None:
+    for name in ("evaluate", "report"):
+        opts = _options(run, name)
+        assert "--mc" in opts, name
+        assert "--monte-carlo" not in opts, name
+
+
+def test_same_option_names_and_defaults_across_commands(run) -> None:
+    for name in ("evaluate", "report"):
+        line = _options(run, name)["--uncertainty"]
+        assert "[default: jjf]" in line, (name, line)
+    for name in ("evaluate", "report", "template", "convert", "schema", "demo"):
+        assert "--force" in _options(run, name), name
+    for name in ("evaluate", "report", "check", "template", "convert", "demo"):
+        assert "--lang" in _options(run, name), name
+
+
+def test_shell_completion_is_offered() -> None:
+    res = fresh("--help")
+    assert res.code == 0
+    assert "--install-completion" in res.out and "--show-completion" in res.out
+
+
+@pytest.mark.parametrize("lang,prefix", [("zh", "警告:"), ("en", "warning:")])
+def test_keygen_warning_in_the_chosen_language(run, tmp_path: Path, lang, prefix) -> None:
+    res = run("--lang", lang, "keygen", tmp_path / "k")
+    assert res.code == 0, res.err
+    lines = res.err.strip().splitlines()
+    assert lines[-1].startswith(prefix)
+    assert ("已写入" in res.err) == (lang == "zh")
+
+
+def test_check_shows_grade_labels_not_keys(run) -> None:
+    res = run("--lang", "en", "check", STUDY)
+    assert "fairly high" in res.out
+    assert "fairly_high" not in res.out and "fairly_low" not in res.out

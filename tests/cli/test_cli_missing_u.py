@@ -1,0 +1,72 @@
+"""A missing uncertainty is warned about by `evaluate` and `report`, naming each activity
+counted with u = 0, in the user's language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from clihelpers import EXAMPLES
+
+STUDY = """\
+id: LED-U
+product: {name: LED 灯, functional_unit: 1 只}
+period: 2025
+factor_libraries: [builtin]
+activities:
+  - {stage: raw_materials, name: 铝散热器, quantity: 0.05, unit: kg,
+     factor: material.aluminium.primary.iai2022, uncertainty: {relative: 0.02}}
+  - {stage: manufacturing, name: 组装用电, quantity: 0.2, unit: kWh,
+     factor: cn.electricity.footprint.2023}
+  - {stage: use, name: 运行用电, quantity: 10, unit: kWh, factor: cn.electricity.footprint.2023}
+"""
+
+
+@pytest.fixture
+def study(tmp_path: Path) -> Path:
+    p = tmp_path / "study.yaml"
+    p.write_text(STUDY, encoding="utf-8")
+    return p
+
+
+def _warnings(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith(("警告:", "warning:"))]
+
+
+def test_evaluate_names_each_activity_counted_with_zero_u(run, study: Path) -> None:
+    res = run("evaluate", study)
+    assert res.code == 0, res.err
+    lines = _warnings(res.err)
+    assert len(lines) == 2, res.err
+    assert "组装用电" in lines[0] and "u = 0" in lines[0] and "activities[1]" in lines[0]
+    assert "运行用电" in lines[1] and "activities[2]" in lines[1]
+    assert "铝散热器" not in res.err  # it has its uncertainty
+    # by hand: the total's u comes from the heat sink only, 0.02 × 0.05 kg × EF
+    assert "E = (" in res.out
+
+
+def test_evaluate_warning_in_english(run, study: Path) -> None:
+    res = run("--lang", "en", "evaluate", study, "--json")
+    assert res.code == 0
+    lines = _warnings(res.err)
+    assert len(lines) == 2 and all(x.startswith("warning:") for x in lines)
+    assert all("counted with u = 0" in x for x in lines)
+    assert res.out.startswith("{")  # stdout stays pure JSON
+
+
+def test_quiet_suppresses_the_warnings(run, study: Path) -> None:
+    res = run("evaluate", study, "--quiet")
+    assert res.code == 0 and _warnings(res.err) == []
+
+
+def test_complete_example_gives_no_warning(run) -> None:
+    res = run("evaluate", EXAMPLES / "single-phase-meter")
+    assert res.code == 0 and _warnings(res.err) == []
+
+
+def test_report_warns_too(run, study: Path, tmp_path: Path) -> None:
+    pytest.importorskip("weasyprint")
+    res = run("report", study, "--out", tmp_path / "r.pdf")
+    assert res.code == 0, res.err
+    lines = _warnings(res.err)
+    assert len(lines) == 2 and "组装用电" in lines[0] and "运行用电" in lines[1]

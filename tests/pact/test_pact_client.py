@@ -1,0 +1,174 @@
+"""The pull client against our own PACT host over TLS on 127.0.0.1."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pacthelpers import TlsServer, footprint, tls_files
+
+from tanzuji.pact.api import create_app
+from tanzuji.pact.client import PactClient, PactClientError, deliver_to_partner
+from tanzuji.pact.host import FileBackend
+
+SECRET = "pull-secret"
+IDS = [f"{i}{i}{i}{i}{i}{i}{i}{i}-aaaa-4aaa-8aaa-aaaaaaaaaaaa" for i in range(1, 6)]
+
+
+def _host(tmp: Path, partners: dict[str, Any] | None = None, auto: bool = False) -> FileBackend:
+    tmp.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for i, pid in enumerate(IDS):
+        pf = footprint(id=pid, productIds=[f"urn:pact:pcba.test:product-id:P{i}"])
+        (tmp / f"{i}.json").write_text(json.dumps(pf), encoding="utf-8")
+        entries.append({"file": f"{i}.json"})
+    config = {
+        "clients": [
+            {
+                "id": "buyer",
+                "secret_sha256": hashlib.sha256(SECRET.encode()).hexdigest(),
+                "org": "buyer-org",
+            }
+        ],
+        "footprints": entries,
+        "partners": partners or {},
+        "auto_respond": auto,
+    }
+    (tmp / "host.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    return FileBackend.from_file(tmp / "host.yaml")
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    return tls_files(tmp_path_factory.mktemp("tls"))
+
+
+def test_pull_follows_pagination(tmp_path: Path, tls: tuple[Path, Path, Path]) -> None:
+    ca, cert, key = tls
+    with (
+        TlsServer(create_app(_host(tmp_path)), cert, key) as srv,
+        PactClient(srv.url, "buyer", SECRET, verify=str(ca)) as client,
+    ):
+        items = client.list_footprints(limit=2)
+        assert [pf["id"] for pf in items] == IDS  # 3 pages of at most 2
+        one = client.list_footprints(product_ids=["urn:pact:pcba.test:product-id:P3"])
+        assert [pf["id"] for pf in one] == [IDS[3]]
+        assert client.get_footprint(IDS[4])["id"] == IDS[4]
+
+
+def test_wrong_secret_is_an_auth_error(tmp_path: Path, tls: tuple[Path, Path, Path]) -> None:
+    ca, cert, key = tls
+    with (
+        TlsServer(create_app(_host(tmp_path)), cert, key) as srv,
+        PactClient(srv.url, "buyer", "wrong", verify=str(ca)) as client,
+        pytest.raises(PactClientError, match="HTTP 401"),
+    ):
+        client.list_footprints()
+
+
+def test_untrusted_certificate_is_a_tls_error(tmp_path: Path, tls: tuple[Path, Path, Path]) -> None:
+    _, cert, key = tls
+    with (
+        TlsServer(create_app(_host(tmp_path)), cert, key) as srv,
+        PactClient(srv.url, "buyer", SECRET, retries=0) as client,
+        pytest.raises(PactClientError, match="TLS"),
+    ):
+        client.token()
+
+
+def test_plain_http_url_is_refused() -> None:
+    with pytest.raises(PactClientError, match="HTTPS"):
+        PactClient("http://127.0.0.1:1", "a", "b")
+
+
+def test_retries_with_backoff_then_gives_up() -> None:
+    import httpx
+
+    calls: list[str] = []
+    waits: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        return httpx.Response(503)
+
+    client = PactClient("https://pact.test", "a", "b", retries=3, backoff=0.5, sleep=waits.append)
+    client._http = httpx.Client(transport=httpx.MockTransport(handler))
+    with pytest.raises(PactClientError, match="HTTP 503"):
+        client.token()
+    assert len(calls) == 4 and waits == [0.5, 1.0, 2.0]
+
+
+def test_cli_pull_writes_a_library(tmp_path: Path, tls: tuple[Path, Path, Path]) -> None:
+    from typer.testing import CliRunner
+
+    from tanzuji.cli import app
+    from tanzuji.jsonio import load_factor_library
+
+    ca, cert, key = tls
+    out = tmp_path / "suppliers.yaml"
+    with TlsServer(create_app(_host(tmp_path / "h")), cert, key) as srv:
+        run = CliRunner().invoke(
+            app,
+            [
+                "pact",
+                "pull",
+                "--host",
+                srv.url,
+                "--client-id",
+                "buyer",
+                "--client-secret",
+                SECRET,
+                "--product",
+                "urn:pact:pcba.test:product-id:P1",
+                "--cafile",
+                str(ca),
+                "--out",
+                str(out),
+            ],
+        )
+    assert run.exit_code == 0, run.output
+    lib = load_factor_library(out)
+    assert [f.source.url for f in lib] == [srv.url]
+    assert len(lib) == 1
+
+
+def test_answer_goes_to_the_registered_partner(
+    tmp_path: Path, tls: tuple[Path, Path, Path]
+) -> None:
+    """Host A answers a request of buyer-org by calling the partner host buyer-org registered."""
+    ca, cert, key = tls
+    recipient = _host(tmp_path / "b")  # the buyer's own host, receiving the answer
+    with TlsServer(create_app(recipient), cert, key) as b:
+        partner = {
+            "buyer-org": {
+                "base_url": b.url,
+                "client_id": "buyer",
+                "client_secret": SECRET,
+                "ca_file": str(ca),
+            }
+        }
+        owner = _host(tmp_path / "a", partners=partner, auto=True)
+        answer = owner.respond(_request())
+        assert deliver_to_partner(owner, "buyer-org", answer)
+        assert not deliver_to_partner(owner, "unknown-org", answer)
+    got = recipient.received[-1]
+    assert got.type.endswith("RequestFulfilledEvent.3")
+    assert got.data["requestEventId"] == "req-1"
+
+
+def _request() -> Any:
+    import datetime as dt
+
+    from tanzuji.pact.host import ReceivedEvent
+
+    return ReceivedEvent(
+        org="buyer-org",
+        type="org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3",
+        id="req-1",
+        data={"productId": ["urn:pact:pcba.test:product-id:P2"]},
+        received=dt.datetime.now(dt.UTC),
+    )
