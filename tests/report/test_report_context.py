@@ -146,7 +146,8 @@ def test_full_gum_and_monte_carlo_sections(inp: ReportInput) -> None:
     assert "[45, 74] kgCO₂e" in text
     assert "通过蒙特卡洛法验证" in text
     assert "JJF 1059.2—2012" in text
-    assert html.count("data:image/png;base64,") == 3  # stages, Pareto, histogram
+    # stages, Pareto, histogram, and the product picture (re-encoded as PNG, issue 9)
+    assert html.count("data:image/png;base64,") == 4
     views = [row["view"] for row in ctx["uncertainty"]["comparison"]]
     assert views == ["规范方法（仅活动数据）", "完整 GUM", "蒙特卡洛法（JJF 1059.2）"]
     assert any(d["text"].startswith("第七部分另给出") for d in ctx["deviations"])

@@ -97,3 +97,12 @@ def store(db_url: str) -> Iterator[Store]:
 @pytest.fixture
 def actor() -> Actor:
     return Actor(user="tester@example.cn", org="default")
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Messages in English (the tests match on them); restored afterwards."""
+    from tanzuji.i18n import use_lang
+
+    with use_lang("en"):
+        yield

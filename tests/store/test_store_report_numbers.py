@@ -102,3 +102,22 @@ def test_numbers_restart_per_year_and_org(seeded: Store, actor: Actor) -> None:
         UnitOfWork(seeded), Actor("o@example.cn", "Other"), year=2026, build=_build
     )
     assert (a.number, b.number, c.number) == ("2026-00001", "2027-00001", "2026-00001")
+
+
+def test_withdrawn_report_keeps_its_number(seeded: Store, actor: Actor) -> None:
+    from tanzuji.errors import NotFoundError
+    from tanzuji.services.audit import verify_audit
+    from tanzuji.services.reports import set_report_status
+
+    a = record_issued_report(UnitOfWork(seeded), actor, year=2026, build=_build)
+    assert set_report_status(UnitOfWork(seeded), actor, a.number, "withdrawn") == 2
+    b = record_issued_report(UnitOfWork(seeded), actor, year=2026, build=_build, amends=a.number)
+    rows = list_reports(UnitOfWork(seeded, write=False), actor)
+    assert {(r["number"], r["status"], r["amends"]) for r in rows} == {
+        (a.number, "withdrawn", None),
+        (b.number, "issued", a.number),
+    }
+    assert b.seq == a.seq + 1
+    with pytest.raises(NotFoundError):
+        set_report_status(UnitOfWork(seeded), actor, "1999-00001", "withdrawn")
+    assert verify_audit(UnitOfWork(seeded, write=False)).ok

@@ -78,6 +78,9 @@ class MemoryPublications:
     def public(self, pub_id: str) -> PublicFootprint | None:
         return self.items.get(pub_id)
 
+    def visible_to(self, pub_id: str, org_id: int | None) -> PublicFootprint | None:
+        return self.items.get(pub_id)
+
     def for_report(self, sha256: str) -> str | None:
         return next((k for k, v in self.items.items() if v.report_sha256 == sha256), None)
 

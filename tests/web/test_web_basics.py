@@ -198,3 +198,17 @@ def test_web_monte_carlo_job_progress_and_isolation(client: TestClient) -> None:
     client.post("/logout", data={"csrf_token": token})
     sign_in(client, "eva@lab.example", "pw-lab-1")
     assert client.get(f"/api/jobs/{job_id}").status_code == 404
+
+
+def test_web_bearer_org_for_the_pact_router(client: TestClient) -> None:
+    """The PACT API accepts the platform's access tokens through ``AppState.bearer_org``."""
+    r = client.post(
+        "/auth/token",
+        data={"grant_type": "client_credentials"},
+        headers=_basic("maker-client", "s3cret-maker"),
+    )
+    state = client.app.state.tz  # type: ignore[attr-defined]
+    assert state.bearer_org(r.json()["access_token"]) == "maker"
+    assert state.bearer_org("not-a-token") is None
+    session = state.tokens.issue({"sub": "user:ed@maker.example"}, kind="session", minutes=5)
+    assert state.bearer_org(session) is None  # a session cookie is not an access token

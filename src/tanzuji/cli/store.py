@@ -58,8 +58,9 @@ def _ctx(database_url: str | None, org: str | None, lang: str | None) -> _Ctx:
     from tanzuji.config import load_config
     from tanzuji.services.context import actor_from_config, store_from_config
 
-    cfg = load_config().with_overrides(database_url=database_url, org=org, lang=lang)
-    set_lang(cfg.lang)
+    cfg = load_config().with_overrides(database_url=database_url, org=org)
+    if lang is not None:  # else the global --lang / TANZUJI_LANG / config, set by the root
+        set_lang(lang)
     return _Ctx(store=store_from_config(cfg), actor=actor_from_config(cfg))
 
 
@@ -375,6 +376,234 @@ def show(
         )
 
 
+def _fmt_value(v: Any) -> str:
+    if isinstance(v, dict) and ("zh" in v or "en" in v):
+        return str(v.get(tr("zh", "en")) or v.get("zh") or v.get("en"))
+    return "—" if v is None else json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v
+
+
+def _stage_name(stage: str) -> str:
+    from tanzuji.model import Stage
+
+    try:
+        st = Stage(stage)
+    except ValueError:
+        return stage
+    return tr(st.zh, st.en)
+
+
+def diff(
+    rev_a: Annotated[str, typer.Argument(help="Older revision (id or prefix).")],
+    rev_b: Annotated[str, typer.Argument(help="Newer revision (id or prefix).")],
+    database_url: DbOpt = None,
+    org: OrgOpt = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What changed between two revisions and how each stage and the total moved."""
+    from tanzuji.services.diff import diff_revisions
+
+    ctx = _ctx(database_url, org, lang)
+    d = diff_revisions(_uow(ctx, write=False), ctx.actor, rev_a, rev_b)
+    if as_json:
+        _print_json(d)
+        return
+    out.print(f"{d['a']['revision'][:12]} → {d['b']['revision'][:12]}")
+    for row in d["study"]:
+        out.print(
+            f"  ~ {escape(row['path'])}: {escape(_fmt_value(row['old']))} → "
+            f"{escape(_fmt_value(row['new']))}"
+        )
+    acts = d["activities"]
+    for a in acts["added"]:
+        out.print(f"  + {escape(a['key'])} ({escape(_fmt_value(a['name']))})")
+    for a in acts["removed"]:
+        out.print(f"  - {escape(a['key'])} ({escape(_fmt_value(a['name']))})")
+    for a in acts["changed"]:
+        out.print(f"  ~ {escape(a['key'])} ({escape(_fmt_value(a['name']))})")
+        for f in a["fields"]:
+            out.print(
+                f"      {escape(f['path'])}: {escape(_fmt_value(f['old']))} → "
+                f"{escape(_fmt_value(f['new']))}"
+            )
+    if not (d["study"] or acts["added"] or acts["removed"] or acts["changed"]):
+        out.print(tr("  内容相同", "  same content"))
+    table = Table(
+        tr("阶段", "Stage"), tr("原值", "Before"), tr("新值", "After"), tr("变化 ± u", "Change ± u")
+    )
+    for s in d["stages"]:
+        o, n = s["old"], s["new"]
+        table.add_row(
+            _stage_name(s["stage"]),
+            _pm(o["value"], o["u"], 1.0) if o else "—",
+            _pm(n["value"], n["u"], 1.0) if n else "—",
+            _pm(s["delta"], s["u_delta"], 1.0),
+        )
+    t = d["total"]
+    table.add_row(
+        tr("总计", "Total"),
+        _pm(t["old"]["value"], t["old"]["u"], t["old"]["k"]),
+        _pm(t["new"]["value"], t["new"]["u"], t["new"]["k"]),
+        _pm(t["delta"], t["u_delta"], t["new"]["k"]),
+    )
+    out.print(table)
+    out.print(
+        tr(
+            "变化显著（|Δ| > U(Δ)）" if t["significant"] else "变化在扩展不确定度之内",
+            "the change is significant (|Δ| > U(Δ))"
+            if t["significant"]
+            else "the change is within the expanded uncertainty",
+        )
+    )
+
+
+def trend_cmd(
+    product: Annotated[str, typer.Argument(help="Product model, name or key (or part of one).")],
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write a plot (.svg or .png).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing plot.")] = False,
+    database_url: DbOpt = None,
+    org: OrgOpt = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Footprint ± U per evaluation year and model."""
+    from tanzuji.services.trend import plot_trend, trend
+
+    ctx = _ctx(database_url, org, lang)
+    if plot is not None and plot.exists() and not force:
+        raise InputError(
+            tr("文件已存在（用 --force 覆盖）", "file exists (use --force to replace it)"),
+            file=str(plot),
+        )
+    points = trend(_uow(ctx, write=False), ctx.actor, product)
+    if plot is not None:
+        plot_trend(points, plot, tr(f"产品碳足迹趋势：{product}", f"Footprint trend: {product}"))
+    if as_json:
+        _print_json(points)
+        return
+    table = Table(
+        tr("型号", "Model"),
+        tr("年度", "Year"),
+        tr("研究", "Study"),
+        tr("修订", "Revision"),
+        tr("碳足迹", "Footprint"),
+    )
+    for p in points:
+        table.add_row(
+            escape(p["model"]),
+            str(p["year"]),
+            escape(p["study"]),
+            p["revision"][:12],
+            _pm(p["value"], p["u"], p["k"]),
+        )
+    out.print(table)
+    if plot is not None:
+        err.print(tr(f"已写入 {plot}", f"wrote {plot}"))
+
+
+def export_cmd(
+    file: Annotated[Path, typer.Argument(help="Output file (.jsonl).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    database_url: DbOpt = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Back up the whole database (every row, with the audit anchor) as JSON Lines."""
+    from tanzuji.fileio import write_atomic
+    from tanzuji.services.backup import ExportSummary, export_jsonl
+
+    ctx = _ctx(database_url, None, lang)
+    if file.exists() and not force:
+        raise InputError(
+            tr("文件已存在（用 --force 覆盖）", "file exists (use --force to replace it)"),
+            file=str(file),
+        )
+    result: list[ExportSummary] = []
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8") as fh:
+            result.append(export_jsonl(_uow(ctx, write=False), fh))
+
+    write_atomic(file, write)
+    summary = result[0]
+    if as_json:
+        _print_json(summary.to_dict())
+        return
+    out.print(
+        tr(
+            f"已导出 {sum(summary.rows.values())} 行（{summary.revisions} 个修订）到 {file}",
+            f"exported {sum(summary.rows.values())} rows ({summary.revisions} revisions) to {file}",
+        )
+    )
+    out.print(tr("审计锚点：", "audit anchor: ") + summary.audit_anchor)
+
+
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="An export made by tanzuji export.")],
+    database_url: DbOpt = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Restore an export into an empty database (all or nothing)."""
+    from tanzuji.services.backup import import_jsonl
+
+    ctx = _ctx(database_url, None, lang)
+    summary = import_jsonl(_uow(ctx), ctx.actor, file)
+    if as_json:
+        _print_json(summary.to_dict())
+        return
+    out.print(
+        tr(
+            f"已导入 {sum(summary.rows.values())} 行（{summary.revisions} 个修订）",
+            f"imported {sum(summary.rows.values())} rows ({summary.revisions} revisions)",
+        )
+    )
+    out.print(
+        tr(
+            "用 tanzuji audit verify --anchor 导出文件 核对",
+            f"check with: tanzuji audit verify --anchor {file}",
+        )
+    )
+
+
+def certificates(
+    days: Annotated[int, typer.Option("--days", help="Expiring within this many days.")] = 30,
+    database_url: DbOpt = None,
+    org: OrgOpt = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Instrument certificates of the organisation's register expiring within N days."""
+    from tanzuji.services.query import expiring_certificates
+
+    if days < 0:
+        raise InputError(tr("天数应 ≥ 0", "days must be ≥ 0"), path="--days", got=days)
+    ctx = _ctx(database_url, org, lang)
+    rows = expiring_certificates(_uow(ctx, write=False), ctx.actor, days)
+    if as_json:
+        _print_json(rows)
+        return
+    if not rows:
+        out.print(tr(f"{days} 天内没有到期的证书", f"no certificate expires within {days} days"))
+        return
+    table = Table(
+        tr("器具", "Instrument"),
+        tr("名称", "Name"),
+        tr("证书", "Certificate"),
+        tr("有效期至", "Valid until"),
+    )
+    for r in rows:
+        table.add_row(
+            escape(r["instrument"]),
+            escape(r["name"]),
+            escape(r["certificate"]),
+            r["valid_until"] or "—",
+        )
+    out.print(table)
+
+
 # --------------------------------------------------------------------------- audit
 
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
@@ -457,6 +686,11 @@ def register(app: typer.Typer) -> None:
     app.command("products")(products)
     app.command("history")(history_cmd)
     app.command("show")(show)
+    app.command("diff")(diff)
+    app.command("trend")(trend_cmd)
+    app.command("export")(export_cmd)
+    app.command("import")(import_cmd)
+    app.command("certificates")(certificates)
 
 
 def demo_store(study_dirs: list[Path]) -> None:

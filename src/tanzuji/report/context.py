@@ -7,9 +7,7 @@ mapping of strings and rows. The template only lays it out; every number is roun
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import mimetypes
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +18,6 @@ from tanzuji import __version__
 from tanzuji.calculation import FootprintResult, MeasurementModel, ModelInput
 from tanzuji.model import Person, Stage, Study
 from tanzuji.report.deviations import Deviation, find_deviations, input_source
-from tanzuji.report.errors import ReportError
 from tanzuji.report.identity import is_meter, report_number, report_title, split_specification
 from tanzuji.report.issueinfo import IssueInfo
 from tanzuji.report.numfmt import chemistry, fmt_pair, group, plain, pretty_unit
@@ -91,21 +88,9 @@ def _picture(study: Study, base_dir: Path | None) -> str | None:
     rel = study.product.picture
     if not rel:
         return None
-    path = (base_dir or Path.cwd()) / rel
-    if not path.is_file():
-        raise ReportError(
-            f"product.picture: picture not found; expected an image file relative to the "
-            f"study (got {rel!r})",
-            file=str(path),
-        )
-    mime = mimetypes.guess_type(path.name)[0] or ""
-    if not mime.startswith("image/"):
-        raise ReportError(
-            f"product.picture: expected a PNG, JPEG, GIF or SVG image (got {rel!r})",
-            file=str(path),
-        )
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f"data:{mime};base64,{data}"
+    from tanzuji.report.assets import picture_data_uri
+
+    return picture_data_uri(rel, base_dir or Path.cwd())
 
 
 def _activity_rows(inp: ReportInput, lang: str) -> list[dict[str, Any]]:

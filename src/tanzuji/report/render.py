@@ -3,7 +3,7 @@ signature field placed over the signature block so that signing later fills it.
 
 >>> env = environment()
 >>> sorted(env.list_templates())
-['report.css.j2', 'report.html.j2']
+['_metering.html.j2', 'report.css.j2', 'report.html.j2']
 """
 
 from __future__ import annotations
@@ -109,7 +109,9 @@ def html_to_pdf(
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    doc = HTML(string=html).render()
+    from tanzuji.report.assets import url_fetcher
+
+    doc = HTML(string=html, url_fetcher=url_fetcher()).render()
     stamp = None
     for i, page in enumerate(doc.pages):
         anchor = page.anchors.get(STAMP_ANCHOR)

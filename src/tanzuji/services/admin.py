@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from tanzuji.errors import ConflictError, InputError
@@ -15,9 +16,13 @@ from tanzuji.store.hashing import now_iso
 from tanzuji.store.models import ROLES, ApiClient, User
 
 __all__ = [
+    "AccountInfo",
+    "account",
     "add_api_client",
     "add_org",
     "add_user",
+    "authenticate_client",
+    "authenticate_user",
     "hash_password",
     "list_orgs",
     "list_users",
@@ -166,3 +171,89 @@ def add_api_client(
         )
         uow.commit()
     return {"client_id": client_id, "client_secret": secret, "org": org}
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    """A user or machine client as the web layer needs it (maps onto ``web.Principal``).
+
+    ``subject`` is ``user:<email>`` or ``client:<client_id>``: put it in tokens and give it
+    back to :func:`account`.
+    """
+
+    subject: str
+    org_id: int
+    org_name: str
+    role: str
+    name: str
+    kind: str  # user | client
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def _dummy_hash() -> str:
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(hash_password(secrets.token_hex(16)))
+    return _DUMMY_HASH[0]
+
+
+def authenticate_user(uow: UnitOfWork, email: str, password: str) -> AccountInfo | None:
+    """The active user with this e-mail and password, else ``None`` (same work either way)."""
+    with uow:
+        user = uow.users.get(email.strip().lower())
+        hashed = user.password_hash if user is not None and user.active else None
+        ok = verify_password(password, hashed or _dummy_hash())
+        if user is None or hashed is None or not ok:
+            return None
+        org = uow.orgs.by_id(user.org_id)
+        return AccountInfo(
+            f"user:{user.email}",
+            org.id,
+            org.name,
+            user.role,
+            user.display_name or user.email,
+            "user",
+        )
+
+
+def authenticate_client(uow: UnitOfWork, client_id: str, secret: str) -> AccountInfo | None:
+    """The active machine client with this id and secret, else ``None``."""
+    with uow:
+        client = uow.users.get_client(client_id)
+        hashed = client.secret_hash if client is not None and client.active else None
+        ok = verify_password(secret, hashed or _dummy_hash())
+        if client is None or hashed is None or not ok:
+            return None
+        org = uow.orgs.by_id(client.org_id)
+        return AccountInfo(
+            f"client:{client.client_id}",
+            org.id,
+            org.name,
+            "editor",
+            client.name or client.client_id,
+            "client",
+        )
+
+
+def account(uow: UnitOfWork, subject: str) -> AccountInfo | None:
+    """The current state of ``user:<email>`` / ``client:<id>`` (``None`` if gone/disabled)."""
+    kind, _, ident = subject.partition(":")
+    with uow:
+        if kind == "user":
+            user = uow.users.get(ident)
+            if user is None or not user.active:
+                return None
+            org = uow.orgs.by_id(user.org_id)
+            return AccountInfo(
+                subject, org.id, org.name, user.role, user.display_name or user.email, "user"
+            )
+        if kind == "client":
+            client = uow.users.get_client(ident)
+            if client is None or not client.active:
+                return None
+            org = uow.orgs.by_id(client.org_id)
+            return AccountInfo(
+                subject, org.id, org.name, "editor", client.name or client.client_id, "client"
+            )
+    return None

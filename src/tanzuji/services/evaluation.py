@@ -8,7 +8,7 @@ numbers bit for bit (with the same engine version and, for Monte Carlo, seed and
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,15 +38,31 @@ def study_content(study: Study) -> dict[str, Any]:
     return data
 
 
+_GROUP_CACHE: dict[tuple[str, tuple[int, ...]], tuple[tuple[Any, ...], dict[str, Any]]] = {}
+
+
 def library_contents(factors: FactorLibrary) -> list[tuple[str, dict[str, Any]]]:
-    """The resolved factors grouped by the library they came from (sorted, canonical)."""
-    groups: dict[str, list[dict[str, Any]]] = {}
+    """The resolved factors grouped by the library they came from (sorted, canonical).
+
+    Factor objects come from the (cached, immutable) library files, so the dumped content
+    of a group is cached by the identity of its factor objects (held, so never reused).
+    """
+    groups: dict[str, list[Any]] = {}
     for ef in factors:
-        groups.setdefault(ef.library or factors.id, []).append(ef.model_dump(mode="json"))
-    return [
-        (key, {"library": key, "factors": sorted(rows, key=lambda r: str(r["id"]))})
-        for key, rows in sorted(groups.items())
-    ]
+        groups.setdefault(ef.library or factors.id, []).append(ef)
+    out = []
+    for key, efs in sorted(groups.items()):
+        ck = (key, tuple(id(ef) for ef in efs))
+        hit = _GROUP_CACHE.get(ck)
+        if hit is None or any(a is not b for a, b in zip(hit[0], efs, strict=True)):
+            rows = [ef.model_dump(mode="json") for ef in efs]
+            content = {"library": key, "factors": sorted(rows, key=lambda r: str(r["id"]))}
+            if len(_GROUP_CACHE) > 256:
+                _GROUP_CACHE.clear()
+            hit = (tuple(efs), content)
+            _GROUP_CACHE[ck] = hit
+        out.append((key, hit[1]))  # shared: callers never mutate it
+    return out
 
 
 def rebuild_library(contents: Sequence[dict[str, Any]]) -> FactorLibrary:
@@ -97,6 +113,7 @@ def evaluate_content(
     full: bool = False,
     mc_trials: int | None = None,
     mc_seed: int | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> EvaluationOutcome:
     """Evaluate canonical study content against pinned library contents.
 
@@ -114,7 +131,9 @@ def evaluate_content(
         method = "full"
         if mc_trials:
             seed = 0 if mc_seed is None else mc_seed
-            mc = evaluate_monte_carlo(model, full_res, trials=mc_trials, seed=seed)
+            mc = evaluate_monte_carlo(
+                model, full_res, trials=mc_trials, seed=seed, progress=progress
+            )
             data["monte_carlo"] = monte_carlo_to_dict(mc)
             method, mc_seed = "mc", seed
     # JSON round trip: what is stored is exactly what is compared later.

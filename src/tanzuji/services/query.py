@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,8 +159,9 @@ def history(
             )
         out: list[HistoryEntry] = []
         for s in studies:
-            for rev in uow.revisions.history(s.id, limit):
-                out.append(_entry(rev, s.study_key, uow.evaluations.latest(rev.id)))
+            revs = uow.revisions.history(s.id, limit)
+            latest = uow.evaluations.latest_many([r.id for r in revs])
+            out.extend(_entry(rev, s.study_key, latest.get(rev.id)) for rev in revs)
         out.sort(key=lambda e: e.created_at, reverse=True)
         return out[:limit] if limit else out
 
@@ -228,15 +230,21 @@ def evaluate_revision(
     full: bool = False,
     mc_trials: int | None = None,
     mc_seed: int | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> dict[str, Any]:
-    """Evaluate-and-store: run (full GUM / Monte Carlo) on a stored revision, record it."""
+    """Evaluate-and-store: run (full GUM / Monte Carlo) on a stored revision, record it.
+
+    ``progress(done, total)`` is called as Monte Carlo trials are drawn (the web's bar).
+    """
     with uow:
         org_id = resolve_org(uow, actor).id
         rev = uow.revisions.get(rev_id, org_id)
         full_id = rev.id
         content = json.loads(rev.content)
         libs = [json.loads(lib.content) for lib in uow.libraries.pinned(rev.id)]
-    outcome = evaluate_content(content, libs, full=full, mc_trials=mc_trials, mc_seed=mc_seed)
+    outcome = evaluate_content(
+        content, libs, full=full, mc_trials=mc_trials, mc_seed=mc_seed, progress=progress
+    )
     with uow:
         rev = uow.revisions.get(full_id, org_id)
         ev = store_evaluation(uow, actor, rev, outcome)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tanzuji.services.context import Actor, resolve_org
+from tanzuji.services.sharing import readable_revision
 from tanzuji.store import UnitOfWork
 from tanzuji.store.hashing import now_iso, sha256_hex
 from tanzuji.store.models import Report
@@ -25,6 +26,8 @@ __all__ = [
     "default_number_format",
     "list_reports",
     "record_issued_report",
+    "set_report_status",
+    "store_recorder",
 ]
 
 
@@ -85,7 +88,8 @@ def record_issued_report(
     """
     with uow:
         org = resolve_org(uow, actor)
-        rev_id = uow.revisions.get(revision_id, org.id).id if revision_id else None
+        # the issuing institute's own revision, or one a manufacturer shared with it
+        rev_id = readable_revision(uow, org.id, revision_id).id if revision_id else None
         head = uow.audit.head(lock=True)
         anchor = f"tzanchor:{head.seq}:{head.hash}"
         seq = uow.reports.next_number(org.id, year)
@@ -124,6 +128,70 @@ def record_issued_report(
             )
         uow.commit()
         return IssuedReport(number, year, seq, shas, anchor)
+
+
+def store_recorder(
+    new_uow: Callable[[], UnitOfWork],
+    actor: Actor,
+    *,
+    revision_id: str | None = None,
+    lang: str = "zh",
+    signer_subject: str | None = None,
+    number_format: Callable[[str, int, int], str] = default_number_format,
+) -> Callable[[int, Callable[[str], bytes], str | None], str]:
+    """A ``Recorder`` for ``services.issue``: ``record(year, build, amends) -> number``.
+
+    ``build(number)`` renders and signs the PDF; it runs inside the issuing transaction.
+    """
+
+    def record(year: int, build: Callable[[str], bytes], amends: str | None) -> str:
+        issued = record_issued_report(
+            new_uow(),
+            actor,
+            year=year,
+            revision_id=revision_id,
+            amends=amends,
+            number_format=number_format,
+            build=lambda ctx: [Rendition(lang, build(ctx.number), signer_subject)],
+        )
+        return issued.number
+
+    return record
+
+
+def set_report_status(
+    uow: UnitOfWork, actor: Actor, number: str, status: str, *, reason: str = ""
+) -> int:
+    """Mark every rendition of an issued report ``withdrawn`` or ``superseded`` (audited).
+
+    The PDF and its number stay; a corrected report is a new issue with ``amends=number``.
+    """
+    from tanzuji.errors import InputError, NotFoundError
+    from tanzuji.i18n import tr
+
+    if status not in {"withdrawn", "superseded"}:
+        raise InputError(
+            tr("状态应为 withdrawn 或 superseded", "status must be withdrawn or superseded"),
+            got=status,
+        )
+    with uow:
+        org = resolve_org(uow, actor)
+        rows = uow.reports.by_number(org.id, number)
+        if not rows:
+            raise NotFoundError(tr(f"没有编号为 {number} 的报告", f"no report numbered {number}"))
+        for r in rows:
+            r.status = status
+            uow.audit.append(
+                actor=actor.user,
+                action=f"report.{status}",
+                object_type="report",
+                object_id=f"{number}/{r.lang}",
+                object_sha256=r.pdf_sha256,
+                org_id=org.id,
+            )
+        uow.session.flush()
+        uow.commit()
+        return len(rows)
 
 
 def list_reports(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:

@@ -243,8 +243,7 @@ def save_loaded(
                 source_sha256=source_sha,
             )
         )
-        pins = [uow.libraries.get_or_add(key, c) for key, c in libs]
-        uow.libraries.pin(rev.id, pins)
+        uow.libraries.pin(rev.id, uow.libraries.get_or_add_many(libs))
         if not uow.revisions.advance_head(row, head.id if head else None, rev.id):
             raise ConflictError(
                 tr(
@@ -253,8 +252,9 @@ def save_loaded(
                     "nothing was saved, try again",
                 )
             )
-        for inst in study.instruments:
-            uow.instruments.upsert(org.id, inst)
+        if head is None or _instruments_changed(head.content, study):
+            for inst in study.instruments:
+                uow.instruments.upsert(org.id, inst)
         uow.audit.append(
             actor=actor.user,
             action="revision.save",
@@ -266,6 +266,12 @@ def save_loaded(
         ev = store_evaluation(uow, actor, rev, outcome) if outcome is not None else None
         uow.commit()
         return _result(rev, row, pf["key"], True, ev)
+
+
+def _instruments_changed(parent_content: str, study: Study) -> bool:
+    """Whether the instrument register differs from the parent revision's."""
+    mine = [i.model_dump(mode="json") for i in study.instruments]
+    return bool(json.loads(parent_content).get("instruments", []) != mine)
 
 
 def _short(rev: StudyRevision | None) -> str:

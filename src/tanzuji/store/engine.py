@@ -140,13 +140,24 @@ class Store:
 
     @staticmethod
     def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
-        engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
+        # Pooled: closing the last connection of a WAL database checkpoints it, which
+        # would cost every unit of work a checkpoint. In-memory databases stay unpooled.
+        pooled = ":memory:" not in url and url not in {"sqlite://", "sqlite:///"}
+        kwargs: dict[str, Any] = (
+            {"pool_size": 5, "max_overflow": 60, "pool_timeout": 120}
+            if pooled
+            else {"poolclass": NullPool}
+        )
+        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
             cur = dbapi_connection.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
+            # WAL + NORMAL: a crash never corrupts or half-applies a transaction; only a
+            # power cut may lose the last commits (see docs/store.md).
+            cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
         @event.listens_for(engine, "begin")

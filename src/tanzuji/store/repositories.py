@@ -156,6 +156,10 @@ class RevisionRepository(_Repo):
             select(Study).where(Study.org_id == org_id, Study.study_key == study_key)
         )
 
+    def study_key(self, study_id: int) -> str:
+        row = self.session.get(Study, study_id)
+        return row.study_key if row is not None else str(study_id)
+
     def studies_of_product(self, product_id: int) -> Sequence[Study]:
         return self.session.scalars(
             select(Study).where(Study.product_id == product_id).order_by(Study.study_key)
@@ -275,6 +279,24 @@ class LibraryRepository(_Repo):
         self.session.flush()
         return rev
 
+    def get_or_add_many(
+        self, contents: Sequence[tuple[str, dict[str, Any]]]
+    ) -> list[LibraryRevision]:
+        """:meth:`get_or_add` for several libraries, with one query when all are known."""
+        from tanzuji.store.hashing import canonical_json
+
+        shas = [sha256_hex(canonical_json(c)) for _, c in contents]
+        known = {
+            (r.library_key, r.content_sha256): r
+            for r in self.session.scalars(
+                select(LibraryRevision).where(LibraryRevision.content_sha256.in_(shas))
+            )
+        }
+        return [
+            known.get((key, sha)) or self.get_or_add(key, c)
+            for (key, c), sha in zip(contents, shas, strict=True)
+        ]
+
     def pin(self, revision_id: str, libraries: Sequence[LibraryRevision]) -> None:
         for i, lib in enumerate(libraries):
             self.session.add(
@@ -319,6 +341,21 @@ class EvaluationRepository(_Repo):
             .limit(1)
         )
 
+    def latest_many(
+        self, revision_ids: Sequence[str], method: str = "jjf"
+    ) -> dict[str, Evaluation]:
+        """The latest evaluation of each revision (one query)."""
+        out: dict[str, Evaluation] = {}
+        if not revision_ids:
+            return out
+        for ev in self.session.scalars(
+            select(Evaluation)
+            .where(Evaluation.revision_id.in_(list(revision_ids)), Evaluation.method == method)
+            .order_by(Evaluation.created_at)
+        ):
+            out[ev.revision_id] = ev
+        return out
+
     def head_results(self, product_id: int) -> list[tuple[StudyRevision, Evaluation | None]]:
         """For each study of the product: its head revision and latest JJF evaluation."""
         heads = self.session.execute(
@@ -327,7 +364,9 @@ class EvaluationRepository(_Repo):
             .where(Study.product_id == product_id)
             .order_by(StudyRevision.period, StudyRevision.created_at)
         ).scalars()
-        return [(rev, self.latest(rev.id)) for rev in heads]
+        revs = list(heads)
+        latest = self.latest_many([r.id for r in revs])
+        return [(rev, latest.get(rev.id)) for rev in revs]
 
 
 class ReportRepository(_Repo):

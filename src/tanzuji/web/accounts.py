@@ -53,9 +53,15 @@ class Principal:
     role: Role
     name: str
     kind: str = "user"  # user | client
+    login: str = ""  # the e-mail of a user, the client id of a client
 
     def has(self, *roles: Role) -> bool:
         return self.role in roles
+
+    @property
+    def actor_name(self) -> str:
+        """How the audit trail names this principal."""
+        return self.login if self.kind == "user" else f"client:{self.login}"
 
 
 class Accounts(Protocol):

@@ -31,7 +31,17 @@ def create_app(
     publications: Publications | None = None,
 ) -> FastAPI:
     """A new application over ``accounts`` (and the store, when there is one)."""
-    from tanzuji.web.routers import auth, evaluate, factors, pages, public, verify
+    from tanzuji.web.routers import (
+        api,
+        auth,
+        evaluate,
+        factors,
+        issue,
+        pages,
+        portal,
+        public,
+        verify,
+    )
 
     tz = AppState.build(settings, accounts, store, publications)
 
@@ -49,7 +59,7 @@ def create_app(
     )
     app.state.tz = tz
     install_handlers(app)
-    for module in (auth, evaluate, factors, verify, public, pages):
+    for module in (auth, evaluate, factors, verify, public, api, issue, portal, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(_STATIC)), name="static")
 

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tanzuji.errors import InputError, InputErrors, TanzujiError
+from tanzuji.errors import ConflictError, InputError, InputErrors, NotFoundError, TanzujiError
 from tanzuji.i18n import tr
 from tanzuji.web.deps import LoginRequired
 
@@ -44,11 +44,17 @@ def _loc_path(loc: tuple[Any, ...]) -> str:
 
 
 def install_handlers(app: FastAPI) -> None:
-    """Register the handlers: user errors → 422, validation → 422, HTTP errors → JSON."""
+    """Register the handlers: user errors → 422 (not found 404, conflict 409), validation
+    → 422, HTTP errors → JSON."""
 
     @app.exception_handler(TanzujiError)
     async def _tanzuji(request: Request, exc: TanzujiError) -> Response:
-        return JSONResponse({"errors": error_items(exc)}, status_code=422)
+        status = 422
+        if isinstance(exc, NotFoundError):
+            status = 404  # also for another organisation's objects: indistinguishable
+        elif isinstance(exc, ConflictError):
+            status = 409
+        return JSONResponse({"errors": error_items(exc)}, status_code=status)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

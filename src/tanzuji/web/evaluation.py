@@ -8,7 +8,7 @@ from typing import Any
 from tanzuji.web.jobs import Progress
 from tanzuji.web.uploads import study_upload
 
-__all__ = ["MAX_TRIALS", "evaluate_upload", "monte_carlo_work", "table_a8"]
+__all__ = ["MAX_TRIALS", "evaluate_upload", "load_upload", "monte_carlo_work", "table_a8"]
 
 MAX_TRIALS = 2_000_000
 
@@ -29,6 +29,18 @@ def evaluate_upload(
         if full:
             out["full"] = full_to_dict(evaluate_full(compile_study(loaded.study, loaded.factors)))
     return out
+
+
+def load_upload(data: bytes, filename: str | None, *, max_bytes: int) -> Any:
+    """Load and compile an uploaded study (errors located as the CLI does); the loaded study."""
+    from tanzuji.jsonio import evaluate_file
+
+    with study_upload(data, filename, max_bytes=max_bytes) as path:
+        try:
+            loaded, _ = evaluate_file(path)
+        except Exception as exc:
+            raise _shown(exc, path.name, filename) from None
+    return loaded
 
 
 def _shown(exc: Exception, temp_name: str, filename: str | None) -> Exception:

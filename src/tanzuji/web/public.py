@@ -55,5 +55,8 @@ class Publications(Protocol):
     def public(self, pub_id: str) -> PublicFootprint | None:
         """The footprint published everywhere under ``pub_id``, else ``None``."""
 
+    def visible_to(self, pub_id: str, org_id: int | None) -> PublicFootprint | None:
+        """Also a footprint shared privately with (or owned by) the organisation ``org_id``."""
+
     def for_report(self, sha256: str) -> str | None:
         """The id of the publication whose signed report has this SHA-256, if any."""

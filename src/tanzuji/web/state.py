@@ -41,6 +41,15 @@ class AppState:
     store: Any = None
     publications: Publications | None = None
 
+    def bearer_org(self, token: str) -> str | None:
+        """The organisation of a valid access token (``/auth/token``), else ``None``.
+
+        The one credential system: the PACT router takes this as its ``bearer_org``.
+        """
+        claims = self.tokens.read(token, kind="access")
+        principal = self.accounts.principal(str(claims["sub"])) if claims else None
+        return principal.org_name if principal is not None else None
+
     @classmethod
     def build(
         cls,

@@ -19,14 +19,10 @@ from tanzuji.web.routers.factors import factor_dict, search_factors
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/")
-def home(request: Request, user: CurrentUser) -> Response:
-    return render(request, "home.html", {})
-
-
 @router.get("/upload")
-def upload_page(request: Request, user: CurrentUser) -> Response:
-    return render(request, "upload.html", {})
+def upload_page(request: Request, state: State, user: CurrentUser) -> Response:
+    can_save = state.store is not None and user.role.value in {"admin", "editor"}
+    return render(request, "upload.html", {"can_save": can_save})
 
 
 @router.post("/upload")
@@ -64,6 +60,9 @@ def job_progress(request: Request, state: State, user: CurrentUser, job_id: str)
         return render(request, "_errors.html", {"errors": [{"text": "—"}]}, status_code=404)
     if job.state == "done":
         result = job.result
+        if "_revision" in result:  # a stored revision: show its page with the new result
+            target = f"/revisions/{result['_revision']}"
+            return Response(status_code=204, headers={"HX-Redirect": target})
         return render(
             request,
             "_result.html",

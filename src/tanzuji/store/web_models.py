@@ -1,0 +1,51 @@
+"""Tables of the web platform (issue 12): shares of study revisions and publications.
+
+Kept apart from :mod:`tanzuji.store.models` (same declarative base and metadata); created
+by their own migration ``w001_web_sharing``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tanzuji.store.models import TIME, Base
+
+__all__ = ["Publication", "PublicationRecipient", "Share"]
+
+
+class Share(Base):
+    """A study revision shared with another organisation (an evaluation institute)."""
+
+    __tablename__ = "shares"
+    __table_args__ = (UniqueConstraint("revision_id", "to_org_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision_id: Mapped[str] = mapped_column(ForeignKey("study_revisions.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    to_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[str] = mapped_column(TIME)
+
+
+class Publication(Base):
+    """A footprint with an issued report, published to everyone or to named organisations."""
+
+    __tablename__ = "publications"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    revision_id: Mapped[str] = mapped_column(ForeignKey("study_revisions.id"), index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    public: Mapped[bool] = mapped_column(Boolean)
+    valid_from: Mapped[str] = mapped_column(String(10))
+    valid_until: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20), default="published")  # |withdrawn
+    actor: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[str] = mapped_column(TIME)
+
+
+class PublicationRecipient(Base):
+    """An organisation a footprint was shared with privately."""
+
+    __tablename__ = "publication_recipients"
+    publication_id: Mapped[str] = mapped_column(ForeignKey("publications.id"), primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)

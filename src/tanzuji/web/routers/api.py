@@ -1,0 +1,218 @@
+"""REST resources over the store: products, studies, revisions, evaluations, sharing,
+publishing, reports, certificates, audit log and the authority's registry."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+
+from tanzuji.i18n import tr
+from tanzuji.web.accounts import Principal, Role
+from tanzuji.web.backend import actor_of
+from tanzuji.web.deps import CurrentUser, State, require_roles
+from tanzuji.web.evaluation import MAX_TRIALS, load_upload
+from tanzuji.web.routers.evaluate import Method, read_upload
+from tanzuji.web.schemas import job_out
+from tanzuji.web.state import AppState
+
+router = APIRouter(prefix="/api", tags=["store"])
+
+DEFAULT_MC_TRIALS = 200_000
+Members = (Role.admin, Role.editor, Role.evaluator, Role.viewer)
+Editor = Annotated[Principal, Depends(require_roles(Role.admin, Role.editor))]
+Member = Annotated[Principal, Depends(require_roles(*Members))]
+Evaluating = Annotated[Principal, Depends(require_roles(Role.admin, Role.editor, Role.evaluator))]
+Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
+Authority = Annotated[Principal, Depends(require_roles(Role.authority))]
+
+
+def uow(state: AppState, write: bool = True) -> Any:
+    """A fresh unit of work on the application's store (503 when it has none)."""
+    if state.store is None:
+        raise HTTPException(503, detail=tr("未配置数据库", "no database configured"))
+    from tanzuji.store import UnitOfWork
+
+    return UnitOfWork(state.store, write=write)
+
+
+@router.get("/products", summary="The organisation's products and their studies")
+def products(state: State, user: Member) -> list[dict[str, Any]]:
+    from tanzuji.services import list_products
+
+    return list_products(uow(state, False), actor_of(user))
+
+
+@router.get("/history/{what}", summary="Revisions of a study id or of a product (newest first)")
+def history(
+    state: State, user: Member, what: str, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[dict[str, Any]]:
+    from tanzuji.services import history as history_of
+
+    return [e.to_dict() for e in history_of(uow(state, False), actor_of(user), what, limit=limit)]
+
+
+@router.post("/studies", status_code=201, summary="Save an uploaded study as a new revision")
+async def save_study(
+    state: State,
+    user: Editor,
+    file: Annotated[UploadFile, File(description="study.yaml, study.json or study.xlsx")],
+    message: Annotated[str, Form(max_length=2000)] = "",
+    parent: Annotated[str | None, Form(max_length=64)] = None,
+) -> dict[str, Any]:
+    """Validate (errors name sheet/row/column or field path), store, evaluate (JJF)."""
+    from tanzuji.services import save_loaded
+
+    limit = state.settings.max_upload_bytes
+    data = await read_upload(file, limit)
+    loaded = await run_in_threadpool(load_upload, data, file.filename, max_bytes=limit)
+    result = await run_in_threadpool(
+        save_loaded,
+        uow(state),
+        actor_of(user),
+        loaded,
+        message=message,
+        parent=parent or None,
+        source=data,
+    )
+    return result.to_dict()
+
+
+def _owner_actor(state: AppState, user: Principal, rev: str) -> tuple[Any, str]:
+    from tanzuji.services.sharing import owner_actor
+
+    return owner_actor(uow(state, False), actor_of(user), rev)
+
+
+@router.get("/revisions/{rev}", summary="A revision: study, pinned libraries, evaluations")
+def revision(state: State, user: Member, rev: str) -> dict[str, Any]:
+    """Readable by its organisation and by organisations it was shared with."""
+    from tanzuji.services import show_revision
+
+    owner, rev_id = _owner_actor(state, user, rev)
+    return show_revision(uow(state, False), owner, rev_id).to_dict()
+
+
+@router.post(
+    "/revisions/{rev}/evaluations",
+    status_code=201,
+    summary="Evaluate a stored revision (JJF, full GUM) and store the result; Monte Carlo: 202",
+)
+def evaluate_revision(
+    state: State,
+    user: Evaluating,
+    rev: str,
+    method: Annotated[str, Form(pattern="^(jjf|full|mc)$")] = "jjf",
+    seed: Annotated[int | None, Form(ge=0, le=2**31 - 1)] = None,
+    trials: Annotated[int | None, Form(ge=1000, le=MAX_TRIALS)] = None,
+) -> Response:
+    from tanzuji.services import evaluate_revision as evaluate_stored
+
+    owner, rev_id = _owner_actor(state, user, rev)
+    if method != "mc":
+        out = evaluate_stored(uow(state), owner, rev_id, full=method == Method.full.value)
+        return JSONResponse(out, status_code=201)
+    store_uow = uow(state)
+
+    def work(progress: Any) -> dict[str, Any]:
+        n = trials or DEFAULT_MC_TRIALS
+        return evaluate_monte_carlo_stored(store_uow, owner, rev_id, seed, n, progress)
+
+    job = state.jobs.submit(owner=user.org_id, work=work)
+    return JSONResponse(
+        job_out(job).model_dump(),
+        status_code=202,
+        headers={"Location": f"/api/jobs/{job.id}"},
+    )
+
+
+def evaluate_monte_carlo_stored(
+    store_uow: Any, owner: Any, rev_id: str, seed: int | None, trials: int | None, progress: Any
+) -> dict[str, Any]:
+    """Monte Carlo on a stored revision with progress, stored as an evaluation."""
+    from tanzuji.services import evaluate_revision as evaluate_stored
+
+    out: dict[str, Any] = evaluate_stored(
+        store_uow, owner, rev_id, full=True, mc_trials=trials, mc_seed=seed, progress=progress
+    )
+    return out
+
+
+@router.post("/revisions/{rev}/shares", status_code=201, summary="Share a revision")
+def share(
+    state: State, user: Editor, rev: str, to: Annotated[str, Form(max_length=200)]
+) -> dict[str, Any]:
+    """Share with an evaluation institute (it may then read, evaluate and issue a report)."""
+    from tanzuji.services.sharing import share_revision
+
+    return share_revision(uow(state), actor_of(user), rev, to)
+
+
+@router.get("/shared", summary="Revisions other organisations shared with mine")
+def shared(state: State, user: Member) -> list[dict[str, Any]]:
+    from tanzuji.services.sharing import shared_with
+
+    return shared_with(uow(state, False), actor_of(user))
+
+
+@router.post(
+    "/revisions/{rev}/publications",
+    status_code=201,
+    summary="Publish the footprint (to everyone, or privately to named organisations)",
+)
+def publish(
+    state: State,
+    user: Editor,
+    rev: str,
+    to: Annotated[list[str] | None, Form(max_length=50)] = None,
+) -> dict[str, Any]:
+    from tanzuji.services.sharing import publish as publish_footprint
+
+    return publish_footprint(uow(state), actor_of(user), rev, to=[t for t in to or [] if t])
+
+
+@router.get("/reports", summary="Reports my organisation issued")
+def reports(state: State, user: Member) -> list[dict[str, Any]]:
+    from tanzuji.services.reports import list_reports
+
+    return list_reports(uow(state, False), actor_of(user))
+
+
+@router.get("/certificates/expiring", summary="Calibration certificates expiring soon")
+def expiring(
+    state: State, user: Member, days: Annotated[int, Query(ge=0, le=3650)] = 90
+) -> list[dict[str, Any]]:
+    from tanzuji.services import expiring_certificates
+
+    return expiring_certificates(uow(state, False), actor_of(user), days)
+
+
+@router.get("/audit", summary="The audit log of my organisation (administrators)")
+def audit(
+    state: State, user: Admin, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+) -> list[dict[str, Any]]:
+    from tanzuji.services.registry import audit_entries
+
+    return audit_entries(uow(state, False), actor_of(user), limit=limit)
+
+
+@router.get("/registry", summary="Search every published footprint (authority role)")
+def registry(
+    state: State, user: Authority, q: Annotated[str | None, Query(max_length=100)] = None
+) -> list[dict[str, Any]]:
+    from tanzuji.services.registry import registry_search
+
+    return registry_search(uow(state, False), q)
+
+
+@router.get("/whoami", summary="The signed-in principal")
+def whoami(user: CurrentUser) -> dict[str, Any]:
+    return {
+        "name": user.name,
+        "login": user.login,
+        "organisation": user.org_name,
+        "role": user.role.value,
+        "kind": user.kind,
+    }
