@@ -319,3 +319,27 @@ def test_web_store_gate_needs_each_error_accepted_with_a_reason(
     accepted = [e for e in entries if e["action"] == "report.accept_finding"]
     assert len(accepted) == 1 and finding in accepted[0]["object_id"]
     assert "re-verified" in accepted[0]["object_id"]
+
+
+def test_web_store_diff_names_the_changed_activity(app_client: TestClient) -> None:
+    c = app_client
+    token = login(c, "ed@maker.example")
+    text = (EXAMPLES / "single-phase-meter" / "study.yaml").read_text(encoding="utf-8")
+    first = c.post(
+        "/api/studies", files={"file": ("s.yaml", text.encode())}, headers={"X-CSRF-Token": token}
+    ).json()
+    # the chip resistors' quantity 0.0012 kg becomes 0.0024 kg
+    assert text.count("0.0012") >= 1
+    second = c.post(
+        "/api/studies",
+        files={"file": ("s.yaml", text.replace("0.0012", "0.0024", 1).encode())},
+        headers={"X-CSRF-Token": token},
+    ).json()
+    assert second["parent"] == first["revision"]
+    d = c.get("/api/diff", params={"a": first["revision"], "b": second["revision"]}).json()
+    (changed,) = d["activities"]["changed"]
+    assert any(f["old"] == 0.0012 and f["new"] == 0.0024 for f in changed["fields"])
+    # the change of the total is the change of the stages (formula (1): a sum)
+    assert abs(d["total"]["delta"] - sum(s["delta"] for s in d["stages"])) < 1e-12
+    page = c.get("/diff", params={"a": first["revision"], "b": second["revision"]})
+    assert page.status_code == 200 and 'id="diff-total"' in page.text
