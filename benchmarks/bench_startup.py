@@ -79,7 +79,19 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         env_keys = work / "keys"
-        subprocess.run([str(TANZUJI), "keygen", str(env_keys)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(TANZUJI),
+                "keygen",
+                str(env_keys),
+                "--name",
+                "王五",
+                "--organisation",
+                "示例计量检测研究院",
+            ],  # the example study's evaluator (the signer check)
+            check=True,
+            capture_output=True,
+        )
         commands = {
             "help": [str(TANZUJI), "--help"],
             "evaluate": [str(TANZUJI), "evaluate", str(STUDY)],

@@ -20,10 +20,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from tanzuji.cli.labels import label
+from tanzuji.errors import TanzujiError
 from tanzuji.governance import CheckReport, Level, check_study
 from tanzuji.i18n import tr
 from tanzuji.jsonio import LoadedStudy, load_study
 from tanzuji.model import Grade, Stage
+from tanzuji.pact.pcr import PcrFinding, check_pcr, load_rule
 from tanzuji.pact.supply import supplier_parts
 
 __all__ = ["check_file", "loc_of", "render_report", "report_json", "run_check"]
@@ -50,6 +52,7 @@ def report_json(loaded: LoadedStudy, report: CheckReport) -> dict[str, Any]:
     """The JSON of ``tanzuji check --json``: the report plus file and YAML line numbers."""
     data = report.to_dict()
     data["file"] = str(loaded.path)
+    data["pcr"] = [{"path": f.path, "message": f.message("en")} for f in _pcr_findings(loaded)]
     data["supplier_parts"] = [
         vars(p) for p in supplier_parts(loaded.study, loaded.factors)
     ]  # BOM lines using supplier primary data (tanzuji.pact)
@@ -194,6 +197,20 @@ def render_report(loaded: LoadedStudy, report: CheckReport, lang: str = "zh") ->
             _grades(o.factor_grades, lang),
         )
         items.append(qt)
+    if study.product.pcr:
+        findings = _pcr_findings(loaded)
+        if findings:
+            items.append(
+                tr(
+                    f"[red]不符合产品规则 {study.product.pcr}：[/red]",
+                    f"[red]Departs from product rule {study.product.pcr}:[/red]",
+                )
+            )
+            items.extend(f"  {escape(f.path)}: {escape(f.message(lang))}" for f in findings)
+        else:
+            items.append(
+                tr(f"符合产品规则 {study.product.pcr}", f"Follows product rule {study.product.pcr}")
+            )
     parts = supplier_parts(study, loaded.factors)
     if parts:
         st = Table(title=tr("使用供应商初级数据的部件", "Parts using supplier primary data"))
@@ -245,4 +262,16 @@ def run_check(path: Path, *, as_json: bool, lang: str, console: Console) -> int:
     else:
         for item in render_report(loaded, report, lang):
             console.print(item)
-    return 0 if report.ok else 1
+    return 0 if report.ok and not _pcr_findings(loaded) else 1
+
+
+def _pcr_findings(loaded: LoadedStudy) -> list[PcrFinding]:
+    """Departures from the declared product rule (an unknown rule is one too)."""
+    rule_id = loaded.study.product.pcr
+    if not rule_id:
+        return []
+    try:
+        rule = load_rule(rule_id)
+    except TanzujiError as exc:
+        return [PcrFinding("product.pcr", str(exc), str(exc))]
+    return check_pcr(loaded.study, rule)

@@ -39,11 +39,12 @@ from pathlib import Path
 from typing import Any
 
 from tanzuji.errors import InputError
-from tanzuji.i18n import Lang, parse_lang
+from tanzuji.i18n import Lang, parse_lang, tr
 
 __all__ = [
     "CONFIG_KEYS",
     "Config",
+    "check_timezone",
     "config_path",
     "data_dir",
     "database_url",
@@ -189,3 +190,40 @@ def load_config(env: Mapping[str, str] | None = None, path: Path | bool | None =
     env_values = {k: env[v] for k, v in _ENV.items() if env.get(v)}
     values.update(_from_mapping(env_values, "environment"))
     return Config(**values, source=source)
+
+
+def check_timezone(env: dict[str, str] | None = None) -> str | None:
+    """Replace a ``TZ`` environment variable that names no time zone by ``UTC``.
+
+    Returns a warning to show (``None`` when ``TZ`` is unset or valid). Libraries that read
+    the local zone (pyHanko's PDF dates via tzlocal) would otherwise end in a traceback.
+
+    >>> env = {"TZ": "Not/AZone"}
+    >>> check_timezone(env) is not None, env["TZ"]
+    (True, 'UTC')
+    >>> check_timezone({"TZ": "Asia/Shanghai"}) is None
+    True
+    """
+    import zoneinfo
+
+    target: Any = os.environ if env is None else env
+    value = target.get("TZ")
+    if not value:
+        return None
+    name = value.removeprefix(":")
+    try:
+        if name.startswith("/") or ".." in name:
+            raise ValueError(name)
+        zoneinfo.ZoneInfo(name)
+    except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
+        target["TZ"] = "UTC"
+        if env is None:
+            import time
+
+            time.tzset()
+        shown = value[:40]
+        return tr(
+            f"环境变量 TZ={shown!r} 不是有效的时区（应为如 Asia/Shanghai 的时区名）；按 UTC 处理",
+            f"TZ={shown!r} is not a time zone (expected a name such as Asia/Shanghai); using UTC",
+        )
+    return None

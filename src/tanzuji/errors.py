@@ -99,8 +99,18 @@ class InputError(TanzujiError):
         where = str(self.location)
         text = f"{where}: {self.message}" if where else self.message
         if self.got is not _MISSING:
-            text += f" (got {self.got!r})"
+            text += f" (got {_shown(self.got)})"
         return text
+
+
+def _shown(value: Any) -> str:
+    """The offending value, cut short: an error never echoes a whole file or a huge text.
+
+    >>> len(_shown("x" * 500)), _shown("x" * 500)[-3:]
+    (101, 'xx…')
+    """
+    text = repr(value)
+    return text if len(text) <= 120 else text[:100] + "…"
 
 
 class UnitError(InputError):

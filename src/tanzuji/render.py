@@ -87,10 +87,40 @@ def _g(x: float, digits: int = 3) -> str:
     return f"{x:.{digits}g}" if math.isfinite(x) else "∞"
 
 
+def budget_label(line: Any, lang: str, factors: Any = None) -> str:
+    """A budget line's label in ``lang``: a factor's name from its library where known.
+
+    >>> from types import SimpleNamespace as NS
+    >>> ef = NS(name=NS(pick=lambda lang: {"zh": "电网", "en": "Grid"}[lang]))
+    >>> budget_label(NS(name="EF:grid", label="电网"), "en", {"grid": ef})
+    'Grid'
+    >>> budget_label(NS(name="use.power", label="运行 · 功率"), "en", {"grid": ef})
+    '运行 · 功率'
+    """
+    name = str(getattr(line, "name", ""))
+    if factors is not None and name.startswith("EF:"):
+        fid = name.removeprefix("EF:")
+        if fid in factors:
+            return (
+                str(factors[fid].name.pick(lang))
+                if isinstance(factors, dict)
+                else str(factors.get(fid).name.pick(lang))
+            )
+    return str(line.label)
+
+
 def render_full(
-    full: FullResult, spec: FootprintResult, lang: str = "zh", top: int = 10
+    full: FullResult,
+    spec: FootprintResult,
+    lang: str = "zh",
+    top: int = 10,
+    factors: Any = None,
 ) -> list[Any]:
-    """Rich renderables: stage table (spec u beside full u), total line and budget."""
+    """Rich renderables: stage table (spec u beside full u), total line and budget.
+
+    ``factors`` (a factor library or a mapping id → factor) gives the factors' names in
+    ``lang`` for the budget.
+    """
     t = TEXT[lang]
     items: list[Any] = [f"[bold]{t['title']}[/bold]"]
     table = Table()
@@ -128,7 +158,7 @@ def render_full(
         for i, b in enumerate(full.budget[:top], start=1):
             bt.add_row(
                 str(i),
-                b.label,
+                budget_label(b, lang, factors),
                 t["roles"].get(b.role, b.role),
                 _g(b.estimate, 4),
                 b.unit,

@@ -154,3 +154,42 @@ def test_calc_scaled_by_adds_a_shared_multiplier() -> None:
     full = evaluate_full(scaled)
     assert full.total.u == pytest.approx(math.sqrt(4.04), rel=1e-9)
     assert evaluate_jjf(scaled).stage(Stage.MANUFACTURING) is not None
+
+
+def test_calc_merged_keeps_study_local_quantities_apart_unless_shared() -> None:
+    def study(q: float) -> Study:
+        return Study.model_validate(
+            {
+                "id": "S",
+                "product": {"name": "灯"},
+                "period": 2025,
+                "boundary": ["raw_materials"],
+                "quantities": [
+                    {"id": "m", "value": q, "unit": "kg", "uncertainty": {"standard": 1}}
+                ],
+                "activities": [
+                    {
+                        "stage": "raw_materials",
+                        "name": "钢",
+                        "quantity": {"ref": "m"},
+                        "factor": "steel",
+                    }
+                ],
+            }
+        )
+
+    parent, comp = compile_study(study(10), _lib()), compile_study(study(10), _lib())
+    apart = parent.merged(comp, prefix="c/")
+    assert {"Q:m", "c/Q:m"} <= set(apart.inputs)
+    one = parent.merged(comp, prefix="c/", shared=["Q:m"])
+    assert "c/Q:m" not in one.inputs
+    # E = 2·m·EF with one m: the m part of u is 2·EF·u_m = 4 (else √2·2); EF part 2·m·0.2 = 4
+    assert evaluate_full(one).total.u == pytest.approx(math.sqrt(16 + 16), rel=1e-9)
+    assert evaluate_full(apart).total.u == pytest.approx(math.sqrt(8 + 16), rel=1e-9)
+
+
+def test_calc_correction_keeps_metered_data_primary() -> None:
+    from tanzuji.governance import data_quality
+
+    q = data_quality(compile_study(_meter_study(True), _lib()))
+    assert q.overall.primary_share == pytest.approx(1.0)

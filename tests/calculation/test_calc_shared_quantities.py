@@ -248,3 +248,20 @@ def test_calc_shared_quantity_unknown_ref_points_at_the_yaml_line(tmp_path: Any)
     (err,) = info.value.errors
     assert err.location.path == "activities[0].mass (line 9)"
     assert "did you mean 'shipment_mass'" in err.message
+
+
+def test_calc_shared_quantity_in_the_json_schema() -> None:
+    from tanzuji.jsonio import study_schema
+
+    defs = study_schema()["$defs"]
+    for name in ("Activity", "Measured", "EnergyUse", "SupplyPart"):
+        alts = defs[name]["properties"]["quantity"]["anyOf"]
+        assert {
+            "type": "object",
+            "properties": {"ref": {"type": "string"}},
+            "required": ["ref"],
+            "additionalProperties": False,
+        } in alts
+        assert "ref" in defs[name]["properties"] and "corrections" in defs[name]["properties"]
+    assert defs["SharedQuantity"]["required"] == ["id", "unit"]
+    assert "value" in defs["SharedQuantity"]["properties"]

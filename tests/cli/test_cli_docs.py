@@ -22,6 +22,12 @@ from tanzuji.model import EmissionFactor, Study, Uncertainty
 from tanzuji.model.derived import Calculation
 
 DOCS = sorted((ROOT / "docs").glob("*.md"))
+#: YAML snippets of other file formats (not studies), recognised by their top-level keys and
+#: checked by the tests of their own areas: metering mapping files, PACT settings.
+OTHER_FORMATS = {
+    "metering.md": {"layout", "meters"},
+    "pact.md": {"clients"},
+}
 HEAD = {"id": "DOC", "product": {"name": "文档示例"}, "period": 2025}
 ONE = [{"stage": "use", "name": "x", "quantity": 1, "unit": "kWh", "factor": "f"}]
 
@@ -63,6 +69,9 @@ def test_yaml_snippet_is_valid(doc: str, body: str, tmp_path: Path) -> None:
             Uncertainty.model_validate(yaml.safe_load(x)["uncertainty"])
         return
     data = yaml.safe_load(body)
+    other = OTHER_FORMATS.get(doc)
+    if other and isinstance(data, dict) and other <= set(data):
+        return  # not a study: its own area's tests read it
     own: set[str] = set()
     if isinstance(data, dict) and {"id", "product", "activities"} <= set(data):
         path = tmp_path / "study.yaml"
@@ -81,6 +90,10 @@ def test_yaml_snippet_is_valid(doc: str, body: str, tmp_path: Path) -> None:
             EmissionFactor.model_validate(f)
     elif isinstance(data, dict) and set(data) == {"calculated"}:
         TypeAdapter(Calculation).validate_python(data["calculated"])
+    elif isinstance(data, dict) and "meters" in data:  # a metering mapping (docs/metering.md)
+        from tanzuji.metering.mapping import Mapping
+
+        Mapping.model_validate(data)
     else:
         pytest.fail(f"{doc}: a yaml snippet of unknown shape; make it a study or a fragment")
     lib = _builtin()

@@ -126,3 +126,12 @@ def test_check_shows_grade_labels_not_keys(run) -> None:
     res = run("--lang", "en", "check", STUDY)
     assert "fairly high" in res.out
     assert "fairly_high" not in res.out and "fairly_low" not in res.out
+
+
+def test_full_budget_names_factors_in_english(run, tmp_path: Path) -> None:
+    target = tmp_path / "full.txt"
+    res = run("--lang", "en", "evaluate", STUDY, "--uncertainty", "full", "--out", target)
+    assert res.code == 0, res.err
+    text = target.read_text(encoding="utf-8")
+    assert "National" in text  # cn.electricity.footprint.2023, in English (column may fold)
+    assert "2023年全国电力平均碳足迹因子" not in text

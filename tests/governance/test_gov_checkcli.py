@@ -50,6 +50,8 @@ TOP_KEYS = {
     "allocations",
     "choices",
     "file",
+    "pcr",  # departures from the declared product rule (tanzuji.pact.pcr)
+    "supplier_parts",  # BOM lines using supplier primary data (tanzuji.pact.supply)
 }
 
 

@@ -122,7 +122,7 @@ def test_meter_dask_local_cluster_gives_the_same_result(week):
         processes=False,
         protocol="tcp",
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",  # HTTP routes on a free local port
     ) as cluster:
         address = cluster.scheduler_address
         assert address.startswith("tcp://127.0.0.1:")
@@ -151,3 +151,19 @@ def test_meter_bundled_example_finds_every_planted_defect():
     assert (gap.start, gap.end) == ("2025-07-08 00:00", "2025-07-10 00:00")
     # the PV register covers the whole year: no gap, energy = last − first frozen value
     assert ("EM-02", "readings.gap") not in found
+
+
+def test_meter_cli_convert_then_ingest_parquet(week, tmp_path):
+    out = tmp_path / "parts"
+    res = CliRunner().invoke(
+        app, ["meter", "convert", str(week[0]), str(week[1]), "--out", str(out), "--lang", "en"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "wrote 2016 rows" in res.output
+    assert sorted(p.name for p in out.iterdir()) == ["mapping.yaml", "part-00000.parquet"]
+    again = CliRunner().invoke(
+        app, ["meter", "convert", str(week[0]), str(week[1]), "--out", str(out)]
+    )
+    assert again.exit_code != 0  # not empty: needs --force
+    r = ingest(out / "mapping.yaml", [out], Period(start="2025-01-06", end="2025-01-12"))
+    assert r.meter("EM-01").energy == pytest.approx(N * 2.0)

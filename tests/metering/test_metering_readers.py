@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from tanzuji.errors import InputError
+from tanzuji.i18n import use_lang
 from tanzuji.metering import ingest
 from tanzuji.model.base import Period
 
@@ -102,10 +103,10 @@ def test_readers_same_result_after_convert(week, tmp_path, rows_per_file):
 # ---------------------------------------------------------------------------- bad input
 
 
-def bad(tmp_path: Path, week, text: str) -> str:
+def bad(tmp_path: Path, week, text: str, lang: str = "en") -> str:
     f = tmp_path / "bad.csv"
     f.write_text(text, encoding="utf-8")
-    with pytest.raises(InputError) as exc:
+    with use_lang(lang), pytest.raises(InputError) as exc:
         run(week[0], f)
     return str(exc.value)
 
@@ -127,6 +128,12 @@ def test_readers_bad_mixed_time_zones(tmp_path, week):
         "time,meter,kwh\n2025-01-06T00:00+08:00,EM-01,1\n2025-01-06 00:15,EM-01,1\n",
     )
     assert "mixed time zones" in msg and "row 3" in msg
+    assert "时区混用" in bad(
+        tmp_path,
+        week,
+        "time,meter,kwh\n2025-01-06T00:00+08:00,EM-01,1\n2025-01-06 00:15,EM-01,1\n",
+        "zh",
+    )
     msg = bad(
         tmp_path,
         week,
@@ -147,7 +154,10 @@ def test_readers_bad_meter_missing_from_register(tmp_path, week):
     assert "row 2" in msg and "column 'meter'" in msg and "EM-99" in msg
     mapping = tmp_path / "m.yaml"
     mapping.write_text(MAPPING.replace("instrument: EM-04}", "instrument: EM-77}"), "utf-8")
-    with pytest.raises(InputError, match=r"m.yaml: meters\[2\].instrument: .*EM-77"):
+    with (
+        use_lang("en"),
+        pytest.raises(InputError, match=r"m.yaml: meters\[2\].instrument: .*EM-77"),
+    ):
         run(mapping, week[1])
 
 

@@ -358,3 +358,23 @@ def test_openid_configuration(host: Any) -> None:
     client, _, _ = host
     r = client.get("/.well-known/openid-configuration")
     assert r.json()["token_endpoint"] == "https://testserver/auth/token"
+
+
+def test_platform_tokens_can_replace_the_token_route(host: Any) -> None:
+    """Mounted in the web platform, the router reads the platform's tokens (bearer_org)."""
+    from fastapi import FastAPI
+
+    from tanzuji.pact.api import PactApi
+
+    _, backend, _ = host
+    app = FastAPI()
+    app.include_router(PactApi(backend, bearer_org={"platform-token": "grid-co"}.get).router())
+    client = TestClient(app, base_url="https://testserver")
+    assert client.post("/auth/token", content="grant_type=client_credentials").status_code in (
+        404,
+        405,
+    )
+    r = client.get("/3/footprints", headers={"Authorization": "Bearer platform-token"})
+    assert _ids(r) == IDS[:3]
+    r = client.get("/3/footprints", headers={"Authorization": "Bearer other"})
+    assert r.status_code == 401

@@ -172,3 +172,52 @@ def _request() -> Any:
         data={"productId": ["urn:pact:pcba.test:product-id:P2"]},
         received=dt.datetime.now(dt.UTC),
     )
+
+
+def test_manual_fulfil_reject_and_notify(tmp_path: Path, tls: tuple[Path, Path, Path]) -> None:
+    """A request waits for the data owner, who fulfils or rejects it from the command line;
+    answers and PublishedEvents go to the requester's registered partner host."""
+    from typer.testing import CliRunner
+
+    from tanzuji.cli import app
+
+    ca, cert, key = tls
+    recipient = _host(tmp_path / "b")
+    with TlsServer(create_app(recipient), cert, key) as b:
+        partner = {
+            "buyer-org": {
+                "base_url": b.url,
+                "client_id": "buyer",
+                "client_secret": SECRET,
+                "ca_file": str(ca),
+            }
+        }
+        owner = _host(tmp_path / "a", partners=partner)
+        with (
+            TlsServer(create_app(owner), cert, key) as a,
+            PactClient(a.url, "buyer", SECRET, verify=str(ca)) as client,
+        ):
+            for rid, pid in (("r-1", "P2"), ("r-2", "P4")):
+                client.post_event(
+                    {
+                        "type": "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3",
+                        "specversion": "1.0",
+                        "id": rid,
+                        "source": "https://ignored.test",
+                        "time": "2026-05-01T00:00:00Z",
+                        "data": {"productId": [f"urn:pact:pcba.test:product-id:{pid}"]},
+                    }
+                )
+        config = str(tmp_path / "a" / "host.yaml")
+        runner = CliRunner()
+        listed = runner.invoke(app, ["pact", "requests", config])
+        assert "r-1" in listed.stdout and "r-2" in listed.stdout
+        assert runner.invoke(app, ["pact", "respond", config, "r-1"]).exit_code == 0
+        run = runner.invoke(app, ["pact", "respond", config, "r-2", "--reject", "not yet"])
+        assert run.exit_code == 0
+        assert runner.invoke(app, ["pact", "notify", config, IDS[0]]).exit_code == 0
+        assert "r-1" not in runner.invoke(app, ["pact", "requests", config]).stdout
+    got = {e.type.split(".")[-2]: e for e in recipient.received}
+    assert [pf["id"] for pf in got["RequestFulfilledEvent"].data["pfs"]] == [IDS[2]]
+    assert got["RequestRejectedEvent"].data["error"]["message"] == "not yet"
+    assert got["PublishedEvent"].data["pfIds"] == [IDS[0]]

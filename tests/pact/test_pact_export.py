@@ -155,3 +155,21 @@ def test_shipped_schema_is_the_models_schema() -> None:
     from tanzuji.pact.extension import render_schema, shipped_schema
 
     assert shipped_schema() == render_schema(), "run: python -m tanzuji.pact.extension > src/…"
+
+
+def test_monte_carlo_extension() -> None:
+    from tanzuji.calculation import evaluate_full, evaluate_monte_carlo
+
+    study = hand_study()
+    model, result = evaluated(study)
+    full = evaluate_full(model)
+    mc = evaluate_monte_carlo(model, full, trials=20_000, seed=7)
+    pf = export_footprint(study, model, result, ExportOptions(method="mc"), full=full, mc=mc)
+    data = UncertaintyData.model_validate(pf["extensions"][0]["data"])
+    assert data.method == "MonteCarlo" and data.trials == 20_000
+    assert data.interval is not None
+    low, high = (float(x) for x in data.interval)
+    # linear model, normal inputs: the 95 % interval is about 11 ± 1.96 u
+    u = math.sqrt(0.1**2 + 0.06**2)
+    assert (high - low) / 2 == pytest.approx(1.96 * u, rel=0.05)
+    assert float(data.k) == pytest.approx(1.96, rel=0.05)

@@ -27,7 +27,7 @@ def test_evaluate_writes_the_report(run_main: Run, tmp_path: Path) -> None:
     assert "Page 1 of" in text
     # the Monte Carlo run of `evaluate --mc` is the one shown in the report
     assert "Monte Carlo validation (JJF 1059.2)" in text
-    assert "M = 20,000 trials" in re.sub(r"\s+", " ", text)
+    assert "M = 20 000 trials" in re.sub(r"\s+", " ", text)
     assert [p.name for p in pdf.parent.iterdir()] == ["r.pdf"]  # no temporary files left
 
 
@@ -54,7 +54,7 @@ def test_demo_writes_signed_reports_whose_stamp_and_verify_agree(
 
 def test_demo_refuses_a_study_with_check_errors(run_main: Run, tmp_path: Path) -> None:
     code, out = run_main("demo", "--out", str(tmp_path / "d"), "--examples", str(FIXTURE.parent))
-    assert code == 1 and "拒绝签发" in out and "CERTIFICATE_EXPIRED:JD2024-077" in out
+    assert code == 1 and "拒绝签发" in out and "--accept" in out
 
 
 def test_report_errors_are_one_line(run_main: Run, tmp_path: Path) -> None:

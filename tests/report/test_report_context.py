@@ -139,12 +139,14 @@ def test_full_gum_and_monte_carlo_sections(inp: ReportInput) -> None:
     ctx = build_context(replace(inp, full_gum=full, monte_carlo=mc), "zh")
     html = render_html(ctx)
     assert "规范方法与完整 GUM 的比较" in html
-    assert "M = 10,000" in html
+    text = re.sub(r"<[^>]+>", "", html)  # the text, without the no-break spans
+    assert "M = 10\u2009000" in text
     # half-width 14.3 -> two significant digits "14" -> interval ends to units: [45, 74]
-    assert "[45, 74] kgCO2e" in html
-    assert "通过蒙特卡洛法验证" in html
-    assert "JJF 1059.2—2012" in html
-    assert html.count("data:image/png;base64,") == 3  # stages, Pareto, histogram
+    assert "[45, 74] kgCO₂e" in text
+    assert "通过蒙特卡洛法验证" in text
+    assert "JJF 1059.2—2012" in text
+    # stages, Pareto, histogram, and the product picture (re-encoded as PNG, issue 9)
+    assert html.count("data:image/png;base64,") == 4
     views = [row["view"] for row in ctx["uncertainty"]["comparison"]]
     assert views == ["规范方法（仅活动数据）", "完整 GUM", "蒙特卡洛法（JJF 1059.2）"]
     assert any(d["text"].startswith("第七部分另给出") for d in ctx["deviations"])
@@ -156,7 +158,7 @@ def test_english_report(inp: ReportInput) -> None:
     assert "Electricity Meter Product Carbon Footprint Metrological Evaluation Report" in html
     assert "The result is valid only for the evaluated object." in html
     assert '"Page " counter(page) " of " counter(pages)' in html
-    assert "E = (59.7 ± 5.2) kgCO2e, k = 2" in html
+    assert "E = (59.7 ± 5.2) kgCO₂e, k = 2" in re.sub(r"<[^>]+>", "", html)
     labels = [input_label(inp.model, n, "en") for n in ("ship.mass", "ship.distance", "EF:fx.pcb")]
     assert labels == ["Product delivery · mass", "Product delivery · distance", "EF · PCB assembly"]
 
@@ -194,7 +196,7 @@ def test_monte_carlo_run_validates_the_full_gum(inp: ReportInput) -> None:
     assert mc.low < mc.mean < mc.high
     ctx = build_context(replace(inp, full_gum=gum_view(full), monte_carlo=mc), "en")
     assert ctx["uncertainty"]["chart_mc"].startswith("data:image/png;base64,")
-    assert "M = 20,000 trials" in ctx["uncertainty"]["mc"]["text"]
+    assert "M = 20\u2009000 trials" in ctx["uncertainty"]["mc"]["text"]
 
 
 @needs_tools

@@ -106,9 +106,9 @@ def test_table_a8_with_jjf_rounding(report: Report) -> None:
     assert "使用阶段 52.2 2.6" in rows
     assert "总计 59.7 2.6" in rows
     flat = report.flat
-    assert "扩展不确定度（k=2）= 5.2 kgCO2e" in flat
+    assert "扩展不确定度（k=2）= 5.2 kgCO₂e" in flat
     assert "相对扩展不确定度（k=2）= 8.7 %" in flat
-    assert "E = (59.7 ± 5.2) kgCO2e" in flat
+    assert "E = (59.7 ± 5.2) kgCO₂e" in flat
 
 
 def test_uncertainty_explanation_and_full_gum(report: Report) -> None:
@@ -149,7 +149,8 @@ def test_html_is_self_contained(report: Report) -> None:
     html = report.html.read_text(encoding="utf-8")
     assert "电能表产品碳足迹计量评价报告" in html
     assert html.count("data:image/png;base64,") >= 2  # stage chart and Pareto chart
-    assert "data:image/svg+xml;base64," in html  # the product picture
+    assert html.count("data:image/png;base64,") >= 3  # the SVG picture, rasterised (issue 9)
+    assert "data:image/svg+xml" not in html
     assert 'src="http' not in html
 
 

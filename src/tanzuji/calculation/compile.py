@@ -209,7 +209,9 @@ class _Builder:
             self.labels_en[name] = q.label("en")
         return made
 
-    def corrections(self, site: object, path: str) -> list[tuple[str, str]] | None:
+    def corrections(
+        self, site: object, path: str, data_type: DataType | None
+    ) -> list[tuple[str, str]] | None:
         """The shared dimensionless inputs multiplying a site (``corrections: [id, …]``)."""
         out: list[tuple[str, str]] = []
         for k, ref in enumerate(getattr(site, "corrections", ())):
@@ -224,7 +226,9 @@ class _Builder:
                     )
                 )
                 return None
-            made = self.shared_input(ref, "activity", where, None, ("1", "a dimensionless unit"))
+            made = self.shared_input(
+                ref, "activity", where, data_type, ("1", "a dimensionless unit")
+            )
             if made is None:
                 return None
             out.append(made)
@@ -287,7 +291,7 @@ class _Builder:
             ref=act.ref,
         )
         ef = self.factor_input(act.factor, f"{path}.factor")
-        extra = self.corrections(act, path)
+        extra = self.corrections(act, path, act.data_type)
         if made and ef and extra is not None:
             assert act.process is not None
             self.add_term(
@@ -330,7 +334,7 @@ class _Builder:
                     ref=use.ref,
                 )
                 ef = self.factor_input(use.factor, f"{p}.factor")
-                extra = self.corrections(use, p)
+                extra = self.corrections(use, p, use.data_type or leg.data_type)
                 if made and ef and extra is not None:
                     self.add_term(
                         key,
@@ -387,7 +391,10 @@ class _Builder:
         ]
         ef = self.factor_input(factor_id, f"{path}.factor")
         a, b = made
-        extra = [self.corrections(m, f"{path}.{field}") for field, _, _, m, _ in parts]
+        extra = [
+            self.corrections(m, f"{path}.{field}", m.data_type or act.data_type)
+            for field, _, _, m, _ in parts
+        ]
         if a and b and ef and extra[0] is not None and extra[1] is not None:
             more = extra[0] + extra[1]
             self.add_term(
@@ -465,7 +472,7 @@ class _Builder:
             if made:
                 total_kwh += to_unit(part.quantity, sup.unit, "kWh")
                 u2 += to_unit(self.inputs[made[0]].u, made[1], "kWh") ** 2
-            extra = self.corrections(part, p)
+            extra = self.corrections(part, p, part.data_type or sup.data_type)
             if made and ef and extra is not None:
                 self.add_term(
                     f"{key}/{part_name}",

@@ -18,12 +18,23 @@ import numpy.typing as npt
 
 from tanzuji.model import DataType, DistributionName, EmissionFactor, Process, Stage, Uncertainty
 
-__all__ = ["SHARED_PREFIXES", "FloatArray", "MeasurementModel", "ModelInput", "Role", "Term"]
+__all__ = [
+    "GLOBAL_PREFIXES",
+    "SHARED_PREFIXES",
+    "FloatArray",
+    "MeasurementModel",
+    "ModelInput",
+    "Role",
+    "Term",
+]
 
 Role = Literal["activity", "factor", "distance"]
 SHARED_PREFIXES = ("EF:", "Q:")
-"""Input-name prefixes that denote one quantity wherever they appear (factors, shared
-quantities); :meth:`MeasurementModel.merged` keeps them as one input."""
+"""Input-name prefixes of inputs shared by several terms: factors (``EF:<id>``) and a
+study's declared quantities (``Q:<id>``)."""
+GLOBAL_PREFIXES = ("EF:",)
+"""Input-name prefixes that mean the same quantity in every study (a factor id);
+:meth:`MeasurementModel.merged` keeps them as one input."""
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -191,17 +202,25 @@ class MeasurementModel:
         return replace(base, terms=terms)
 
     def merged(
-        self, other: MeasurementModel, *, scale: float = 1.0, prefix: str
+        self,
+        other: MeasurementModel,
+        *,
+        scale: float = 1.0,
+        prefix: str,
+        shared: Iterable[str] = (),
     ) -> MeasurementModel:
         """This model plus ``other`` (e.g. a component study) with its terms × ``scale``.
 
-        Inputs named ``EF:…`` and ``Q:…`` are the same quantity in both models and stay one
-        input (a factor shared by parent and component); other input names and the
-        component's contribution groups get ``prefix`` so they stay apart.
+        Inputs named ``EF:…`` are the same factor in both models and stay one input (a
+        factor shared by parent and component), and so do the names listed in ``shared``
+        (e.g. a ``Q:<id>`` both studies take from one measurement). Other input names —
+        a study's ``Q:<id>`` is local to that study — and the component's contribution
+        groups get ``prefix`` so they stay apart.
         """
+        keep = set(shared)
 
         def rename(name: str) -> str:
-            return name if name.startswith(SHARED_PREFIXES) else f"{prefix}{name}"
+            return name if name.startswith(GLOBAL_PREFIXES) or name in keep else f"{prefix}{name}"
 
         inputs = [replace(i, name=rename(i.name)) for i in other.inputs.values()]
         terms = [

@@ -63,9 +63,11 @@ def _root(
     ] = None,
 ) -> None:
     """碳足迹 tanzuji: traceable, uncertainty-evaluated product carbon footprints."""
-    from tanzuji.config import load_config
+    from tanzuji.config import check_timezone, load_config
 
     set_lang(lang if lang is not None else load_config().lang)
+    if warning := check_timezone():  # a TZ that names no zone (issue 9)
+        err.print(f"[yellow]{tr('警告:', 'warning:')}[/yellow] {escape(warning)}", emoji=False)
 
 
 _study.register(app)  # evaluate, check, schema, template, convert, demo

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,7 +14,7 @@ from rich.markup import escape
 
 from tanzuji.cli._common import ForceOption, out, output_path, wrote
 from tanzuji.errors import TanzujiError
-from tanzuji.i18n import tr
+from tanzuji.i18n import get_lang, tr
 
 __all__ = ["register", "write_demo_footprint"]
 
@@ -109,7 +110,7 @@ def write_demo_footprint(example: Path, target: Path, report: Path | None) -> Pa
 @pact_app.command("export")
 def export(
     study: Annotated[
-        Path, typer.Argument(help="Study file or directory (stored revisions: see docs/pact.md).")
+        str, typer.Argument(help="Study file or directory, or a stored revision id (prefix).")
     ],
     out_file: Annotated[
         Path | None, typer.Option("--out", help="JSON file to write (default: stdout).")
@@ -143,25 +144,63 @@ def export(
         ),
     ] = "https://localhost:8443",
     seed: Annotated[int | None, typer.Option("--seed", help="Monte Carlo seed.")] = None,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="Database holding stored revisions.")
+    ] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Organisation to act for.")] = None,
     force: ForceOption = False,
 ) -> None:
     """Export a study's footprint as a PACT v3 ProductFootprint with the uncertainty extension."""
     if out_file is not None:
         output_path(out_file, (".json",), force=force)
-    pf = build_footprint(
-        study,
-        method=method.value,
-        report=report,
-        report_number=report_no,
-        base_url=base_url,
-        seed=seed,
-    )
+    if not Path(study).exists() and re.fullmatch(r"[0-9a-fA-F]{6,64}", study):
+        pf = _revision_footprint(study, method.value, base_url, seed, database_url, org)
+    else:
+        pf = _file_footprint(study, method.value, report, report_no, base_url, seed)
     text = json.dumps(pf, ensure_ascii=False, indent=2) + "\n"
     if out_file is None:
         typer.echo(text, nl=False)
         return
     _write(out_file, text)
     wrote(out_file, f"（PACT v3 产品碳足迹 {pf['id']}）", f" (PACT v3 footprint {pf['id']})")
+
+
+def _revision_footprint(
+    rev: str,
+    method: str,
+    base_url: str,
+    seed: int | None,
+    database_url: str | None,
+    org: str | None,
+) -> dict[str, Any]:
+    from tanzuji.config import load_config
+    from tanzuji.pact.export import ExportOptions
+    from tanzuji.services.context import actor_from_config, store_from_config
+    from tanzuji.services.pact import revision_footprint
+    from tanzuji.store import UnitOfWork
+
+    cfg = load_config().with_overrides(database_url=database_url, org=org)
+    uow = UnitOfWork(store_from_config(cfg), write=False)
+    opts = ExportOptions(base_url=base_url, method=method)  # type: ignore[arg-type]
+    return revision_footprint(uow, actor_from_config(cfg), rev, opts, seed=seed)
+
+
+def _file_footprint(
+    study: str,
+    method: str,
+    report: Path | None,
+    report_no: str | None,
+    base_url: str,
+    seed: int | None,
+) -> dict[str, Any]:
+    return build_footprint(
+        Path(study),
+        method=method,
+        report=report,
+        report_number=report_no,
+        base_url=base_url,
+        seed=seed,
+    )
 
 
 @pact_app.command("import")
@@ -293,3 +332,138 @@ def client_add(
     )
     write_atomic(config, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     out.print(f"client_id={cid}\nclient_secret={secret}")
+
+
+@pact_app.command("compare")
+def compare(
+    sources: Annotated[list[Path], typer.Argument(help="Footprint JSON files or directories.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+) -> None:
+    """Put several suppliers' footprints side by side with U; flag pairs not comparable."""
+    import dataclasses
+
+    from rich.table import Table
+
+    from tanzuji.pact.compare import compare_footprints
+    from tanzuji.pact.importer import read_footprints
+    from tanzuji.pact.schema import validate_footprint
+
+    items = read_footprints(sources)
+    for _, _, pf in items:
+        validate_footprint(pf)
+    result = compare_footprints([pf for _, _, pf in items])
+    if as_json:
+        typer.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=2))
+        return
+    table = Table()
+    for col in (
+        "#",
+        tr("企业", "Company"),
+        tr("产品", "Product"),
+        "kgCO2e",
+        "U (k)",
+        tr("方法", "Method"),
+        tr("参考期", "Period"),
+    ):
+        table.add_column(col, overflow="fold")
+    for i, e in enumerate(result.entries):
+        u = f"{e.U:.3g} ({e.k:g})" if e.U is not None and e.k is not None else "—"
+        table.add_row(
+            str(i + 1),
+            escape(e.company),
+            escape(e.product),
+            f"{e.value:.6g}",
+            u,
+            e.method or "—",
+            f"{e.period[0]} … {e.period[1]}",
+        )
+    out.print(table)
+    if not result.pairs:
+        out.print(tr("全部可比。", "All comparable."))
+    for p in result.pairs:
+        reasons = p.reasons_zh if get_lang() == "zh" else p.reasons_en
+        out.print(
+            tr(
+                f"[yellow]不可比[/yellow] #{p.first + 1} / #{p.second + 1}：",
+                f"[yellow]not comparable[/yellow] #{p.first + 1} / #{p.second + 1}: ",
+            )
+            + escape("; ".join(reasons))
+        )
+
+
+@pact_app.command("requests")
+def requests_(
+    config: Annotated[Path, typer.Argument(help="Host configuration (YAML).")],
+) -> None:
+    """List the footprint requests (RequestCreated events) not answered yet."""
+    from tanzuji.pact.host import FileBackend
+
+    pending = FileBackend.from_file(config).pending_requests()
+    if not pending:
+        out.print(tr("没有待处理的请求。", "No pending requests."))
+    for ev in pending:
+        crit = json.dumps(dict(ev.data), ensure_ascii=False)
+        out.print(
+            f"{escape(ev.id)}  {escape(ev.org)}  {ev.received:%Y-%m-%d %H:%M}  {escape(crit)}"
+        )
+
+
+@pact_app.command("respond")
+def respond(
+    config: Annotated[Path, typer.Argument(help="Host configuration (YAML).")],
+    request_id: Annotated[str, typer.Argument(help="Id of the RequestCreated event.")],
+    reject: Annotated[
+        str | None, typer.Option("--reject", help="Reject, with this reason for the requester.")
+    ] = None,
+) -> None:
+    """Fulfil (with the matching shared footprints) or reject a request; the answer goes to
+    the partner host the requesting organisation registered, nowhere else."""
+    from tanzuji.pact.client import deliver_to_partner
+    from tanzuji.pact.host import FileBackend
+
+    backend = FileBackend.from_file(config)
+    event = next((e for e in backend.pending_requests() if e.id == request_id), None)
+    if event is None:
+        raise TanzujiError(tr(f"没有待处理的请求 {request_id}", f"no pending request {request_id}"))
+    if event.org not in backend.config.partners:
+        raise TanzujiError(
+            tr(
+                f"组织 {event.org} 未登记伙伴主机（partners），无法回复",
+                f"organisation {event.org} registered no partner host (partners); cannot answer",
+            )
+        )
+    answer = backend.respond(event, reject=reject)
+    if not deliver_to_partner(backend, event.org, answer):
+        raise TanzujiError(
+            tr(
+                f"无法送达 {event.org} 的伙伴主机",
+                f"could not deliver to {event.org}'s partner host",
+            )
+        )
+    kind = "RequestFulfilled" if "Fulfilled" in answer["type"] else "RequestRejected"
+    out.print(tr(f"已发送 {kind} 至 {event.org}", f"sent {kind} to {event.org}"))
+
+
+@pact_app.command("notify")
+def notify(
+    config: Annotated[Path, typer.Argument(help="Host configuration (YAML).")],
+    pf_ids: Annotated[list[str], typer.Argument(help="Ids of published or updated footprints.")],
+) -> None:
+    """Send a PublishedEvent to every registered partner allowed to see the footprints."""
+    from tanzuji.pact.client import deliver_to_partner
+    from tanzuji.pact.host import FileBackend
+
+    backend = FileBackend.from_file(config)
+    unknown = [p for p in pf_ids if not backend.exists(p)]
+    if unknown:
+        raise TanzujiError(
+            tr(f"未知的碳足迹 {', '.join(unknown)}", f"unknown footprints {', '.join(unknown)}")
+        )
+    orgs, event = backend.published_event(pf_ids)
+    for org in orgs:
+        ok = deliver_to_partner(backend, org, event)
+        out.print(
+            f"{escape(org)}: " + (tr("已送达", "delivered") if ok else tr("送达失败", "failed"))
+        )
+    if not orgs:
+        out.print(tr("没有可通知的伙伴。", "No partner may see these footprints."))

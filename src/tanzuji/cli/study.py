@@ -8,6 +8,7 @@ commands so that ``tanzuji --help`` stays fast.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -54,10 +55,13 @@ def warn_missing_uncertainty(loaded: LoadedStudy) -> int:
     findings = zero_u_findings(loaded)
     for f in findings:
         where = f" ({f.path})" if f.path else ""
-        warn(
-            f"{f.message('zh')}，按 u = 0 计入{where}",
-            f"{f.message('en')}; counted with u = 0{where}",
-        )
+        en = f.message("en")
+        m = re.match(r"activities\[(\d+)\]$", f.path)
+        if f.code == "data.no_uncertainty" and m:  # the activity's English name, if it has one
+            name = loaded.study.activities[int(m.group(1))].name
+            if name.en:
+                en = f"no measurement uncertainty is evaluated for {name.en!r}"
+        warn(f"{f.message('zh')}，按 u = 0 计入{where}", f"{en}; counted with u = 0{where}")
     return len(findings)
 
 
@@ -174,7 +178,7 @@ def evaluate(
     if full is not None:
         from tanzuji.render import render_full
 
-        items += render_full(full, result, code, top)
+        items += render_full(full, result, code, top, factors=loaded.factors)
     if mc_result is not None:
         from tanzuji.render import render_monte_carlo
 

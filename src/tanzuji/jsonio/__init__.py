@@ -30,6 +30,7 @@ from typing import Any
 from tanzuji.calculation import FootprintResult, evaluate_jjf
 from tanzuji.errors import InputError, InputErrors, UnitError
 from tanzuji.factors import FactorLibrary, LibraryFile
+from tanzuji.fileio import resolve_inside
 from tanzuji.jsonio.components import compile_with_components
 from tanzuji.jsonio.documents import MAX_BYTES, Document, read_document
 from tanzuji.jsonio.results import full_to_dict, monte_carlo_to_dict, result_to_dict
@@ -58,6 +59,7 @@ __all__ = [
     "builtin_libraries",
     "evaluate_file",
     "full_to_dict",
+    "library_dirs",
     "load_factor_library",
     "load_study",
     "locate_errors",
@@ -145,6 +147,13 @@ def _per_something(unit: str) -> bool:
     return bool(dims.get("[co2e]", 0) == 1 and dims != parse_unit(EMISSION_UNIT).dimensionality)
 
 
+def library_dirs() -> tuple[Path, ...]:
+    """The extra folders a study may take factor libraries and pictures from (settings)."""
+    from tanzuji.config import load_config
+
+    return load_config().library_dirs
+
+
 def resolve_libraries(study: Study, base: Path, doc: Document) -> FactorLibrary:
     """The factor library a study resolves against: its ``factor_libraries`` (files
     relative to ``base`` or builtin ids; default every builtin library), layered."""
@@ -152,21 +161,26 @@ def resolve_libraries(study: Study, base: Path, doc: Document) -> FactorLibrary:
     refs = study.factor_libraries or ("builtin",)
     layers: list[FactorLibrary] = []
     problems: list[InputError] = []
+    allowed: tuple[Path, ...] | None = None
     for i, ref in enumerate(refs):
+        where = f"factor_libraries[{i}]"
         try:
             if ref == "builtin":
                 layers.extend(load_factor_library(p) for p in builtins.values())
             elif ref in builtins:
                 layers.append(load_factor_library(builtins[ref]))
             else:
-                path = (base / ref).resolve()
-                if not path.exists():
+                if allowed is None:
+                    allowed = library_dirs()
+                # the file policy: inside the study's folder or a configured library folder
+                path = resolve_inside(ref, base, allowed, what="factor library")
+                if not path.is_file():
                     known = ", ".join(["builtin", *builtins]) or "builtin"
                     problems.append(
                         InputError(
                             "no such factor-library file or builtin library; expected a path "
                             f"relative to the study or one of {known}",
-                            path=f"factor_libraries[{i}]",
+                            path=where,
                             got=ref,
                         )
                     )
@@ -175,7 +189,7 @@ def resolve_libraries(study: Study, base: Path, doc: Document) -> FactorLibrary:
         except InputErrors as exc:
             problems.extend(exc.errors)
         except InputError as exc:
-            problems.append(exc)
+            problems.append(exc.with_location(path=where))
     if problems:
         raise InputErrors(_locate(problems, doc))
     return FactorLibrary.layered(layers)

@@ -11,6 +11,7 @@ r"""YAML/JSON documents that remember where each field came from (for line numbe
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +20,9 @@ from typing import Any
 import yaml
 
 from tanzuji.errors import InputError
+from tanzuji.fileio import read_bounded
 
-__all__ = ["MAX_BYTES", "Document", "read_document"]
+__all__ = ["LIMITS", "MAX_BYTES", "MAX_DEPTH", "Document", "read_document"]
 
 MAX_BYTES = 20_000_000
 
@@ -51,6 +53,30 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _checked(kind: str, construct: Any) -> Any:
+    """A scalar constructor that reports an unreadable literal (``0x_``) with its line."""
+
+    def run(loader: _Loader, node: yaml.ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"not a readable {kind} ({type(exc).__name__})", node.start_mark
+            ) from None
+
+    return run
+
+
+_Loader.add_constructor(
+    "tag:yaml.org,2002:int",
+    _checked("integer", yaml.constructor.SafeConstructor.construct_yaml_int),
+)
+_Loader.add_constructor(
+    "tag:yaml.org,2002:float",
+    _checked("number", yaml.constructor.SafeConstructor.construct_yaml_float),
+)
 
 
 @dataclass(frozen=True)
@@ -85,36 +111,164 @@ class Document:
 
 
 def read_document(path: str | Path) -> Document:
-    """Read a YAML or JSON file; malformed content raises :class:`InputError` with its line."""
+    """Read a YAML or JSON file; malformed or oversized content raises :class:`InputError`.
+
+    The limits of :data:`LIMITS` are checked before the document is built: the size while
+    reading, nesting depth, text and number lengths and alias expansion by a scan of the
+    text (JSON) or of the parser's events (YAML), so no parser recursion or blow-up happens.
+    """
     p = Path(path)
     where = str(p)
-    if not p.exists():
-        raise InputError("file not found", file=where)
-    if p.is_dir():
-        raise InputError("is a directory; expected a YAML or JSON file", file=where)
-    size = p.stat().st_size
-    if size > MAX_BYTES:
-        raise InputError(f"file too large ({size} bytes); expected at most {MAX_BYTES}", file=where)
+    raw = read_bounded(p, MAX_BYTES, what="YAML or JSON file")
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
             f"not UTF-8 text (byte {exc.start}); expected YAML or JSON", file=where
         ) from None
     if p.suffix.lower() == ".json":
+        _scan_json(text, where)
         try:
             return Document(p, json.loads(text), None)
         except json.JSONDecodeError as exc:
             raise InputError(
                 f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", file=where
             ) from None
+        except (ValueError, RecursionError):  # pragma: no cover - the scan catches these first
+            raise InputError("malformed JSON", file=where) from None
+    _scan_yaml(text, where)
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise InputError(f"malformed YAML{pos}: {exc.problem or exc.context}", file=where) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"malformed YAML: {exc}", file=where) from None
+        raise InputError(f"malformed YAML: {str(exc)[:200]}", file=where) from None
+    except (ValueError, OverflowError, TypeError, RecursionError) as exc:
+        # e.g. '0x_' resolves to an int that int() cannot read
+        raise InputError(
+            f"malformed YAML: a value cannot be read ({type(exc).__name__})", file=where
+        ) from None
     return Document(p, data, node)
+
+
+# --------------------------------------------------------------------------- limits
+
+#: Deepest nesting of mappings and lists (a study needs about 8).
+MAX_DEPTH = 40
+#: Longest text value, in characters.
+MAX_STRING = 100_000
+#: Longest number literal, in characters (Python refuses integers over 4,300 digits).
+MAX_NUMBER = 100
+#: Most nodes a YAML document may have once its aliases are expanded (billion laughs).
+MAX_NODES = 2_000_000
+#: The limits, for docs/robustness.md and error messages.
+LIMITS = {
+    "bytes": MAX_BYTES,
+    "depth": MAX_DEPTH,
+    "string": MAX_STRING,
+    "number": MAX_NUMBER,
+    "nodes": MAX_NODES,
+}
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]|[-+0-9.eE]{' + str(MAX_NUMBER + 1) + ",}")
+_NUMBERISH = re.compile(r"[-+]?\.?[0-9][0-9a-fA-FxXoObB_.:+-]*")
+
+
+def _line(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _scan_json(text: str, where: str) -> None:
+    """Depth, text and number lengths of a JSON text, without parsing it."""
+    depth = 0
+    for m in _JSON_TOKEN.finditer(text):
+        tok = m.group()
+        c = tok[0]
+        if c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InputError(
+                    f"nested too deeply at line {_line(text, m.start())}; "
+                    f"expected at most {MAX_DEPTH} levels",
+                    file=where,
+                )
+        elif c in "]}":
+            depth -= 1
+        elif c == '"':
+            if len(tok) > MAX_STRING + 2:
+                raise InputError(
+                    f"text too long at line {_line(text, m.start())}; "
+                    f"expected at most {MAX_STRING} characters",
+                    file=where,
+                )
+        else:
+            raise InputError(
+                f"number too long at line {_line(text, m.start())}; "
+                f"expected at most {MAX_NUMBER} characters",
+                file=where,
+            )
+
+
+def _scan_yaml(text: str, where: str) -> None:
+    """Depth, tags, text/number lengths and alias expansion, from the parser's events."""
+
+    def fail(message: str, event: Any) -> InputError:
+        return InputError(f"{message} at line {event.start_mark.line + 1}", file=where)
+
+    depth = 0
+    nodes = 0
+    #: anchor → node count of its subtree; open collections: [anchor, count at start]
+    sizes: dict[str, int] = {}
+    open_: list[tuple[str | None, int]] = []
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                nodes += sizes.get(event.anchor or "", 1)
+            elif isinstance(event, yaml.NodeEvent):
+                tag = getattr(event, "tag", None)
+                if (
+                    tag is not None
+                    and tag != "!"
+                    and not (isinstance(event, yaml.ScalarEvent) and event.implicit[0])
+                ):
+                    raise fail(
+                        "explicit YAML tags (such as !!binary or !!python) are not accepted",
+                        event,
+                    )
+                nodes += 1
+                if isinstance(event, yaml.ScalarEvent):
+                    value = event.value
+                    if len(value) > MAX_STRING:
+                        raise fail(f"text longer than {MAX_STRING} characters", event)
+                    if not event.style and len(value) > MAX_NUMBER and _NUMBERISH.fullmatch(value):
+                        raise fail(f"number longer than {MAX_NUMBER} characters", event)
+                    if event.anchor:
+                        sizes[event.anchor] = 1
+                else:  # a mapping or a sequence starts
+                    depth += 1
+                    if depth > MAX_DEPTH:
+                        raise fail(f"nested deeper than {MAX_DEPTH} levels", event)
+                    open_.append((event.anchor, nodes))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+                anchor, start = open_.pop()
+                if anchor:
+                    sizes[anchor] = nodes - start + 1
+            if nodes > MAX_NODES:
+                raise InputError(
+                    f"too many values once aliases are expanded; expected at most {MAX_NODES}",
+                    file=where,
+                )
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InputError(f"malformed YAML{pos}: {exc.problem or exc.context}", file=where) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"malformed YAML: {str(exc)[:200]}", file=where) from None

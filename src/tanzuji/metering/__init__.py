@@ -2,9 +2,12 @@
 with its standard uncertainty, findings for every cleaning step, and activities for a study.
 
 Modules: :mod:`~tanzuji.metering.mapping` (the mapping file), :mod:`~tanzuji.metering.readers`
-(CSV, Excel, Parquet), :mod:`~tanzuji.metering.clean` (per-meter cleaning),
+(CSV, Excel, Parquet), :mod:`~tanzuji.metering.clean` (per-meter cleaning;
+:mod:`~tanzuji.metering.register` for cumulative registers, :mod:`~tanzuji.metering.clean_base`
+their shared types),
 :mod:`~tanzuji.metering.budget` (uncertainty), :mod:`~tanzuji.metering.engine` (Dask),
-:mod:`~tanzuji.metering.ingest` (the use case), :mod:`~tanzuji.metering.tostudy` (activities).
+:mod:`~tanzuji.metering.ingest` (the use case), :mod:`~tanzuji.metering.tostudy` (activities),
+:mod:`~tanzuji.metering.evidence` (the report section), :mod:`~tanzuji.metering.convert`.
 pandas, pyarrow and dask are imported inside the functions that use them.
 """
 

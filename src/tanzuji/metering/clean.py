@@ -29,108 +29,40 @@ covers are gaps, filled at the meter's mean rate (u = s_rate × duration) or bou
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from tanzuji.metering.clean_base import (
+    NS_H,
+    NS_MIN,
+    MeterFinding,
+    MeterRules,
+    MeterSummary,
+    PeriodBounds,
+    add_finding,
+    fmt_num,
+    infer_resolution,
+    meter_resolution,
+    serial_findings,
+)
+from tanzuji.metering.register import clean_register
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MeterFinding", "MeterSummary", "PeriodBounds", "clean_meter"]
-
-NS_MIN = 60_000_000_000
-NS_H = 60 * NS_MIN
-
-
-@dataclass(frozen=True)
-class PeriodBounds:
-    """The evaluation period in ns UTC: [start, end)."""
-
-    start: int
-    end: int
-    tz: str
-
-    def fmt(self, ns: int) -> str:
-        """A timestamp in the mapping's zone, minutes precision."""
-        from zoneinfo import ZoneInfo
-
-        t = dt.datetime.fromtimestamp(ns / 1e9, tz=dt.UTC).astimezone(ZoneInfo(self.tz))
-        return t.strftime("%Y-%m-%d %H:%M")
-
-    def span(self, a: int, b: int) -> str:
-        """``a – b`` in local time."""
-        return self.fmt(a) if a == b else f"{self.fmt(a)} – {self.fmt(b)}"
-
-
-@dataclass(frozen=True)
-class MeterFinding:
-    """A cleaning finding about one meter: what, when, what was done (zh and en)."""
-
-    level: Literal["error", "warning", "info"]
-    code: str
-    meter: str
-    start: str
-    end: str
-    zh: str
-    en: str
-
-
-@dataclass
-class MeterSummary:
-    """What cleaning one meter gives (all energies in the meter's canonical unit)."""
-
-    meter: str
-    kind: str
-    n_readings: int = 0
-    n_expected: int = 0
-    n_used: int = 0
-    energy_measured: float = 0.0
-    energy_filled: float = 0.0
-    u_fill: float = 0.0
-    u_prorate: float = 0.0
-    resolution: float = 0.0
-    n_rounded: int = 0
-    """How many rounded values enter the sum with independent rounding errors."""
-    energy_low_load: float = 0.0
-    """Energy in intervals below the low-load threshold (larger MPE)."""
-    first: str = ""
-    last: str = ""
-    serials: list[str] = field(default_factory=list)
-    findings: list[MeterFinding] = field(default_factory=list)
-
-    @property
-    def energy(self) -> float:
-        """Measured + filled energy."""
-        return self.energy_measured + self.energy_filled
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MeterSummary:
-        """Inverse of :meth:`to_dict`."""
-        data = dict(data)
-        data["findings"] = [MeterFinding(**f) for f in data.get("findings", [])]
-        return cls(**data)
-
-
-@dataclass(frozen=True)
-class MeterRules:
-    """The per-meter cleaning choices (from the mapping)."""
-
-    kind: Literal["interval", "register"]
-    interval_min: int
-    gap_fill: Literal["interpolate", "profile", "bounded"]
-    max_kw: float | None = None
-    resolution: float | None = None
-    rollover: float | None = None
-    low_load_kw: float | None = None
-    """Power below which the low-load MPE applies (rated power × threshold)."""
-
+__all__ = [
+    "NS_H",
+    "NS_MIN",
+    "MeterFinding",
+    "MeterRules",
+    "MeterSummary",
+    "PeriodBounds",
+    "clean_meter",
+    "fmt_num",
+    "infer_resolution",
+]
 
 _FILL_ZH = {
     "interpolate": "线性插值",
@@ -168,77 +100,20 @@ def clean_meter(
     if rules.kind == "interval":
         _interval(frame, s, rules, period)
     else:
-        _register(frame, s, rules, period)
+        clean_register(frame, s, rules, period)
     return s
-
-
-def fmt_num(x: float) -> str:
-    """A number for a message: 6 significant digits, never an exponent.
-
-    >>> fmt_num(1494490.123), fmt_num(12.3456789)
-    ('1494490', '12.3457')
-    """
-    return f"{x:.0f}" if abs(x) >= 1e5 else f"{x:.6g}"
-
-
-def _add(s: MeterSummary, level: str, code: str, a: str, b: str, zh: str, en: str) -> None:
-    s.findings.append(MeterFinding(level, code, s.meter, a, b, zh, en))  # type: ignore[arg-type]
-
-
-def infer_resolution(values: np.ndarray[Any, np.dtype[np.float64]]) -> float:
-    """The largest 10^-k (k = 0 … 6) of which every value is a multiple.
-
-    >>> infer_resolution(np.array([1.25, 3.5, 2.0]))
-    0.01
-    """
-    v = values[np.isfinite(values)]
-    if v.size == 0:
-        return 0.0
-    for k in range(7):
-        scaled = v * 10.0**k
-        if np.all(np.abs(scaled - np.round(scaled)) < 1e-6 * np.maximum(1.0, np.abs(scaled))):
-            return float(10.0**-k)
-    return 0.0
-
-
-def _meter_resolution(
-    rules: MeterRules, values: np.ndarray[Any, np.dtype[np.float64]], scale: float = 1.0
-) -> float:
-    if rules.resolution is not None:
-        return rules.resolution * scale
-    return infer_resolution(values)
-
-
-def _serials(frame: pd.DataFrame, s: MeterSummary, period: PeriodBounds) -> None:
-    if "serial" not in frame.columns or len(s.serials) < 2:
-        return
-    ser = frame["serial"].astype("str").to_numpy()
-    ts = frame["ts"].to_numpy()
-    change = np.flatnonzero(ser[1:] != ser[:-1]) + 1
-    for i in change:
-        when = period.fmt(int(ts[i]))
-        _add(
-            s,
-            "warning",
-            "meter.replaced",
-            period.fmt(int(ts[i - 1])),
-            when,
-            f"电能表 {s.meter} 更换：表号 {ser[i - 1]} → {ser[i]}（{when}），分段计算电量",
-            f"meter {s.meter} replaced: serial {ser[i - 1]} → {ser[i]} at {when}; "
-            "energy computed per serial",
-        )
 
 
 def _interval(frame: pd.DataFrame, s: MeterSummary, rules: MeterRules, p: PeriodBounds) -> None:
     step = rules.interval_min * NS_MIN
     ts = frame["ts"].to_numpy(dtype="int64")
     val = frame["value"].to_numpy(dtype="float64")
-    _serials(frame, s, p)
+    serial_findings(frame, s, p)
     # outside the period
     outside = (ts < p.start) | (ts >= p.end)
     if outside.any():
         o = ts[outside]
-        _add(
+        add_finding(
             s,
             "info",
             "readings.outside_period",
@@ -257,7 +132,7 @@ def _interval(frame: pd.DataFrame, s: MeterSummary, rules: MeterRules, p: Period
         snapped = p.start + np.round((ts - p.start) / step).astype("int64") * step
         worst = int(np.max(np.abs(snapped[shifted] - ts[shifted]))) / NS_MIN
         a, b = int(ts[shifted].min()), int(ts[shifted].max())
-        _add(
+        add_finding(
             s,
             "warning",
             "readings.clock_shift",
@@ -279,7 +154,7 @@ def _interval(frame: pd.DataFrame, s: MeterSummary, rules: MeterRules, p: Period
     if dup.any():
         differ = int(np.sum(dup & (np.abs(val - np.roll(val, 1)) > 1e-12)))
         a, b = int(ts[dup].min()), int(ts[dup].max())
-        _add(
+        add_finding(
             s,
             "warning",
             "readings.duplicate",
@@ -296,7 +171,7 @@ def _interval(frame: pd.DataFrame, s: MeterSummary, rules: MeterRules, p: Period
     bad = val < 0
     if bad.any():
         a, b = int(ts[bad].min()), int(ts[bad].max())
-        _add(
+        add_finding(
             s,
             "error",
             "readings.negative",
@@ -310,7 +185,7 @@ def _interval(frame: pd.DataFrame, s: MeterSummary, rules: MeterRules, p: Period
         high = val > rules.max_kw * hours * (1 + 1e-9)
         if high.any():
             a, b = int(ts[high].min()), int(ts[high].max())
-            _add(
+            add_finding(
                 s,
                 "error",
                 "readings.impossible",
@@ -323,7 +198,7 @@ def _interval(frame: pd.DataFrame, s: MeterSummary, rules: MeterRules, p: Period
                 "filled as gaps",
             )
             bad |= high
-    s.resolution = _meter_resolution(rules, val)
+    s.resolution = meter_resolution(rules, val)
     ts, val = ts[~bad], val[~bad]
     n = int((p.end - p.start) // step)
     s.n_expected = n
@@ -410,7 +285,7 @@ def _fill(
     la, lb = int(starts[longest]), int(ends[longest])
     a_ns, b_ns = p.start + la * step, p.start + lb * step
     level = "warning" if total_missing > 0.01 * n or method == "bounded" else "info"
-    _add(
+    add_finding(
         s,
         level,
         "readings.gap",
@@ -422,168 +297,4 @@ def _fill(
         f"{starts.size} gaps, {total_missing} intervals ({total_missing * hours:g} h) missing, "
         f"the longest {p.span(a_ns, b_ns)}; action: {_FILL_EN[method]}, filled "
         f"{fmt_num(s.energy_filled)} with standard uncertainty {s.u_fill:.3g}",
-    )
-
-
-def _register(frame: pd.DataFrame, s: MeterSummary, rules: MeterRules, p: PeriodBounds) -> None:
-    ts = frame["ts"].to_numpy(dtype="int64")
-    val = frame["value"].to_numpy(dtype="float64")
-    ser = (
-        frame["serial"].astype("str").to_numpy()
-        if "serial" in frame.columns
-        else np.array([""] * ts.size, dtype=object)
-    )
-    _serials(frame, s, p)
-    dup = np.zeros(ts.size, dtype=bool)
-    dup[1:] = ts[1:] == ts[:-1]
-    if dup.any():
-        a, b = int(ts[dup].min()), int(ts[dup].max())
-        _add(
-            s,
-            "warning",
-            "readings.duplicate",
-            p.fmt(a),
-            p.fmt(b),
-            f"{int(dup.sum())} 个重复时间戳（{p.span(a, b)}），保留第一个",
-            f"{int(dup.sum())} duplicate timestamps ({p.span(a, b)}); the first kept",
-        )
-        ts, val, ser = ts[~dup], val[~dup], ser[~dup]
-    # only the readings that bracket the period matter
-    lo = max(int(np.searchsorted(ts, p.start, side="right")) - 1, 0)
-    hi = min(int(np.searchsorted(ts, p.end, side="left")) + 1, ts.size)
-    if lo > 0 or hi < ts.size:
-        dropped = np.concatenate((ts[:lo], ts[hi:]))
-        _add(
-            s,
-            "info",
-            "readings.outside_period",
-            p.fmt(int(dropped.min())),
-            p.fmt(int(dropped.max())),
-            f"{dropped.size} 个读数在评价周期外，已舍去（保留周期两端各一个用于分摊）",
-            f"{dropped.size} readings outside the evaluation period left out (one kept at "
-            "each end for pro-rating)",
-        )
-        ts, val, ser = ts[lo:hi], val[lo:hi], ser[lo:hi]
-    s.resolution = _meter_resolution(rules, val)
-    s.n_used = int(ts.size)
-    if ts.size:
-        s.first, s.last = p.fmt(int(ts[0])), p.fmt(int(ts[-1]))
-    delta = np.diff(val)
-    same = ser[1:] == ser[:-1]
-    valid = np.ones(delta.size, dtype=bool)
-    rollover = rules.rollover
-    segments = 1
-    for i in np.flatnonzero((delta < 0) | ~same):
-        t0, t1 = int(ts[i]), int(ts[i + 1])
-        if not same[i]:
-            valid[i] = False  # replacement: the energy between the two meters is a gap
-            segments += 1
-            continue
-        if rollover is not None and val[i] > 0.5 * rollover and val[i + 1] < 0.5 * rollover:
-            delta[i] += rollover
-            _add(
-                s,
-                "warning",
-                "register.rollover",
-                p.fmt(t0),
-                p.fmt(t1),
-                f"计度器翻转（{fmt_num(val[i])} → {fmt_num(val[i + 1])}，"
-                f"{p.span(t0, t1)}），已加上 {rollover:g}",
-                f"register roll-over ({fmt_num(val[i])} → {fmt_num(val[i + 1])}, "
-                f"{p.span(t0, t1)}); {rollover:g} added",
-            )
-            continue
-        valid[i] = False
-        segments += 1
-        _add(
-            s,
-            "error",
-            "register.backwards",
-            p.fmt(t0),
-            p.fmt(t1),
-            f"计度器读数倒退（{fmt_num(val[i])} → {fmt_num(val[i + 1])}，"
-            f"{p.span(t0, t1)}），表号未变；按电表复位分段，该时段按缺测补齐",
-            f"register went backwards ({fmt_num(val[i])} → {fmt_num(val[i + 1])}, "
-            f"{p.span(t0, t1)}) with the same serial; treated as a reset, the interval filled "
-            "as a gap",
-        )
-    t0s, t1s = ts[:-1], ts[1:]
-    hours = (t1s - t0s) / NS_H
-    if rules.max_kw is not None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            high = valid & (delta > rules.max_kw * hours * (1 + 1e-9))
-        for i in np.flatnonzero(high):
-            valid[i] = False
-            _add(
-                s,
-                "error",
-                "readings.impossible",
-                p.fmt(int(t0s[i])),
-                p.fmt(int(t1s[i])),
-                f"计度器增量 {fmt_num(delta[i])} 超过互感器额定功率 {rules.max_kw:g} kW 的上限，"
-                "已剔除并按缺测补齐",
-                f"register increment {fmt_num(delta[i])} exceeds what the CT rating "
-                f"{rules.max_kw:g} kW allows; removed and filled as a gap",
-            )
-    # overlap of each increment with the period
-    a = np.maximum(t0s, p.start)
-    b = np.minimum(t1s, p.end)
-    span = np.maximum(t1s - t0s, 1)
-    frac = np.clip((b - a) / span, 0.0, 1.0)
-    used = valid & (frac > 0)
-    e = delta * frac
-    s.energy_measured = float(np.sum(e[used]))
-    part = used & (frac < 1.0)
-    s.u_prorate = float(
-        math.sqrt(float(np.sum((np.minimum(frac, 1 - frac) * delta / math.sqrt(3.0))[part] ** 2)))
-    )
-    s.n_rounded = 2 * segments
-    if rules.low_load_kw is not None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            low = used & (delta / np.maximum(hours, 1e-12) < rules.low_load_kw)
-        s.energy_low_load = float(np.sum(e[low]))
-    # uncovered parts of the period: gaps
-    covered = sorted((int(x), int(y)) for x, y, u in zip(a, b, used, strict=True) if u and y > x)
-    gaps: list[tuple[int, int]] = []
-    cursor = p.start
-    for x, y in covered:
-        if x > cursor:
-            gaps.append((cursor, x))
-        cursor = max(cursor, y)
-    if cursor < p.end:
-        gaps.append((cursor, p.end))
-    s.n_expected = int(delta.size)
-    if not gaps:
-        return
-    rates = delta[valid] / np.maximum(hours[valid], 1e-12)
-    mean_rate = float(np.sum(delta[valid]) / max(float(np.sum(hours[valid])), 1e-12))
-    sd_rate = float(np.std(rates, ddof=1)) if rates.size > 1 else mean_rate
-    method = rules.gap_fill if rates.size else "bounded"
-    fill_e, fill_u = [], []
-    for x, y in gaps:
-        h = (y - x) / NS_H
-        if method == "bounded":
-            cap = rules.max_kw if rules.max_kw is not None else float(np.max(rates, initial=0))
-            fill_e.append(0.0)
-            fill_u.append(cap * h / math.sqrt(3.0))
-        else:
-            fill_e.append(mean_rate * h)
-            fill_u.append(sd_rate * h)
-    s.energy_filled = float(sum(fill_e))
-    s.u_fill = float(math.sqrt(sum(u * u for u in fill_u)))
-    total_h = sum((y - x) / NS_H for x, y in gaps)
-    longest = max(gaps, key=lambda g: g[1] - g[0])
-    how_zh = "不补，按上限计入不确定度" if method == "bounded" else "按平均功率补齐"
-    how_en = "left out, bounded in u" if method == "bounded" else "filled at the mean rate"
-    _add(
-        s,
-        "warning",
-        "readings.gap",
-        p.fmt(gaps[0][0]),
-        p.fmt(gaps[-1][1]),
-        f"{len(gaps)} 段周期未被读数覆盖，共 {total_h:.4g} h，最长 {p.span(*longest)}；处理："
-        f"{how_zh}，补入 {fmt_num(s.energy_filled)}，标准不确定度 {s.u_fill:.3g}",
-        f"{len(gaps)} parts of the period not covered by readings, {total_h:.4g} h, the longest "
-        f"{p.span(*longest)}; action: {how_en}, filled {fmt_num(s.energy_filled)} with standard "
-        f"uncertainty {s.u_fill:.3g}",
     )

@@ -16,6 +16,7 @@ meter. The same graph runs
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Callable, Iterator
 from collections.abc import Mapping as TMapping
@@ -178,8 +179,9 @@ def _runner(execution: Execution, pieces: list[Piece]) -> Iterator[Compute]:
                 threads_per_worker=1,
                 memory_limit=execution.memory_limit,
                 host="127.0.0.1",
-                dashboard_address=None,
+                dashboard_address="127.0.0.1:0",  # HTTP routes on a free local port
                 processes=True,
+                silence_logs=logging.CRITICAL,  # no heartbeat noise when the cluster closes
             )
             client = Client(cluster, set_as_default=False)
         try:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from tanzuji.errors import InputError
 from tanzuji.governance.conformance import certificate_gaps
+from tanzuji.i18n import tr
 from tanzuji.metering.budget import Aggregate, MeterEnergy, aggregate, meter_energy
 from tanzuji.metering.clean import MeterFinding, MeterSummary, PeriodBounds, fmt_num
 from tanzuji.metering.engine import Execution, Progress, summarize
@@ -151,7 +152,7 @@ def ingest(
     """Read, clean and evaluate the readings; see the module docstring."""
     execution = execution or Execution()
     if not data:
-        raise InputError("give at least one reading file")
+        raise InputError(tr("请至少给出一个读数文件", "give at least one reading file"))
     mapping = load_mapping(mapping_path, study_instruments)
     register = {i.id: i for i in study_instruments}
     register.update({i.id: i for i in mapping.instruments})

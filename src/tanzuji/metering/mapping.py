@@ -24,6 +24,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from tanzuji.errors import InputError
+from tanzuji.i18n import tr
 from tanzuji.model.base import _Strict
 from tanzuji.model.derived import AllocationShare
 from tanzuji.model.governance import Instrument
@@ -221,15 +222,27 @@ def load_mapping(path: Path, extra_instruments: tuple[Instrument, ...] = ()) -> 
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"cannot read the mapping file: {exc.strerror}", file=str(path)) from None
+        raise InputError(
+            tr(
+                f"无法读取映射文件：{exc.strerror}", f"cannot read the mapping file: {exc.strerror}"
+            ),
+            file=str(path),
+        ) from None
     try:
         data: Any = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
-        raise InputError(f"not valid YAML: {exc}", file=str(path), row=row) from None
+        raise InputError(
+            tr(f"不是有效的 YAML：{exc}", f"not valid YAML: {exc}"), file=str(path), row=row
+        ) from None
     if not isinstance(data, dict):
-        raise InputError("expected a mapping (key: value) at the top level", file=str(path))
+        raise InputError(
+            tr(
+                "顶层应为键值映射（key: value）", "expected a mapping (key: value) at the top level"
+            ),
+            file=str(path),
+        )
     try:
         mapping = Mapping.model_validate(data)
     except ValidationError as exc:
@@ -240,8 +253,12 @@ def load_mapping(path: Path, extra_instruments: tuple[Instrument, ...] = ()) -> 
     for j, meter in enumerate(mapping.meters):
         if meter.instrument not in known:
             raise InputError(
-                f"meter {meter.id!r} refers to instrument {meter.instrument!r}, which is not in "
-                "the instrument register (mapping instruments or the study's)",
+                tr(
+                    f"电能表 {meter.id!r} 引用的计量器具 {meter.instrument!r} 不在计量器具登记中"
+                    "（映射文件或研究文件的 instruments）",
+                    f"meter {meter.id!r} refers to instrument {meter.instrument!r}, which is not "
+                    "in the instrument register (mapping instruments or the study's)",
+                ),
                 file=str(path),
                 path=f"meters[{j}].instrument",
             )

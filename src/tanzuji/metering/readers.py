@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tanzuji.errors import InputError
+from tanzuji.i18n import tr
 from tanzuji.metering.mapping import Mapping, MeterMapping, is_reactive
 from tanzuji.model.derived import parse_ratio
 from tanzuji.model.governance import Instrument
@@ -68,7 +69,10 @@ def _fmt(path: Path) -> str:
     if name.endswith((".parquet", ".pq")):
         return "parquet"
     raise InputError(
-        "unknown file type; expected .csv, .csv.gz, .xlsx or .parquet (or a directory of them)",
+        tr(
+            "未知的文件类型；应为 .csv、.csv.gz、.xlsx 或 .parquet（或含这些文件的目录）",
+            "unknown file type; expected .csv, .csv.gz, .xlsx or .parquet (or a directory of them)",
+        ),
         file=str(path),
     )
 
@@ -111,10 +115,12 @@ def plan_pieces(paths: list[Path], mapping: Mapping) -> list[Piece]:
             )
             found = [f for f in found if _known(f)]
             if not found:
-                raise InputError("the directory holds no reading files", file=str(p))
+                raise InputError(
+                    tr("目录中没有读数文件", "the directory holds no reading files"), file=str(p)
+                )
             files.extend(found)
         elif not p.exists():
-            raise InputError("no such file", file=str(p))
+            raise InputError(tr("文件不存在", "no such file"), file=str(p))
         else:
             files.append(p)
     pieces: list[Piece] = []
@@ -145,11 +151,17 @@ def _csv_header(f: Path) -> list[str]:
     try:
         head = pd.read_csv(f, nrows=1, dtype=str, sep=None if f.suffix == ".txt" else ",")
     except pd.errors.EmptyDataError:
-        raise InputError("the file is empty", file=str(f)) from None
+        raise InputError(tr("文件为空", "the file is empty"), file=str(f)) from None
     except (UnicodeDecodeError, pd.errors.ParserError, OSError) as exc:
-        raise InputError(f"not a readable CSV file ({exc})", file=str(f)) from None
+        raise InputError(
+            tr(f"无法读取的 CSV 文件（{exc}）", f"not a readable CSV file ({exc})"), file=str(f)
+        ) from None
     if head.empty:
-        raise InputError("the file has a header but no readings", file=str(f), row=2)
+        raise InputError(
+            tr("文件只有表头，没有读数", "the file has a header but no readings"),
+            file=str(f),
+            row=2,
+        )
     return [str(c) for c in head.columns]
 
 
@@ -159,10 +171,13 @@ def _parquet_pieces(f: Path, mapping: Mapping) -> list[Piece]:
     try:
         meta = pq.ParquetFile(f)
     except Exception as exc:  # pyarrow raises several types for a damaged file
-        raise InputError(f"not a readable Parquet file ({exc})", file=str(f)) from None
+        raise InputError(
+            tr(f"无法读取的 Parquet 文件（{exc}）", f"not a readable Parquet file ({exc})"),
+            file=str(f),
+        ) from None
     _check_columns(list(meta.schema_arrow.names), mapping, str(f), None)
     if meta.metadata.num_rows == 0:
-        raise InputError("the file holds no readings", file=str(f))
+        raise InputError(tr("文件中没有读数", "the file holds no readings"), file=str(f))
     out, first = [], 1
     names = list(meta.schema_arrow.names)
     col = names.index(mapping.columns.meter) if mapping.layout == "long" else None
@@ -225,7 +240,9 @@ def _excel_pieces(f: Path, mapping: Mapping) -> list[Piece]:
     try:
         wb = openpyxl.load_workbook(f, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise InputError(f"not a readable Excel file ({exc})", file=str(f)) from None
+        raise InputError(
+            tr(f"无法读取的 Excel 文件（{exc}）", f"not a readable Excel file ({exc})"), file=str(f)
+        ) from None
     out = []
     try:
         for ws in wb.worksheets:
@@ -241,7 +258,7 @@ def _excel_pieces(f: Path, mapping: Mapping) -> list[Piece]:
     finally:
         wb.close()
     if not out:
-        raise InputError("the workbook holds no readings", file=str(f))
+        raise InputError(tr("工作簿中没有读数", "the workbook holds no readings"), file=str(f))
     return out
 
 
@@ -252,11 +269,14 @@ def _check_columns(header: list[str], mapping: Mapping, file: str, sheet: str | 
         need += [cols.meter, cols.value]
     if cols.serial:
         need.append(cols.serial)
+    has = ", ".join(repr(h) for h in header[:12])
     for name in need:
         if name not in header:
             raise InputError(
-                f"column {name!r} named in the mapping is missing; the file has "
-                f"{', '.join(repr(h) for h in header[:12])}",
+                tr(
+                    f"缺少映射文件指定的列 {name!r}；文件中的列为 {has}",
+                    f"column {name!r} named in the mapping is missing; the file has {has}",
+                ),
                 file=file,
                 sheet=sheet,
                 row=1,
@@ -267,15 +287,23 @@ def _check_columns(header: list[str], mapping: Mapping, file: str, sheet: str | 
         extra = [h for h in header if h not in mapped and h not in need]
         if extra:
             raise InputError(
-                f"column {extra[0]!r} is not a mapped meter (a meter missing from the mapping "
-                "and instrument register)",
+                tr(
+                    f"列 {extra[0]!r} 不是映射文件中的电能表（该表不在映射文件及计量器具登记中）",
+                    f"column {extra[0]!r} is not a mapped meter (a meter missing from the "
+                    "mapping and instrument register)",
+                ),
                 file=file,
                 sheet=sheet,
                 row=1,
                 column=extra[0],
             )
         if not any(m.source_column in header for m in mapping.meters):
-            raise InputError("no column of a mapped meter", file=file, sheet=sheet, row=1)
+            raise InputError(
+                tr("没有任何已映射电能表的列", "no column of a mapped meter"),
+                file=file,
+                sheet=sheet,
+                row=1,
+            )
 
 
 def empty_frame(mapping: Mapping) -> pd.DataFrame:
@@ -342,7 +370,10 @@ def read_piece(piece: Piece, mapping: Mapping, scales: TMapping[str, float]) -> 
         if unknown or (codes < 0).any():
             i = int(np.argmax(np.isin(codes, [*unknown, -1])))
             raise InputError(
-                "meter not in the mapping (missing from the instrument register)",
+                tr(
+                    "电能表不在映射文件中（计量器具登记中没有该表）",
+                    "meter not in the mapping (missing from the instrument register)",
+                ),
                 **where,
                 row=int(rows.iloc[i]),
                 column=cols.meter,
@@ -386,7 +417,7 @@ def _numbers(values: pd.Series, rows: pd.Series, cols: pd.Series | str, piece: P
     if bad.any():
         i = bad.idxmax()
         raise InputError(
-            "expected a number",
+            tr("应为数字", "expected a number"),
             file=piece.path,
             sheet=piece.sheet,
             row=int(rows[i]),
@@ -413,12 +444,15 @@ def parse_timestamps(
     missing = values.isna() | text.eq("")
     if missing.any():
         i = missing.idxmax()
-        raise InputError("missing timestamp", **where, row=int(rows[i]))
+        raise InputError(tr("缺少时间戳", "missing timestamp"), **where, row=int(rows[i]))
     aware = text.str.contains(_AWARE)
     if aware.any() and not aware.all():
         i = (~aware).idxmax() if aware.iloc[0] else aware.idxmax()
         raise InputError(
-            "mixed time zones: some timestamps carry a UTC offset and others do not",
+            tr(
+                "时区混用：部分时间戳带 UTC 偏移，部分不带",
+                "mixed time zones: some timestamps carry a UTC offset and others do not",
+            ),
             **where,
             row=int(rows[i]),
             got=values[i],
@@ -437,8 +471,12 @@ def parse_timestamps(
             if wrong.any():
                 i = wrong.idxmax()
                 raise InputError(
-                    f"mixed time zones: UTC offsets differ between rows and this one does not "
-                    f"match the mapping's time zone {mapping.timezone}",
+                    tr(
+                        f"时区混用：各行 UTC 偏移不同，且本行与映射文件的时区 {mapping.timezone} "
+                        "不符",
+                        f"mixed time zones: UTC offsets differ between rows and this one does "
+                        f"not match the mapping's time zone {mapping.timezone}",
+                    ),
                     **where,
                     row=int(rows[i]),
                     got=values[i],
@@ -460,7 +498,11 @@ def _to_datetime(text: pd.Series, rows: pd.Series, where: dict[str, Any], *, utc
     if bad.any():
         i = bad.idxmax()
         raise InputError(
-            "unparseable timestamp; expected e.g. 2025-01-01 00:15 or 2025-01-01T00:15:00+08:00",
+            tr(
+                "无法解析的时间戳；应如 2025-01-01 00:15 或 2025-01-01T00:15:00+08:00",
+                "unparseable timestamp; expected e.g. 2025-01-01 00:15 or "
+                "2025-01-01T00:15:00+08:00",
+            ),
             **where,
             row=int(rows[i]),
             got=text[i],
@@ -475,8 +517,11 @@ def _localize(naive: pd.Series, rows: pd.Series, mapping: Mapping, where: dict[s
         local = naive.dt.tz_localize(mapping.timezone, ambiguous="raise", nonexistent="raise")
     except (ValueError, pd.errors.OutOfBoundsDatetime) as exc:
         raise InputError(
-            f"timestamp does not exist or is ambiguous in {mapping.timezone} ({exc}); give "
-            "timestamps with a UTC offset",
+            tr(
+                f"时间戳在 {mapping.timezone} 中不存在或有歧义（{exc}）；请给出带 UTC 偏移的时间戳",
+                f"timestamp does not exist or is ambiguous in {mapping.timezone} ({exc}); give "
+                "timestamps with a UTC offset",
+            ),
             **where,
             row=int(rows.iloc[0]),
         ) from None

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from tanzuji.errors import InputError
+from tanzuji.i18n import tr
 from tanzuji.metering.budget import Aggregate
 from tanzuji.metering.ingest import Evidence, IngestResult
 from tanzuji.metering.mapping import GroupMapping
@@ -52,8 +53,12 @@ def per_unit_factor(result: IngestResult, product: dict[str, Any]) -> tuple[floa
     output = (product.get("annual_output") or {}).get("quantity")
     if not output:
         raise InputError(
-            "give allocation in the mapping or product.annual_output in the study: metered "
-            "energy must be divided among the products",
+            tr(
+                "请在映射文件中给出 allocation，或在研究文件中给出 product.annual_output："
+                "计量电量须分配到产品",
+                "give allocation in the mapping or product.annual_output in the study: metered "
+                "energy must be divided among the products",
+            ),
             path="product.annual_output",
         )
     return 1.0 / float(output), f"divided by the annual output {float(output):g}"
@@ -132,7 +137,11 @@ def study_with_metering(
         elif g.role == "carrier":
             if not g.factor:
                 raise InputError(
-                    f"group {g.id!r} (carrier {g.carrier}) needs a factor to become an activity",
+                    tr(
+                        f"组 {g.id!r}（能源 {g.carrier}）须给出 factor 才能成为活动数据",
+                        f"group {g.id!r} (carrier {g.carrier}) needs a factor to become an "
+                        "activity",
+                    ),
                     path=f"groups[{g.id}].factor",
                 )
             act = {
@@ -238,7 +247,10 @@ def _electricity(
                 prev = old.get(key) or {}
                 if "factor" not in prev:
                     raise InputError(
-                        f"the {key} part needs a factor: give it on the meter group",
+                        tr(
+                            f"{key} 部分缺少排放因子：请在电能表组上给出 factor",
+                            f"the {key} part needs a factor: give it on the meter group",
+                        ),
                         path=f"activities[{existing}].{key}.factor",
                     )
                 part["factor"] = prev["factor"]
@@ -254,7 +266,10 @@ def _electricity(
         for key, part in parts.items():
             if "factor" not in part:
                 raise InputError(
-                    f"the {key} part needs a factor: give it on the meter group",
+                    tr(
+                        f"{key} 部分缺少排放因子：请在电能表组上给出 factor",
+                        f"the {key} part needs a factor: give it on the meter group",
+                    ),
                     path="groups",
                 )
         notes.append("activity metered-electricity added")

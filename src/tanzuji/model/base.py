@@ -333,6 +333,9 @@ class Product(_Strict):
         allow_inf_nan=False,
         description="biogenic carbon content of the packaging of one unit, in kg C",
     )
+    pcr: str | None = Field(
+        default=None, description="id of the product rule (PCR) the study follows, e.g. smart-meter"
+    )
     gwp_basis: tuple[GwpBasis, ...] = Field(
         default=(),
         description="IPCC assessment report(s) of the GWP values, e.g. AR5, declared for "

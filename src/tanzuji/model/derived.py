@@ -480,14 +480,21 @@ def derive_fields(data: Any) -> Any:
 def _batch_from_calculation(data: Mapping[str, Any]) -> Mapping[str, Any]:
     """A calculated total allocated by output: the calculation gives the batch."""
     alloc = data["allocation"]
-    if not isinstance(alloc, Mapping) or alloc.get("batch_quantity") is not None:
-        raise ValueError(
-            "with calculated, the calculation gives the batch; leave out allocation.batch_quantity"
-        )
+    if not isinstance(alloc, Mapping):
+        return data
     try:
         calc = _CALCULATION.validate_python(data["calculated"])
     except ValidationError:
         return data  # field validation reports the calculation
+    batch = alloc.get("batch_quantity")
+    if batch is not None and not (
+        isinstance(batch, int | float)
+        and math.isclose(batch, calc.estimate(), rel_tol=1e-9)
+        and alloc.get("unit") in (None, calc.unit)
+    ):
+        raise ValueError(
+            "with calculated, the calculation gives the batch; leave out allocation.batch_quantity"
+        )
     out = dict(data)
     out["allocation"] = {**alloc, "batch_quantity": calc.estimate(), "unit": calc.unit}
     if _main_instrument(calc) is not None:

@@ -75,7 +75,6 @@ _STAGE_ALIASES = {
     "原材料": "raw_materials",
     "生产": "manufacturing",
     "制造": "manufacturing",
-    "运输": "distribution",
     "分销": "distribution",
     "废弃": "end_of_life",
 }

@@ -33,7 +33,7 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from tanzuji.errors import UnitError
 from tanzuji.model.base import LocalizedText, Uncertainty, _Strict
@@ -56,8 +56,31 @@ UNRESOLVED = "__unresolved_ref__"
 """Key under which the resolver leaves a reference problem for the site's validator."""
 
 
+def _ref_schema(schema: dict[str, Any]) -> None:
+    """JSON Schema of a site: ``quantity`` may be ``{ref: id}``, and with a ref the
+    quantity and unit come from the declaration (so they are not required)."""
+    props = schema.get("properties", {})
+    if "quantity" in props:
+        props["quantity"] = {
+            "anyOf": [
+                props["quantity"],
+                {
+                    "type": "object",
+                    "properties": {"ref": {"type": "string"}},
+                    "required": ["ref"],
+                    "additionalProperties": False,
+                },
+            ],
+            "title": props["quantity"].get("title", "Quantity"),
+        }
+    if "required" in schema:
+        schema["required"] = [r for r in schema["required"] if r not in ("quantity", "unit")]
+
+
 class RefSite(_Strict):
     """A place that holds a number and may take it from a shared quantity (``ref``)."""
+
+    model_config = ConfigDict(json_schema_extra=_ref_schema)
 
     ref: str | None = Field(
         default=None, description="id of the shared quantity (quantities:) this value comes from"
@@ -106,6 +129,14 @@ class Measured(RefSite):
         return self.uncertainty.standard_for(self.quantity) if self.uncertainty else 0.0
 
 
+def _declaration_schema(schema: dict[str, Any]) -> None:
+    """A declaration needs its value (``quantity`` or ``value``) and unit."""
+    props = schema.get("properties", {})
+    props.pop("ref", None)
+    props.pop("corrections", None)
+    schema["required"] = ["id", "unit"]
+
+
 class SharedQuantity(Measured):
     """A measured value declared once (``quantities:``) and referenced by several activities.
 
@@ -115,16 +146,24 @@ class SharedQuantity(Measured):
     (120.0, 1.2)
     """
 
+    model_config = ConfigDict(json_schema_extra=_declaration_schema)
+
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")
     name: LocalizedText | None = None
+    value: float | None = Field(
+        default=None, ge=0, allow_inf_nan=False, description="the value (alias of quantity)"
+    )
 
     @model_validator(mode="before")
     @classmethod
     def _value_alias(cls, data: Any) -> Any:
         if isinstance(data, Mapping) and "value" in data:
-            if "quantity" in data:
+            rest = {k: v for k, v in data.items() if k != "value"}
+            if data["value"] is None:
+                return rest
+            if rest.get("quantity") is not None:
                 raise ValueError("give either value or quantity, not both")
-            data = {("quantity" if k == "value" else k): v for k, v in data.items()}
+            return {**rest, "quantity": data["value"]}
         return data
 
     @model_validator(mode="after")
@@ -145,6 +184,7 @@ MEASURED_SITES = ("mass", "distance", "power", "duration", "total")
 _PARTS = ("grid", "green_trading", "onsite")
 #: Fields a site must not state itself: the declaration owns them.
 _OWNED = ("uncertainty", "instrument", "calculated", "candidates")
+_BATCH = ("unit", "uncertainty", "instrument")
 
 
 def _scaled_uncertainty(unc: Any, factor: float) -> Any:
@@ -232,8 +272,20 @@ class _Resolver:
         ref = None
         if isinstance(qty, Mapping) and set(qty) == {"ref"}:
             ref = qty["ref"]
-        elif "ref" in item and qty is None:
+        elif item.get("ref") is not None and qty is None:
             ref = item["ref"]
+        elif item.get("ref") is not None:
+            # written back after loading (model_dump): filled in before, fill in again
+            # from the declaration, which stays the one source of the value
+            again = {k: v for k, v in item.items() if k not in ("quantity", "ref", *_OWNED)}
+            alloc = again.get("allocation")
+            if isinstance(alloc, Mapping) and "batch_quantity" in alloc:
+                # the shared quantity is the batch; it is filled in (and moved) again
+                again["allocation"] = {
+                    k: v for k, v in alloc.items() if k not in ("batch_quantity", *_BATCH)
+                }
+            self.fill(again, item["ref"], path, unit_key)
+            return again
         if ref is None:
             return item
         out = dict(item)

@@ -24,6 +24,7 @@ multiplies measured or secondary quantities by emission factors referenced by id
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
@@ -397,8 +398,7 @@ def duration_from_service_life(data: Any) -> Any:
     """
     if not isinstance(data, dict) or not isinstance(data.get("service_life"), dict):
         return data
-    if data.get("duration") is not None:
-        raise ValueError("give either duration or service_life (× hours_per_year), not both")
+    given = data.get("duration")
     life = data["service_life"]
     hours = data.get("hours_per_year", HOURS_PER_YEAR)
     qty, unit = life.get("quantity"), life.get("unit", "year")
@@ -432,6 +432,17 @@ def duration_from_service_life(data: Any) -> Any:
             )
             for k, v in unc.items()
         }
+    if given is not None:
+        # a study written back (model_dump) carries both; they must agree
+        same = (
+            isinstance(given, dict)
+            and given.get("unit") == "h"
+            and isinstance(given.get("quantity"), int | float)
+            and math.isclose(given["quantity"], duration["quantity"], rel_tol=1e-9)
+        )
+        if not same:
+            raise ValueError("give either duration or service_life (× hours_per_year), not both")
+        return data
     return {**data, "duration": duration}
 
 

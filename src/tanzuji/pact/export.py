@@ -42,9 +42,19 @@ from tanzuji.calculation import (
     MonteCarloStudy,
 )
 from tanzuji.errors import InputError, InputErrors
-from tanzuji.model import EmissionFactor, FactorType, Stage, Study
-from tanzuji.pact.extension import ReportRef, StageUncertainty, UncertaintyData, envelope
+from tanzuji.model import EmissionFactor, Study
+from tanzuji.pact.extension import (
+    FactorRef,
+    ReportRef,
+    RuleRef,
+    StageUncertainty,
+    UncertaintyData,
+    envelope,
+)
+from tanzuji.pact.pcr import load_rule
+from tanzuji.pact.quality import PRIMARY_FACTORS, DataQuality, data_quality
 from tanzuji.pact.schema import SPEC_VERSION, validate_footprint
+from tanzuji.units import parse_unit
 
 __all__ = [
     "DataQuality",
@@ -57,10 +67,6 @@ __all__ = [
 
 PF_NAMESPACE = uuid.UUID("6f1b3d2e-8c0a-5e7b-9a41-7a6e2c0d1f55")
 """Namespace of the name-based (UUID v5) footprint ids tanzuji gives its exports."""
-
-PRIMARY_FACTORS = (FactorType.MEASURED, FactorType.MASS_BALANCE, FactorType.SUPPLIER_PCF)
-OWN_OPERATIONS = (Stage.MANUFACTURING,)
-GLOBAL_REGIONS = ("GLO", "RoW", "WORLD", "World", "global")
 
 
 def dec(x: float, sig: int = 6) -> str:
@@ -93,110 +99,6 @@ def footprint_id(study: Study, result: FootprintResult) -> str:
     )
     digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()
     return str(uuid.uuid5(PF_NAMESPACE, digest))
-
-
-@dataclass(frozen=True)
-class DataQuality:
-    """Primary-data share (per cent) and the three v3 DQRs (1 best … 5 worst)."""
-
-    primary_share: float
-    technological: float
-    geographical: float
-    temporal: float
-    primary_terms: tuple[str, ...] = ()
-
-
-def _geo(ef: EmissionFactor, country: str | None) -> int:
-    if ef.factor_type in PRIMARY_FACTORS:
-        return 1
-    region = ef.region
-    if region is None or country is None:
-        return 5
-    if region.upper() == country.upper() or region.upper().startswith(country.upper() + "-"):
-        return 1
-    if region in GLOBAL_REGIONS:
-        return 4
-    return 3
-
-
-def _temporal(ef: EmissionFactor, year: int) -> int:
-    if ef.year is None:
-        return 1 if ef.factor_type in (FactorType.MEASURED, FactorType.MASS_BALANCE) else 5
-    gap = abs(year - ef.year)
-    for limit, score in ((1, 1), (3, 2), (5, 3), (10, 4)):
-        if gap <= limit:
-            return score
-    return 5
-
-
-def data_quality(model: MeasurementModel, study: Study) -> DataQuality:
-    """The primary-data share and DQRs by tanzuji's documented rule.
-
-    Every emission term (activity × factor) is weighted by the magnitude of its emission.
-
-    * **Primary** term: every measured input (activity, mass, distance, power, time) is primary
-      data of Table 2 (on-site measured or calculated, off-site), and its factor is primary too
-      (Table 5 measured or mass-balance factor, or a supplier's own footprint), or the term lies
-      in the manufacturing stage (own operations, like PACT's scope 1 and 2 with primary
-      activity data). ``primaryDataShare`` = 100 × Σ|primary| / Σ|all|.
-    * **technologicalDQR**: 1 + rank of the worse of the data grade (Tables 2/4) and the
-      factor grade (Table 5), high = 1 … low = 5.
-    * **geographicalDQR**: 1 for primary factors or a factor of the product's country (or one
-      of its subdivisions), 3 for another country or region, 4 for a global average, 5 when the
-      factor's region or the product's country is unknown.
-    * **temporalDQR**: by the gap between the factor's year and the first year of the period:
-      ≤ 1 → 1, ≤ 3 → 2, ≤ 5 → 3, ≤ 10 → 4, more or unknown → 5 (measured factors without a
-      year: 1).
-
-    Each DQR is the weighted mean, rounded to one decimal.
-    """
-    year = study.period.start.year
-    country = study.product.country
-    est = model.estimates()
-    weights: list[float] = []
-    tech: list[int] = []
-    geo: list[int] = []
-    temp: list[int] = []
-    primary = 0.0
-    primary_terms: list[str] = []
-    for term in model.terms:
-        value = abs(term.constant * math.prod(est[n] for n in term.inputs))
-        if value == 0:
-            continue
-        inputs = [model.inputs[n] for n in term.inputs]
-        factors = [i.factor for i in inputs if i.role == "factor" and i.factor is not None]
-        measured = [i for i in inputs if i.role != "factor"]
-        data_primary = all(i.data_type is not None and i.data_type.primary for i in measured)
-        data_rank = (
-            max((i.data_type.grade.rank if i.data_type is not None else 4) for i in measured)
-            if measured
-            else 0
-        )
-        factor_rank = max((f.grade.rank for f in factors), default=4)
-        factor_primary = bool(factors) and all(f.factor_type in PRIMARY_FACTORS for f in factors)
-        is_primary = data_primary and (factor_primary or term.stage in OWN_OPERATIONS)
-        weights.append(value)
-        tech.append(1 + max(data_rank, factor_rank))
-        geo.append(max((_geo(f, country) for f in factors), default=5))
-        temp.append(max((_temporal(f, year) for f in factors), default=5))
-        if is_primary:
-            primary += value
-            if term.group not in primary_terms:
-                primary_terms.append(term.group)
-    total = math.fsum(weights)
-    if total == 0:
-        return DataQuality(0.0, 5.0, 5.0, 5.0)
-
-    def mean(scores: list[int]) -> float:
-        return round(math.fsum(w * s for w, s in zip(weights, scores, strict=True)) / total, 1)
-
-    return DataQuality(
-        primary_share=round(100.0 * primary / total, 1),
-        technological=mean(tech),
-        geographical=mean(geo),
-        temporal=mean(temp),
-        primary_terms=tuple(primary_terms),
-    )
 
 
 @dataclass(frozen=True)
@@ -269,6 +171,17 @@ def _secondary_sources(factors: Iterable[EmissionFactor]) -> list[dict[str, str]
         )
         seen[(name, version)] = None
     return [{"name": n, "version": v} for n, v in seen]
+
+
+def _grid_factors(factors: Iterable[EmissionFactor]) -> list[FactorRef]:
+    """The electricity factors (emission per unit of energy) among ``factors``."""
+    per_energy = (parse_unit("kgCO2e") / parse_unit("kWh")).dimensionality
+    out = [
+        FactorRef(id=ef.id, year=ef.year)
+        for ef in factors
+        if parse_unit(ef.unit).dimensionality == per_energy
+    ]
+    return sorted(out, key=lambda f: f.id)
 
 
 def _uncertainty(
@@ -401,6 +314,7 @@ def export_footprint(
     assert product.mass_kg is not None and product.fossil_carbon_kg is not None
     assert product.biogenic_carbon_kg is not None and product.manufacturer is not None
 
+    rule = load_rule(product.pcr) if product.pcr else None
     excluded = math.fsum(e.estimate for e in study.excluded)
     exempted = 100.0 * excluded / (total + excluded) if total + excluded > 0 else 0.0
     uptake = -44.0 / 12.0 * product.biogenic_carbon_kg
@@ -441,7 +355,12 @@ def export_footprint(
         "crossSectoralStandards": ["ISO14067", *opts.extra_standards],
         "productOrSectorSpecificRules": [
             {"operator": "Other", "ruleNames": [study.specification], "otherOperatorName": "JJF"}
-        ],
+        ]
+        + (
+            [{"operator": "Other", "ruleNames": [rule.label], "otherOperatorName": "tanzuji"}]
+            if rule
+            else []
+        ),
         "exemptedEmissionsPercent": dec(exempted, 3),
     }
     if study.excluded:
@@ -482,7 +401,18 @@ def export_footprint(
         "comment": f"Evaluated with tanzuji by {study.specification} (study {study.id}). "
         "Uncertainty of the footprint in the tanzuji-uncertainty extension.",
         "pcf": pcf,
-        "extensions": [envelope(_uncertainty(result, opts, full, mc, study), opts.base_url)],
+        "extensions": [
+            envelope(
+                _uncertainty(result, opts, full, mc, study).model_copy(
+                    update={
+                        "boundary": [s.value for s in study.boundary],
+                        "gridFactors": _grid_factors(used.values()),
+                        "pcr": RuleRef(id=rule.id, version=rule.version) if rule else None,
+                    }
+                ),
+                opts.base_url,
+            )
+        ],
     }
     validate_footprint(pf)
     return pf

@@ -30,7 +30,9 @@ __all__ = [
     "EXTENSION_NAME",
     "EXTENSION_VERSION",
     "SCHEMA_PATH",
+    "FactorRef",
     "ReportRef",
+    "RuleRef",
     "StageUncertainty",
     "UncertaintyData",
     "envelope",
@@ -57,6 +59,20 @@ class StageUncertainty(_Ext):
     stage: Literal["raw_materials", "manufacturing", "distribution", "use", "end_of_life"]
     value: Dec = Field(description="footprint of the stage, kgCO2e per declared unit")
     u: NonNegDec = Field(description="standard uncertainty of the stage, same unit")
+
+
+class FactorRef(_Ext):
+    """An emission factor by id and year (the grid factors, for comparability)."""
+
+    id: str = Field(min_length=1)
+    year: int | None = None
+
+
+class RuleRef(_Ext):
+    """The product rule (PCR) the study follows."""
+
+    id: str = Field(min_length=1)
+    version: str = Field(min_length=1)
 
 
 class ReportRef(_Ext):
@@ -90,6 +106,13 @@ class UncertaintyData(_Ext):
     trials: int | None = Field(default=None, ge=1, description="Monte Carlo trials")
     specification: str | None = Field(default=None, description="the evaluation specification")
     stages: list[StageUncertainty] = Field(default_factory=list)
+    boundary: list[str] = Field(
+        default_factory=list, description="life-cycle stages inside the system boundary"
+    )
+    gridFactors: list[FactorRef] = Field(
+        default_factory=list, description="electricity factors used (id, data year)"
+    )
+    pcr: RuleRef | None = None
     report: ReportRef | None = None
 
 

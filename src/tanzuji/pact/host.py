@@ -268,17 +268,77 @@ class FileBackend:
         """Whether the id is any footprint of this host."""
         return any(pf["id"] == pf_id for pf, _ in self._loaded)
 
+    @property
+    def log_path(self) -> Path:
+        """``events.jsonl`` beside the configuration: every event received and answer sent."""
+        return self.base / "events.jsonl"
+
+    def _log(self, record: dict[str, Any]) -> None:
+        with self._lock, self.log_path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+
     def receive(self, event: ReceivedEvent) -> None:
-        """Keep the event; answer a request at once when ``auto_respond`` is on."""
+        """Keep the event (memory and log); answer a request at once with ``auto_respond``."""
         with self._lock:
             self.received.append(event)
+        self._log(
+            {
+                "kind": "received",
+                "org": event.org,
+                "type": event.type,
+                "id": event.id,
+                "data": dict(event.data),
+                "received": event.received.isoformat(),
+            }
+        )
         if self.config.auto_respond and event.type.endswith("RequestCreatedEvent.3"):
             self.respond(event)
 
-    def respond(self, event: ReceivedEvent) -> dict[str, Any]:
-        """The RequestFulfilled/Rejected event answering ``event``, queued for its partner."""
+    def pending_requests(self) -> list[ReceivedEvent]:
+        """RequestCreated events in the log that were not answered yet, oldest first."""
+        if not self.log_path.exists():
+            return []
+        created: dict[tuple[str, str], ReceivedEvent] = {}
+        for line in self.log_path.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            key = (rec["org"], rec.get("id") or rec.get("request", ""))
+            if rec["kind"] == "received" and rec["type"].endswith("RequestCreatedEvent.3"):
+                created[key] = ReceivedEvent(
+                    org=rec["org"],
+                    type=rec["type"],
+                    id=rec["id"],
+                    data=rec["data"],
+                    received=dt.datetime.fromisoformat(rec["received"]),
+                )
+            elif rec["kind"] == "answered":
+                created.pop((rec["org"], rec["request"]), None)
+        return list(created.values())
+
+    def published_event(self, pf_ids: Sequence[str]) -> tuple[list[str], dict[str, Any]]:
+        """The PublishedEvent for ``pf_ids`` and the partner organisations that may see them."""
+        orgs: list[str] = []
+        for org in self.config.partners:
+            visible = {pf["id"] for pf in self.footprints(org)}
+            if all(p in visible for p in pf_ids):
+                orgs.append(org)
+        event = {
+            "type": "org.wbcsd.pact.ProductFootprint.PublishedEvent.3",
+            "specversion": "1.0",
+            "id": secrets.token_hex(16),
+            "source": "//tanzuji/3/events",
+            "time": dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z"),
+            "data": {"pfIds": list(pf_ids)},
+        }
+        return orgs, event
+
+    def respond(self, event: ReceivedEvent, *, reject: str | None = None) -> dict[str, Any]:
+        """The RequestFulfilled/Rejected event answering ``event``, queued for its partner.
+
+        Fulfilled with the footprints visible to the requester that match its criteria;
+        rejected when none match or when ``reject`` gives the data owner's reason.
+        """
         filters = {k: _as_list(v) for k, v in event.data.items() if k in FILTERS}
-        found = [pf for pf in self.footprints(event.org) if matches(pf, filters)]
+        found = [] if reject else [pf for pf in self.footprints(event.org) if matches(pf, filters)]
         now = dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z")
         answer: dict[str, Any] = {
             "specversion": "1.0",
@@ -293,10 +353,16 @@ class FileBackend:
             answer["type"] = "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3"
             answer["data"] = {
                 "requestEventId": event.id,
-                "error": {"code": "NotFound", "message": "no footprint matches the request"},
+                "error": {
+                    "code": "NotFound",
+                    "message": reject or "no footprint matches the request",
+                },
             }
         with self._lock:
             self.outbox.append((event.org, answer))
+        self._log(
+            {"kind": "answered", "org": event.org, "request": event.id, "type": answer["type"]}
+        )
         return answer
 
 

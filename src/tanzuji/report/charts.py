@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from tanzuji.report.numfmt import plain
+
 __all__ = ["mc_histogram", "pareto_chart", "stage_chart"]
 
 DPI = 200
@@ -77,8 +79,14 @@ def _short(text: str, n: int = 16) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def stage_chart(labels: Sequence[str], values: Sequence[float], U: Sequence[float]) -> str:
-    """Horizontal bars of the stage footprints with ±U (k = 2) error bars."""
+def stage_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    U: Sequence[float],
+    value_labels: Sequence[str] | None = None,
+) -> str:
+    """Horizontal bars of the stage footprints with ±U (k = 2) error bars, each labelled
+    with ``value_labels`` (the values as the tables round them; default 4 digits)."""
     _setup()
     from matplotlib.figure import Figure
 
@@ -87,10 +95,11 @@ def stage_chart(labels: Sequence[str], values: Sequence[float], U: Sequence[floa
     y = np.arange(len(labels))[::-1]
     ax.barh(y, values, xerr=U, color=BAR, height=0.6, capsize=3, error_kw={"elinewidth": 0.8})
     ax.set_yticks(y, [_short(s, 24) for s in labels])
-    ax.set_xlabel("kgCO2e")
+    ax.set_xlabel("kgCO$_2$e")
     span = max((abs(v) + e for v, e in zip(values, U, strict=True)), default=1.0) or 1.0
-    for yi, v, e in zip(y, values, U, strict=True):
-        ax.text(v + e + 0.01 * span, yi, f"{v:.4g}", va="center", fontsize=7.5)
+    shown = value_labels if value_labels is not None else [plain(v, 4) for v in values]
+    for yi, v, e, text in zip(y, values, U, shown, strict=True):
+        ax.text(v + e + 0.01 * span, yi, text, va="center", fontsize=7.5)
     ax.set_xlim(left=min(0.0, *values), right=1.15 * span)
     ax.grid(axis="x", linewidth=0.3, alpha=0.6)
     return _uri(fig)
@@ -146,6 +155,6 @@ def mc_histogram(
     if gum is not None:
         for xv in gum:
             ax.axvline(xv, color="#555555", linewidth=1.0, linestyle="--")
-    ax.set_xlabel("kgCO2e")
+    ax.set_xlabel("kgCO$_2$e")
     ax.set_yticks([])
     return _uri(fig)

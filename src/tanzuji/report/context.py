@@ -7,9 +7,8 @@ mapping of strings and rows. The template only lays it out; every number is roun
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import mimetypes
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +18,9 @@ from tanzuji import __version__
 from tanzuji.calculation import FootprintResult, MeasurementModel, ModelInput
 from tanzuji.model import Person, Stage, Study
 from tanzuji.report.deviations import Deviation, find_deviations, input_source
-from tanzuji.report.errors import ReportError
-from tanzuji.report.identity import report_number, report_title, split_specification
+from tanzuji.report.identity import is_meter, report_number, report_title, split_specification
 from tanzuji.report.issueinfo import IssueInfo
+from tanzuji.report.numfmt import chemistry, fmt_pair, group, plain, pretty_unit
 from tanzuji.report.text import DATA_TYPE, FACTOR_TYPE, INSTRUMENT_KIND, LABELS
 from tanzuji.report.views import (
     GumView,
@@ -60,18 +59,6 @@ class ReportInput:
     """How the report is issued (``None``: a draft)."""
 
 
-def fmt_pair(value: float, u: float) -> tuple[str, str]:
-    """Value and uncertainty rounded per JJF 1059.1 (4 significant digits when u = 0).
-
-    >>> fmt_pair(61.23, 17.6), fmt_pair(0.5, 0.0)
-    (('61', '18'), ('0.5', '0'))
-    """
-    if u > 0:
-        r = round_result(value, u)
-        return r.value, r.U
-    return f"{value:.4g}", "0"
-
-
 def fmt_rel(x: float | None) -> str:
     """A relative uncertainty in percent with two significant digits.
 
@@ -83,20 +70,8 @@ def fmt_rel(x: float | None) -> str:
     return round_result(x, x).U if x > 0 else "0"
 
 
-def pretty_unit(unit: str) -> str:
-    """A unit for reading: ``m**2`` → ``m²``, ``*`` → ``·``.
-
-    >>> pretty_unit("kgCO2e/(t*km)"), pretty_unit("kgCO2e/m**2")
-    ('kgCO2e/(t·km)', 'kgCO2e/m²')
-    """
-    text = unit
-    for raw, sup in (("**2", "²"), ("**3", "³"), ("**-1", "⁻¹"), ("^2", "²"), ("^3", "³")):
-        text = text.replace(raw, sup)
-    return text.replace(" * ", "·").replace("*", "·")
-
-
 def _sig2(x: float) -> str:
-    return round_result(x, x).U if x > 0 else "0"
+    return group(round_result(x, x).U) if x > 0 else "0"
 
 
 def _person(p: Person | None) -> dict[str, str]:
@@ -113,21 +88,9 @@ def _picture(study: Study, base_dir: Path | None) -> str | None:
     rel = study.product.picture
     if not rel:
         return None
-    path = (base_dir or Path.cwd()) / rel
-    if not path.is_file():
-        raise ReportError(
-            f"product.picture: picture not found; expected an image file relative to the "
-            f"study (got {rel!r})",
-            file=str(path),
-        )
-    mime = mimetypes.guess_type(path.name)[0] or ""
-    if not mime.startswith("image/"):
-        raise ReportError(
-            f"product.picture: expected a PNG, JPEG, GIF or SVG image (got {rel!r})",
-            file=str(path),
-        )
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f"data:{mime};base64,{data}"
+    from tanzuji.report.assets import picture_data_uri
+
+    return picture_data_uri(rel, base_dir or Path.cwd())
 
 
 def _activity_rows(inp: ReportInput, lang: str) -> list[dict[str, Any]]:
@@ -187,7 +150,7 @@ def _factor_rows(model: MeasurementModel, lang: str) -> list[dict[str, Any]]:
             {
                 "id": ef.id,
                 "name": ef.name.pick(lang),
-                "value": f"{ef.value:.6g}",
+                "value": plain(ef.value, 6),
                 "unit": pretty_unit(ef.unit),
                 "u": f"{_sig2(mi.u)} ({fmt_rel(100 * mi.u / ef.value) if ef.value else '—'} %)"
                 if mi.u > 0
@@ -341,6 +304,48 @@ def _issue(inp: ReportInput, lang: str) -> dict[str, Any]:
     return out
 
 
+_MEASURE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(台|个|只|件|套|块|盏|pcs?\b|units?\b)?\s*(.*?)\s*$")
+
+
+def functional_unit_phrase(fu: str, name: str, lang: str) -> str:
+    """The functional unit in words, built once: the product is named once.
+
+    >>> functional_unit_phrase("1 台单相智能电能表", "单相智能电能表", "zh")
+    '1 台单相智能电能表'
+    >>> functional_unit_phrase("1 台", "电饭煲", "zh")
+    '1 台电饭煲'
+    >>> functional_unit_phrase("1 台", "电饭煲", "en")
+    '1 unit of 电饭煲'
+    >>> functional_unit_phrase("1 台单相智能电能表", "单相智能电能表", "en")
+    '1 unit of 单相智能电能表'
+    >>> functional_unit_phrase("1 m² of floor covering", "地毯", "en")
+    '1 m² of floor covering'
+    """
+    fu = " ".join(fu.split())
+    m = _MEASURE.match(fu)
+    if lang == "en" and m is not None and (m.group(2) or not m.group(3)):
+        n, rest = m.group(1), m.group(3) or name
+        word = "unit" if n in ("1", "1.0") else "units"
+        return f"{n} {word} of {rest}"
+    if name in fu or (m is not None and m.group(3)):
+        return fu
+    return f"{fu}{name}" if lang == "zh" else f"{fu} {name}"
+
+
+def _polish(value: Any) -> Any:
+    """CO₂ with its subscript in every text of the context (not in data URIs)."""
+    if isinstance(value, str):
+        return value if value.startswith("data:") else chemistry(value)
+    if isinstance(value, dict):
+        return {k: _polish(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_polish(v) for v in value]
+    return value
+
+
+GENERIC_SPEC = "GB/T 24067—2024 温室气体 产品碳足迹 量化要求和指南"
+
+
 def build_context(inp: ReportInput, lang: str = "zh") -> dict[str, Any]:
     """The template context of a report in ``lang`` (``zh`` or ``en``)."""
     from tanzuji.report.uncertainty_section import uncertainty_context
@@ -350,7 +355,11 @@ def build_context(inp: ReportInput, lang: str = "zh") -> dict[str, Any]:
     p = study.product
     date = inp.date or (study.evaluator.date if study.evaluator and study.evaluator.date else None)
     date = date or dt.date.today()
-    code, name = split_specification(study.specification)
+    meter = is_meter(p.name, p.category)
+    spec = study.specification
+    if not meter and spec == Study.model_fields["specification"].default:
+        spec = GENERIC_SPEC  # the meter specification is cited only for meters
+    code, name = split_specification(spec)
     maker = p.manufacturer
     site = study.site
 
@@ -371,76 +380,87 @@ def build_context(inp: ReportInput, lang: str = "zh") -> dict[str, Any]:
         {
             "name": ex.name,
             "stage": ex.stage.zh if lang == "zh" else ex.stage.en,
-            "estimate": f"{ex.estimate:.3g}",
-            "share": f"{100 * ex.estimate / tot.value:.2g} %" if tot.value else "—",
+            "estimate": plain(ex.estimate, 3),
+            "share": f"{plain(100 * ex.estimate / tot.value, 2)} %" if tot.value else "—",
             "basis": ex.basis or "",
         }
         for ex in study.excluded
     ]
     ex_total = sum(ex.estimate for ex in study.excluded)
-    basis = [f"{code} {name}".strip(), *BASIS_STANDARDS]
+    basis = list(dict.fromkeys([f"{code} {name}".strip(), *BASIS_STANDARDS]))
     if inp.monte_carlo is not None:
         basis.append(MC_STANDARD)
     period = study.period
     year_like = period.label.isdigit()
-    fu = p.functional_unit
+    fu = functional_unit_phrase(p.functional_unit, p.name, lang)
     from tanzuji.metering.evidence import metered_evidence
 
-    return {
-        "metering": metered_evidence(study, inp.base_dir, lang),
-        "lang": lang,
-        "t": t,
-        "title": report_title(p.name, p.category, lang),
-        "number": (inp.issue.number if inp.issue and inp.issue.number else None)
-        or report_number(study, result, date),
-        "issue": _issue(inp, lang),
-        "date": date.isoformat(),
-        "version": __version__,
-        "spec_code": code or t["none"],
-        "spec_name": name,
-        "enterprise": {
-            "name": (maker.name if maker else None) or (site.name if site else None) or "",
-            "address": (maker.address if maker else None) or (site.address if site else None) or "",
-            "legal_rep": (maker.legal_representative if maker else None) or "",
-            "contact": (maker.contact if maker else None) or "",
-            "phone": (maker.phone if maker else None) or "",
-        },
-        "product": {
-            "name": p.name,
-            "model": p.model or "",
-            "rating": p.rating or "",
-            "accuracy_class": p.accuracy_class or "",
-            "category": p.category or "",
-            "function": p.function or "",
-            "description": p.description or "",
-            "picture": _picture(study, inp.base_dir),
-            "functional_unit": fu,
-        },
-        "fu_text": t["fu_text"].format(fu=fu, name=p.name),
-        "period": period.label,
-        "time_range": (t["year_text"] if year_like else t["range_text"]).format(label=period.label),
-        "place": study.place or "",
-        "boundary": [
-            {"stage": s.zh if lang == "zh" else s.en, "checked": s in study.boundary} for s in Stage
-        ],
-        "cutoff_rule": t["cutoff_text"].format(rule=study.cutoff_rule or t["cutoff_default_rule"]),
-        "excluded": excluded,
-        "excluded_total": f"{ex_total:.3g}",
-        "excluded_share": f"{100 * ex_total / tot.value:.2g} %" if tot.value else "—",
-        "basis": basis,
-        "stages": stages,
-        "total": {"value": total_v, "u": total_u},
-        "expanded": t["expanded"].format(k=k, U=U_s, Urel=fmt_rel(tot.U_rel_percent)),
-        "result_line": t["result_line"].format(value=value_s, U=U_s, k=k, fu=fu),
-        "U": U_s,
-        "U_rel": fmt_rel(tot.U_rel_percent),
-        "instruments": _instrument_rows(study, inp.findings, lang),
-        "findings": _finding_rows(inp.findings, lang),
-        "activities": _activity_rows(inp, lang),
-        "factors": _factor_rows(inp.model, lang),
-        "deviations": _deviations(inp, lang),
-        "evaluator": _person(study.evaluator),
-        "checker": _person(study.checker),
-        "recorder": _person(study.recorder),
-        "uncertainty": uncertainty_context(inp, lang, spec_budget(inp.model)),
-    }
+    context: dict[str, Any] = _polish(
+        {
+            "metering": metered_evidence(study, inp.base_dir, lang),
+            "lang": lang,
+            "t": t,
+            "title": report_title(p.name, p.category, lang),
+            "number": (inp.issue.number if inp.issue and inp.issue.number else None)
+            or report_number(study, result, date),
+            "issue": _issue(inp, lang),
+            "date": date.isoformat(),
+            "version": __version__,
+            "spec_code": code or t["none"],
+            "spec_name": name,
+            "enterprise": {
+                "name": (maker.name if maker else None) or (site.name if site else None) or "",
+                "address": (maker.address if maker else None)
+                or (site.address if site else None)
+                or "",
+                "legal_rep": (maker.legal_representative if maker else None) or "",
+                "contact": (maker.contact if maker else None) or "",
+                "phone": (maker.phone if maker else None) or "",
+            },
+            "product": {
+                "name": p.name,
+                "model": p.model or "",
+                "rating": p.rating or "",
+                "accuracy_class": p.accuracy_class or "",
+                "category": p.category or "",
+                "function": p.function or "",
+                "description": p.description or "",
+                "picture": _picture(study, inp.base_dir),
+                "functional_unit": fu,
+                "meter": meter,
+            },
+            "fu_text": t["fu_text"].format(fu=fu),
+            "period": period.label,
+            "time_range": (t["year_text"] if year_like else t["range_text"]).format(
+                label=period.label
+            ),
+            "place": study.place or "",
+            "boundary": [
+                {"stage": s.zh if lang == "zh" else s.en, "checked": s in study.boundary}
+                for s in Stage
+            ],
+            "cutoff_rule": t["cutoff_text"].format(
+                rule=study.cutoff_rule or t["cutoff_default_rule"]
+            ),
+            "excluded": excluded,
+            "excluded_total": plain(ex_total, 3),
+            "excluded_share": f"{plain(100 * ex_total / tot.value, 2)} %" if tot.value else "—",
+            "basis": basis,
+            "stages": stages,
+            "total": {"value": total_v, "u": total_u},
+            "expanded": t["expanded"].format(k=k, U=U_s, Urel=fmt_rel(tot.U_rel_percent)),
+            "result_line": t["result_line"].format(value=value_s, U=U_s, k=k, fu=fu),
+            "U": U_s,
+            "U_rel": fmt_rel(tot.U_rel_percent),
+            "instruments": _instrument_rows(study, inp.findings, lang),
+            "findings": _finding_rows(inp.findings, lang),
+            "activities": _activity_rows(inp, lang),
+            "factors": _factor_rows(inp.model, lang),
+            "deviations": _deviations(inp, lang),
+            "evaluator": _person(study.evaluator),
+            "checker": _person(study.checker),
+            "recorder": _person(study.recorder),
+            "uncertainty": uncertainty_context(inp, lang, spec_budget(inp.model)),
+        }
+    )
+    return context

@@ -3,7 +3,7 @@ signature field placed over the signature block so that signing later fills it.
 
 >>> env = environment()
 >>> sorted(env.list_templates())
-['report.css.j2', 'report.html.j2']
+['_metering.html.j2', 'report.css.j2', 'report.html.j2']
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from markupsafe import Markup
 from tanzuji.fileio import write_atomic
 from tanzuji.report.context import ReportInput, build_context
 from tanzuji.report.errors import ReportError
+from tanzuji.report.numfmt import keep_together
 
 __all__ = [
     "RenderedReport",
@@ -74,7 +75,8 @@ def render_html(context: dict[str, Any]) -> str:
     env = environment()
     ctx = dict(context, fonts=_fonts())
     css = env.get_template("report.css.j2").render(ctx)
-    return env.get_template("report.html.j2").render(ctx, css=Markup(css))
+    html = env.get_template("report.html.j2").render(ctx, css=Markup(css))
+    return keep_together(html)
 
 
 Box = tuple[float, float, float, float]
@@ -88,7 +90,9 @@ def html_to_pdf(html: str) -> tuple[bytes, int, tuple[int, Box] | None]:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    doc = HTML(string=html).render()
+    from tanzuji.report.assets import url_fetcher
+
+    doc = HTML(string=html, url_fetcher=url_fetcher()).render()
     stamp = None
     for i, page in enumerate(doc.pages):
         anchor = page.anchors.get(STAMP_ANCHOR)

@@ -237,9 +237,10 @@ def sign_pdf(
         certify=do_certify,
         docmdp_permissions=MDPPerm.NO_CHANGES,
     )
-    lines = [f"签发人 Issuer：{subject.name}"]
+    # pyHanko fills the stamp with ``text % params``: user text has its % doubled (issue 9)
+    lines = [f"签发人 Issuer：{subject.name.replace('%', '%%')}"]
     if subject.organisation:
-        lines.append(subject.organisation)
+        lines.append(subject.organisation.replace("%", "%%"))
     if timestamp_url:
         lines += ["签名时间 Signed：%(ts)s", "PAdES 数字签名（带时间戳）· tanzuji verify"]
     else:

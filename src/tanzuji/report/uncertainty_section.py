@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from tanzuji.report import charts
+from tanzuji.report.numfmt import fmt_pair, group, plain
 from tanzuji.report.text import LABELS
 from tanzuji.report.views import BudgetLine, input_label, input_stages
 from tanzuji.uncertainty import round_result
@@ -35,12 +36,12 @@ def _row(view: str, value: float, u: float, k: float | None, U: float, interval:
         r = round_result(value, U)
         v, Us = r.value, r.U
     else:
-        v, Us = f"{value:.4g}", "0"
+        v, Us = plain(value, 4), "0"
     return {
         "view": view,
         "value": v,
         "u": round_result(u, u).U if u > 0 else "0",
-        "k": "—" if k is None else f"{k:.3g}",
+        "k": "—" if k is None else plain(k, 3),
         "U": Us,
         "interval": interval,
     }
@@ -80,6 +81,7 @@ def uncertainty_context(inp: ReportInput, lang: str, budget: list[BudgetLine]) -
         [s.zh if lang == "zh" else s.en for s, _ in inside],
         [r.value for _, r in inside],
         [tot.k * r.u for _, r in inside],
+        value_labels=[fmt_pair(r.value, r.u)[0] for _, r in inside],  # as in the table
     )
     pareto_src = list(inp.full_gum.budget) if inp.full_gum is not None else budget
     pareto_src = [b for b in pareto_src if b.share > 0][:TOP]
@@ -106,17 +108,17 @@ def uncertainty_context(inp: ReportInput, lang: str, budget: list[BudgetLine]) -
     mc = inp.monte_carlo
     if mc is not None:
         half = (mc.high - mc.low) / 2
-        lo = round_result(mc.low, half).value if half > 0 else f"{mc.low:.4g}"
-        hi = round_result(mc.high, half).value if half > 0 else f"{mc.high:.4g}"
+        lo = group(round_result(mc.low, half).value) if half > 0 else plain(mc.low, 4)
+        hi = group(round_result(mc.high, half).value) if half > 0 else plain(mc.high, 4)
         comparison.append(_row(t["mc_view"], mc.mean, mc.u, None, half, f"[{lo}, {hi}]"))
-        text = t["mc_text"].format(trials=f"{mc.trials:,}", p=f"{mc.p:g}", low=lo, high=hi)
+        text = t["mc_text"].format(trials=group(str(mc.trials)), p=f"{mc.p:g}", low=lo, high=hi)
         valid = None
         if mc.validated is not None:
             key = "mc_valid_yes" if mc.validated else "mc_valid_no"
             valid = t[key].format(
-                delta=f"{mc.delta:.2g}" if mc.delta is not None else "—",
-                dlow=f"{mc.d_low:.2g}" if mc.d_low is not None else "—",
-                dhigh=f"{mc.d_high:.2g}" if mc.d_high is not None else "—",
+                delta=plain(mc.delta, 2) if mc.delta is not None else "—",
+                dlow=plain(mc.d_low, 2) if mc.d_low is not None else "—",
+                dhigh=plain(mc.d_high, 2) if mc.d_high is not None else "—",
             )
         out["mc"] = {"text": text, "valid": valid, "ok": bool(mc.validated)}
         if (mc.samples is not None and mc.samples.size) or mc.histogram is not None:

@@ -388,6 +388,7 @@ A1_FIELDS: dict[str, FormField] = {
         _F("product.product_ids", "产品标识(URN)", "Product ids (URN)", "list",
             help_zh="以分号分隔", help_en="separated by ;"),
         _F("product.gtin", "商品条码GTIN", "GTIN"),
+        _F("product.pcr", "产品规则(PCR)", "Product rule (PCR)"),
         _F("product.company_ids", "企业标识(URN)", "Company ids (URN)", "list",
             help_zh="以分号分隔", help_en="separated by ;"),
         _F("product.classifications", "产品分类(URN)", "Classifications (URN)", "list",
@@ -447,6 +448,7 @@ A1_ROWS: list[tuple[str, ...]] = [
     ("product.mass_kg", "product.fossil_carbon_kg"),
     ("product.biogenic_carbon_kg", "product.packaging_included"),
     ("product.packaging_biogenic_carbon_kg", "product.gwp_basis"),
+    ("product.pcr",),
     ("extra",),
 ]
 # fmt: on

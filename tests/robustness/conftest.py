@@ -1,0 +1,84 @@
+"""Fixtures of the robustness suite: the CLI in-process, keys, and a local HTTP server."""
+
+from __future__ import annotations
+
+import http.server
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for line in self.err.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def run_cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., CliResult]:
+    """``tanzuji.cli:main`` in-process (it maps user errors to one line each and exit 1)."""
+    from tanzuji.cli import main
+
+    def run(*args: Any) -> CliResult:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "argv", ["tanzuji", "--lang", "en", *(str(a) for a in args)])
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+@dataclass
+class Server:
+    port: int
+    requests: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def http_server() -> Iterator[Server]:
+    """A server on 127.0.0.1 (free port) that records every request it gets."""
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Server(httpd.server_address[1], seen)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def sign_keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    from tanzuji.report import keygen
+
+    key, cert = keygen(tmp_path_factory.mktemp("keys"), name="100% 王五")
+    return key, cert
