@@ -343,3 +343,15 @@ def test_web_store_diff_names_the_changed_activity(app_client: TestClient) -> No
     assert abs(d["total"]["delta"] - sum(s["delta"] for s in d["stages"])) < 1e-12
     page = c.get("/diff", params={"a": first["revision"], "b": second["revision"]})
     assert page.status_code == 200 and 'id="diff-total"' in page.text
+
+
+def test_web_store_sign_out_ends_the_session_everywhere(app_client: TestClient) -> None:
+    """A copy of the session cookie stops working once its owner signs out."""
+    c = app_client
+    token = login(c, "ed@maker.example")
+    stolen = c.cookies.get("tzj_session")
+    assert stolen and c.get("/api/whoami").status_code == 200
+    c.post("/logout", data={"csrf_token": token})
+    c.cookies.clear()
+    c.cookies.set("tzj_session", stolen)
+    assert c.get("/api/whoami").status_code == 401

@@ -43,6 +43,26 @@ class StoreAccounts:
 
         return _principal(account(self._uow(), subject))
 
+    def open_session(self, subject: str, jti: str, expires: int) -> None:
+        import datetime as dt
+
+        from tanzuji.services.sessions import open_session
+        from tanzuji.store import UnitOfWork
+
+        when = dt.datetime.fromtimestamp(expires, dt.UTC)
+        open_session(UnitOfWork(self.store), subject, jti, when)
+
+    def session_valid(self, jti: str) -> bool:
+        from tanzuji.services.sessions import session_valid
+
+        return session_valid(self._uow(), jti)
+
+    def close_session(self, jti: str) -> None:
+        from tanzuji.services.sessions import close_session
+        from tanzuji.store import UnitOfWork
+
+        close_session(UnitOfWork(self.store), jti)
+
 
 def _principal(info: Any) -> Principal | None:
     if info is None:
