@@ -154,6 +154,15 @@ def test_web_store_upload_share_evaluate_publish(
     login(c, "auth@gov.example")
     found = c.get("/api/registry", params={"q": "单相"}).json()
     assert [f["publication"] for f in found] == [pub["publication"]]
+    csv_text = c.get("/registry.csv").content.decode("utf-8")
+    assert csv_text.startswith("\ufeff生产者,产品") and number in csv_text
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(c.get("/registry.xlsx").content))
+    rows = list(wb.active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    assert rows[0][0] == "生产者" and rows[1][8] == number
     # the maker's administrator sees the trail of it all
     login(c, "admin@maker.example")
     actions = [e["action"] for e in c.get("/api/audit").json()]

@@ -361,7 +361,11 @@ def registry_export(
 
 
 def _cell(value: Any) -> Any:
-    """A spreadsheet cell: text that could be read as a formula is quoted (CSV injection)."""
+    """A spreadsheet cell: text that could be read as a formula is quoted (CSV injection).
+
+    >>> _cell("=HYPERLINK(1)"), _cell("单相"), _cell(59.4)
+    ("'=HYPERLINK(1)", '单相', 59.4)
+    """
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
