@@ -72,3 +72,22 @@ def test_report_warns_too(run, study: Path, tmp_path: Path) -> None:
     assert res.code == 0, res.err
     lines = [x for x in _warnings(res.err) if "u = 0" in x]  # (the issuance adds its own)
     assert len(lines) == 2 and "组装用电" in lines[0] and "运行用电" in lines[1]
+
+
+def test_evaluate_warns_about_a_julian_year_duration(run, tmp_path: Path) -> None:
+    # 8 "year" of pint = 8 × 8766 h = 70 128 h, not the 8 × 8760 h = 70 080 h a user means
+    p = tmp_path / "study.yaml"
+    p.write_text(
+        STUDY.replace(
+            "  - {stage: use, name: {zh: 运行用电, en: Electricity in use}, quantity: 10,"
+            " unit: kWh,\n     factor: cn.electricity.footprint.2023}\n",
+            "  - {stage: use, name: 运行, factor: cn.electricity.footprint.2023,\n"
+            "     power: {quantity: 1.2, unit: W, uncertainty: {standard: 0.06}},\n"
+            "     duration: {quantity: 8, unit: year}}\n",
+        ),
+        encoding="utf-8",
+    )
+    res = run("--lang", "en", "evaluate", p)
+    assert res.code == 0, res.err
+    lines = [x for x in _warnings(res.err) if "Julian" in x]
+    assert len(lines) == 1 and "70128" in lines[0] and "activities[2].duration.unit" in lines[0]

@@ -167,3 +167,57 @@ def test_meter_cli_convert_then_ingest_parquet(week, tmp_path):
     assert again.exit_code != 0  # not empty: needs --force
     r = ingest(out / "mapping.yaml", [out], Period(start="2025-01-06", end="2025-01-12"))
     assert r.meter("EM-01").energy == pytest.approx(N * 2.0)
+
+
+def test_meter_cli_save_stores_revision_and_readings(week, tmp_path):
+    from tanzuji.config import load_config
+    from tanzuji.services.context import store_from_config
+    from tanzuji.store import UnitOfWork
+
+    db = tmp_path / "tz.db"
+    out = tmp_path / "study.yaml"
+    args = [
+        "meter",
+        "ingest",
+        str(week[0]),
+        str(week[1]),
+        "--period",
+        PERIOD,
+        "--study",
+        str(EXAMPLE),
+        "--out",
+        str(out),
+        "--quiet",
+        "--save",
+        "--database-url",
+        str(db),
+    ]
+    missing = CliRunner().invoke(app, args)
+    assert missing.exit_code != 0 and not out.exists()  # no store: refused before any work
+    assert CliRunner().invoke(app, ["db", "init", "--database-url", str(db)]).exit_code == 0
+    res = CliRunner().invoke(
+        app,
+        [
+            "meter",
+            "ingest",
+            str(week[0]),
+            str(week[1]),
+            "--period",
+            PERIOD,
+            "--study",
+            str(EXAMPLE),
+            "--out",
+            str(out),
+            "--quiet",
+            "--save",
+            "--database-url",
+            str(db),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    sha = hashlib.sha256(week[1].read_bytes()).hexdigest()
+    store = store_from_config(load_config().with_overrides(database_url=str(db)))
+    with UnitOfWork(store, write=False) as uow:
+        assert uow.revisions.blob(sha) == week[1].read_bytes()  # the readings themselves
+        row = uow.revisions.study(uow.orgs.get("default").id, "EX-SP-2025")
+        assert row is not None and len(uow.revisions.history(row.id)) == 1

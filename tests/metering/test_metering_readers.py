@@ -164,3 +164,22 @@ def test_readers_bad_meter_missing_from_register(tmp_path, week):
 def test_readers_bad_empty_file(tmp_path, week):
     assert "empty" in bad(tmp_path, week, "")
     assert "row 2" in bad(tmp_path, week, "time,meter,kwh\n")
+
+
+def test_readers_secondary_readings_scale_by_ct_and_resolution(tmp_path, week):
+    from tanzuji.metering.engine import meter_rules
+    from tanzuji.metering.mapping import load_mapping
+
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(
+        MAPPING.replace(
+            "{id: EM-01, measures: grid, instrument: EM-01, line: SMT}",
+            "{id: EM-01, measures: grid, instrument: EM-01, secondary: true, resolution: 0.01}",
+        ),
+        encoding="utf-8",
+    )
+    r = run(mapping, week[1])
+    assert r.meter("EM-01").energy == pytest.approx(N * 2.0 * 80)  # CT 400/5
+    m = load_mapping(mapping)
+    rules = meter_rules(m, {i.id: i for i in m.instruments})
+    assert rules["EM-01"].resolution == pytest.approx(0.8)  # 0.01 kWh secondary × 80

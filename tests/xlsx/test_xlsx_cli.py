@@ -54,7 +54,7 @@ def test_bad_workbook_gives_one_line_per_problem(tmp_path: Path) -> None:
     assert _invoke("convert", src, tmp_path / "s.xlsx")[0] == 0
     wb = openpyxl.load_workbook(tmp_path / "s.xlsx")
     ws = sheet(wb, "A.3")
-    ws["E4"], ws["D4"] = "lots", "公斤"
+    ws["E4"], ws["D4"] = "lots", "公斤斤"
     wb.save(tmp_path / "s.xlsx")
     done = _run("evaluate", tmp_path / "s.xlsx")
     assert done.returncode == 1

@@ -77,6 +77,16 @@ def ingest_cmd(
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="The new study file.")] = None,
     force: ForceOption = False,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save", help="Also store the new study as a revision and the readings in the store."
+        ),
+    ] = False,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="Store for --save (URL or SQLite path).")
+    ] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Organisation for --save.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask scheduler address tcp://HOST:8786.")
@@ -92,6 +102,16 @@ def ingest_cmd(
 ) -> None:
     """读取电能表读数，计算各表、各组电量及其标准不确定度 / Ingest meter readings."""
     apply_lang(lang)
+    if save and out is None:
+        raise InputError(tr("--save 需要 --study 与 --out", "--save needs --study and --out"))
+    if save:  # the store must exist before any work is done
+        from tanzuji.config import load_config
+        from tanzuji.services.context import store_from_config
+        from tanzuji.store import UnitOfWork
+
+        cfg = load_config().with_overrides(database_url=database_url, org=org)
+        with UnitOfWork(store_from_config(cfg), write=False):
+            pass
     _ingest(
         mapping,
         data,
@@ -105,6 +125,8 @@ def ingest_cmd(
         memory_limit,
         quiet,
     )
+    if save and out is not None:
+        _save(out, database_url, org)
 
 
 def _ingest(
@@ -153,6 +175,33 @@ def _ingest(
     _print(result)
     if out is not None:
         wrote(out)
+
+
+def _save(out: Path, database_url: str | None, org: str | None) -> None:
+    """Store the new study as a revision (evaluated) and every evidence file as a blob."""
+    from tanzuji.config import load_config
+    from tanzuji.services.context import actor_from_config, store_from_config
+    from tanzuji.services.save import save_study
+    from tanzuji.store import UnitOfWork
+
+    cfg = load_config().with_overrides(database_url=database_url, org=org)
+    store = store_from_config(cfg)
+    res = save_study(
+        UnitOfWork(store, write=True), actor_from_config(cfg), out, message="tanzuji meter ingest"
+    )
+    sidecar = out.with_name(out.stem + ".metering.json")
+    files = [sidecar, *sorted((out.parent / "evidence").iterdir())]
+    uow = UnitOfWork(store, write=True)
+    with uow:
+        for f in files:
+            uow.revisions.put_blob(f.read_bytes())
+        uow.commit()
+    err.print(
+        tr(
+            f"已保存修订 {res.revision_id}，证据文件 {len(files)} 个存入数据库",
+            f"saved revision {res.revision_id}; {len(files)} evidence files stored",
+        )
+    )
 
 
 def _run(

@@ -54,14 +54,23 @@ class _Ctx:
     actor: Actor
 
 
-def _ctx(database_url: str | None, org: str | None, lang: str | None) -> _Ctx:
+def _ctx(
+    database_url: str | None, org: str | None, lang: str | None, *, create: bool = False
+) -> _Ctx:
+    """Settings, database and actor of a command. ``create``: a write command may create
+    the *default* database (the SQLite file in the user data folder) on first use."""
     from tanzuji.config import load_config
     from tanzuji.services.context import actor_from_config, store_from_config
 
     cfg = load_config().with_overrides(database_url=database_url, org=org)
     if lang is not None:  # else the global --lang / TANZUJI_LANG / config, set by the root
         set_lang(lang)
-    return _Ctx(store=store_from_config(cfg), actor=actor_from_config(cfg))
+    store = store_from_config(cfg)
+    path = store.sqlite_path
+    if create and cfg.database_url is None and path is not None and not path.exists():
+        store.upgrade(create=True)
+        err.print(tr(f"已创建数据库 {path}", f"created the database {path}"))
+    return _Ctx(store=store, actor=actor_from_config(cfg))
 
 
 def _uow(ctx: _Ctx, write: bool = True) -> Any:
@@ -176,7 +185,7 @@ def org_add(
     """Add an organisation."""
     from tanzuji.services.admin import add_org
 
-    ctx = _ctx(database_url, None, lang)
+    ctx = _ctx(database_url, None, lang, create=True)
     info = add_org(_uow(ctx), ctx.actor, name)
     if as_json:
         _print_json(info)
@@ -216,7 +225,7 @@ def user_add(
     """Add a user (no password unless --password-stdin: there are no default passwords)."""
     from tanzuji.services.admin import add_user
 
-    ctx = _ctx(database_url, None, lang)
+    ctx = _ctx(database_url, None, lang, create=True)
     password = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -256,7 +265,7 @@ def save(
     """Store a study as a new revision, evaluate it and store the result."""
     from tanzuji.services.save import save_study
 
-    ctx = _ctx(database_url, org, lang)
+    ctx = _ctx(database_url, org, lang, create=True)
     res = save_study(_uow(ctx), ctx.actor, study, message=message, parent=parent)
     if as_json:
         _print_json(res.to_dict())
@@ -549,7 +558,7 @@ def import_cmd(
     """Restore an export into an empty database (all or nothing)."""
     from tanzuji.services.backup import import_jsonl
 
-    ctx = _ctx(database_url, None, lang)
+    ctx = _ctx(database_url, None, lang, create=True)
     summary = import_jsonl(_uow(ctx), ctx.actor, file)
     if as_json:
         _print_json(summary.to_dict())

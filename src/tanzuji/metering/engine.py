@@ -63,9 +63,11 @@ def meter_rules(mapping: Mapping, register: TMapping[str, Instrument]) -> dict[s
     """The cleaning rules of each mapped meter."""
     from tanzuji.metering.budget import low_load
 
+    scales = meter_scales(mapping, register)  # resolution and roll-over are in reading units
     out = {}
     for m in mapping.meters:
         inst = register[m.instrument]
+        k = scales.get(m.id, 1.0)
         low_kw = None
         if m.rated_kw is not None and inst.accuracy_class:
             ll = low_load(inst.accuracy_class)
@@ -76,8 +78,8 @@ def meter_rules(mapping: Mapping, register: TMapping[str, Instrument]) -> dict[s
             interval_min=mapping.interval_minutes,
             gap_fill=m.gap_fill,
             max_kw=m.max_kw,
-            resolution=m.resolution,
-            rollover=m.rollover,
+            resolution=m.resolution * k if m.resolution is not None else None,
+            rollover=m.rollover * k if m.rollover is not None else None,
             low_load_kw=low_kw,
         )
     return out

@@ -332,7 +332,10 @@ def read_piece(piece: Piece, mapping: Mapping, scales: TMapping[str, float]) -> 
     else:
         import pyarrow.parquet as pq
 
-        table = pq.ParquetFile(piece.path).read_row_group(piece.row_group or 0)
+        wanted = None
+        if mapping.layout == "long":  # only the mapped columns
+            wanted = [c for c in (cols.timestamp, cols.meter, cols.value, cols.serial) if c]
+        table = pq.ParquetFile(piece.path).read_row_group(piece.row_group or 0, columns=wanted)
         raw = table.to_pandas()
     raw.columns = [str(c) for c in raw.columns]
     where = {"file": piece.path, "sheet": piece.sheet}

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tanzuji.calculation import FootprintResult, compile_study
+from tanzuji.calculation import FootprintResult
 from tanzuji.errors import InputErrors
-from tanzuji.jsonio import LoadedStudy, locate_errors
+from tanzuji.jsonio import LoadedStudy, compile_loaded, locate_errors
 
 if TYPE_CHECKING:
     from tanzuji.calculation import FullResult, MeasurementModel, MonteCarloStudy
@@ -147,7 +147,7 @@ def prepare_report(
     from tanzuji.report.views import gum_view, monte_carlo_view
 
     try:
-        model = compile_study(loaded.study, loaded.factors)
+        model = compile_loaded(loaded)  # component studies spliced in
     except InputErrors as exc:
         raise locate_errors(exc, loaded) from None
     full_result = evaluate_full(model) if (full or monte_carlo or mc_study) else None
@@ -169,12 +169,13 @@ def prepare_report(
 
 
 def write_outputs(pdf_path: Path, pdf: bytes, rendered: RenderedReport, html: Path | None) -> None:
-    """Write the PDF (and the HTML) atomically."""
-    from tanzuji.fileio import write_atomic
+    """Write the PDF (and the HTML) atomically, as a pair: both files or neither (issue 9)."""
+    from tanzuji.fileio import Content, write_atomic_many
 
+    items: list[tuple[Path, Content]] = [(pdf_path, pdf)]
     if html is not None:
-        write_atomic(html, rendered.html)
-    write_atomic(pdf_path, pdf)
+        items.insert(0, (html, rendered.html))
+    write_atomic_many(items)
 
 
 def write_report(

@@ -7,6 +7,7 @@ COMMITTED with row locks on the counters and the audit head.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -251,14 +252,12 @@ class Store:
             with self.write_engine.begin() as conn:
                 command.upgrade(_alembic_config(conn), "head")
             if self.sqlite_path is not None:
-                import sqlite3
-
                 raw = sqlite3.connect(self.sqlite_path, timeout=30)
                 try:
                     raw.execute("PRAGMA journal_mode=WAL")
                 finally:
                     raw.close()
-        except (DBAPIError, OSError) as exc:
+        except (DBAPIError, OSError, sqlite3.Error) as exc:
             raise StoreError(describe_db_error(exc, self.url)) from None
         self._checked = False
         return self.status()

@@ -4,6 +4,8 @@ Times are stored as ISO-8601 UTC strings (``2026-12-01T02:30:00.123456Z``) so th
 hash, export and compare identically on SQLite and PostgreSQL. Hashes are lowercase hex
 SHA-256. Immutable tables (revisions, library revisions, evaluations, blobs, audit) are
 only ever inserted into; on PostgreSQL triggers refuse UPDATE and DELETE on them.
+Large columns (study content, results, PDFs, blobs) load only when read (``deferred``),
+so listings stay fast.
 """
 
 from __future__ import annotations
@@ -107,7 +109,7 @@ class Blob(Base):
     __tablename__ = "blobs"
     sha256: Mapped[str] = mapped_column(HASH, primary_key=True)
     size: Mapped[int] = mapped_column(Integer)
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
 
 
 class Product(Base):
@@ -157,7 +159,7 @@ class StudyRevision(Base):
     seq: Mapped[int] = mapped_column(Integer)
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("study_revisions.id"))
     content_sha256: Mapped[str] = mapped_column(HASH)
-    content: Mapped[str] = mapped_column(Text)  # canonical JSON of the study
+    content: Mapped[str] = mapped_column(Text, deferred=True)  # canonical JSON of the study
     period: Mapped[str] = mapped_column(String(40))
     author: Mapped[str] = mapped_column(String(320))
     message: Mapped[str] = mapped_column(Text, default="")
@@ -175,7 +177,7 @@ class LibraryRevision(Base):
     library_key: Mapped[str] = mapped_column(String(200))
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("library_revisions.id"))
     content_sha256: Mapped[str] = mapped_column(HASH)
-    content: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text, deferred=True)
     created_at: Mapped[str] = mapped_column(TIME)
 
 
@@ -202,7 +204,7 @@ class Evaluation(Base):
     total_value: Mapped[float] = mapped_column(Float)
     total_u: Mapped[float] = mapped_column(Float)
     total_k: Mapped[float] = mapped_column(Float)
-    result: Mapped[str] = mapped_column(Text)  # canonical JSON
+    result: Mapped[str] = mapped_column(Text, deferred=True)  # canonical JSON
     result_sha256: Mapped[str] = mapped_column(HASH)
     actor: Mapped[str] = mapped_column(String(320))
     created_at: Mapped[str] = mapped_column(TIME)
@@ -233,7 +235,7 @@ class Report(Base):
     seq: Mapped[int] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(100))
     lang: Mapped[str] = mapped_column(String(8))
-    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     pdf_sha256: Mapped[str] = mapped_column(HASH)
     signer_subject: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="issued")  # issued|withdrawn|superseded
