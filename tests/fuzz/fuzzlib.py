@@ -229,7 +229,7 @@ def evaluate_case(path: Path) -> tuple[str, str]:
         return outcome, f"{type(exc).__name__}: {str(exc)[:300]}"
     if not finite_json(data):
         return "nonfinite", "NaN or Infinity in the JSON result"
-    from tanzuji.checkcli import check_file, report_json
+    from tanzuji.cli.checkview import check_file, report_json
 
     try:  # check --json of the same study
         loaded, report = check_file(path)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tanzuji.checkcli import loc_of
 from tanzuji.cli import app, main
+from tanzuji.cli.checkview import loc_of
 
 STUDY = """\
 id: CHK

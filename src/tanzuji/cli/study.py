@@ -198,11 +198,11 @@ def evaluate(
         return
     items = render_summary(result, loaded.study, code, top)
     if full is not None:
-        from tanzuji.render import render_full
+        from tanzuji.cli.render import render_full
 
         items += render_full(full, result, code, top, factors=loaded.factors)
     if mc_result is not None:
-        from tanzuji.render import render_monte_carlo
+        from tanzuji.cli.render import render_monte_carlo
 
         items += render_monte_carlo(mc_result, code)
     if out_file:
@@ -230,7 +230,7 @@ def check(
     lang: LangOption = None,
 ) -> None:
     """Data-governance check: instruments, certificates, cut-off, data quality; exit 1 on errors."""
-    from tanzuji.checkcli import run_check
+    from tanzuji.cli.checkview import run_check
 
     code = run_check(study, as_json=as_json, lang=apply_lang(lang), console=out)
     if code:

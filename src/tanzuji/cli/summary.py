@@ -69,8 +69,8 @@ def render_summary(
     """Rich renderables for the Table A.8 summary and the top contributions."""
     from rich.markup import escape
 
+    from tanzuji.cli.render import pair
     from tanzuji.model import Stage
-    from tanzuji.render import pair
 
     t = TEXT[lang]
     items: list[Any] = []
