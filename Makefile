@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint system-deps bench clean
+.PHONY: demo test lint system-deps bench clean fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,3 +37,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) tanzuji-demo .pytest_cache .mypy_cache .ruff_cache
+
+## Long fuzz campaign (forked workers, CPU/memory/wall-clock limits; docs/robustness.md).
+FUZZ_STUDIES ?= 100000
+FUZZ_WORKBOOKS ?= 20000
+fuzz: $(STAMP)
+	nice $(BIN)/python -m tests.fuzz.campaign --studies $(FUZZ_STUDIES) --workbooks $(FUZZ_WORKBOOKS) --workers 2 --keep fuzz-findings --out fuzz-counts.json

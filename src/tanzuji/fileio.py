@@ -38,6 +38,7 @@ from tanzuji.i18n import tr
 
 __all__ = [
     "MAX_REFERENCE_LENGTH",
+    "Content",
     "check_output_dir",
     "check_output_path",
     "read_bounded",
@@ -73,15 +74,25 @@ def read_bounded(path: Path, limit: int, *, what: str = "file") -> bytes:
     except FileNotFoundError:
         raise InputError("file not found", file=where) from None
     except IsADirectoryError:
-        raise InputError(f"is a directory; expected a {what}", file=where) from None
+        raise InputError(
+            tr("这是一个目录，不是文件", f"is a directory; expected a {what}"), file=where
+        ) from None
     except OSError as exc:
-        raise InputError(f"cannot open the {what} ({exc.strerror})", file=where) from None
+        raise InputError(
+            tr(f"无法打开文件（{exc.strerror}）", f"cannot open the {what} ({exc.strerror})"),
+            file=where,
+        ) from None
     try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
-            raise InputError(f"is a directory; expected a {what}", file=where)
+            raise InputError(
+                tr("这是一个目录，不是文件", f"is a directory; expected a {what}"), file=where
+            )
         if not stat.S_ISREG(st.st_mode):
-            raise InputError(f"not a regular file; expected a {what}", file=where)
+            raise InputError(
+                tr("不是普通文件（设备、管道等不读取）", f"not a regular file; expected a {what}"),
+                file=where,
+            )
         chunks: list[bytes] = []
         total = 0
         while total <= limit:
@@ -91,10 +102,19 @@ def read_bounded(path: Path, limit: int, *, what: str = "file") -> bytes:
             chunks.append(chunk)
             total += len(chunk)
         if total > limit:
-            raise InputError(f"{what} too large; expected at most {limit} bytes", file=where)
+            raise InputError(
+                tr(
+                    f"文件过大；最多 {limit} 字节",
+                    f"{what} too large; expected at most {limit} bytes",
+                ),
+                file=where,
+            )
         return b"".join(chunks)
     except OSError as exc:
-        raise InputError(f"cannot read the {what} ({exc.strerror})", file=where) from None
+        raise InputError(
+            tr(f"无法读取文件（{exc.strerror}）", f"cannot read the {what} ({exc.strerror})"),
+            file=where,
+        ) from None
     finally:
         os.close(fd)
 
@@ -113,27 +133,35 @@ def resolve_inside(
     >>> _ = (d / "lib.yaml").write_text("x")
     >>> resolve_inside("lib.yaml", d) == (d / "lib.yaml").resolve()
     True
-    >>> resolve_inside("../etc/passwd", d)
+    >>> from tanzuji.i18n import use_lang
+    >>> with use_lang("en"):
+    ...     resolve_inside("../etc/passwd", d)
     Traceback (most recent call last):
     ...
     tanzuji.errors.InputError: outside the study's folder and the configured library folders; ...
     """
     if not isinstance(ref, str) or not ref.strip():
-        raise InputError(f"expected the path of a {what} as text")
+        raise InputError(tr("应为文件路径（文字）", f"expected the path of a {what} as text"))
     if len(ref) > MAX_REFERENCE_LENGTH or "\x00" in ref:
         raise InputError(
-            f"not a usable path of a {what} (at most {MAX_REFERENCE_LENGTH} characters)",
+            tr(
+                f"路径不可用（最多 {MAX_REFERENCE_LENGTH} 个字符）",
+                f"not a usable path of a {what} (at most {MAX_REFERENCE_LENGTH} characters)",
+            ),
             got=ref[:40] + "…",
         )
     try:
         target = (base / ref).resolve()
         roots = [base.resolve(), *(Path(a).expanduser().resolve() for a in allowed)]
     except (OSError, RuntimeError, ValueError):
-        raise InputError(f"not a usable path of a {what}", got=ref[:80]) from None
+        raise InputError(tr("路径不可用", f"not a usable path of a {what}"), got=ref[:80]) from None
     if not any(target.is_relative_to(root) for root in roots):
         raise InputError(
-            "outside the study's folder and the configured library folders; expected a path "
-            f"of a {what} inside the study's folder (or library_dirs in the settings)",
+            tr(
+                "位于研究文件夹和设置的因子库文件夹（library_dirs）之外；只能引用其中的文件",
+                "outside the study's folder and the configured library folders; expected a path "
+                f"of a {what} inside the study's folder (or library_dirs in the settings)",
+            ),
             got=ref[:80],
         )
     return target

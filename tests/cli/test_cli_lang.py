@@ -135,3 +135,15 @@ def test_full_budget_names_factors_in_english(run, tmp_path: Path) -> None:
     text = target.read_text(encoding="utf-8")
     assert "National" in text  # cn.electricity.footprint.2023, in English (column may fold)
     assert "2023年全国电力平均碳足迹因子" not in text
+
+
+def test_in_process_lang_does_not_leak_to_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `tanzuji --lang en …` run in-process must leave the caller's language as it was
+    from tanzuji.cli import main
+    from tanzuji.i18n import get_lang
+
+    monkeypatch.delenv("TANZUJI_LANG", raising=False)
+    monkeypatch.setattr("sys.argv", ["tanzuji", "--lang", "en", "factors", "search", "电力"])
+    with pytest.raises(SystemExit):
+        main()
+    assert get_lang() == "zh"

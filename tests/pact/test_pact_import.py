@@ -182,5 +182,5 @@ def test_check_lists_parts_using_supplier_data(tmp_path: Path) -> None:
     assert [(p["path"], p["factor"], p["verified"]) for p in data["supplier_parts"]] == [
         ("activities[0]", ef.id, False)
     ]
-    text = CliRunner().invoke(app, ["--lang", "en", "check", str(tmp_path)]).stdout
-    assert "Parts using supplier primary data" in text and "PCBA Supplier Ltd" in text
+    text = CliRunner().invoke(app, ["--lang", "zh", "check", str(tmp_path)]).stdout
+    assert "使用供应商初级数据的部件" in text and "PCBA Supplier Ltd" in text

@@ -100,6 +100,6 @@ def test_cli_compare(tmp_path: Path) -> None:
             gridFactors=[{"id": "grid", "year": year}],
         )
         (tmp_path / f"{i}.json").write_text(json.dumps(pf), encoding="utf-8")
-    run = CliRunner().invoke(app, ["--lang", "en", "pact", "compare", str(tmp_path)])
+    run = CliRunner().invoke(app, ["--lang", "zh", "pact", "compare", str(tmp_path)])
     assert run.exit_code == 0, run.output
-    assert "not comparable" in run.stdout and "grid factor year differs" in run.stdout
+    assert "不可比" in run.stdout and "电力因子年份不同" in run.stdout

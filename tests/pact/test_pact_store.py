@@ -19,7 +19,7 @@ def _invoke(*args: str, db: str) -> Result:
     from tanzuji.cli import app
 
     env = {
-        "TANZUJI_LANG": "en",
+        "TANZUJI_LANG": "zh",
         "TANZUJI_CONFIG": str(_CONFIG),
         "TANZUJI_DATABASE_URL": db,
         "TANZUJI_ORG": None,

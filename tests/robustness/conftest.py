@@ -13,6 +13,15 @@ from typing import Any
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Messages are matched in English (the CLI runs get ``--lang en``)."""
+    from tanzuji.i18n import use_lang
+
+    with use_lang("en"):
+        yield
+
+
 @dataclass
 class CliResult:
     code: int

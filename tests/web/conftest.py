@@ -32,6 +32,7 @@ class MemoryAccounts:
     def __init__(self) -> None:
         self.users: dict[str, _Entry] = {}
         self.clients: dict[str, _Entry] = {}
+        self.sessions: dict[str, bool] = {}
 
     def add_user(self, email: str, password: str, org: str, role: Role) -> Principal:
         p = Principal(id=f"user:{email}", org_id=org, org_name=org, role=role, name=email)
@@ -52,6 +53,15 @@ class MemoryAccounts:
     def authenticate_client(self, client_id: str, secret: str) -> Principal | None:
         e = self.clients.get(client_id)
         return e.principal if e and e.password == secret else None
+
+    def open_session(self, subject: str, jti: str, expires: int) -> None:
+        self.sessions[jti] = True
+
+    def session_valid(self, jti: str) -> bool:
+        return self.sessions.get(jti, False)
+
+    def close_session(self, jti: str) -> None:
+        self.sessions[jti] = False
 
     def principal(self, subject: str) -> Principal | None:
         for e in [*self.users.values(), *self.clients.values()]:

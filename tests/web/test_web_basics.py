@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import time
+from collections.abc import Iterator
 
 from fastapi.testclient import TestClient
 
@@ -212,3 +213,24 @@ def test_web_bearer_org_for_the_pact_router(client: TestClient) -> None:
     assert state.bearer_org("not-a-token") is None
     session = state.tokens.issue({"sub": "user:ed@maker.example"}, kind="session", minutes=5)
     assert state.bearer_org(session) is None  # a session cookie is not an access token
+
+
+def test_web_request_body_limit_applies_before_parsing(client: TestClient) -> None:
+    token = sign_in(client, "ed@maker.example", "pw-maker-1")
+    huge = b"a" * (32 * 1024 * 1024)
+    r = client.post(
+        "/api/evaluate", files={"file": ("s.yaml", huge)}, headers={"X-CSRF-Token": token}
+    )
+    assert r.status_code == 413
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it streams
+        yield b'--x\r\nContent-Disposition: form-data; name="file"; filename="s.yaml"\r\n\r\n'
+        for _ in range(40):
+            yield b"b" * (1024 * 1024)
+
+    r = client.post(
+        "/api/evaluate",
+        content=chunks(),
+        headers={"X-CSRF-Token": token, "Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert r.status_code == 413

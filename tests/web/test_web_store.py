@@ -154,6 +154,15 @@ def test_web_store_upload_share_evaluate_publish(
     login(c, "auth@gov.example")
     found = c.get("/api/registry", params={"q": "单相"}).json()
     assert [f["publication"] for f in found] == [pub["publication"]]
+    csv_text = c.get("/registry.csv").content.decode("utf-8")
+    assert csv_text.startswith("\ufeff生产者,产品") and number in csv_text
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(c.get("/registry.xlsx").content))
+    rows = list(wb.active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    assert rows[0][0] == "生产者" and rows[1][8] == number
     # the maker's administrator sees the trail of it all
     login(c, "admin@maker.example")
     actions = [e["action"] for e in c.get("/api/audit").json()]
@@ -319,3 +328,39 @@ def test_web_store_gate_needs_each_error_accepted_with_a_reason(
     accepted = [e for e in entries if e["action"] == "report.accept_finding"]
     assert len(accepted) == 1 and finding in accepted[0]["object_id"]
     assert "re-verified" in accepted[0]["object_id"]
+
+
+def test_web_store_diff_names_the_changed_activity(app_client: TestClient) -> None:
+    c = app_client
+    token = login(c, "ed@maker.example")
+    text = (EXAMPLES / "single-phase-meter" / "study.yaml").read_text(encoding="utf-8")
+    first = c.post(
+        "/api/studies", files={"file": ("s.yaml", text.encode())}, headers={"X-CSRF-Token": token}
+    ).json()
+    # the chip resistors' quantity 0.0012 kg becomes 0.0024 kg
+    assert text.count("0.0012") >= 1
+    second = c.post(
+        "/api/studies",
+        files={"file": ("s.yaml", text.replace("0.0012", "0.0024", 1).encode())},
+        headers={"X-CSRF-Token": token},
+    ).json()
+    assert second["parent"] == first["revision"]
+    d = c.get("/api/diff", params={"a": first["revision"], "b": second["revision"]}).json()
+    (changed,) = d["activities"]["changed"]
+    assert any(f["old"] == 0.0012 and f["new"] == 0.0024 for f in changed["fields"])
+    # the change of the total is the change of the stages (formula (1): a sum)
+    assert abs(d["total"]["delta"] - sum(s["delta"] for s in d["stages"])) < 1e-12
+    page = c.get("/diff", params={"a": first["revision"], "b": second["revision"]})
+    assert page.status_code == 200 and 'id="diff-total"' in page.text
+
+
+def test_web_store_sign_out_ends_the_session_everywhere(app_client: TestClient) -> None:
+    """A copy of the session cookie stops working once its owner signs out."""
+    c = app_client
+    token = login(c, "ed@maker.example")
+    stolen = c.cookies.get("tzj_session")
+    assert stolen and c.get("/api/whoami").status_code == 200
+    c.post("/logout", data={"csrf_token": token})
+    c.cookies.clear()
+    c.cookies.set("tzj_session", stolen)
+    assert c.get("/api/whoami").status_code == 401

@@ -248,6 +248,10 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     # the private publication was shared with "gov" only
     ("GET", "/footprints/{pub_id}"): lambda c, w, t: _denied(c.get(f"/footprints/{w.private_pub}")),
+    ("GET", "/api/diff"): lambda c, w, t: _denied(
+        c.get("/api/diff", params={"a": w.rev, "b": w.rev})
+    ),
+    ("GET", "/diff"): lambda c, w, t: _denied(c.get("/diff", params={"a": w.rev, "b": w.rev})),
     ("GET", "/api/jobs/{job_id}"): lambda c, w, t: _denied(c.get(f"/api/jobs/{w.job}")),
     ("GET", "/jobs/{job_id}"): lambda c, w, t: _denied(c.get(f"/jobs/{w.job}")),
 }

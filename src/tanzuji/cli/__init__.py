@@ -24,7 +24,7 @@ from tanzuji.cli import study as _study
 from tanzuji.cli import web as _web
 from tanzuji.cli._common import Lang, err, out
 from tanzuji.errors import InputErrors, TanzujiError
-from tanzuji.i18n import set_lang, tr
+from tanzuji.i18n import get_lang, set_lang, tr, use_lang
 
 __all__ = ["app", "main"]
 
@@ -84,13 +84,18 @@ def _error(message: str) -> None:
 
 
 def main() -> None:
-    """Console entry point: run the app, turning user errors into one-line messages."""
-    try:
-        app()
-    except InputErrors as exc:
-        for e in exc.errors:
-            _error(str(e))
-        sys.exit(1)
-    except TanzujiError as exc:
-        _error(str(exc))
-        sys.exit(1)
+    """Console entry point: run the app, turning user errors into one-line messages.
+
+    The language chosen by ``--lang`` holds for this one invocation: a caller that runs
+    ``main`` in-process (a test, a script) gets its own language back afterwards.
+    """
+    with use_lang(get_lang()):
+        try:
+            app()
+        except InputErrors as exc:
+            for e in exc.errors:
+                _error(str(e))
+            sys.exit(1)
+        except TanzujiError as exc:
+            _error(str(exc))
+            sys.exit(1)

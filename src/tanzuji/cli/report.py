@@ -26,6 +26,7 @@ from tanzuji.cli._common import (
     warn,
     wrote,
 )
+from tanzuji.errors import IssuanceError
 from tanzuji.i18n import tr
 
 if TYPE_CHECKING:
@@ -94,15 +95,30 @@ def report(
     seed: Annotated[int, typer.Option(help="Monte Carlo seed (reproducible reports).")] = (
         DEFAULT_SEED
     ),
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="Record the signed report in this store and take its number from it "
+            "(default: TANZUJI_DATABASE_URL or the config file; none: not recorded).",
+        ),
+    ] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Organisation to act for.")] = None,
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Write the evaluation report (§8, Appendix B) as an A4 PDF: signed if --key/--cert
+    """Write the evaluation report (§8, Appendix B) as an A4 PDF/A: signed if --key/--cert
     (refused while `check` has errors not accepted by --accept), else a marked draft."""
     from tanzuji.cli.study import warn_missing_uncertainty
     from tanzuji.config import load_config
     from tanzuji.jsonio import evaluate_file
-    from tanzuji.services.issue import IssueRequest, acceptances, issue_report
+    from tanzuji.services.issue import (
+        IssueRequest,
+        acceptances,
+        issue_report,
+        signer_name,
+        store_recording,
+    )
 
     code = apply_lang(lang)
     output_path(pdf, (".pdf",), force=force)
@@ -111,7 +127,7 @@ def report(
     ids, reasons = list(accept or ()), list(reason or ())
     if amends and amend_reason is None and len(reasons) == len(ids) + 1:
         if ids:
-            raise typer.BadParameter(
+            raise IssuanceError(
                 tr(
                     "同时使用 --amends 和 --accept 时，用 --amend-reason 给出替代理由",
                     "with both --amends and --accept, give the amendment's reason with "
@@ -123,10 +139,21 @@ def report(
     loaded, result = evaluate_file(study)
     if not quiet:
         warn_missing_uncertainty(loaded)
+    recording = None
+    if key is not None and cert is not None:
+        recording = store_recording(database_url, org, lang=code, signer=signer_name(cert))
+        if recording is not None and amends and not recording.exists(amends):
+            raise IssuanceError(
+                tr(
+                    f"--amends {amends}：数据库中没有此编号的报告",
+                    f"--amends {amends}: no report with this number in the store",
+                )
+            )
     outcome = issue_report(
         loaded,
         result,
-        IssueRequest(
+        record=recording.record if recording else None,
+        request=IssueRequest(
             pdf=pdf,
             lang=code,
             html=html,
@@ -145,6 +172,18 @@ def report(
         ),
     )
     _print_issue(outcome)
+    if outcome.signed and recording is not None:
+        err.print(escape(tr(f"已记录到数据库：报告编号 {outcome.number}",
+                            f"recorded in the store: report No. {outcome.number}")))  # fmt: skip
+        if amends:
+            recording.supersede(amends, amend_reason or "")
+            err.print(escape(tr(f"报告 {amends} 已标记为被替代",
+                                f"report {amends} marked as superseded")))  # fmt: skip
+    elif outcome.signed:
+        warn(
+            "未记录：没有配置数据库（--database-url 或 TANZUJI_DATABASE_URL）",
+            "not recorded: no database configured (--database-url or TANZUJI_DATABASE_URL)",
+        )
     if not quiet:
         if outcome.signed:
             extra_zh = f"（已签名，签发人 {outcome.signer}）"
@@ -285,9 +324,28 @@ def keygen(
     )
 
 
+def withdraw(
+    number: Annotated[str, typer.Argument(help="Number of the issued report.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the report is withdrawn.")],
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="The store the report is recorded in.")
+    ] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Organisation to act for.")] = None,
+    lang: LangOption = None,
+) -> None:
+    """Withdraw an issued report (ISO/IEC 17025 §7.8.8): recorded in the store, audited."""
+    from tanzuji.services.issue import withdraw_report
+
+    apply_lang(lang)
+    n = withdraw_report(database_url, org, number, reason)
+    err.print(escape(tr(f"已撤回报告 {number}（{n} 个语言版本）",
+                        f"withdrew report {number} ({n} rendition(s))")))  # fmt: skip
+
+
 def register(app: typer.Typer) -> None:
     """Add the report commands to the ``tanzuji`` app."""
     app.command("report")(report)
+    app.command("withdraw")(withdraw)
     app.command("sign")(sign)
     app.command("verify")(verify)
     app.command("keygen")(keygen)

@@ -52,6 +52,10 @@ def zero_u_findings(loaded: LoadedStudy) -> list[Any]:
     return [f for f in check_quantities(loaded.study) if f.code in ZERO_U_CODES]
 
 
+#: Most per-activity warnings printed by one command; the rest are counted in one line.
+MAX_WARNINGS = 20
+
+
 def warn_missing_uncertainty(loaded: LoadedStudy) -> int:
     """Warn (stderr, user's language) about every activity counted with u = 0 and about
     a duration converted with the Julian year; how many inputs count with u = 0."""
@@ -63,7 +67,7 @@ def warn_missing_uncertainty(loaded: LoadedStudy) -> int:
             where = f" ({f.path})" if f.path else ""
             warn(f"{f.message('zh')}{where}", f"{f.message('en')}{where}")
     findings = [f for f in every if f.code in ZERO_U_CODES]
-    for f in findings:
+    for f in findings[:MAX_WARNINGS]:  # bounded output (issue 9: 100,000 activities)
         where = f" ({f.path})" if f.path else ""
         en = f.message("en")
         m = re.match(r"activities\[(\d+)\]$", f.path)
@@ -72,6 +76,13 @@ def warn_missing_uncertainty(loaded: LoadedStudy) -> int:
             if name.en:
                 en = f"no measurement uncertainty is evaluated for {name.en!r}"
         warn(f"{f.message('zh')}，按 u = 0 计入{where}", f"{en}; counted with u = 0{where}")
+    if len(findings) > MAX_WARNINGS:
+        more = len(findings) - MAX_WARNINGS
+        warn(
+            f"另有 {more} 项活动未评定不确定度，按 u = 0 计入（tanzuji check 列出全部）",
+            f"{more} more activities have no uncertainty and count with u = 0 "
+            "(tanzuji check lists them all)",
+        )
     return len(findings)
 
 
@@ -149,9 +160,10 @@ def evaluate(
         warn_missing_uncertainty(loaded)
     full = mc_result = None
     if uncertainty is UncertaintyMethod.full or mc:
-        from tanzuji.calculation import compile_study, evaluate_full
+        from tanzuji.calculation import evaluate_full
+        from tanzuji.jsonio import compile_loaded
 
-        model = compile_study(loaded.study, loaded.factors)
+        model = compile_loaded(loaded)  # component studies spliced in
         full = evaluate_full(model)
         if mc:
             mc_result = _run_monte_carlo(model, full, seed, trials, quiet=as_json or quiet)

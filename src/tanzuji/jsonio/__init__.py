@@ -27,11 +27,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tanzuji.calculation import FootprintResult, evaluate_jjf
+from tanzuji.calculation import FootprintResult, MeasurementModel, evaluate_jjf
 from tanzuji.errors import InputError, InputErrors, UnitError
 from tanzuji.factors import FactorLibrary, LibraryFile
 from tanzuji.fileio import resolve_inside
-from tanzuji.jsonio.components import compile_with_components
+from tanzuji.jsonio.components import (
+    compile_with_components,
+    component_factors,
+    component_refs,
+    loading,
+)
 from tanzuji.jsonio.documents import MAX_BYTES, Document, read_document
 from tanzuji.jsonio.results import full_to_dict, monte_carlo_to_dict, result_to_dict
 from tanzuji.jsonio.validation import (
@@ -57,6 +62,7 @@ __all__ = [
     "_path",
     "_resolve_libraries",
     "builtin_libraries",
+    "compile_loaded",
     "evaluate_file",
     "full_to_dict",
     "library_dirs",
@@ -235,6 +241,15 @@ def load_study(path: str | Path) -> LoadedStudy:
     doc = read_document(p)
     study: Study = _validate(Study, doc)
     factors = resolve_libraries(study, p.parent, doc)
+    if component_refs(study):  # component studies stand in as one factor each (see components)
+        try:
+            with loading(p.parent):
+                extra = component_factors(study, p.parent, factors, load_study)
+        except InputErrors as exc:
+            raise InputErrors(_locate(exc.errors, doc)) from None
+        except InputError as exc:
+            raise InputErrors(_locate([exc], doc)) from None
+        factors = factors.overridden_by(FactorLibrary.from_factors(extra, id="components"))
     return LoadedStudy(study=study, factors=factors, path=p, document=doc)
 
 
@@ -247,6 +262,11 @@ def locate_errors(exc: InputErrors, loaded: LoadedStudy) -> InputErrors:
     return InputErrors(_locate(exc.errors, loaded.document))
 
 
+def compile_loaded(loaded: LoadedStudy) -> MeasurementModel:
+    """The measurement model of a loaded study, its component studies spliced in."""
+    return compile_with_components(loaded, load_study)
+
+
 def evaluate_file(path: str | Path) -> tuple[LoadedStudy, FootprintResult]:
     """Load, compile and evaluate a study file by the specification's method.
 
@@ -254,7 +274,7 @@ def evaluate_file(path: str | Path) -> tuple[LoadedStudy, FootprintResult]:
     """
     loaded = load_study(path)
     try:
-        model = compile_with_components(loaded, load_study)
+        model = compile_loaded(loaded)
     except InputErrors as exc:
         raise locate_errors(exc, loaded) from None
     return loaded, evaluate_jjf(model)

@@ -20,16 +20,25 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Protocol
 
-from tanzuji.calculation import MeasurementModel, ModelInput, Term, compile_study
+from tanzuji.calculation import MeasurementModel, ModelInput, Term, compile_study, evaluate_full
 from tanzuji.errors import InputError, InputErrors
 from tanzuji.factors import FactorLibrary
-from tanzuji.model import EmissionFactor, Stage, Study
+from tanzuji.fileio import resolve_inside
+from tanzuji.model import EmissionFactor, Stage, Study, Uncertainty
 
-__all__ = ["COMPONENT_PREFIX", "compile_with_components", "component_refs"]
+__all__ = [
+    "COMPONENT_PREFIX",
+    "compile_with_components",
+    "component_factors",
+    "component_refs",
+    "loading",
+]
 
 COMPONENT_PREFIX = "component:"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -45,6 +54,63 @@ class _Loaded(Protocol):
     def path(self) -> Path: ...
 
 
+_LOADING: ContextVar[tuple[Path, ...]] = ContextVar("tanzuji_components_loading", default=())
+
+
+@contextmanager
+def loading(folder: Path) -> Iterator[None]:
+    """Mark ``folder`` as being loaded; loading it again inside is a cycle (an error)."""
+    here = folder.resolve()
+    stack = _LOADING.get()
+    if here in stack:
+        loop = [p.name for p in stack[stack.index(here) :]] + [here.name]
+        raise InputError("component studies form a cycle: " + " → ".join(loop))
+    token = _LOADING.set((*stack, here))
+    try:
+        yield
+    finally:
+        _LOADING.reset(token)
+
+
+def component_factors(
+    study: Study, base: Path, factors: FactorLibrary, load: Callable[[Path], _Loaded]
+) -> list[EmissionFactor]:
+    """One factor per ``component:<folder>`` reference: the component's total and its full
+    GUM u per piece. Code that compiles the study on its own (data quality, checks) sees the
+    component as this one factor; :func:`compile_with_components` splices the whole model.
+    """
+    out: list[EmissionFactor] = []
+    problems: list[InputError] = []
+    for ref, uses in component_refs(study).items():
+        where = f"activities[{uses[0]}].factor"
+        try:
+            folder = _folder_of(base, ref, where)
+            comp = load(folder)
+            model = compile_with_components(comp, load)
+            full = evaluate_full(model)
+        except InputErrors as exc:
+            problems.extend(e.with_location(path=where) for e in exc.errors)
+            continue
+        except InputError as exc:
+            problems.append(exc.with_location(path=where))
+            continue
+        out.append(
+            EmissionFactor(
+                id=ref,
+                name=f"component {comp.study.id}",
+                value=max(full.total.value, 0.0),
+                unit="kgCO2e/piece",
+                factor_type="measured",
+                source=f"component study {comp.study.id}",
+                uncertainty=Uncertainty(standard=full.total.u),
+                note="stands in for the component study where it is not spliced in",
+            )
+        )
+    if problems:
+        raise InputErrors(problems)
+    return out
+
+
 def component_refs(study: Study) -> dict[str, list[int]]:
     """``component:<folder>`` references → indices of the activities using them."""
     refs: dict[str, list[int]] = {}
@@ -56,15 +122,22 @@ def component_refs(study: Study) -> dict[str, list[int]]:
 
 
 def _folder(loaded: _Loaded, ref: str, path: str) -> Path:
+    return _folder_of(loaded.path.parent, ref, path)
+
+
+def _folder_of(parent: Path, ref: str, path: str) -> Path:
     name = ref[len(COMPONENT_PREFIX) :]
-    base = loaded.path.parent.resolve()
+    base = parent.resolve()
     if not _NAME.match(name) or ".." in name:
         raise InputError(
             "expected component:<folder>, a folder name inside the study's folder",
             path=path,
             got=ref,
         )
-    folder = (base / name).resolve()
+    try:
+        folder = resolve_inside(name, base, what="component study folder")  # the file policy
+    except InputError as exc:
+        raise exc.with_location(path=path) from None
     if not folder.is_dir():
         raise InputError(f"no component study folder {name!r} beside the study", path=path)
     return folder

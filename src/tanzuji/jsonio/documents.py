@@ -21,6 +21,7 @@ import yaml
 
 from tanzuji.errors import InputError
 from tanzuji.fileio import read_bounded
+from tanzuji.i18n import tr
 
 __all__ = ["LIMITS", "MAX_BYTES", "MAX_DEPTH", "Document", "read_document"]
 
@@ -124,7 +125,11 @@ def read_document(path: str | Path) -> Document:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"not UTF-8 text (byte {exc.start}); expected YAML or JSON", file=where
+            tr(
+                f"不是 UTF-8 文本（第 {exc.start} 字节）；应为 YAML 或 JSON",
+                f"not UTF-8 text (byte {exc.start}); expected YAML or JSON",
+            ),
+            file=where,
         ) from None
     if p.suffix.lower() == ".json":
         _scan_json(text, where)
@@ -194,24 +199,33 @@ def _scan_json(text: str, where: str) -> None:
         if c in "[{":
             depth += 1
             if depth > MAX_DEPTH:
+                line = _line(text, m.start())
                 raise InputError(
-                    f"nested too deeply at line {_line(text, m.start())}; "
-                    f"expected at most {MAX_DEPTH} levels",
+                    tr(
+                        f"第 {line} 行：嵌套超过 {MAX_DEPTH} 层",
+                        f"nested too deeply at line {line}; expected at most {MAX_DEPTH} levels",
+                    ),
                     file=where,
                 )
         elif c in "]}":
             depth -= 1
         elif c == '"':
             if len(tok) > MAX_STRING + 2:
+                line = _line(text, m.start())
                 raise InputError(
-                    f"text too long at line {_line(text, m.start())}; "
-                    f"expected at most {MAX_STRING} characters",
+                    tr(
+                        f"第 {line} 行：文字超过 {MAX_STRING} 个字符",
+                        f"text too long at line {line}; expected at most {MAX_STRING} characters",
+                    ),
                     file=where,
                 )
         else:
+            line = _line(text, m.start())
             raise InputError(
-                f"number too long at line {_line(text, m.start())}; "
-                f"expected at most {MAX_NUMBER} characters",
+                tr(
+                    f"第 {line} 行：数字超过 {MAX_NUMBER} 个字符",
+                    f"number too long at line {line}; expected at most {MAX_NUMBER} characters",
+                ),
                 file=where,
             )
 
@@ -219,8 +233,11 @@ def _scan_json(text: str, where: str) -> None:
 def _scan_yaml(text: str, where: str) -> None:
     """Depth, tags, text/number lengths and alias expansion, from the parser's events."""
 
-    def fail(message: str, event: Any) -> InputError:
-        return InputError(f"{message} at line {event.start_mark.line + 1}", file=where)
+    def fail(message: tuple[str, str], event: Any) -> InputError:
+        line = event.start_mark.line + 1
+        return InputError(
+            tr(f"第 {line} 行：{message[0]}", f"{message[1]} at line {line}"), file=where
+        )
 
     depth = 0
     nodes = 0
@@ -239,22 +256,40 @@ def _scan_yaml(text: str, where: str) -> None:
                     and not (isinstance(event, yaml.ScalarEvent) and event.implicit[0])
                 ):
                     raise fail(
-                        "explicit YAML tags (such as !!binary or !!python) are not accepted",
+                        (
+                            "不接受显式 YAML 标签（如 !!binary、!!python）",
+                            "explicit YAML tags (such as !!binary or !!python) are not accepted",
+                        ),
                         event,
                     )
                 nodes += 1
                 if isinstance(event, yaml.ScalarEvent):
                     value = event.value
                     if len(value) > MAX_STRING:
-                        raise fail(f"text longer than {MAX_STRING} characters", event)
+                        raise fail(
+                            (
+                                f"文字超过 {MAX_STRING} 个字符",
+                                f"text longer than {MAX_STRING} characters",
+                            ),
+                            event,
+                        )
                     if not event.style and len(value) > MAX_NUMBER and _NUMBERISH.fullmatch(value):
-                        raise fail(f"number longer than {MAX_NUMBER} characters", event)
+                        raise fail(
+                            (
+                                f"数字超过 {MAX_NUMBER} 个字符",
+                                f"number longer than {MAX_NUMBER} characters",
+                            ),
+                            event,
+                        )
                     if event.anchor:
                         sizes[event.anchor] = 1
                 else:  # a mapping or a sequence starts
                     depth += 1
                     if depth > MAX_DEPTH:
-                        raise fail(f"nested deeper than {MAX_DEPTH} levels", event)
+                        raise fail(
+                            (f"嵌套超过 {MAX_DEPTH} 层", f"nested deeper than {MAX_DEPTH} levels"),
+                            event,
+                        )
                     open_.append((event.anchor, nodes))
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
@@ -263,7 +298,10 @@ def _scan_yaml(text: str, where: str) -> None:
                     sizes[anchor] = nodes - start + 1
             if nodes > MAX_NODES:
                 raise InputError(
-                    f"too many values once aliases are expanded; expected at most {MAX_NODES}",
+                    tr(
+                        f"展开别名（alias）后的值过多；最多 {MAX_NODES} 个",
+                        f"too many values once aliases are expanded; expected at most {MAX_NODES}",
+                    ),
                     file=where,
                 )
     except yaml.MarkedYAMLError as exc:

@@ -124,6 +124,11 @@ class Uncertainty(_Strict):
             raise ValueError("an expanded uncertainty needs its coverage factor k")
         if self.k is not None and self.expanded is None:
             raise ValueError("k is only meaningful with an expanded uncertainty")
+        # e.g. k = 1e-300 (found by fuzzing): u = U/k must stay bounded like every number
+        if self.expanded is not None and self.k is not None and self.expanded / self.k > 1e30:
+            raise ValueError(
+                f"expanded / k must be at most {MAX_MAGNITUDE:g}; expected k such as 2"
+            )
         if (self.min is None) != (self.max is None):
             raise ValueError("give both min and max (Appendix C bounds)")
         if self.min is not None and self.max is not None and not self.min <= self.max:

@@ -28,6 +28,8 @@ from tanzuji.report.errors import ReportError
 __all__ = [
     "MAX_PICTURE_BYTES",
     "MAX_PICTURE_PIXELS",
+    "MAX_REPORT_ACTIVITIES",
+    "check_report_size",
     "check_url",
     "picture_data_uri",
     "url_fetcher",
@@ -39,6 +41,35 @@ MAX_PICTURE_PIXELS = 25_000_000
 #: Longest side of the embedded picture (larger ones are scaled down).
 MAX_PICTURE_SIDE = 1600
 _RASTER = {"PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF"}
+
+
+#: Most activities a report lays out. The PDF tables hold every activity; beyond this the
+#: layout's memory grows past a few GB (a 100,000-activity study passed 14 GB), so the report
+#: is refused with a clear message (``evaluate --json`` still gives the full result).
+MAX_REPORT_ACTIVITIES = 5_000
+
+
+def check_report_size(activities: int) -> None:
+    """Refuse a report of more than :data:`MAX_REPORT_ACTIVITIES` activities.
+
+    >>> check_report_size(10)
+    >>> check_report_size(100_000)
+    Traceback (most recent call last):
+    ...
+    tanzuji.report.errors.ReportError: ...100000...
+    """
+    from tanzuji.i18n import tr
+
+    if activities > MAX_REPORT_ACTIVITIES:
+        raise ReportError(
+            tr(
+                f"研究含 {activities} 项活动，报告最多排版 {MAX_REPORT_ACTIVITIES} 项；"
+                "请合并活动，或用 evaluate --json 获取完整结果",
+                f"the study has {activities} activities; a report lays out at most "
+                f"{MAX_REPORT_ACTIVITIES} (merge activities, or use evaluate --json for the "
+                "full result)",
+            )
+        )
 
 
 def check_url(url: str) -> None:

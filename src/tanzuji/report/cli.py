@@ -17,15 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tanzuji.calculation import FootprintResult, compile_study
+from tanzuji.calculation import FootprintResult
 from tanzuji.errors import InputErrors
-from tanzuji.jsonio import LoadedStudy, locate_errors
+from tanzuji.jsonio import LoadedStudy, compile_loaded, locate_errors
 
 if TYPE_CHECKING:
     from tanzuji.calculation import FullResult, MeasurementModel, MonteCarloStudy
     from tanzuji.report.context import ReportInput
     from tanzuji.report.issueinfo import IssueInfo
-    from tanzuji.report.render import RenderedReport
+    from tanzuji.report.render import AssociatedFile, RenderedReport
     from tanzuji.report.views import MonteCarloView
 
 __all__ = ["PreparedReport", "prepare_report", "write_outputs", "write_report"]
@@ -64,12 +64,54 @@ class PreparedReport:
     last_pdf: bytes = b""
     last: RenderedReport | None = None
 
+    def attachments(self) -> list[AssociatedFile]:
+        """The associated files: the result JSON and the study's SHA-256 — and the full study
+        only for the evaluator's archival copy (``embed_study``; it holds the bill of
+        materials and supplier data, confidential to the manufacturer)."""
+        import hashlib
+        import json
+
+        from tanzuji.jsonio import result_to_dict
+        from tanzuji.report.render import AssociatedFile
+
+        study = self.loaded.study
+        result = result_to_dict(self.inp.result, study, self.loaded.factors)
+        raw = self.loaded.path.read_bytes()
+        digest = hashlib.sha256(raw).hexdigest()
+        files = [
+            AssociatedFile(
+                "result.json",
+                (json.dumps(result, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+                "评价结果（tanzuji 结果 JSON） / evaluation result (tanzuji result JSON)",
+                "Data",
+            ),
+            AssociatedFile(
+                "study.sha256",
+                f"{digest}  {self.loaded.path.name}\n".encode("ascii", "replace"),
+                "研究文件的 SHA-256 / SHA-256 of the study file",
+                "Supplement",
+            ),
+        ]
+        if self.embed_study:
+            files.append(
+                AssociatedFile(
+                    self.loaded.path.name,
+                    raw,
+                    "完整研究（评价机构存档副本，勿交客户） / the full study (evaluator's "
+                    "archival copy, not for customers)",
+                    "Source",
+                )
+            )
+        return files
+
     def build(self, info: IssueInfo) -> tuple[bytes, RenderedReport]:
         """Render for ``info``; sign when ``info.signed`` (key and certificate given)."""
         from tanzuji.report.render import render_report
         from tanzuji.report.sign import sign_pdf
 
-        rendered = render_report(dataclasses.replace(self.inp, issue=info), self.lang)
+        rendered = render_report(
+            dataclasses.replace(self.inp, issue=info), self.lang, self.attachments()
+        )
         pdf = rendered.pdf
         if info.signed:
             assert self.key is not None and self.cert is not None
@@ -105,7 +147,7 @@ def prepare_report(
     from tanzuji.report.views import gum_view, monte_carlo_view
 
     try:
-        model = compile_study(loaded.study, loaded.factors)
+        model = compile_loaded(loaded)  # component studies spliced in
     except InputErrors as exc:
         raise locate_errors(exc, loaded) from None
     full_result = evaluate_full(model) if (full or monte_carlo or mc_study) else None
@@ -127,12 +169,13 @@ def prepare_report(
 
 
 def write_outputs(pdf_path: Path, pdf: bytes, rendered: RenderedReport, html: Path | None) -> None:
-    """Write the PDF (and the HTML) atomically."""
-    from tanzuji.fileio import write_atomic
+    """Write the PDF (and the HTML) atomically, as a pair: both files or neither (issue 9)."""
+    from tanzuji.fileio import Content, write_atomic_many
 
+    items: list[tuple[Path, Content]] = [(pdf_path, pdf)]
     if html is not None:
-        write_atomic(html, rendered.html)
-    write_atomic(pdf_path, pdf)
+        items.insert(0, (html, rendered.html))
+    write_atomic_many(items)
 
 
 def write_report(

@@ -348,8 +348,10 @@ GENERIC_SPEC = "GB/T 24067—2024 温室气体 产品碳足迹 量化要求和�
 
 def build_context(inp: ReportInput, lang: str = "zh") -> dict[str, Any]:
     """The template context of a report in ``lang`` (``zh`` or ``en``)."""
+    from tanzuji.report.assets import check_report_size
     from tanzuji.report.uncertainty_section import uncertainty_context
 
+    check_report_size(len(inp.study.activities))  # bounded memory (issue 9)
     study, result = inp.study, inp.result
     t = LABELS[lang]
     p = study.product

@@ -9,6 +9,7 @@ signature field placed over the signature block so that signing later fills it.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -22,6 +23,7 @@ from tanzuji.report.errors import ReportError
 from tanzuji.report.numfmt import keep_together
 
 __all__ = [
+    "AssociatedFile",
     "RenderedReport",
     "add_signature_field",
     "environment",
@@ -82,11 +84,28 @@ def render_html(context: dict[str, Any]) -> str:
 Box = tuple[float, float, float, float]
 
 
-def html_to_pdf(html: str) -> tuple[bytes, int, tuple[int, Box] | None]:
-    """PDF bytes, page count and (page index, PDF box) of the signature block, if any."""
+@dataclass(frozen=True)
+class AssociatedFile:
+    """A file embedded in the PDF/A-3 report and associated with the document (``/AF``)."""
+
+    name: str
+    data: bytes
+    description: str
+    relationship: str = "Data"
+    """``Data``, ``Source``, ``Supplement`` … (ISO 32000-2, 14.13)."""
+
+
+def html_to_pdf(
+    html: str, attachments: Sequence[AssociatedFile] = ()
+) -> tuple[bytes, int, tuple[int, Box] | None]:
+    """PDF/A-3b bytes, page count and (page index, PDF box) of the signature block, if any.
+
+    Document metadata (title, author, subject, keywords, language and tanzuji's own keys)
+    come from the HTML head; ``attachments`` are embedded as associated files.
+    """
     import logging
 
-    from weasyprint import HTML  # type: ignore[import-untyped]
+    from weasyprint import HTML, Attachment  # type: ignore[import-untyped]
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
@@ -104,7 +123,15 @@ def html_to_pdf(html: str) -> tuple[bytes, int, tuple[int, Box] | None]:
                 (x1 * PX_TO_PT, (h - y2) * PX_TO_PT, x2 * PX_TO_PT, (h - y1) * PX_TO_PT),
             )
             break
-    return bytes(doc.write_pdf()), len(doc.pages), stamp
+    files = [
+        Attachment(string=a.data, name=a.name, description=a.description,
+                   relationship=a.relationship)
+        for a in attachments
+    ]  # fmt: skip
+    pdf = doc.write_pdf(
+        pdf_variant="pdf/a-3b", attachments=files, custom_metadata=True, pdf_tags=True
+    )
+    return bytes(pdf), len(doc.pages), stamp
 
 
 def add_signature_field(pdf: bytes, page: int, box: Box) -> bytes:
@@ -122,13 +149,16 @@ def add_signature_field(pdf: bytes, page: int, box: Box) -> bytes:
     return out.getvalue()
 
 
-def render_report(inp: ReportInput, lang: str = "zh") -> RenderedReport:
-    """Build the context, render HTML and PDF, and add the empty signature field."""
+def render_report(
+    inp: ReportInput, lang: str = "zh", attachments: Sequence[AssociatedFile] = ()
+) -> RenderedReport:
+    """Build the context, render HTML and PDF/A-3b (with ``attachments``), and add the
+    empty signature field of a report to be signed."""
     if lang not in ("zh", "en"):
         raise ReportError(f"unknown report language {lang!r}; expected zh or en")
     ctx = build_context(inp, lang)
     html = render_html(ctx)
-    pdf, pages, stamp = html_to_pdf(html)
+    pdf, pages, stamp = html_to_pdf(html, attachments)
     if stamp is not None:
         pdf = add_signature_field(pdf, *stamp)
     return RenderedReport(number=str(ctx["number"]), html=html, pdf=pdf, pages=pages)

@@ -41,10 +41,14 @@ __all__ = [
     "IssueOutcome",
     "IssueRequest",
     "Recorder",
+    "StoreRecording",
     "acceptances",
     "issue_demo_report",
     "issue_report",
     "plan_issue",
+    "signer_name",
+    "store_recording",
+    "withdraw_report",
 ]
 
 Build = Callable[[str], bytes]
@@ -297,3 +301,72 @@ def issue_demo_report(
         loaded, result, IssueRequest(pdf=pdf, lang=lang, key=key, cert=cert, monte_carlo=True)
     )
     return pdf
+
+
+def signer_name(cert: Path) -> str:
+    """The subject of a certificate file as recorded with the report (``name / org``)."""
+    from tanzuji.report.sign import signer_subject
+
+    return str(signer_subject(cert))
+
+
+@dataclass(frozen=True)
+class StoreRecording:
+    """Recording issued reports in the store: the number, the PDF, amendments."""
+
+    record: Recorder
+    supersede: Callable[[str, str], None]
+    """``supersede(number, reason)``: mark the amended report."""
+    exists: Callable[[str], bool]
+    """Whether a report with this number was issued by the organisation."""
+
+
+def store_recording(
+    database_url: str | None, org: str | None, *, lang: str, signer: str | None
+) -> StoreRecording | None:
+    """Recording through the configured store, or ``None`` without one.
+
+    The store is used when a database is configured (``--database-url``,
+    ``TANZUJI_DATABASE_URL`` or the config file); the default organisation is created on
+    first use. ``record`` allocates the gap-free number and records the signed PDF in the
+    issuing transaction; ``supersede(number, reason)`` marks the amended report.
+    """
+    from tanzuji.config import load_config
+    from tanzuji.services.context import actor_from_config, resolve_org, store_from_config
+    from tanzuji.services.reports import set_report_status, store_recorder
+    from tanzuji.store import UnitOfWork
+
+    cfg = load_config().with_overrides(database_url=database_url, org=org)
+    if not cfg.database_url:
+        return None
+    store = store_from_config(cfg)
+    actor = actor_from_config(cfg)
+    with UnitOfWork(store) as uow:
+        resolve_org(uow, actor, create_default=True)
+        uow.commit()
+    record = store_recorder(lambda: UnitOfWork(store), actor, lang=lang, signer_subject=signer)
+
+    def supersede(number: str, reason: str) -> None:
+        set_report_status(UnitOfWork(store), actor, number, "superseded", reason=reason)
+
+    def exists(number: str) -> bool:
+        with UnitOfWork(store, write=False) as uow:
+            return bool(uow.reports.by_number(resolve_org(uow, actor).id, number))
+
+    return StoreRecording(record, supersede, exists)
+
+
+def withdraw_report(database_url: str | None, org: str | None, number: str, reason: str) -> int:
+    """Withdraw an issued report (ISO/IEC 17025 §7.8.8): every rendition is marked
+    ``withdrawn`` in the store, audited with the reason; returns how many were marked."""
+    from tanzuji.config import load_config
+    from tanzuji.services.context import actor_from_config, store_from_config
+    from tanzuji.services.reports import set_report_status
+    from tanzuji.store import UnitOfWork
+
+    if not reason.strip():
+        raise IssuanceError(tr("撤回报告需要 --reason 说明理由", "withdrawing needs a --reason"))
+    cfg = load_config().with_overrides(database_url=database_url, org=org)
+    store = store_from_config(cfg)
+    actor = actor_from_config(cfg)
+    return set_report_status(UnitOfWork(store), actor, number, "withdrawn", reason=reason)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tanzuji.store.models import TIME, Base
 
-__all__ = ["Publication", "PublicationRecipient", "Share"]
+__all__ = ["Publication", "PublicationRecipient", "Share", "WebSession"]
 
 
 class Share(Base):
@@ -49,3 +49,14 @@ class PublicationRecipient(Base):
     __tablename__ = "publication_recipients"
     publication_id: Mapped[str] = mapped_column(ForeignKey("publications.id"), primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+
+
+class WebSession(Base):
+    """A browser session (its token's id), so that signing out ends it on every worker."""
+
+    __tablename__ = "web_sessions"
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(400), index=True)
+    created_at: Mapped[str] = mapped_column(TIME)
+    expires_at: Mapped[str] = mapped_column(TIME)
+    revoked_at: Mapped[str | None] = mapped_column(TIME, nullable=True)

@@ -75,3 +75,12 @@ class Accounts(Protocol):
 
     def principal(self, subject: str) -> Principal | None:
         """The current state of a user or client named in a token (``None`` if gone)."""
+
+    def open_session(self, subject: str, jti: str, expires: int) -> None:
+        """Record a browser session (``expires``: Unix time)."""
+
+    def session_valid(self, jti: str) -> bool:
+        """Whether a browser session is open (not signed out, not expired)."""
+
+    def close_session(self, jti: str) -> None:
+        """End a browser session (sign-out), on every worker."""

@@ -71,5 +71,6 @@ def create_app(
         WebMiddleware,
         secure_cookies=settings.secure_cookies,
         require_https=settings.require_https,
+        max_body=max(settings.max_upload_bytes, 30 * 1024 * 1024) + 1024 * 1024,
     )
     return app

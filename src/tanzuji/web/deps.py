@@ -66,7 +66,7 @@ def optional_principal(request: Request, state: State) -> Principal | None:
     else:
         cookie = request.state.cookies.get(SESSION_COOKIE)
         claims = state.tokens.read(cookie, kind="session") if cookie else None
-        if claims is not None:
+        if claims is not None and state.accounts.session_valid(str(claims.get("jti"))):
             principal = state.accounts.principal(str(claims["sub"]))
     request.state.principal = principal
     return principal

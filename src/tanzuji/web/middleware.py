@@ -5,6 +5,8 @@ from __future__ import annotations
 from http.cookies import SimpleCookie
 from typing import Any
 
+from fastapi import HTTPException
+
 from tanzuji.i18n import Lang, use_lang
 from tanzuji.web.security import new_cookie_value
 
@@ -59,16 +61,57 @@ async def _to_https(scope: dict[str, Any], send: Any) -> None:
     await send({"type": "http.response.body", "body": b""})
 
 
+class BodyTooLarge(HTTPException):
+    """A request body (without Content-Length) that grew past the limit (413)."""
+
+    def __init__(self) -> None:
+        super().__init__(413, detail="request body too large")
+
+
+def _limited(receive: Any, limit: int) -> Any:
+    """``receive`` that stops a streamed body at ``limit`` bytes (before it is parsed)."""
+    seen = 0
+
+    async def wrapped() -> dict[str, Any]:
+        nonlocal seen
+        message: dict[str, Any] = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge
+        return message
+
+    return wrapped
+
+
+async def _too_large(send: Any) -> None:
+    body = b'{"errors":[{"message":"request body too large","text":"request body too large"}]}'
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), *_HEADERS],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 class WebMiddleware:
     """Sets the language from the sticky cookie, gives each browser a CSRF cookie, and
     adds the security headers (HSTS when served over HTTPS)."""
 
     def __init__(
-        self, app: Any, *, secure_cookies: bool = False, require_https: bool = False
+        self,
+        app: Any,
+        *,
+        secure_cookies: bool = False,
+        require_https: bool = False,
+        max_body: int = 40 * 1024 * 1024,
     ) -> None:
         self.app = app
         self.secure_cookies = secure_cookies
         self.require_https = require_https
+        self.max_body = max_body
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -77,6 +120,11 @@ class WebMiddleware:
         if self.require_https and scope.get("scheme") != "https" and scope["path"] != "/healthz":
             await _to_https(scope, send)
             return
+        declared = next((v for k, v in scope.get("headers", []) if k == b"content-length"), None)
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+            await _too_large(send)
+            return
+        receive = _limited(receive, self.max_body)
         cookies = _cookies(scope)
         state = scope.setdefault("state", {})
         state["cookies"] = cookies
@@ -105,5 +153,16 @@ class WebMiddleware:
                 message["headers"] = headers
             await send(message)
 
+        started = False
+
+        async def send_tracking(message: dict[str, Any]) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_wrapper(message)
+
         with use_lang(lang):
-            await self.app(scope, receive, send_wrapper)
+            try:
+                await self.app(scope, receive, send_tracking)
+            except BodyTooLarge:
+                if not started:
+                    await _too_large(send)

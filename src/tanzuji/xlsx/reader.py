@@ -17,7 +17,7 @@ from tanzuji.errors import InputError, InputErrors
 from tanzuji.jsonio import Document, LoadedStudy, resolve_libraries
 from tanzuji.model import Stage, Study
 from tanzuji.model.validation import clean_loc, error_message
-from tanzuji.xlsx.cells import RawSheet, column_letter, is_blank, read_raw
+from tanzuji.xlsx.cells import Bad, RawSheet, column_letter, is_blank, read_raw
 from tanzuji.xlsx.labels import normalise
 from tanzuji.xlsx.layout import (
     A1_FIELDS,
@@ -102,7 +102,8 @@ def _columns(
     for i, value in enumerate(header, start=1):
         if is_blank(value):
             continue
-        text = str(value)
+        # a header cell with an Excel error shows its value, never the internal Bad(...) repr
+        text = str(value.got) if isinstance(value, Bad) else str(value)
         key = lookup.get(normalise(text))
         if key is None:
             key = next(

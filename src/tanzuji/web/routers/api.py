@@ -95,6 +95,29 @@ def revision(state: State, user: Member, rev: str) -> dict[str, Any]:
     return show_revision(uow(state, False), owner, rev_id).to_dict()
 
 
+def revision_diff(state: AppState, user: Principal, a: str, b: str) -> dict[str, Any]:
+    """The semantic diff of two revisions of one organisation (own or shared with mine)."""
+    from tanzuji.services.diff import diff_revisions
+
+    owner_a, ra = _owner_actor(state, user, a)
+    owner_b, rb = _owner_actor(state, user, b)
+    if owner_a.org != owner_b.org:
+        raise HTTPException(
+            422, detail=tr("两个修订不属于同一组织", "the revisions belong to two organisations")
+        )
+    return diff_revisions(uow(state, False), owner_a, ra, rb)
+
+
+@router.get("/diff", summary="What changed from revision a to b (activities by id, stages, total)")
+def diff(
+    state: State,
+    user: Member,
+    a: Annotated[str, Query(max_length=64)],
+    b: Annotated[str, Query(max_length=64)],
+) -> dict[str, Any]:
+    return revision_diff(state, user, a, b)
+
+
 @router.post(
     "/revisions/{rev}/evaluations",
     status_code=201,

@@ -50,6 +50,9 @@ def login(
     token = state.tokens.issue(
         {"sub": principal.id}, kind="session", minutes=state.settings.session_minutes
     )
+    claims = state.tokens.read(token, kind="session")
+    assert claims is not None
+    state.accounts.open_session(principal.id, str(claims["jti"]), int(claims["exp"]))
     resp = RedirectResponse("/", status_code=303)
     resp.set_cookie(
         SESSION_COOKIE,
@@ -65,6 +68,10 @@ def login(
 
 @router.post("/logout", include_in_schema=False)
 def logout(request: Request, state: State) -> Response:
+    cookie = request.state.cookies.get(SESSION_COOKIE)
+    claims = state.tokens.read(cookie, kind="session") if cookie else None
+    if claims is not None:  # ended on the server too: a copied cookie no longer works
+        state.accounts.close_session(str(claims["jti"]))
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
     return resp

@@ -155,6 +155,23 @@ def revision_page(request: Request, state: State, user: Member, rev: str) -> Res
     )
 
 
+@router.get("/diff")
+def diff_page(
+    request: Request,
+    state: State,
+    user: Member,
+    a: Annotated[str, Query(max_length=64)],
+    b: Annotated[str, Query(max_length=64)],
+) -> Response:
+    """Why the footprint moved: changed activities and the change of each stage and total."""
+    from tanzuji.model import Stage
+    from tanzuji.web.routers.api import revision_diff
+
+    d = revision_diff(state, user, a, b)
+    names = {s.value: (s.zh if str(get_lang()) == "zh" else s.en) for s in Stage}
+    return render(request, "diff.html", {"d": d, "stage_names": names})
+
+
 @router.post("/studies")
 async def save_upload(
     request: Request,
@@ -344,7 +361,11 @@ def registry_export(
 
 
 def _cell(value: Any) -> Any:
-    """A spreadsheet cell: text that could be read as a formula is quoted (CSV injection)."""
+    """A spreadsheet cell: text that could be read as a formula is quoted (CSV injection).
+
+    >>> _cell("=HYPERLINK(1)"), _cell("单相"), _cell(59.4)
+    ("'=HYPERLINK(1)", '单相', 59.4)
+    """
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value

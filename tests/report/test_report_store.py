@@ -1,0 +1,78 @@
+"""Issued reports are numbered and recorded by the store; amendment and withdrawal."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from reporthelpers import ACCEPTED, FIXTURE, Keys, needs_tools, pdftotext
+
+pytestmark = needs_tools
+Run = Callable[..., tuple[int, str]]
+
+
+def _reports(url: str) -> dict[str, dict[str, object]]:
+    from tanzuji.config import load_config
+    from tanzuji.services.context import actor_from_config, store_from_config
+    from tanzuji.services.reports import list_reports
+    from tanzuji.store import UnitOfWork
+
+    cfg = load_config().with_overrides(database_url=url)
+    rows = list_reports(UnitOfWork(store_from_config(cfg)), actor_from_config(cfg))
+    return {str(r["number"]): r for r in rows}
+
+
+def test_signed_reports_are_numbered_recorded_amended_and_withdrawn(
+    run_main: Run, keys: Keys, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'tz.db'}"
+    code, out = run_main("db", "init", "--database-url", url)
+    assert code == 0, out
+    base = ["report", str(FIXTURE), "--key", str(keys.key), "--cert", str(keys.cert),
+            "--database-url", url]  # fmt: skip
+    for finding_id, reason in ACCEPTED:
+        base += ["--accept", finding_id, "--reason", reason]
+    first = tmp_path / "r1.pdf"
+    code, out = run_main(*base, "--out", str(first))
+    assert code == 0, out
+    assert "已记录到数据库：报告编号 2025-00001" in out  # the store's first number of 2025
+    assert "2025-00001" in pdftotext(first, "-l", "1")  # the report carries it
+    rows = _reports(url)
+    assert rows["2025-00001"]["status"] == "issued"
+    assert rows["2025-00001"]["signer"] == "张三"
+    # amending needs an issued number, and marks the amended report superseded
+    second = tmp_path / "r2.pdf"
+    code, out = run_main(*base, "--out", str(second), "--amends", "2025-00099",
+                         "--amend-reason", "x")  # fmt: skip
+    assert (code == 1 and "no report with this number" in out) or "没有此编号" in out
+    code, out = run_main(*base, "--out", str(second), "--amends", "2025-00001",
+                         "--amend-reason", "更正运输距离")  # fmt: skip
+    assert code == 0, out
+    assert "报告编号 2025-00002" in out and "报告 2025-00001 已标记为被替代" in out
+    cover = re.sub(r"\s+", "", pdftotext(second, "-l", "1"))
+    assert "本报告替代报告2025-00001，理由：更正运输距离" in cover
+    rows = _reports(url)
+    assert rows["2025-00001"]["status"] == "superseded"
+    assert rows["2025-00002"]["amends"] == "2025-00001"
+    code, out = run_main("withdraw", "2025-00002", "--reason", "客户撤回", "--database-url", url)
+    assert code == 0 and "已撤回报告 2025-00002" in out, out
+    assert _reports(url)["2025-00002"]["status"] == "withdrawn"
+
+
+def test_without_a_store_a_signed_report_says_it_is_not_recorded(
+    run_main: Run, keys: Keys, tmp_path: Path, monkeypatch: object
+) -> None:
+    import pytest
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.delenv("TANZUJI_DATABASE_URL", raising=False)
+    (tmp_path / "empty.toml").write_text("")
+    monkeypatch.setenv("TANZUJI_CONFIG", str(tmp_path / "empty.toml"))
+    args = ["report", str(FIXTURE), "--out", str(tmp_path / "r.pdf"), "--key", str(keys.key),
+            "--cert", str(keys.cert)]  # fmt: skip
+    for finding_id, reason in ACCEPTED:
+        args += ["--accept", finding_id, "--reason", reason]
+    code, out = run_main(*args)
+    assert code == 0, out
+    assert "未记录：没有配置数据库" in out
