@@ -21,8 +21,8 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests $(wildcard benchmarks)
-	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
+	$(BIN)/ruff check conftest.py src tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check conftest.py src tests $(wildcard benchmarks)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

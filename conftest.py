@@ -1,4 +1,5 @@
-"""Fixtures for the whole suite."""
+"""Fixtures for the whole suite (at the repository root, so that doctest collection of
+``tests/`` does not import it as a second top-level ``conftest`` module)."""
 
 from __future__ import annotations
 
