@@ -54,10 +54,14 @@ def test_signed_reports_are_numbered_recorded_amended_and_withdrawn(
     assert "本报告替代报告2025-00001，理由：更正运输距离" in cover
     rows = _reports(url)
     assert rows["2025-00001"]["status"] == "superseded"
+    assert rows["2025-00001"]["status_reason"] == "更正运输距离"
+    assert rows["2025-00001"]["superseded_by"] == "2025-00002"
+    assert rows["2025-00001"]["status_changed_at"]
     assert rows["2025-00002"]["amends"] == "2025-00001"
     code, out = run_main("withdraw", "2025-00002", "--reason", "客户撤回", "--database-url", url)
     assert code == 0 and "已撤回报告 2025-00002" in out, out
     assert _reports(url)["2025-00002"]["status"] == "withdrawn"
+    assert _reports(url)["2025-00002"]["status_reason"] == "客户撤回"
 
 
 def test_without_a_store_a_signed_report_says_it_is_not_recorded(

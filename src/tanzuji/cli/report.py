@@ -176,7 +176,7 @@ def report(
         err.print(escape(tr(f"已记录到数据库：报告编号 {outcome.number}",
                             f"recorded in the store: report No. {outcome.number}")))  # fmt: skip
         if amends:
-            recording.supersede(amends, amend_reason or "")
+            recording.supersede(amends, amend_reason or "", outcome.number)
             err.print(escape(tr(f"报告 {amends} 已标记为被替代",
                                 f"report {amends} marked as superseded")))  # fmt: skip
     elif outcome.signed:
@@ -338,8 +338,9 @@ def withdraw(
 
     apply_lang(lang)
     n = withdraw_report(database_url, org, number, reason)
-    err.print(escape(tr(f"已撤回报告 {number}（{n} 个语言版本）",
-                        f"withdrew report {number} ({n} rendition(s))")))  # fmt: skip
+    err.print(escape(tr(f"已撤回报告 {number}（{n} 个语言版本），理由：{reason}",
+                        f"withdrew report {number} ({n} rendition(s)), "
+                        f"reason: {reason}")))  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

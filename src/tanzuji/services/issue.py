@@ -315,8 +315,9 @@ class StoreRecording:
     """Recording issued reports in the store: the number, the PDF, amendments."""
 
     record: Recorder
-    supersede: Callable[[str, str], None]
-    """``supersede(number, reason)``: mark the amended report."""
+    supersede: Callable[[str, str, str | None], None]
+    """``supersede(number, reason, successor)``: mark the amended report, replaced by the
+    report numbered ``successor``."""
     exists: Callable[[str], bool]
     """Whether a report with this number was issued by the organisation."""
 
@@ -329,7 +330,7 @@ def store_recording(
     The store is used when a database is configured (``--database-url``,
     ``TANZUJI_DATABASE_URL`` or the config file); the default organisation is created on
     first use. ``record`` allocates the gap-free number and records the signed PDF in the
-    issuing transaction; ``supersede(number, reason)`` marks the amended report.
+    issuing transaction; ``supersede(number, reason, successor)`` marks the amended report.
     """
     from tanzuji.config import load_config
     from tanzuji.services.context import actor_from_config, resolve_org, store_from_config
@@ -346,8 +347,10 @@ def store_recording(
         uow.commit()
     record = store_recorder(lambda: UnitOfWork(store), actor, lang=lang, signer_subject=signer)
 
-    def supersede(number: str, reason: str) -> None:
-        set_report_status(UnitOfWork(store), actor, number, "superseded", reason=reason)
+    def supersede(number: str, reason: str, successor: str | None = None) -> None:
+        set_report_status(
+            UnitOfWork(store), actor, number, "superseded", reason=reason, superseded_by=successor
+        )
 
     def exists(number: str) -> bool:
         with UnitOfWork(store, write=False) as uow:

@@ -160,11 +160,19 @@ def store_recorder(
 
 
 def set_report_status(
-    uow: UnitOfWork, actor: Actor, number: str, status: str, *, reason: str = ""
+    uow: UnitOfWork,
+    actor: Actor,
+    number: str,
+    status: str,
+    *,
+    reason: str = "",
+    superseded_by: str | None = None,
 ) -> int:
     """Mark every rendition of an issued report ``withdrawn`` or ``superseded`` (audited).
 
     The PDF and its number stay; a corrected report is a new issue with ``amends=number``.
+    The reason (ISO/IEC 17025 §7.8.8), the time of the change and, for ``superseded``, the
+    number of the replacing report (``superseded_by``) are stored with every rendition.
     """
     from tanzuji.errors import InputError, NotFoundError
     from tanzuji.i18n import tr
@@ -179,8 +187,13 @@ def set_report_status(
         rows = uow.reports.by_number(org.id, number)
         if not rows:
             raise NotFoundError(tr(f"没有编号为 {number} 的报告", f"no report numbered {number}"))
+        changed_at = now_iso()
         for r in rows:
             r.status = status
+            r.status_reason = reason.strip() or None
+            r.status_changed_at = changed_at
+            if status == "superseded" and superseded_by:
+                r.superseded_by = superseded_by
             uow.audit.append(
                 actor=actor.user,
                 action=f"report.{status}",
@@ -210,6 +223,9 @@ def list_reports(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
                 "signer": r.signer_subject,
                 "amends": r.amends,
                 "time": r.created_at,
+                "status_reason": r.status_reason,
+                "status_changed_at": r.status_changed_at,
+                "superseded_by": r.superseded_by,
             }
             for r in uow.reports.list(org.id)
         ]

@@ -240,6 +240,9 @@ class Report(Base):
     signer_subject: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="issued")  # issued|withdrawn|superseded
     amends: Mapped[str | None] = mapped_column(String(100))  # the number it replaces
+    status_reason: Mapped[str | None] = mapped_column(Text)  # why withdrawn / superseded
+    status_changed_at: Mapped[str | None] = mapped_column(TIME)  # when the status changed
+    superseded_by: Mapped[str | None] = mapped_column(String(100))  # the replacing number
     audit_anchor: Mapped[str | None] = mapped_column(HASH)
     actor: Mapped[str] = mapped_column(String(320))
     created_at: Mapped[str] = mapped_column(TIME)
