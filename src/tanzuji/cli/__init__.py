@@ -74,7 +74,7 @@ _study.register(app)  # evaluate, check, schema, template, convert, demo
 _report.register(app)  # report, sign, verify, keygen
 _factors.register(app)  # factors list/show/search/import-grid
 _meter.register(app)
-_store.register(app)  # db, org, user, save, products, history, show, … (tanzuji.cli.store)
+_store.register(app)  # save, products, history, …; db, org, user, audit, … (cli.storeadmin)
 _web.register(app)  # serve, client add, publish
 _pact.register(app)  # pact export, import, pull, serve, client-add
 
