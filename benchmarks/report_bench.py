@@ -51,7 +51,7 @@ def run_once(study: Path, keys: Path, monte_carlo: bool) -> tuple[dict[str, floa
     from tanzuji.governance import check_study
     from tanzuji.jsonio import load_study
     from tanzuji.report import ReportInput, build_context, gum_view, render_html, sign_pdf
-    from tanzuji.report.cli import run_monte_carlo
+    from tanzuji.report.prepare import run_monte_carlo
     from tanzuji.report.render import add_signature_field, html_to_pdf, write_atomic
 
     ph: dict[str, float] = {}

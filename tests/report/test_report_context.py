@@ -191,7 +191,7 @@ def test_unknown_language_is_refused(inp: ReportInput) -> None:
 
 
 def test_monte_carlo_run_validates_the_full_gum(inp: ReportInput) -> None:
-    from tanzuji.report.cli import run_monte_carlo
+    from tanzuji.report.prepare import run_monte_carlo
 
     full = evaluate_full(inp.model)
     mc = run_monte_carlo(inp.model, full, trials=20_000, seed=3)

@@ -40,7 +40,7 @@ class Rendered:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str, str], Rendered]]:
     from tanzuji.report import charts
-    from tanzuji.report.cli import write_report
+    from tanzuji.report.prepare import write_report
 
     out: dict[tuple[str, str], Rendered] = {}
     tmp = tmp_path_factory.mktemp("typo")

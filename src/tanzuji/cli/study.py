@@ -168,7 +168,7 @@ def evaluate(
         if mc:
             mc_result = _run_monte_carlo(model, full, seed, trials, quiet=as_json or quiet)
     if report is not None:
-        from tanzuji.report.cli import write_report
+        from tanzuji.report.prepare import write_report
 
         write_report(
             loaded,

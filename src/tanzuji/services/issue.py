@@ -242,7 +242,7 @@ def issue_report(
 ) -> IssueOutcome:
     """Gate, render, sign and write a report (see the module docstring)."""
     from tanzuji.report.certs import Subject
-    from tanzuji.report.cli import prepare_report, write_outputs
+    from tanzuji.report.prepare import prepare_report, write_outputs
 
     info, warnings, blocking = plan_issue(loaded, request)
     prepared = prepare_report(
