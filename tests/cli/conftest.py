@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,19 +27,10 @@ def isolated_user(
 
 
 @pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., Res]:
+def run(tanzuji_main: Callable[..., tuple[int, str, str]]) -> Callable[..., Res]:
     """Run the console entry point in-process (error mapping included)."""
-    from tanzuji.cli import main
 
     def go(*args: Any) -> Res:
-        capsys.readouterr()
-        monkeypatch.setattr(sys, "argv", ["tanzuji", *(str(a) for a in args)])
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        cap = capsys.readouterr()
-        return Res(code, cap.out, cap.err)
+        return Res(*tanzuji_main(*args))
 
     return go

@@ -8,7 +8,6 @@ The emission factors below are fixed, hand-chosen numbers; the tests multiply th
 from __future__ import annotations
 
 import math
-import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -186,24 +185,11 @@ class CliResult:
 
 
 @pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., Any]:
-    """Run the console entry point ``tanzuji.cli:main`` in-process: ``cli("evaluate", path)``.
-
-    ``main()`` is what maps user errors to one line each and exit status 1, so it is called
-    (not ``app``) with ``sys.argv`` patched; ``SystemExit`` gives the status.
-    """
-    from tanzuji.cli import main
+def cli(tanzuji_main: Callable[..., tuple[int, str, str]]) -> Callable[..., Any]:
+    """Run the console entry point ``tanzuji.cli:main`` in-process: ``cli("evaluate", path)``."""
 
     def run(*args: Any) -> CliResult:
-        capsys.readouterr()  # drop anything printed earlier
-        monkeypatch.setattr(sys, "argv", ["tanzuji", *(str(a) for a in args)])
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        captured = capsys.readouterr()
-        return CliResult(code, captured.out, captured.err)
+        return CliResult(*tanzuji_main(*args))
 
     return run
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 
 import pytest
 from reporthelpers import ACCEPTED, FIXTURE, SKIP, Keys, Report, pdf_pages, pdftotext
 from typer.testing import CliRunner
 
-from tanzuji.cli import app, main
+from tanzuji.cli import app
 from tanzuji.i18n import use_lang
 from tanzuji.report import keygen
 
@@ -38,19 +37,13 @@ def report(tmp_path_factory: pytest.TempPathFactory, keys: Keys) -> Report:
 
 @pytest.fixture
 def run_main(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tanzuji_main: Callable[..., tuple[int, str, str]],
 ) -> Iterator[Callable[..., tuple[int, str]]]:
     """Run the real console entry point (error mapping included): (exit code, output)."""
 
     def run(*args: str) -> tuple[int, str]:
-        monkeypatch.setattr(sys, "argv", ["tanzuji", *args])
-        code: int | str | None = 0
-        try:
-            with use_lang("zh"):  # each run starts in the default language
-                main()
-        except SystemExit as exc:
-            code = exc.code
-        cap = capsys.readouterr()
-        return int(code or 0), cap.out + cap.err
+        with use_lang("zh"):  # each run starts in the default language
+            code, out, err = tanzuji_main(*args)
+        return code, out + err
 
     yield run

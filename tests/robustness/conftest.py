@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -34,22 +33,11 @@ class CliResult:
 
 
 @pytest.fixture
-def run_cli(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Callable[..., CliResult]:
-    """``tanzuji.cli:main`` in-process (it maps user errors to one line each and exit 1)."""
-    from tanzuji.cli import main
+def run_cli(tanzuji_main: Callable[..., tuple[int, str, str]]) -> Callable[..., CliResult]:
+    """``tanzuji.cli:main`` in-process, in English (one line per user error, exit 1)."""
 
     def run(*args: Any) -> CliResult:
-        capsys.readouterr()
-        monkeypatch.setattr(sys, "argv", ["tanzuji", "--lang", "en", *(str(a) for a in args)])
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        captured = capsys.readouterr()
-        return CliResult(code, captured.out, captured.err)
+        return CliResult(*tanzuji_main("--lang", "en", *args))
 
     return run
 
