@@ -183,3 +183,45 @@ def test_readers_secondary_readings_scale_by_ct_and_resolution(tmp_path, week):
     m = load_mapping(mapping)
     rules = meter_rules(m, {i.id: i for i in m.instruments})
     assert rules["EM-01"].resolution == pytest.approx(0.8)  # 0.01 kWh secondary × 80
+
+
+def test_readers_typed_parquet_fast_path_equals_general_path(week, tmp_path, monkeypatch):
+    """Typed Parquet (zone-aware timestamps, numbers, dictionary ids) is read by pyarrow/numpy
+    only; the result equals the general, validating path on the same file."""
+    from tanzuji.metering import readers
+
+    t = times().tz_localize("Asia/Shanghai")
+    rng = np.random.default_rng(3)
+    frames = [
+        pd.DataFrame({"time": t, "meter": m, "kwh": np.round(rng.uniform(0, 3, N), 2)})
+        for m in RATES
+    ]
+    data = pd.concat(frames, ignore_index=True).drop(index=[5, 6, 700])  # gaps
+    data.loc[10, "kwh"] = np.nan  # a blank value
+    path = tmp_path / "typed.parquet"
+    data.to_parquet(path)
+    calls: list[bool] = []
+    real = readers._typed_parquet
+
+    def spy(*args, **kwargs):
+        out = real(*args, **kwargs)
+        calls.append(out is not None)
+        return out
+
+    monkeypatch.setattr(readers, "_typed_parquet", spy)
+    fast = run(week[0], path)
+    assert calls and all(calls)
+    monkeypatch.setattr(readers, "_typed_parquet", lambda *a, **k: None)
+    slow = run(week[0], path)
+    for a, b in zip(fast.meters, slow.meters, strict=True):
+        assert (a.meter, a.energy, a.u) == (b.meter, pytest.approx(b.energy), pytest.approx(b.u))
+    assert [f.code for f in fast.findings] == [f.code for f in slow.findings]
+
+
+def test_readers_typed_parquet_unknown_meter_names_the_record(week, tmp_path):
+    t = times().tz_localize("Asia/Shanghai")[:3]
+    path = tmp_path / "typed.parquet"
+    pd.DataFrame({"time": t, "meter": ["EM-01", "EM-99", "EM-01"], "kwh": 1.0}).to_parquet(path)
+    with pytest.raises(InputError) as exc:
+        run(week[0], path)
+    assert "EM-99" in str(exc.value) and "typed.parquet" in str(exc.value)

@@ -96,7 +96,9 @@ def clean_meter(
             )
         )
         return s
-    frame = frame.sort_values("ts", kind="stable")
+    ts = frame["ts"].to_numpy()
+    if ts.size > 1 and bool((ts[1:] < ts[:-1]).any()):  # sorted input (Parquet parts) stays
+        frame = frame.sort_values("ts", kind="stable")
     if rules.kind == "interval":
         _interval(frame, s, rules, period)
     else:

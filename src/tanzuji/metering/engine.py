@@ -91,7 +91,7 @@ def _clean_partition(
     import pandas as pd
 
     rows = []
-    for meter, part in frame.groupby("meter", sort=False):
+    for meter, part in frame.groupby("meter", sort=False, observed=True):
         s = clean_meter(part, str(meter), rules[str(meter)], period)
         rows.append({"meter": str(meter), "payload": json.dumps(s.to_dict())})
     return pd.DataFrame(
