@@ -139,3 +139,20 @@ def test_metering_meter_feeding_two_activities_is_one_input(tmp_path):
     assert full.total.u == pytest.approx(expected, rel=1e-4)
     mc = evaluate_monte_carlo(model, full, trials=200_000, seed=3)
     assert mc.result.u == pytest.approx(expected, rel=0.02)
+
+
+def test_metering_service_checks_the_request_before_any_work(tmp_path):
+    from tanzuji.errors import InputError
+    from tanzuji.services.metering import ingest_readings, parse_period
+
+    assert (parse_period("2025").start.isoformat(), parse_period("2025").end.isoformat()) == (
+        "2025-01-01",
+        "2025-12-31",
+    )
+    study = Path(__file__).parents[2] / "examples" / "single-phase-meter" / "study.yaml"
+    missing = tmp_path / "nowhere" / "s.yaml"
+    with pytest.raises(InputError) as exc:  # no reading is read: the files do not exist
+        ingest_readings(tmp_path / "m.yaml", [tmp_path / "r.csv"], WEEK, study=study, out=missing)
+    assert "nowhere" in str(exc.value)
+    with pytest.raises(InputError, match="--study"):
+        ingest_readings(tmp_path / "m.yaml", [tmp_path / "r.csv"], WEEK, out=missing)

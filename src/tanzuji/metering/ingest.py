@@ -1,5 +1,8 @@
 """Ingest: mapping + reading files + period → energy per meter, group and product line ± u,
-with the cleaning findings, certificate findings and the billing-meter reconciliation."""
+with the cleaning findings, certificate findings and the billing-meter reconciliation.
+
+The adapter's evaluation only; the use case around it (the new study, its evidence, the
+store) is :mod:`tanzuji.services.metering`."""
 
 from __future__ import annotations
 
