@@ -114,6 +114,8 @@ class MeterRules:
     rollover: float | None = None
     low_load_kw: float | None = None
     """Power below which the low-load MPE applies (rated power × threshold)."""
+    rate_unit: str = "kW"
+    """Unit of ``max_kw``: kW, or the reading unit per hour for other carriers (Nm3/h)."""
 
 
 def fmt_num(x: float) -> str:

@@ -28,6 +28,7 @@ from tanzuji.metering.clean import MeterRules, MeterSummary, PeriodBounds, clean
 from tanzuji.metering.mapping import Mapping
 from tanzuji.metering.readers import (
     Piece,
+    canonical_unit,
     empty_frame,
     meter_bundles,
     meter_scales,
@@ -77,12 +78,17 @@ def meter_rules(mapping: Mapping, register: TMapping[str, Instrument]) -> dict[s
             kind=m.kind,
             interval_min=mapping.interval_minutes,
             gap_fill=m.gap_fill,
-            max_kw=m.max_kw,
+            max_kw=m.max_kw if m.max_kw is not None else _scaled(m.max_rate, k),
+            rate_unit="kW" if m.max_rate is None else f"{canonical_unit(mapping.meter_unit(m))}/h",
             resolution=m.resolution * k if m.resolution is not None else None,
             rollover=m.rollover * k if m.rollover is not None else None,
             low_load_kw=low_kw,
         )
     return out
+
+
+def _scaled(value: float | None, k: float) -> float | None:
+    return value * k if value is not None else None
 
 
 def _clean_partition(

@@ -28,7 +28,7 @@ from tanzuji.i18n import tr
 from tanzuji.metering.mapping import Mapping, MeterMapping, is_reactive
 from tanzuji.model.derived import parse_ratio
 from tanzuji.model.governance import Instrument
-from tanzuji.units import dimensionality, to_unit
+from tanzuji.units import CHINESE_UNITS, dimensionality, to_unit
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -78,17 +78,24 @@ def _fmt(path: Path) -> str:
     )
 
 
+_WATT_HOURS = re.compile(r"\s*[kKMG]?W\s*[·*.]?\s*h\s*")
+
+
 @functools.lru_cache(maxsize=256)
 def _unit_factor(unit: str) -> tuple[str, float]:
-    canon = "kWh" if dimensionality(unit) == dimensionality("kWh") else unit
+    # watt-hours (electricity, heat meters in MWh) in kWh; other units (Nm3, GJ) as read
+    name = CHINESE_UNITS.get(unit.strip(), unit.strip())  # 度, 千瓦时 → kWh; 标准立方米 → Nm3
+    watt_hours = _WATT_HOURS.fullmatch(name) and dimensionality(name) == dimensionality("kWh")
+    canon = "kWh" if watt_hours else name
     return canon, to_unit(1.0, unit, canon)
 
 
 def canonical_unit(unit: str) -> str:
-    """The unit readings are expressed in after reading: kWh for energy, else the unit itself.
+    """The unit readings are expressed in after reading: kWh for watt-hours, else the unit
+    itself (a heat meter in GJ stays in GJ, a gas meter in Nm3).
 
-    >>> canonical_unit("MWh"), canonical_unit("Wh"), canonical_unit("m**3")
-    ('kWh', 'kWh', 'm**3')
+    >>> [canonical_unit(u) for u in ("MWh", "Wh", "度", "m**3", "标准立方米", "GJ")]
+    ['kWh', 'kWh', 'kWh', 'm**3', 'Nm3', 'GJ']
     """
     return _unit_factor(unit)[0]
 

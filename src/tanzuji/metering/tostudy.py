@@ -37,7 +37,13 @@ from tanzuji.metering.budget import Aggregate
 from tanzuji.metering.ingest import Evidence, IngestResult
 from tanzuji.metering.mapping import GroupMapping
 
-__all__ = ["EVIDENCE_DIR", "keep_evidence", "per_unit_factor", "study_with_metering"]
+__all__ = [
+    "EVIDENCE_DIR",
+    "check_factor_units",
+    "keep_evidence",
+    "per_unit_factor",
+    "study_with_metering",
+]
 
 EVIDENCE_DIR = "evidence"
 _PART = {"grid": "grid", "green_trading": "green_trading", "onsite": "onsite"}
@@ -62,6 +68,38 @@ def per_unit_factor(result: IngestResult, product: dict[str, Any]) -> tuple[floa
             path="product.annual_output",
         )
     return 1.0 / float(output), f"divided by the annual output {float(output):g}"
+
+
+def check_factor_units(result: IngestResult, factors: Any) -> None:
+    """Each group's factor must take the group's unit (pint): kgCO2e/kWh for kWh, per Nm3
+    for a gas meter in Nm3 (or m³), per GJ (or kWh) for heat; an error names the group."""
+    from tanzuji.errors import UnitError
+    from tanzuji.units import conversion_to_emission
+
+    file = result.mapping_evidence.path if result.mapping_evidence else None
+    aggs = {a.id: a for a in result.groups}
+    for i, g in enumerate(result.mapping.groups):
+        if not g.factor or g.id not in aggs:
+            continue
+        where = f"groups[{i}].factor"
+        try:
+            ef = factors.get(g.factor, path=where)
+        except InputError as exc:
+            raise exc.with_location(file=file, path=where) from None
+        unit = aggs[g.id].unit
+        try:
+            conversion_to_emission([unit, ef.unit])
+        except UnitError:
+            raise InputError(
+                tr(
+                    f"组 {g.id!r} 的读数单位 {unit} 与排放因子 {g.factor!r} 的单位 {ef.unit} "
+                    "不匹配",
+                    f"group {g.id!r} reads {unit}, which factor {g.factor!r} ({ef.unit}) cannot "
+                    "take",
+                ),
+                file=file,
+                path=where,
+            ) from None
 
 
 def keep_evidence(result: IngestResult, target_dir: Path) -> list[Evidence]:
@@ -137,12 +175,14 @@ class _Declarations:
         m = r.meter(meter)
         mm = r.mapping.meter(meter)
         qid = f"meter.{meter}"
+        what_zh = "电能表" if m.unit == "kWh" else "计量表"
         self._add(
             qid,
             {
                 "name": {
-                    "zh": f"电能表 {meter} 计量值（每功能单位）",
-                    "en": f"Energy metered by {meter} (per functional unit)",
+                    "zh": f"{what_zh} {meter} 计量值（每功能单位）",
+                    "en": f"{'Energy' if m.unit == 'kWh' else 'Quantity'} metered by {meter} "
+                    "(per functional unit)",
                 },
                 "quantity": m.energy * self.scale,
                 "unit": m.unit,
@@ -168,7 +208,7 @@ class _Declarations:
                 f"meter.{meter}.error",
                 m.systematic.total / e if e else 0.0,
                 m.instrument,
-                f"电能表 {meter} 系统误差修正（准确度等级、CT/PT）",
+                f"计量表 {meter} 系统误差修正（准确度等级、CT/PT）",
                 f"Systematic error of meter {meter} (class, CT/PT)",
                 f"{m.basis_en}; fully correlated across the meter's readings",
             )

@@ -131,8 +131,10 @@ def write_metered_study(loaded: Any, result: IngestResult, out: Path) -> list[st
     import yaml
 
     from tanzuji.fileio import write_atomic
-    from tanzuji.metering.tostudy import keep_evidence, study_with_metering
+    from tanzuji.metering.tostudy import check_factor_units, keep_evidence, study_with_metering
     from tanzuji.model import Study
+
+    check_factor_units(result, loaded.factors)
 
     out_dir = out.parent
     sidecar = sidecar_of(out)
@@ -140,10 +142,7 @@ def write_metered_study(loaded: Any, result: IngestResult, out: Path) -> list[st
     libs = data.get("factor_libraries")
     if isinstance(libs, list):
         data["factor_libraries"] = [
-            os.path.relpath(loaded.path.parent / lib, out_dir)
-            if isinstance(lib, str) and (loaded.path.parent / lib).exists()
-            else lib
-            for lib in libs
+            _library_beside(loaded.path.parent, lib, out_dir) for lib in libs
         ]
     new, notes = study_with_metering(data, result, sidecar.name)
     try:
@@ -164,6 +163,27 @@ def write_metered_study(loaded: Any, result: IngestResult, out: Path) -> list[st
     )
     write_atomic(out, header + yaml.safe_dump(new, allow_unicode=True, sort_keys=False, width=100))
     return notes
+
+
+def _library_beside(base: Path, lib: Any, out_dir: Path) -> Any:
+    """A factor-library file of the input study, reachable from the new study: the same
+    file when it is inside the new study's folder, else a copy in ``factor-libraries/``
+    (a study may only name libraries inside its own folder)."""
+    import hashlib
+    import shutil
+
+    if not isinstance(lib, str) or not (base / lib).is_file():
+        return lib  # builtin ids and the like
+    src = (base / lib).resolve()
+    folder = out_dir.resolve()
+    if folder in src.parents:
+        return os.path.relpath(src, folder)
+    digest = hashlib.sha256(src.read_bytes()).hexdigest()[:12]
+    dest = folder / "factor-libraries" / f"{digest}-{src.name}"
+    if not dest.exists():
+        dest.parent.mkdir(exist_ok=True)
+        shutil.copyfile(src, dest)
+    return f"factor-libraries/{dest.name}"
 
 
 def ingest_example(example: Path, out_dir: Path) -> tuple[Path, IngestResult] | None:
