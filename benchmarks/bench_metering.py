@@ -139,6 +139,9 @@ def main() -> None:
     ap.add_argument("--meters", type=int, default=1000)
     ap.add_argument("--data", type=Path, default=None)
     ap.add_argument("--generate-only", action="store_true")
+    ap.add_argument(
+        "--ratio-only", action="store_true", help="only the rows/s ratio (no RSS, no cluster)"
+    )
     ap.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child is not None:
@@ -161,6 +164,9 @@ def main() -> None:
         f"tanzuji ingest (threads): {ingest_s:.2f} s = {rows / ingest_s:,.0f} rows/s "
         f"= {base_s / ingest_s:.2f} of pyarrow"
     )
+    print(f"cpu count: {os.cpu_count()}; load average: {os.getloadavg()}")
+    if args.ratio_only:
+        return
     q_s, q_mb = peak_rss_mb(quarter)
     f_s, f_mb = peak_rss_mb(full)
     print(

@@ -225,3 +225,19 @@ def test_readers_typed_parquet_unknown_meter_names_the_record(week, tmp_path):
     with pytest.raises(InputError) as exc:
         run(week[0], path)
     assert "EM-99" in str(exc.value) and "typed.parquet" in str(exc.value)
+
+
+@pytest.mark.parametrize("categorical", [False, True])
+def test_readers_partition_split_by_meter_keeps_every_row_once(categorical):
+    from tanzuji.metering.engine import _by_meter
+
+    meters = pd.Series(["b", "a", "b", "c", "a"])
+    frame = pd.DataFrame(
+        {
+            "meter": meters.astype("category") if categorical else meters,
+            "ts": [5, 1, 6, 9, 2],
+            "value": [0.5, 0.1, 0.6, 0.9, 0.2],
+        }
+    )
+    got = {m: part["ts"].tolist() for m, part in _by_meter(frame)}
+    assert got == {"a": [1, 2], "b": [5, 6], "c": [9]}
