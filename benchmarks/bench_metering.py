@@ -156,13 +156,20 @@ def main() -> None:
     print(f"data in {root} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     if args.generate_only:
         return
+    c0 = time.process_time()
     base_s, rows = baseline(full)
+    c1 = time.process_time()
     ingest_s = run_ingest(full)
+    c2 = time.process_time()
     print(f"rows: {rows:,}")
     print(f"pyarrow read + group_by: {base_s:.2f} s = {rows / base_s:,.0f} rows/s")
     print(
         f"tanzuji ingest (threads): {ingest_s:.2f} s = {rows / ingest_s:,.0f} rows/s "
         f"= {base_s / ingest_s:.2f} of pyarrow"
+    )
+    # CPU seconds of the process (all threads): less sensitive to other jobs than wall time
+    print(
+        f"CPU: pyarrow {c1 - c0:.2f} s, ingest {c2 - c1:.2f} s; ratio {(c1 - c0) / (c2 - c1):.2f}"
     )
     print(f"cpu count: {os.cpu_count()}; load average: {os.getloadavg()}")
     if args.ratio_only:

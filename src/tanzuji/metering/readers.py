@@ -472,7 +472,8 @@ def _typed_parquet(
             "meter": pd.Categorical.from_codes(codes, categories=uniques),
             "ts": ts,
             "value": value,
-        }
+        },
+        copy=False,  # the arrays are fresh: no second copy into a pandas block
     )
 
 
