@@ -241,3 +241,27 @@ def test_readers_partition_split_by_meter_keeps_every_row_once(categorical):
     )
     got = {m: part["ts"].tolist() for m, part in _by_meter(frame)}
     assert got == {"a": [1, 2], "b": [5, 6], "c": [9]}
+
+
+def test_readers_bad_typed_timestamp_out_of_range_names_the_record(week, tmp_path):
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    far = [dt.datetime(2025, 1, 6, tzinfo=dt.UTC), dt.datetime(2900, 1, 1, tzinfo=dt.UTC)]
+    path = tmp_path / "far.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "time": pa.array(far, type=pa.timestamp("us", tz="UTC")),
+                "meter": ["EM-01", "EM-01"],
+                "kwh": [1.0, 2.0],
+            }
+        ),
+        path,
+    )
+    with use_lang("en"), pytest.raises(InputError) as exc:
+        run(week[0], path)
+    msg = str(exc.value)
+    assert "far.parquet" in msg and "row 2" in msg and "column 'time'" in msg and "2900" in msg

@@ -460,7 +460,10 @@ def _typed_parquet(
     if any(u and uniques[k] not in known for k, u in enumerate(used)):
         return None  # the general path raises the error with the row
     factor = np.array([scales.get(u, np.nan) for u in uniques], dtype="float64")[codes]
-    ts = pc.cast(pc.cast(t, pa.timestamp("ns", tz="UTC")), pa.int64()).to_numpy()
+    try:
+        ts = pc.cast(pc.cast(t, pa.timestamp("ns", tz="UTC")), pa.int64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None  # e.g. out of the ns range: the general path says which row
     value = v.to_numpy().astype("float64", copy=False) * factor
     keep = ~np.isnan(value)  # blank values and reactive meters
     if not keep.all():
@@ -513,6 +516,10 @@ def parse_timestamps(
     import pandas as pd
 
     where = {"file": piece.path, "sheet": piece.sheet, "column": column}
+    if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
+        values.dtype
+    ):
+        _in_range(values, rows, where)
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         return values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]").astype("int64").to_numpy()
     if pd.api.types.is_datetime64_dtype(values.dtype):
@@ -585,6 +592,26 @@ def _to_datetime(text: pd.Series, rows: pd.Series, where: dict[str, Any], *, utc
             got=text[i],
         )
     return parsed
+
+
+def _in_range(values: pd.Series, rows: pd.Series, where: dict[str, Any]) -> None:
+    """Typed timestamps (Parquet, Excel) must fit int64 nanoseconds (1677 … 2262)."""
+    import pandas as pd
+
+    naive = values.dt.tz_convert("UTC").dt.tz_localize(None) if values.dt.tz else values
+    lo, hi = pd.Timestamp.min.as_unit("us"), pd.Timestamp.max.as_unit("us")
+    bad = ((naive < lo) | (naive > hi)).to_numpy()
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(
+            tr(
+                "时间戳超出可处理范围（1677–2262 年）",
+                "timestamp out of the range that can be processed (years 1677 to 2262)",
+            ),
+            **where,
+            row=int(rows.iloc[i]),
+            got=str(values.iloc[i]),
+        )
 
 
 def _localize(naive: pd.Series, rows: pd.Series, mapping: Mapping, where: dict[str, Any]) -> Any:
