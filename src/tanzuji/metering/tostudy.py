@@ -6,17 +6,19 @@ electricity activity is replaced, its id, name and factors kept); a billing mete
 reconciles exactly the meters of the three parts becomes its metered ``total``. Groups with
 the role ``carrier`` (natural gas, steam, …) become flow activities with the group's factor.
 
-A meter's systematic error is expressed through the study's named shared quantities
-(``quantities:``, the correlated-input mechanism of the measurement model): every meter that
-alone makes up a group (and a billing meter) is declared once, ``meter.<id>``, with its
-energy per functional unit, its standard uncertainty, its register entry and data type, and
-each activity it feeds says ``quantity: {ref: meter.<id>}`` — one input per meter, so the
-full GUM and Monte Carlo keep the correlation between the activities it feeds. A group of
-several meters is written as its sum with the group's u (the correlation of meters sharing a
-calibration already inside it). Quantities are per
-functional unit: the group's energy × the allocation by output (the mapping's ``allocation``,
-else the product's annual output). Each quantity carries the metered standard uncertainty and
-the meter's register entry; the mapping's register entries are added to the study's.
+Every meter enters through the study's named shared quantities (``quantities:``, the one
+correlated-input mechanism of the measurement model), see :class:`_Declarations`: its
+energy per functional unit with the u of its random part, ``meter.<id>``, referenced by
+every site it feeds (``quantity: {ref: meter.<id>}``), and its systematic error as a
+dimensionless correction multiplying those sites (``corrections: [meter.<id>.error]``, or
+``calibration.<key>`` shared by the meters calibrated together plus ``meter.<id>.ct_pt``).
+A group of several meters gives one site per meter (a carrier group one activity per meter;
+a part of the split with several meters: the first in the split, each further one in an
+electricity activity of its own). So each meter is one input, the full GUM and Monte Carlo
+keep the correlation between the activities a meter feeds and between meters sharing a
+calibration. Quantities are per functional unit: the energy × the allocation by output (the
+mapping's ``allocation``, else the product's annual output). The mapping's register entries
+are added to the study's.
 
 The readings are kept content-addressed beside the new study, ``evidence/<sha256>.<ext>``,
 and the full ingest (per-meter budgets, findings, file hashes) in
