@@ -61,7 +61,9 @@ def _lib() -> FactorLibrary:
     return FactorLibrary.from_factors([ef], id="t")
 
 
-def _study(tmp_path: Path, mapping: str) -> tuple[Study, Any]:
+def _study(
+    tmp_path: Path, mapping: str, rates: tuple[tuple[str, float], ...] = (("A", 2.0), ("B", 1.0))
+) -> tuple[Study, Any]:
     m = tmp_path / "mapping.yaml"
     m.write_text(mapping, encoding="utf-8")
     t = times().strftime("%Y-%m-%d %H:%M")
@@ -69,7 +71,7 @@ def _study(tmp_path: Path, mapping: str) -> tuple[Study, Any]:
     pd.concat(
         [
             pd.DataFrame({"time": t, "meter": k, "kwh": np.full(N, r)})
-            for k, r in [("A", 2.0), ("B", 1.0)]
+            for k, r in rates
         ],
         ignore_index=True,
     ).to_csv(data, index=False)
@@ -156,3 +158,33 @@ def test_metering_service_checks_the_request_before_any_work(tmp_path):
     assert "nowhere" in str(exc.value)
     with pytest.raises(InputError, match="--study"):
         ingest_readings(tmp_path / "m.yaml", [tmp_path / "r.csv"], WEEK, out=missing)
+
+
+BILLING = (
+    MAPPING.replace(
+        "  - {id: B, instrument: B, resolution: 0.01, calibration: CAL-1}",
+        "  - {id: UT, instrument: B, resolution: 0.01, measures: billing, reconcile: [A]}",
+    )
+    .replace("calibration: CAL-1}", "}")
+    .replace("meters: [A, B]", "meters: [A]")
+)
+
+
+@pytest.mark.parametrize(("billing", "agrees"), [(2.02, True), (2.2, False)])
+def test_metering_billing_total_checked_with_the_meters_systematic_errors(
+    tmp_path, billing, agrees
+):
+    """The billing meter is the split's metered total, with its own correction. Its
+    consistency check counts both meters' systematic errors: 1 % apart is within
+    2·√(u_A² + u_UT²) ≈ 2·√(0.577² + 0.577² + 0.289²) % = 1.73 %, 10 % apart is not."""
+    from tanzuji.errors import InputErrors
+
+    study, _ = _study(tmp_path, BILLING, (("A", 2.0), ("UT", billing)))
+    (act,) = study.activities
+    assert act.total is not None and act.total.ref == "meter.UT"
+    assert act.total.corrections == ("meter.UT.error",)
+    if agrees:
+        compile_study(study, _lib())
+    else:
+        with pytest.raises(InputErrors, match="does not match the metered total"):
+            compile_study(study, _lib())
