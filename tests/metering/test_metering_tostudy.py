@@ -69,10 +69,7 @@ def _study(
     t = times().strftime("%Y-%m-%d %H:%M")
     data = tmp_path / "r.csv"
     pd.concat(
-        [
-            pd.DataFrame({"time": t, "meter": k, "kwh": np.full(N, r)})
-            for k, r in rates
-        ],
+        [pd.DataFrame({"time": t, "meter": k, "kwh": np.full(N, r)}) for k, r in rates],
         ignore_index=True,
     ).to_csv(data, index=False)
     result = ingest(m, [data], WEEK)
