@@ -139,6 +139,9 @@ def main() -> None:
     ap.add_argument("--meters", type=int, default=1000)
     ap.add_argument("--data", type=Path, default=None)
     ap.add_argument("--generate-only", action="store_true")
+    ap.add_argument(
+        "--ratio-only", action="store_true", help="only the rows/s ratio (no RSS, no cluster)"
+    )
     ap.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child is not None:
@@ -153,14 +156,24 @@ def main() -> None:
     print(f"data in {root} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     if args.generate_only:
         return
+    c0 = time.process_time()
     base_s, rows = baseline(full)
+    c1 = time.process_time()
     ingest_s = run_ingest(full)
+    c2 = time.process_time()
     print(f"rows: {rows:,}")
     print(f"pyarrow read + group_by: {base_s:.2f} s = {rows / base_s:,.0f} rows/s")
     print(
         f"tanzuji ingest (threads): {ingest_s:.2f} s = {rows / ingest_s:,.0f} rows/s "
         f"= {base_s / ingest_s:.2f} of pyarrow"
     )
+    # CPU seconds of the process (all threads): less sensitive to other jobs than wall time
+    print(
+        f"CPU: pyarrow {c1 - c0:.2f} s, ingest {c2 - c1:.2f} s; ratio {(c1 - c0) / (c2 - c1):.2f}"
+    )
+    print(f"cpu count: {os.cpu_count()}; load average: {os.getloadavg()}")
+    if args.ratio_only:
+        return
     q_s, q_mb = peak_rss_mb(quarter)
     f_s, f_mb = peak_rss_mb(full)
     print(

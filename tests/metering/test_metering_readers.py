@@ -183,3 +183,103 @@ def test_readers_secondary_readings_scale_by_ct_and_resolution(tmp_path, week):
     m = load_mapping(mapping)
     rules = meter_rules(m, {i.id: i for i in m.instruments})
     assert rules["EM-01"].resolution == pytest.approx(0.8)  # 0.01 kWh secondary × 80
+
+
+def test_readers_typed_parquet_fast_path_equals_general_path(week, tmp_path, monkeypatch):
+    """Typed Parquet (zone-aware timestamps, numbers, dictionary ids) is read by pyarrow/numpy
+    only; the result equals the general, validating path on the same file."""
+    from tanzuji.metering import readers
+
+    t = times().tz_localize("Asia/Shanghai")
+    rng = np.random.default_rng(3)
+    frames = [
+        pd.DataFrame({"time": t, "meter": m, "kwh": np.round(rng.uniform(0, 3, N), 2)})
+        for m in RATES
+    ]
+    data = pd.concat(frames, ignore_index=True).drop(index=[5, 6, 700])  # gaps
+    data.loc[10, "kwh"] = np.nan  # a blank value
+    path = tmp_path / "typed.parquet"
+    data.to_parquet(path)
+    calls: list[bool] = []
+    real = readers._typed_parquet
+
+    def spy(*args, **kwargs):
+        out = real(*args, **kwargs)
+        calls.append(out is not None)
+        return out
+
+    monkeypatch.setattr(readers, "_typed_parquet", spy)
+    fast = run(week[0], path)
+    assert calls and all(calls)
+    monkeypatch.setattr(readers, "_typed_parquet", lambda *a, **k: None)
+    slow = run(week[0], path)
+    for a, b in zip(fast.meters, slow.meters, strict=True):
+        assert (a.meter, a.energy, a.u) == (b.meter, pytest.approx(b.energy), pytest.approx(b.u))
+    assert [f.code for f in fast.findings] == [f.code for f in slow.findings]
+
+
+def test_readers_typed_parquet_unknown_meter_names_the_record(week, tmp_path):
+    t = times().tz_localize("Asia/Shanghai")[:3]
+    path = tmp_path / "typed.parquet"
+    pd.DataFrame({"time": t, "meter": ["EM-01", "EM-99", "EM-01"], "kwh": 1.0}).to_parquet(path)
+    with pytest.raises(InputError) as exc:
+        run(week[0], path)
+    assert "EM-99" in str(exc.value) and "typed.parquet" in str(exc.value)
+
+
+@pytest.mark.parametrize("categorical", [False, True])
+def test_readers_partition_split_by_meter_keeps_every_row_once(categorical):
+    from tanzuji.metering.engine import _by_meter
+
+    meters = pd.Series(["b", "a", "b", "c", "a"])
+    frame = pd.DataFrame(
+        {
+            "meter": meters.astype("category") if categorical else meters,
+            "ts": [5, 1, 6, 9, 2],
+            "value": [0.5, 0.1, 0.6, 0.9, 0.2],
+        }
+    )
+    got = {m: part["ts"].tolist() for m, part in _by_meter(frame)}
+    assert got == {"a": [1, 2], "b": [5, 6], "c": [9]}
+
+
+def test_readers_bad_typed_timestamp_out_of_range_names_the_record(week, tmp_path):
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    far = [dt.datetime(2025, 1, 6, tzinfo=dt.UTC), dt.datetime(2900, 1, 1, tzinfo=dt.UTC)]
+    path = tmp_path / "far.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "time": pa.array(far, type=pa.timestamp("us", tz="UTC")),
+                "meter": ["EM-01", "EM-01"],
+                "kwh": [1.0, 2.0],
+            }
+        ),
+        path,
+    )
+    with use_lang("en"), pytest.raises(InputError) as exc:
+        run(week[0], path)
+    msg = str(exc.value)
+    assert "far.parquet" in msg and "row 2" in msg and "column 'time'" in msg and "2900" in msg
+
+
+def test_readers_unsorted_typed_parquet_shuffles_to_the_same_result(week, tmp_path):
+    """Row groups whose meter ranges overlap need the shuffle; the dictionary-coded meter
+    ids of the typed path must hash and regroup like plain strings."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = pd.read_csv(week[1])
+    frame["time"] = pd.to_datetime(frame["time"]).dt.tz_localize("Asia/Shanghai")
+    frame = frame.sample(frac=1.0, random_state=5).reset_index(drop=True)  # unsorted
+    path = tmp_path / "unsorted.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path, row_group_size=400)
+    assert pq.ParquetFile(path).num_row_groups > 2
+    a, b = run(*week), run(week[0], path)
+    assert [(m.meter, m.energy) for m in b.meters] == [
+        (m.meter, pytest.approx(m.energy)) for m in a.meters
+    ]

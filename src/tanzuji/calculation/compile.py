@@ -234,6 +234,17 @@ class _Builder:
             out.append(made)
         return out
 
+    def correction_rel_u(self, site: object) -> float:
+        """Relative standard uncertainty of a site's ``corrections`` (root-sum-square of
+        u/estimate; for the metered-total consistency check, not a model input)."""
+        declared = {q.id: q for q in self.study.quantities}
+        rel2 = 0.0
+        for ref in getattr(site, "corrections", ()):
+            q = declared.get(ref)
+            if q is not None and q.quantity:
+                rel2 += (q.u / q.quantity) ** 2
+        return math.sqrt(rel2)
+
     def derived_u(self, source: object, value: float, unit: str) -> DerivedU | None:
         """u from the quantity's instrument, calculation or allocation (tanzuji.governance)."""
         if source is None:
@@ -469,10 +480,12 @@ class _Builder:
             )
             ef = self.factor_input(part.factor, f"{p}.factor")
             parts_ok = parts_ok and made is not None
-            if made:
-                total_kwh += to_unit(part.quantity, sup.unit, "kWh")
-                u2 += to_unit(self.inputs[made[0]].u, made[1], "kWh") ** 2
             extra = self.corrections(part, p, part.data_type or sup.data_type)
+            if made:
+                kwh = to_unit(part.quantity, sup.unit, "kWh")
+                total_kwh += kwh
+                u2 += to_unit(self.inputs[made[0]].u, made[1], "kWh") ** 2
+                u2 += (kwh * self.correction_rel_u(part)) ** 2
             if made and ef and extra is not None:
                 self.add_term(
                     f"{key}/{part_name}",
@@ -489,7 +502,10 @@ class _Builder:
         if sup.total is not None and parts_ok:
             try:
                 metered = to_unit(sup.total.quantity, sup.total.unit, "kWh")
-                u_total = to_unit(sup.total.u, sup.total.unit, "kWh")
+                u_total = math.hypot(
+                    to_unit(sup.total.u, sup.total.unit, "kWh"),
+                    metered * self.correction_rel_u(sup.total),
+                )
             except UnitError:
                 self.errors.append(
                     UnitError(

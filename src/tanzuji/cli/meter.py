@@ -1,13 +1,12 @@
 """``tanzuji meter``: ingest metered energy (readings → energy ± u → study), convert files.
 
-Thin shell: parses options, calls :mod:`tanzuji.metering`, prints. pandas, pyarrow and dask
-are imported only when a command runs.
+Thin shell: parses options, calls the use case :mod:`tanzuji.services.metering`, prints.
+pandas, pyarrow and dask are imported only when a command runs.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -34,28 +33,6 @@ meter_app = typer.Typer(
 def register(app: typer.Typer) -> None:
     """Add the ``meter`` command group to ``app``."""
     app.add_typer(meter_app, name="meter")
-
-
-def _period(text: str) -> Any:
-    from pydantic import ValidationError
-
-    from tanzuji.model.base import Period
-
-    value: Any = text
-    if text.isdigit():
-        value = int(text)
-    elif "/" in text or ".." in text:
-        a, b = text.replace("..", "/").split("/", 1)
-        value = {"start": a.strip(), "end": b.strip()}
-    else:
-        value = {"start": text}
-    try:
-        return Period.model_validate(value)
-    except ValidationError as exc:
-        raise InputError(
-            f"--period: {exc.errors()[0]['msg']}; expected 2025 or 2025-01-01/2025-12-31",
-            got=text,
-        ) from None
 
 
 def _fmt(value: float, u: float) -> tuple[str, str]:
@@ -143,32 +120,25 @@ def _ingest(
     quiet: bool,
 ) -> None:
     from tanzuji.metering import Execution
+    from tanzuji.services.metering import ingest_readings, parse_period
 
-    if (study is None) != (out is None):
-        raise InputError(tr("--study 与 --out 须同时给出", "give --study together with --out"))
-    if out is not None and out.exists() and not force:
-        raise InputError(
-            tr(
-                "输出文件已存在（用 --force 覆盖）", "the output exists (use --force to replace it)"
-            ),
-            file=str(out),
-        )
-    if study is not None and out is not None and study.resolve() == out.resolve():
-        raise InputError(
-            tr("--out 不能是输入的研究文件", "--out must not be the input study"), file=str(out)
-        )
-    period = _period(period_text)
-    loaded = None
-    instruments: tuple[Any, ...] = ()
-    if study is not None:
-        from tanzuji.jsonio import load_study
-
-        loaded = load_study(study)
-        instruments = loaded.study.instruments
+    period = parse_period(period_text)
     execution = Execution(scheduler=scheduler, workers=workers, memory_limit=memory_limit)
-    result = _run(mapping, data, period, instruments, execution, quiet or as_json)
-    if loaded is not None and out is not None:
-        _write_study(loaded, result, out)
+
+    def run(progress: Any) -> IngestResult:
+        done = ingest_readings(
+            mapping,
+            data,
+            period,
+            study=study,
+            out=out,
+            force=force,
+            execution=execution,
+            progress=progress,
+        )
+        return done.result
+
+    result = _with_progress(run, quiet or as_json)
     if as_json:
         console.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return
@@ -181,43 +151,27 @@ def _save(out: Path, database_url: str | None, org: str | None) -> None:
     """Store the new study as a revision (evaluated) and every evidence file as a blob."""
     from tanzuji.config import load_config
     from tanzuji.services.context import actor_from_config, store_from_config
-    from tanzuji.services.save import save_study
+    from tanzuji.services.metering import save_metered
     from tanzuji.store import UnitOfWork
 
     cfg = load_config().with_overrides(database_url=database_url, org=org)
     store = store_from_config(cfg)
-    res = save_study(
-        UnitOfWork(store, write=True), actor_from_config(cfg), out, message="tanzuji meter ingest"
-    )
-    sidecar = out.with_name(out.stem + ".metering.json")
-    files = [sidecar, *sorted((out.parent / "evidence").iterdir())]
-    uow = UnitOfWork(store, write=True)
-    with uow:
-        for f in files:
-            uow.revisions.put_blob(f.read_bytes())
-        uow.commit()
+    res, n = save_metered(lambda write: UnitOfWork(store, write=write), actor_from_config(cfg), out)
     err.print(
         tr(
-            f"已保存修订 {res.revision_id}，证据文件 {len(files)} 个存入数据库",
-            f"saved revision {res.revision_id}; {len(files)} evidence files stored",
+            f"已保存修订 {res.revision_id}，证据文件 {n} 个存入数据库",
+            f"saved revision {res.revision_id}; {n} evidence files stored",
         )
     )
 
 
-def _run(
-    mapping: Path,
-    data: list[Path],
-    period: Any,
-    instruments: tuple[Any, ...],
-    execution: Any,
-    quiet: bool,
-) -> IngestResult:
+def _with_progress(run: Any, quiet: bool) -> IngestResult:
+    """``run(progress)`` with a progress bar on stderr (none when quiet)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from tanzuji.metering import ingest
-
     if quiet:
-        return ingest(mapping, data, period, study_instruments=instruments, execution=execution)
+        result: IngestResult = run(None)
+        return result
     with Progress(
         TextColumn(tr("读取与清洗", "reading and cleaning")),
         BarColumn(),
@@ -234,14 +188,8 @@ def _run(
             else:
                 bar.update(task, advance=0)
 
-        return ingest(
-            mapping,
-            data,
-            period,
-            study_instruments=instruments,
-            execution=execution,
-            progress=tick,
-        )
+        result = run(tick)
+        return result
 
 
 def _print(result: IngestResult) -> None:
@@ -288,64 +236,18 @@ def _print(result: IngestResult) -> None:
         console.print(f)
 
 
-def _write_study(loaded: Any, result: IngestResult, out: Path) -> None:
-    import yaml
-
-    from tanzuji.fileio import write_atomic
-    from tanzuji.metering.tostudy import keep_evidence, study_with_metering
-
-    out_dir = out.parent
-    sidecar = out.with_name(out.stem + ".metering.json")
-    data = dict(loaded.document.data)
-    libs = data.get("factor_libraries")
-    if isinstance(libs, list):
-        data["factor_libraries"] = [
-            os.path.relpath(loaded.path.parent / lib, out_dir)
-            if isinstance(lib, str) and (loaded.path.parent / lib).exists()
-            else lib
-            for lib in libs
-        ]
-    new, notes = study_with_metering(data, result, sidecar.name)
-    from tanzuji.model import Study
-
-    try:
-        Study.model_validate(new)
-    except Exception as exc:
-        raise InputError(
-            tr(f"生成的研究文件无效：{exc}", f"the new study is not valid: {exc}"), file=str(out)
-        ) from None
-    kept = keep_evidence(result, out_dir)
-    payload = result.to_dict()
-    payload["evidence"] = [e.to_dict() for e in kept[: len(result.evidence)]]
-    payload["mapping"] = kept[-1].to_dict() if result.mapping_evidence else None
-    payload["study"] = {"input": str(loaded.path), "notes": notes}
-    write_atomic(sidecar, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-    header = (
-        f"# Written by `tanzuji meter ingest` from {loaded.path.name}; metered evidence in "
-        f"{sidecar.name} and {out_dir.name or '.'}/evidence/.\n"
-    )
-    write_atomic(out, header + yaml.safe_dump(new, allow_unicode=True, sort_keys=False, width=100))
-
-
 def ingest_examples(dirs: list[Path], out_dir: Path) -> list[Path]:
     """For each example directory with ``metering/mapping.yaml``: ingest its readings into
-    ``out_dir/<name>-metered/study.yaml`` (a new study; the example is not edited)."""
-    from tanzuji.jsonio import load_study
-    from tanzuji.metering import ingest
+    ``out_dir/<name>-metered/study.yaml`` (:func:`tanzuji.services.metering.ingest_example`)
+    and print what was found."""
+    from tanzuji.services.metering import ingest_example
 
     made = []
     for d in dirs:
-        mapping = d / "metering" / "mapping.yaml"
-        if not mapping.is_file():
+        done = ingest_example(d, out_dir)
+        if done is None:
             continue
-        data = sorted(p for p in mapping.parent.glob("readings*") if p.is_file())
-        loaded = load_study(d)
-        result = ingest(
-            mapping, data, loaded.study.period, study_instruments=loaded.study.instruments
-        )
-        target = out_dir / f"{d.name}-metered"
-        target.mkdir(exist_ok=True)
-        _write_study(loaded, result, target / "study.yaml")
+        target, result = done
         console.rule(tr(f"{d.name}：电能表读数 → 研究", f"{d.name}: meter readings → study"))
         _print(result)
         made.append(target)

@@ -6,9 +6,12 @@ Modules: :mod:`~tanzuji.metering.mapping` (the mapping file), :mod:`~tanzuji.met
 :mod:`~tanzuji.metering.register` for cumulative registers, :mod:`~tanzuji.metering.clean_base`
 their shared types),
 :mod:`~tanzuji.metering.budget` (uncertainty), :mod:`~tanzuji.metering.engine` (Dask),
-:mod:`~tanzuji.metering.ingest` (the use case), :mod:`~tanzuji.metering.tostudy` (activities),
+:mod:`~tanzuji.metering.ingest` (read, clean and evaluate one set of files),
+:mod:`~tanzuji.metering.tostudy` (activities),
 :mod:`~tanzuji.metering.evidence` (the report section), :mod:`~tanzuji.metering.convert`.
-pandas, pyarrow and dask are imported inside the functions that use them.
+pandas, pyarrow and dask are imported inside the functions that use them. The use case
+(check the request, load the study, write the new study and its evidence, save it in the
+store) is :mod:`tanzuji.services.metering`, which the command line calls.
 """
 
 from __future__ import annotations

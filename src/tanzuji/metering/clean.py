@@ -96,7 +96,9 @@ def clean_meter(
             )
         )
         return s
-    frame = frame.sort_values("ts", kind="stable")
+    ts = frame["ts"].to_numpy()
+    if ts.size > 1 and bool((ts[1:] < ts[:-1]).any()):  # sorted input (Parquet parts) stays
+        frame = frame.sort_values("ts", kind="stable")
     if rules.kind == "interval":
         _interval(frame, s, rules, period)
     else:
@@ -183,6 +185,9 @@ def _interval(frame: pd.DataFrame, s: MeterSummary, rules: MeterRules, p: Period
         )
     if rules.max_kw is not None:
         high = val > rules.max_kw * hours * (1 + 1e-9)
+        electric = rules.rate_unit == "kW"
+        what_zh = "互感器额定功率" if electric else "最大流量"
+        what_en = "CT rating" if electric else "highest possible rate"
         if high.any():
             a, b = int(ts[high].min()), int(ts[high].max())
             add_finding(
@@ -191,11 +196,12 @@ def _interval(frame: pd.DataFrame, s: MeterSummary, rules: MeterRules, p: Period
                 "readings.impossible",
                 p.fmt(a),
                 p.fmt(b),
-                f"{int(high.sum())} 个时段电量超过互感器额定功率 {rules.max_kw:g} kW 所能计量的上限"
-                f"（最大 {fmt_num(float(val[high].max()))}，{p.span(a, b)}），已剔除并按缺测补齐",
-                f"{int(high.sum())} interval readings above what the CT rating {rules.max_kw:g} kW "
-                f"allows (up to {fmt_num(float(val[high].max()))}, {p.span(a, b)}); removed and "
-                "filled as gaps",
+                f"{int(high.sum())} 个时段读数超过{what_zh} {rules.max_kw:g} {rules.rate_unit} "
+                f"所能计量的上限（最大 {fmt_num(float(val[high].max()))}，{p.span(a, b)}），"
+                "已剔除并按缺测补齐",
+                f"{int(high.sum())} interval readings above what the {what_en} "
+                f"{rules.max_kw:g} {rules.rate_unit} allows (up to "
+                f"{fmt_num(float(val[high].max()))}, {p.span(a, b)}); removed and filled as gaps",
             )
             bad |= high
     s.resolution = meter_resolution(rules, val)

@@ -114,6 +114,8 @@ class MeterRules:
     rollover: float | None = None
     low_load_kw: float | None = None
     """Power below which the low-load MPE applies (rated power × threshold)."""
+    rate_unit: str = "kW"
+    """Unit of ``max_kw``: kW, or the reading unit per hour for other carriers (Nm3/h)."""
 
 
 def fmt_num(x: float) -> str:
@@ -138,9 +140,18 @@ def infer_resolution(values: np.ndarray[Any, np.dtype[np.float64]]) -> float:
     v = values[np.isfinite(values)]
     if v.size == 0:
         return 0.0
-    for k in range(7):
-        scaled = v * 10.0**k
-        if np.all(np.abs(scaled - np.round(scaled)) < 1e-6 * np.maximum(1.0, np.abs(scaled))):
+
+    def multiple(x: np.ndarray[Any, np.dtype[np.float64]], k: int) -> bool:
+        scaled = x * 10.0**k
+        return bool(
+            np.all(np.abs(scaled - np.round(scaled)) < 1e-6 * np.maximum(1.0, np.abs(scaled)))
+        )
+
+    # a sample gives the smallest k the whole array can have: one full pass, not k + 1
+    sample = v[:: max(1, v.size // 512)]
+    first = next((k for k in range(7) if multiple(sample, k)), 7)
+    for k in range(first, 7):
+        if multiple(v, k):
             return float(10.0**-k)
     return 0.0
 

@@ -15,6 +15,7 @@ meter. The same graph runs
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -28,6 +29,7 @@ from tanzuji.metering.clean import MeterRules, MeterSummary, PeriodBounds, clean
 from tanzuji.metering.mapping import Mapping
 from tanzuji.metering.readers import (
     Piece,
+    canonical_unit,
     empty_frame,
     meter_bundles,
     meter_scales,
@@ -77,12 +79,42 @@ def meter_rules(mapping: Mapping, register: TMapping[str, Instrument]) -> dict[s
             kind=m.kind,
             interval_min=mapping.interval_minutes,
             gap_fill=m.gap_fill,
-            max_kw=m.max_kw,
+            max_kw=m.max_kw if m.max_kw is not None else _scaled(m.max_rate, k),
+            rate_unit="kW" if m.max_rate is None else f"{canonical_unit(mapping.meter_unit(m))}/h",
             resolution=m.resolution * k if m.resolution is not None else None,
             rollover=m.rollover * k if m.rollover is not None else None,
             low_load_kw=low_kw,
         )
     return out
+
+
+def _scaled(value: float | None, k: float) -> float | None:
+    return value * k if value is not None else None
+
+
+def _by_meter(frame: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Each meter's rows as a slice of ``frame`` (no per-row Python work): the meter codes
+    (Categorical from typed Parquet, else factorized), stably sorted when not already
+    grouped, split where the code changes."""
+    import numpy as np
+    import pandas as pd
+
+    if frame.empty:
+        return
+    col = frame["meter"]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes = col.cat.codes.to_numpy()
+        names = [str(c) for c in col.cat.categories]
+    else:
+        codes, uniques = pd.factorize(col.astype("str"))
+        names = [str(u) for u in uniques]
+    if codes.size > 1 and bool((codes[1:] < codes[:-1]).any()):
+        order = np.argsort(codes, kind="stable")
+        frame, codes = frame.iloc[order], codes[order]
+    cuts = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+    bounds = [0, *cuts.tolist(), codes.size]
+    for a, b in itertools.pairwise(bounds):
+        yield names[codes[a]], frame.iloc[a:b]
 
 
 def _clean_partition(
@@ -91,9 +123,9 @@ def _clean_partition(
     import pandas as pd
 
     rows = []
-    for meter, part in frame.groupby("meter", sort=False):
-        s = clean_meter(part, str(meter), rules[str(meter)], period)
-        rows.append({"meter": str(meter), "payload": json.dumps(s.to_dict())})
+    for meter, part in _by_meter(frame):
+        s = clean_meter(part, meter, rules[meter], period)
+        rows.append({"meter": meter, "payload": json.dumps(s.to_dict())})
     return pd.DataFrame(
         {
             "meter": pd.Series([r["meter"] for r in rows], dtype="str"),
@@ -211,8 +243,12 @@ def _runner(execution: Execution, pieces: list[Piece]) -> Iterator[Compute]:
                 if progress is not None:
                     progress(self._done, self._total)
 
+        import dask.threaded
+
         with _Bar():
-            out: pd.DataFrame = coll.compute(scheduler="threads")
+            # the threaded scheduler as a function: the name "threads" makes dask import
+            # distributed (0.6 s) only to look for a default client
+            out: pd.DataFrame = coll.compute(scheduler=dask.threaded.get)
         return out
 
     yield local

@@ -1,5 +1,8 @@
 """Ingest: mapping + reading files + period → energy per meter, group and product line ± u,
-with the cleaning findings, certificate findings and the billing-meter reconciliation."""
+with the cleaning findings, certificate findings and the billing-meter reconciliation.
+
+The adapter's evaluation only; the use case around it (the new study, its evidence, the
+store) is :mod:`tanzuji.services.metering`."""
 
 from __future__ import annotations
 
@@ -202,14 +205,21 @@ def ingest(
         findings.extend(_certificate(inst, mm.id, period))
     by_id = {e.meter: e for e in energies}
     groups = [
-        aggregate(g.id, [by_id[m] for m in g.meters if m in by_id], _unit(g.meters, by_id))
-        for g in mapping.groups
+        aggregate(
+            g.id,
+            [by_id[m] for m in g.meters if m in by_id],
+            _unit(g.meters, by_id, mapping_path, f"groups[{i}].meters"),
+        )
+        for i, g in enumerate(mapping.groups)
     ]
     lines: dict[str, list[MeterEnergy]] = {}
     for mm in mapping.meters:
         if mm.line and mm.id in by_id:
             lines.setdefault(mm.line, []).append(by_id[mm.id])
-    line_aggs = [aggregate(k, v, _unit(tuple(x.meter for x in v), by_id)) for k, v in lines.items()]
+    line_aggs = [
+        aggregate(k, v, _unit(tuple(x.meter for x in v), by_id, mapping_path, f"line {k}"))
+        for k, v in lines.items()
+    ]
     for mm in mapping.meters:
         if mm.reconcile and mm.id in by_id:
             findings.extend(
@@ -239,9 +249,21 @@ def _files(paths: list[Path]) -> list[Path]:
     return out
 
 
-def _unit(meters: tuple[str, ...], by_id: dict[str, MeterEnergy]) -> str:
-    units = {by_id[m].unit for m in meters if m in by_id}
-    return units.pop() if len(units) == 1 else "kWh"
+def _unit(meters: tuple[str, ...], by_id: dict[str, MeterEnergy], file: Path, path: str) -> str:
+    """The one unit of meters that add up (kWh, Nm3, GJ …); meters of different carriers
+    (units) cannot be summed."""
+    units = sorted({by_id[m].unit for m in meters if m in by_id})
+    if len(units) > 1:
+        listed = ", ".join(f"{m} ({by_id[m].unit})" for m in meters if m in by_id)
+        raise InputError(
+            tr(
+                f"单位不同的表不能相加：{listed}",
+                f"meters in different units cannot be added up: {listed}",
+            ),
+            file=str(file),
+            path=path,
+        )
+    return units[0] if units else "kWh"
 
 
 def _certificate(inst: Instrument, meter: str, period: Period) -> list[MeterFinding]:

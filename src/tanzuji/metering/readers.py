@@ -14,6 +14,7 @@ multiplied by CT × PT for secondary readings) and, when the mapping names a ser
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping as TMapping
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from tanzuji.i18n import tr
 from tanzuji.metering.mapping import Mapping, MeterMapping, is_reactive
 from tanzuji.model.derived import parse_ratio
 from tanzuji.model.governance import Instrument
-from tanzuji.units import dimensionality, to_unit
+from tanzuji.units import CHINESE_UNITS, dimensionality, to_unit
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,13 +78,26 @@ def _fmt(path: Path) -> str:
     )
 
 
-def canonical_unit(unit: str) -> str:
-    """The unit readings are expressed in after reading: kWh for energy, else the unit itself.
+_WATT_HOURS = re.compile(r"\s*[kKMG]?W\s*[·*.]?\s*h\s*")
 
-    >>> canonical_unit("MWh"), canonical_unit("Wh"), canonical_unit("m**3")
-    ('kWh', 'kWh', 'm**3')
+
+@functools.lru_cache(maxsize=256)
+def _unit_factor(unit: str) -> tuple[str, float]:
+    # watt-hours (electricity, heat meters in MWh) in kWh; other units (Nm3, GJ) as read
+    name = CHINESE_UNITS.get(unit.strip(), unit.strip())  # 度, 千瓦时 → kWh; 标准立方米 → Nm3
+    watt_hours = _WATT_HOURS.fullmatch(name) and dimensionality(name) == dimensionality("kWh")
+    canon = "kWh" if watt_hours else name
+    return canon, to_unit(1.0, unit, canon)
+
+
+def canonical_unit(unit: str) -> str:
+    """The unit readings are expressed in after reading: kWh for watt-hours, else the unit
+    itself (a heat meter in GJ stays in GJ, a gas meter in Nm3).
+
+    >>> [canonical_unit(u) for u in ("MWh", "Wh", "度", "m**3", "标准立方米", "GJ")]
+    ['kWh', 'kWh', 'kWh', 'm**3', 'Nm3', 'GJ']
     """
-    return "kWh" if dimensionality(unit) == dimensionality("kWh") else unit
+    return _unit_factor(unit)[0]
 
 
 def meter_scales(mapping: Mapping, register: TMapping[str, Instrument]) -> dict[str, float]:
@@ -94,7 +108,7 @@ def meter_scales(mapping: Mapping, register: TMapping[str, Instrument]) -> dict[
         unit = mapping.meter_unit(m)
         if is_reactive(unit):
             continue
-        factor = to_unit(1.0, unit, canonical_unit(unit))
+        factor = _unit_factor(unit)[1]
         if m.secondary:
             inst = register[m.instrument]
             for ratio in (inst.ct_ratio, inst.pt_ratio):
@@ -335,7 +349,13 @@ def read_piece(piece: Piece, mapping: Mapping, scales: TMapping[str, float]) -> 
         wanted = None
         if mapping.layout == "long":  # only the mapped columns
             wanted = [c for c in (cols.timestamp, cols.meter, cols.value, cols.serial) if c]
-        table = pq.ParquetFile(piece.path).read_row_group(piece.row_group or 0, columns=wanted)
+        # the meter id as a dictionary: no Python string per row (pandas Categorical)
+        table = pq.ParquetFile(
+            piece.path, read_dictionary=[cols.meter] if mapping.layout == "long" else None
+        ).read_row_group(piece.row_group or 0, columns=wanted)
+        fast = _typed_parquet(table, piece, mapping, scales)
+        if fast is not None:
+            return fast
         raw = table.to_pandas()
     raw.columns = [str(c) for c in raw.columns]
     where = {"file": piece.path, "sheet": piece.sheet}
@@ -366,8 +386,14 @@ def read_piece(piece: Piece, mapping: Mapping, scales: TMapping[str, float]) -> 
         factor = np.concatenate(factors)
         column = long["_col"]
     else:
-        meters = raw[cols.meter].astype("str")
-        codes, uniques = pd.factorize(meters)
+        meters = raw[cols.meter]
+        if isinstance(meters.dtype, pd.CategoricalDtype):
+            meters = meters.cat.remove_unused_categories()
+            codes = meters.cat.codes.to_numpy()
+            uniques = [str(u) for u in meters.cat.categories]
+        else:
+            meters = meters.astype("str")
+            codes, uniques = pd.factorize(meters)
         known = mapping_ids(mapping)
         unknown = [k for k, u in enumerate(uniques) if u not in known]
         if unknown or (codes < 0).any():
@@ -401,6 +427,57 @@ def read_piece(piece: Piece, mapping: Mapping, scales: TMapping[str, float]) -> 
     if mapping.label == "end":
         out["ts"] = out["ts"] - mapping.interval_minutes * 60_000_000_000
     return out.reset_index(drop=True)
+
+
+def _typed_parquet(
+    table: Any, piece: Piece, mapping: Mapping, scales: TMapping[str, float]
+) -> pd.DataFrame | None:
+    """The normalised frame straight from a typed long Parquet row group (zone-aware
+    timestamps, numeric values, dictionary meter ids) with pyarrow/numpy only: no Python
+    object per row. None when the piece needs the general (validating) path."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = mapping.columns
+    if cols.serial or mapping.layout != "long":
+        return None
+    t, v, m = (table.column(c) for c in (cols.timestamp, cols.value, cols.meter))
+    typed = (
+        pa.types.is_timestamp(t.type)
+        and t.type.tz is not None
+        and (pa.types.is_floating(v.type) or pa.types.is_integer(v.type))
+        and pa.types.is_dictionary(m.type)
+        and m.num_chunks == 1
+    )
+    if not typed or t.null_count or m.null_count:
+        return None  # the general path names the row
+    ids = m.chunk(0)
+    uniques = [str(x) for x in ids.dictionary.to_pylist()]
+    codes = ids.indices.to_numpy(zero_copy_only=False).astype("int32", copy=False)
+    used = np.bincount(codes, minlength=len(uniques)) > 0
+    known = mapping_ids(mapping)
+    if any(u and uniques[k] not in known for k, u in enumerate(used)):
+        return None  # the general path raises the error with the row
+    factor = np.array([scales.get(u, np.nan) for u in uniques], dtype="float64")[codes]
+    try:
+        ts = pc.cast(pc.cast(t, pa.timestamp("ns", tz="UTC")), pa.int64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None  # e.g. out of the ns range: the general path says which row
+    value = v.to_numpy().astype("float64", copy=False) * factor
+    keep = ~np.isnan(value)  # blank values and reactive meters
+    if not keep.all():
+        codes, ts, value = codes[keep], ts[keep], value[keep]
+    if mapping.label == "end":
+        ts = ts - mapping.interval_minutes * 60_000_000_000
+    return pd.DataFrame(
+        {
+            "meter": pd.Categorical.from_codes(codes, categories=uniques),
+            "ts": ts,
+            "value": value,
+        },
+        copy=False,  # the arrays are fresh: no second copy into a pandas block
+    )
 
 
 def mapping_ids(mapping: Mapping) -> set[str]:
@@ -439,6 +516,10 @@ def parse_timestamps(
     import pandas as pd
 
     where = {"file": piece.path, "sheet": piece.sheet, "column": column}
+    if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
+        values.dtype
+    ):
+        _in_range(values, rows, where)
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         return values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]").astype("int64").to_numpy()
     if pd.api.types.is_datetime64_dtype(values.dtype):
@@ -511,6 +592,26 @@ def _to_datetime(text: pd.Series, rows: pd.Series, where: dict[str, Any], *, utc
             got=text[i],
         )
     return parsed
+
+
+def _in_range(values: pd.Series, rows: pd.Series, where: dict[str, Any]) -> None:
+    """Typed timestamps (Parquet, Excel) must fit int64 nanoseconds (1677 … 2262)."""
+    import pandas as pd
+
+    naive = values.dt.tz_convert("UTC").dt.tz_localize(None) if values.dt.tz else values
+    lo, hi = pd.Timestamp.min.as_unit("us"), pd.Timestamp.max.as_unit("us")
+    bad = ((naive < lo) | (naive > hi)).to_numpy()
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(
+            tr(
+                "时间戳超出可处理范围（1677–2262 年）",
+                "timestamp out of the range that can be processed (years 1677 to 2262)",
+            ),
+            **where,
+            row=int(rows.iloc[i]),
+            got=str(values.iloc[i]),
+        )
 
 
 def _localize(naive: pd.Series, rows: pd.Series, mapping: Mapping, where: dict[str, Any]) -> Any:

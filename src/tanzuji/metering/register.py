@@ -112,6 +112,9 @@ def clean_register(
     t0s, t1s = ts[:-1], ts[1:]
     hours = (t1s - t0s) / NS_H
     if rules.max_kw is not None:
+        electric = rules.rate_unit == "kW"
+        what_zh = "互感器额定功率" if electric else "最大流量"
+        what_en = "CT rating" if electric else "highest possible rate"
         with np.errstate(divide="ignore", invalid="ignore"):
             high = valid & (delta > rules.max_kw * hours * (1 + 1e-9))
         for i in np.flatnonzero(high):
@@ -122,10 +125,10 @@ def clean_register(
                 "readings.impossible",
                 p.fmt(int(t0s[i])),
                 p.fmt(int(t1s[i])),
-                f"计度器增量 {fmt_num(delta[i])} 超过互感器额定功率 {rules.max_kw:g} kW 的上限，"
-                "已剔除并按缺测补齐",
-                f"register increment {fmt_num(delta[i])} exceeds what the CT rating "
-                f"{rules.max_kw:g} kW allows; removed and filled as a gap",
+                f"计度器增量 {fmt_num(delta[i])} 超过{what_zh} {rules.max_kw:g} {rules.rate_unit} "
+                "的上限，已剔除并按缺测补齐",
+                f"register increment {fmt_num(delta[i])} exceeds what the {what_en} "
+                f"{rules.max_kw:g} {rules.rate_unit} allows; removed and filled as a gap",
             )
     # overlap of each increment with the period
     a = np.maximum(t0s, p.start)

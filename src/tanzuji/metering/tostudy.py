@@ -6,17 +6,19 @@ electricity activity is replaced, its id, name and factors kept); a billing mete
 reconciles exactly the meters of the three parts becomes its metered ``total``. Groups with
 the role ``carrier`` (natural gas, steam, …) become flow activities with the group's factor.
 
-A meter's systematic error is expressed through the study's named shared quantities
-(``quantities:``, the correlated-input mechanism of the measurement model): every meter that
-alone makes up a group (and a billing meter) is declared once, ``meter.<id>``, with its
-energy per functional unit, its standard uncertainty, its register entry and data type, and
-each activity it feeds says ``quantity: {ref: meter.<id>}`` — one input per meter, so the
-full GUM and Monte Carlo keep the correlation between the activities it feeds. A group of
-several meters is written as its sum with the group's u (the correlation of meters sharing a
-calibration already inside it). Quantities are per
-functional unit: the group's energy × the allocation by output (the mapping's ``allocation``,
-else the product's annual output). Each quantity carries the metered standard uncertainty and
-the meter's register entry; the mapping's register entries are added to the study's.
+Every meter enters through the study's named shared quantities (``quantities:``, the one
+correlated-input mechanism of the measurement model), see :class:`_Declarations`: its
+energy per functional unit with the u of its random part, ``meter.<id>``, referenced by
+every site it feeds (``quantity: {ref: meter.<id>}``), and its systematic error as a
+dimensionless correction multiplying those sites (``corrections: [meter.<id>.error]``, or
+``calibration.<key>`` shared by the meters calibrated together plus ``meter.<id>.ct_pt``).
+A group of several meters gives one site per meter (a carrier group one activity per meter;
+a part of the split with several meters: the first in the split, each further one in an
+electricity activity of its own). So each meter is one input, the full GUM and Monte Carlo
+keep the correlation between the activities a meter feeds and between meters sharing a
+calibration. Quantities are per functional unit: the energy × the allocation by output (the
+mapping's ``allocation``, else the product's annual output). The mapping's register entries
+are added to the study's.
 
 The readings are kept content-addressed beside the new study, ``evidence/<sha256>.<ext>``,
 and the full ingest (per-meter budgets, findings, file hashes) in
@@ -37,7 +39,13 @@ from tanzuji.metering.budget import Aggregate
 from tanzuji.metering.ingest import Evidence, IngestResult
 from tanzuji.metering.mapping import GroupMapping
 
-__all__ = ["EVIDENCE_DIR", "keep_evidence", "per_unit_factor", "study_with_metering"]
+__all__ = [
+    "EVIDENCE_DIR",
+    "check_factor_units",
+    "keep_evidence",
+    "per_unit_factor",
+    "study_with_metering",
+]
 
 EVIDENCE_DIR = "evidence"
 _PART = {"grid": "grid", "green_trading": "green_trading", "onsite": "onsite"}
@@ -64,6 +72,38 @@ def per_unit_factor(result: IngestResult, product: dict[str, Any]) -> tuple[floa
     return 1.0 / float(output), f"divided by the annual output {float(output):g}"
 
 
+def check_factor_units(result: IngestResult, factors: Any) -> None:
+    """Each group's factor must take the group's unit (pint): kgCO2e/kWh for kWh, per Nm3
+    for a gas meter in Nm3 (or m³), per GJ (or kWh) for heat; an error names the group."""
+    from tanzuji.errors import UnitError
+    from tanzuji.units import conversion_to_emission
+
+    file = result.mapping_evidence.path if result.mapping_evidence else None
+    aggs = {a.id: a for a in result.groups}
+    for i, g in enumerate(result.mapping.groups):
+        if not g.factor or g.id not in aggs:
+            continue
+        where = f"groups[{i}].factor"
+        try:
+            ef = factors.get(g.factor, path=where)
+        except InputError as exc:
+            raise exc.with_location(file=file, path=where) from None
+        unit = aggs[g.id].unit
+        try:
+            conversion_to_emission([unit, ef.unit])
+        except UnitError:
+            raise InputError(
+                tr(
+                    f"组 {g.id!r} 的读数单位 {unit} 与排放因子 {g.factor!r} 的单位 {ef.unit} "
+                    "不匹配",
+                    f"group {g.id!r} reads {unit}, which factor {g.factor!r} ({ef.unit}) cannot "
+                    "take",
+                ),
+                file=file,
+                path=where,
+            ) from None
+
+
 def keep_evidence(result: IngestResult, target_dir: Path) -> list[Evidence]:
     """Copy each reading file (and the mapping) to ``target_dir/evidence/<sha256><ext>``."""
     folder = target_dir / EVIDENCE_DIR
@@ -84,19 +124,130 @@ def keep_evidence(result: IngestResult, target_dir: Path) -> list[Evidence]:
     return kept
 
 
-def _source(group: GroupMapping, agg: Aggregate, sidecar: str) -> str:
+def _source(group: GroupMapping, agg: Aggregate, meter: str, sidecar: str) -> str:
     meters = ", ".join(agg.meters)
     return (
-        f"metered ({group.id}: {meters}), {agg.energy:.6g} {agg.unit} ± {agg.u:.3g} over the "
-        f"period; tanzuji meter ingest, evidence in {sidecar}"
+        f"metered ({group.id}: {meters}; this site: {meter}), {agg.energy:.6g} {agg.unit} "
+        f"± {agg.u:.3g} for the group over the period; tanzuji meter ingest, evidence in "
+        f"{sidecar}"
     )
 
 
-def _u_basis(agg: Aggregate, how: str) -> str:
-    return (
-        f"metered: u = {agg.u:.4g} {agg.unit} for the period (systematic {agg.u_systematic:.4g}, "
-        f"resolution/gap-fill {agg.u_random:.4g}); {how}"
-    )
+class _Declarations:
+    """The shared quantities of the metered meters, declared on first use.
+
+    Per meter ``meter.<id>``: its energy per functional unit with the standard uncertainty
+    of its random part (resolution, gap filling, pro-rating). Its systematic error is a
+    dimensionless correction (estimate 1) multiplying every site the meter feeds:
+    ``meter.<id>.error`` (meter class ⊕ CT ⊕ PT) or, for meters sharing a calibration,
+    ``calibration.<key>`` (the own-meter error, one input for all of them) and
+    ``meter.<id>.ct_pt``. So full GUM and Monte Carlo see each meter once, and the meters
+    of one calibration as correlated.
+    """
+
+    def __init__(self, result: IngestResult, scale: float, how: str, sidecar: str) -> None:
+        self.result, self.scale, self.how, self.sidecar = result, scale, how, sidecar
+        self.declared: dict[str, dict[str, Any]] = {}
+
+    def _add(self, qid: str, entry: dict[str, Any]) -> None:
+        self.declared.setdefault(qid, {"id": qid, **entry})
+
+    def _correction(
+        self, qid: str, u_rel: float, inst: str, zh: str, en: str, basis: str
+    ) -> str | None:
+        if u_rel <= 0:
+            return None
+        self._add(
+            qid,
+            {
+                "name": {"zh": zh, "en": en},
+                "quantity": 1.0,
+                "unit": "1",
+                "uncertainty": {"standard": u_rel, "basis": basis},
+                "instrument": inst,
+                "data_type": "onsite_measured",
+                "source": f"tanzuji meter ingest; evidence in {self.sidecar}",
+            },
+        )
+        return qid
+
+    def site(self, meter: str) -> dict[str, Any]:
+        """``{quantity: {ref: meter.<id>}, corrections: [...]}`` for a site the meter feeds."""
+        r = self.result
+        m = r.meter(meter)
+        mm = r.mapping.meter(meter)
+        qid = f"meter.{meter}"
+        what_zh = "电能表" if m.unit == "kWh" else "计量表"
+        self._add(
+            qid,
+            {
+                "name": {
+                    "zh": f"{what_zh} {meter} 计量值（每功能单位）",
+                    "en": f"{'Energy' if m.unit == 'kWh' else 'Quantity'} metered by {meter} "
+                    "(per functional unit)",
+                },
+                "quantity": m.energy * self.scale,
+                "unit": m.unit,
+                "uncertainty": {
+                    "standard": m.u_random * self.scale,
+                    "basis": (
+                        f"metered: {m.energy:.6g} {m.unit} over the period, random part u = "
+                        f"{m.u_random:.4g} {m.unit} (resolution {m.u_resolution:.3g}, gap "
+                        f"filling {m.u_fill:.3g}, pro-rating {m.u_prorate:.3g}); the "
+                        f"systematic part (u = {m.systematic.total:.4g} {m.unit}) is the "
+                        f"correction in corrections; {self.how}"
+                    ),
+                },
+                "instrument": m.instrument,
+                "data_type": "onsite_measured",
+                "source": f"tanzuji meter ingest; evidence in {self.sidecar}",
+            },
+        )
+        corrections: list[str] = []
+        e = abs(m.energy)
+        if mm.calibration is None:
+            c = self._correction(
+                f"meter.{meter}.error",
+                m.systematic.total / e if e else 0.0,
+                m.instrument,
+                f"计量表 {meter} 系统误差修正（准确度等级、CT/PT）",
+                f"Systematic error of meter {meter} (class, CT/PT)",
+                f"{m.basis_en}; fully correlated across the meter's readings",
+            )
+            corrections += [c] if c else []
+        else:
+            key = mm.calibration
+            peers = [
+                x
+                for x in r.meters
+                if r.mapping.meter(x.meter).calibration == key and abs(x.energy) > 0
+            ]
+            rel = [x.systematic.own / abs(x.energy) for x in peers]
+            # one input for the calibration: exact when its meters have the same relative
+            # own error (same class and load); otherwise the largest one, conservatively
+            c = self._correction(
+                f"calibration.{key}",
+                max(rel, default=0.0),
+                m.instrument,
+                f"共同校准 {key} 的电能表自身误差修正",
+                f"Own error of the meters calibrated together ({key})",
+                f"meters {', '.join(x.meter for x in peers)} share calibration {key}: their "
+                "own errors are fully correlated (the largest relative u of them)",
+            )
+            corrections += [c] if c else []
+            c = self._correction(
+                f"meter.{meter}.ct_pt",
+                m.systematic.transformers / e if e else 0.0,
+                m.instrument,
+                f"电能表 {meter} 互感器（CT/PT）误差修正",
+                f"CT/PT ratio error of meter {meter}",
+                "CT/PT ratio errors by class, fully correlated across the meter's readings",
+            )
+            corrections += [c] if c else []
+        out: dict[str, Any] = {"quantity": {"ref": qid}}
+        if corrections:
+            out["corrections"] = corrections
+        return out
 
 
 def study_with_metering(
@@ -121,19 +272,21 @@ def study_with_metering(
     if added:
         notes.append(f"instruments added: {', '.join(added)}")
     activities: list[dict[str, Any]] = list(new.get("activities") or [])
-    declared: dict[str, dict[str, Any]] = {}
-    groups = {g.id: g for g in result.mapping.groups}
+    decl = _Declarations(result, scale, how, sidecar)
     aggs = {a.id: a for a in result.groups}
-    parts: dict[str, dict[str, Any]] = {}
-    for gid, g in groups.items():
-        agg = aggs[gid]
-        meter_inst = result.mapping.meter(g.meters[0]).instrument
-        value = _value(agg, g, meter_inst, scale, how, sidecar, declared, result)
+    parts: dict[str, list[dict[str, Any]]] = {}
+    for g in result.mapping.groups:
+        agg = aggs[g.id]
         if g.role in _PART:
-            part: dict[str, Any] = {**value, "source": _source(g, agg, sidecar)}
-            if g.factor:
-                part["factor"] = g.factor
-            parts[_PART[g.role]] = part
+            for meter in agg.meters:
+                part: dict[str, Any] = {
+                    **decl.site(meter),
+                    "data_type": "onsite_measured",
+                    "source": _source(g, agg, meter, sidecar),
+                }
+                if g.factor:
+                    part["factor"] = g.factor
+                parts.setdefault(_PART[g.role], []).append(part)
         elif g.role == "carrier":
             if not g.factor:
                 raise InputError(
@@ -144,91 +297,45 @@ def study_with_metering(
                     ),
                     path=f"groups[{g.id}].factor",
                 )
-            act = {
-                "id": f"metered-{g.id}",
-                "stage": "manufacturing",
-                "name": {"zh": g.name or g.carrier, "en": g.name or g.carrier},
-                **value,
-                "unit": agg.unit,
-                "factor": g.factor,
-                "source": _source(g, agg, sidecar),
-            }
-            activities = [a for a in activities if a.get("id") != act["id"]]
-            activities.append(act)
-            notes.append(f"activity {act['id']} ({g.carrier})")
+            for meter in agg.meters:
+                single = len(agg.meters) == 1
+                name = g.name or g.carrier
+                act = {
+                    "id": f"metered-{g.id}" if single else f"metered-{g.id}-{meter}",
+                    "stage": "manufacturing",
+                    "name": {
+                        "zh": name if single else f"{name}（{meter}）",
+                        "en": name if single else f"{name} ({meter})",
+                    },
+                    **decl.site(meter),
+                    "unit": result.meter(meter).unit,
+                    "data_type": "onsite_measured",
+                    "factor": g.factor,
+                    "source": _source(g, agg, meter, sidecar),
+                }
+                activities = [a for a in activities if a.get("id") != act["id"]]
+                activities.append(act)
+                notes.append(f"activity {act['id']} ({g.carrier})")
     if parts:
-        activities = _electricity(activities, parts, result, scale, how, sidecar, declared, notes)
+        activities = _electricity(activities, parts, result, decl, sidecar, notes)
     new["activities"] = activities
-    if declared:
-        kept = [q for q in new.get("quantities") or [] if q.get("id") not in declared]
-        new["quantities"] = kept + list(declared.values())
+    if decl.declared:
+        kept = [q for q in new.get("quantities") or [] if q.get("id") not in decl.declared]
+        new["quantities"] = kept + list(decl.declared.values())
     return new, notes
-
-
-def _declare(
-    result: IngestResult,
-    meter: str,
-    scale: float,
-    how: str,
-    sidecar: str,
-    declared: dict[str, dict[str, Any]],
-) -> dict[str, Any]:
-    """``{ref: meter.<id>}``, declaring the meter's shared quantity on first use."""
-    m = result.meter(meter)
-    qid = f"meter.{meter}"
-    if qid not in declared:
-        declared[qid] = {
-            "id": qid,
-            "name": {
-                "zh": f"电能表 {meter} 计量电量（每功能单位）",
-                "en": f"Energy metered by {meter} (per functional unit)",
-            },
-            "quantity": m.energy * scale,
-            "unit": m.unit,
-            "uncertainty": {
-                "standard": m.u * scale,
-                "basis": f"metered: u = {m.u:.4g} {m.unit} for the period; {m.basis_en}; {how}",
-            },
-            "instrument": m.instrument,
-            "data_type": "onsite_measured",
-            "source": f"tanzuji meter ingest; evidence in {sidecar}",
-        }
-    return {"quantity": {"ref": qid}}
-
-
-def _value(
-    agg: Aggregate,
-    g: GroupMapping,
-    inst: str,
-    scale: float,
-    how: str,
-    sidecar: str,
-    declared: dict[str, dict[str, Any]],
-    result: IngestResult,
-) -> dict[str, Any]:
-    if len(agg.meters) == 1:
-        return {
-            **_declare(result, agg.meters[0], scale, how, sidecar, declared),
-            "data_type": "onsite_measured",
-        }
-    return {
-        "quantity": agg.energy * scale,
-        "uncertainty": {"standard": agg.u * scale, "basis": _u_basis(agg, how)},
-        "instrument": inst,
-        "data_type": "onsite_measured",
-    }
 
 
 def _electricity(
     activities: list[dict[str, Any]],
-    parts: dict[str, dict[str, Any]],
+    parts_by_role: dict[str, list[dict[str, Any]]],
     result: IngestResult,
-    scale: float,
-    how: str,
+    decl: _Declarations,
     sidecar: str,
-    declared: dict[str, dict[str, Any]],
     notes: list[str],
 ) -> list[dict[str, Any]]:
+    """One Table A.4 split with the first meter of each part; each further meter of a part
+    (a group of several meters) is a split of its own, so every meter stays one input."""
+    parts = {key: sites[0] for key, sites in parts_by_role.items()}
     existing = next(
         (
             i
@@ -273,6 +380,9 @@ def _electricity(
                     path="groups",
                 )
         notes.append("activity metered-electricity added")
+    for key, sites in parts_by_role.items():
+        for site in sites[1:]:
+            site.setdefault("factor", parts[key]["factor"])
     act["kind"] = "electricity"
     act["unit"] = "kWh"
     act["data_type"] = "onsite_measured"
@@ -281,12 +391,37 @@ def _electricity(
     # (on-site generation usually bypasses it; then the reconciliation finding is all)
     part_meters = {m for g in result.mapping.groups if g.role in _PART for m in g.meters}
     billing = [m for m in result.mapping.meters if m.reconcile and set(m.reconcile) == part_meters]
-    if billing:
-        ref = _declare(result, billing[0].id, scale, how, sidecar, declared)
-        act["total"] = {"ref": ref["quantity"]["ref"], "unit": "kWh"}
+    one_split = all(len(sites) == 1 for sites in parts_by_role.values())
+    if billing and one_split:
+        site = decl.site(billing[0].id)
+        act["total"] = {"ref": site["quantity"]["ref"], "unit": "kWh"}
+        if "corrections" in site:
+            act["total"]["corrections"] = site["corrections"]
     act.update(parts)
     if existing is not None:
         activities = [*activities[:existing], act, *activities[existing + 1 :]]
     else:
         activities.append(act)
+    base = str(act.get("id", "metered-electricity"))
+    for key, sites in parts_by_role.items():
+        for site in sites[1:]:
+            meter = site["quantity"]["ref"].removeprefix("meter.")
+            extra = {
+                "id": f"{base}-{meter}",
+                "stage": "manufacturing",
+                "kind": "electricity",
+                "name": {
+                    "zh": f"生产用电（计量，{meter}）",
+                    "en": f"Production electricity (metered, {meter})",
+                },
+                "unit": "kWh",
+                "data_type": "onsite_measured",
+                "source": f"tanzuji meter ingest; evidence in {sidecar}",
+                key: site,
+            }
+            if "process" in act:
+                extra["process"] = act["process"]
+            activities = [a for a in activities if a.get("id") != extra["id"]]
+            activities.append(extra)
+            notes.append(f"activity {extra['id']} added (meter {meter} of the {key} part)")
     return activities
