@@ -20,7 +20,7 @@ KEYS = ("root", "interm", "interm-ocsp", "tsa", "signer", "revoked")
 
 
 @dataclass(frozen=True)
-class TestPki:
+class ServedPki:
     """Where the test PKI is served and its files."""
 
     url: str
@@ -94,8 +94,8 @@ def _config(prefix: str) -> dict[str, Any]:
                     "interm": {"common-name": "tanzuji Test Intermediate CA"},
                     "interm-ocsp": {"common-name": "tanzuji Test OCSP Responder"},
                     "tsa": {"common-name": "tanzuji Test Timestamp Authority"},
-                    "signer": {"common-name": "张三", "organization-name": "示例计量检测研究院"},
-                    "revoked": {"common-name": "李四", "organization-name": "示例计量检测研究院"},
+                    "signer": {"common-name": "张三", "organization-name": "某省计量科学研究院"},
+                    "revoked": {"common-name": "张三", "organization-name": "某省计量科学研究院"},
                 },
                 "certs": {
                     "root": {
@@ -166,12 +166,13 @@ class _App:
 
 
 @contextmanager
-def serve_test_pki(directory: Path) -> Iterator[TestPki]:
+def serve_test_pki(directory: Path) -> Iterator[ServedPki]:
     """Make the keys, bind a free port on 127.0.0.1, serve the PKI; stop on exit."""
     from certomancer.integrations.animator import Animator, AnimatorArchStore
     from certomancer.registry import CertomancerConfig
     from werkzeug.serving import make_server
 
+    directory.mkdir(parents=True, exist_ok=True)
     _write_keys(directory)
     holder = _App()
     server = make_server("127.0.0.1", 0, holder, threaded=True)
@@ -199,7 +200,7 @@ def serve_test_pki(directory: Path) -> Iterator[TestPki]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield TestPki(
+        yield ServedPki(
             url=prefix,
             tsa_url=f"{prefix}/{ARCH}/tsa/tsa",
             root=directory / "root.pem",

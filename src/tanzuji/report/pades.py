@@ -21,6 +21,7 @@ PKCS#11 token — see :mod:`tanzuji.report.signers`).
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ __all__ = [
     "FIELD_NAME",
     "PadesOptions",
     "SigningPlan",
+    "add_validation_data",
     "chain_roots",
     "is_self_signed",
     "pades_sign",
@@ -187,16 +189,6 @@ def pades_sign(data: bytes, signer: Any, options: PadesOptions) -> bytes:
             field, i = f"{FIELD_NAME}-{i}", i + 1
         page, box = _stamp_box(writer.prev)
         field_spec = SigFieldSpec(field, on_page=page, box=box)
-    vc = None
-    if plan.level == B_LT:
-        from pyhanko_certvalidator import ValidationContext
-
-        vc = ValidationContext(
-            trust_roots=chain_roots(chain, options.trust_roots),
-            other_certs=chain,
-            allow_fetching=True,
-            revocation_mode="hard-fail",
-        )
     meta = signers.PdfSignatureMetadata(
         field_name=field,
         subfilter=SigSeedSubFilter.PADES,
@@ -205,8 +197,6 @@ def pades_sign(data: bytes, signer: Any, options: PadesOptions) -> bytes:
         name=subject_of(cert).name,
         certify=options.certify and not already_signed,
         docmdp_permissions=MDPPerm.NO_CHANGES,
-        embed_validation_info=vc is not None,
-        validation_context=vc,
     )
     text = _stamp_text(cert, plan.level)
     font = stamp_font_file(text.replace("%(ts)s", "0123456789-: UTC"))
@@ -224,9 +214,9 @@ def pades_sign(data: bytes, signer: Any, options: PadesOptions) -> bytes:
     pdf_signer = signers.PdfSigner(
         meta, signer=signer, stamp_style=style, new_field_spec=field_spec, timestamper=timestamper
     )
-    out = io.BytesIO()
+    roots = chain_roots(chain, options.trust_roots) if plan.level == B_LT else []
     try:
-        pdf_signer.sign_pdf(writer, output=out)
+        return asyncio.run(_sign(pdf_signer, writer, cert, chain, roots))
     except SigningError as exc:
         if "forbids all changes" in str(exc):
             raise SignatureError(
@@ -240,14 +230,71 @@ def pades_sign(data: bytes, signer: Any, options: PadesOptions) -> bytes:
     except OSError as exc:  # the timestamp authority or a CA service cannot be reached
         raise SignatureError(_signing_failure(exc, plan)) from None
     except Exception as exc:
-        if type(exc).__module__.startswith(("pyhanko", "aiohttp")):
+        if type(exc).__module__.startswith(("pyhanko", "aiohttp", "asn1crypto")):
             raise SignatureError(_signing_failure(exc, plan)) from None
         raise
+
+
+async def _sign(
+    pdf_signer: Any, writer: Any, cert: Any, chain: list[Any], roots: list[Any]
+) -> bytes:
+    """Sign; with ``roots`` (B-LT) first check the certificate's chain and revocation
+    status with its CA's services, and afterwards embed the validation data."""
+    out = io.BytesIO()
+    if not roots:
+        await pdf_signer.async_sign_pdf(writer, output=out)
+        return out.getvalue()
+    from pyhanko_certvalidator import CertificateValidator, ValidationContext
+    from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+
+    backend = AIOHttpFetcherBackend(per_request_timeout=20)
+    vc = ValidationContext(trust_roots=roots, other_certs=chain, allow_fetching=True,
+                           revocation_mode="hard-fail", fetcher_backend=backend)  # fmt: skip
+    try:
+        validator = CertificateValidator(cert, chain, validation_context=vc)
+        await validator.async_validate_usage(set())  # type: ignore[no-untyped-call]
+        await pdf_signer.async_sign_pdf(writer, output=out)
+        return await add_validation_data(out.getvalue(), vc)
+    finally:
+        await backend.close()  # type: ignore[no-untyped-call]
+
+
+async def add_validation_data(data: bytes, vc: Any) -> bytes:
+    """Append the validation data of the last signature (and its timestamp) as a DSS.
+
+    The validation paths are built and checked with ``vc`` (fetching OCSP responses and
+    CRLs from the CA's services); the incremental update changes nothing but the
+    catalogue's ``/DSS`` and adds its objects — unlike pyHanko's own B-LT update, which
+    also rewrites the XMP metadata of a PDF/A (and so would fail tanzuji's own check of
+    later revisions, :mod:`tanzuji.report.revisions`).
+    """
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import DocumentSecurityStore, collect_validation_info
+
+    class _DssOnlyWriter(IncrementalPdfFileWriter):
+        def _update_meta(self) -> None:  # no XMP or /Info update in this revision
+            return None
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    sig = reader.embedded_signatures[-1]
+    paths = await collect_validation_info(sig, vc)
+    writer = _DssOnlyWriter.from_reader(reader)
+    DocumentSecurityStore.supply_dss_in_writer(
+        writer, sig.pkcs7_content.hex().encode("ascii"), validation_context=vc, paths=paths
+    )
+    out = io.BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]
     return out.getvalue()
 
 
 def _signing_failure(exc: BaseException, plan: SigningPlan) -> str:
     cause = str(exc) or type(exc).__name__
+    if type(exc).__name__ == "RevokedError":
+        return tr(
+            f"签名证书已被其 CA 吊销，不能签名（{cause}）",
+            f"the signing certificate was revoked by its CA; it cannot sign ({cause})",
+        )
     if type(exc).__name__ == "TimestampRequestError" or "imestamp" in cause:
         return tr(f"无法从时间戳机构取得时间戳（{cause}）",
                   f"cannot get a timestamp from the timestamp authority ({cause})")  # fmt: skip
