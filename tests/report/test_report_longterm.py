@@ -226,3 +226,23 @@ def test_dss_counts_reads_an_unsigned_pdf(plain_pdf: bytes, tmp_path: Path) -> N
     """The helper itself: no DSS in a fresh PDF (so the counts above are not vacuous)."""
     assert _dss_counts(_write(tmp_path, plain_pdf)) == (0, 0, 0)
     assert io.BytesIO(plain_pdf).read(5) == b"%PDF-"
+
+
+def test_platform_verify_uses_the_configured_trust_list(
+    pki: ServedPki, tmp_path: Path, plain_pdf: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The web verify route's function judges trust by the configured trust list."""
+    from tanzuji.report import sign_pdf
+    from tanzuji.web.routers.verify import verify_bytes
+
+    data = sign_pdf(plain_pdf, pki.signer_key, pki.signer_cert, timestamp_url=pki.tsa_url)
+    monkeypatch.delenv("TANZUJI_TRUST_LIST", raising=False)
+    monkeypatch.setenv("TANZUJI_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "none.toml").write_text("", "utf-8")
+    (sig,) = verify_bytes(data)["signatures"]
+    assert sig["trusted"] is None and sig["level"] == "PAdES-B-LT" and sig["timestamp"]
+    monkeypatch.setenv("TANZUJI_TRUST_LIST", str(_trust_list(tmp_path, pki.root, "测试根 CA")))
+    out = verify_bytes(data)
+    assert out["ok"] is True
+    (sig,) = out["signatures"]
+    assert sig["trusted"] is True and sig["trusted_by"] == "测试根 CA"
