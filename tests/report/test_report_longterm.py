@@ -171,9 +171,7 @@ def test_revoked_certificate_cannot_sign_b_lt(
     assert "the signing certificate was revoked by its CA" in str(caught.value)
 
 
-def test_unreachable_tsa_is_a_clear_error(
-    keys: Keys, tmp_path: Path, plain_pdf: bytes
-) -> None:
+def test_unreachable_tsa_is_a_clear_error(keys: Keys, tmp_path: Path, plain_pdf: bytes) -> None:
     import socket
 
     from tanzuji.i18n import use_lang

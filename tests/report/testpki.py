@@ -58,9 +58,8 @@ def _iso(moment: dt.datetime) -> str:
 
 def _config(prefix: str) -> dict[str, Any]:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    start, ca_end, leaf_end = now - dt.timedelta(days=1), now + dt.timedelta(days=3650), now + (
-        dt.timedelta(days=365)
-    )
+    start = now - dt.timedelta(days=1)
+    ca_end, leaf_end = now + dt.timedelta(days=3650), now + dt.timedelta(days=365)
     validity = {"valid-from": _iso(start), "valid-to": _iso(ca_end)}
     leaf_validity = {"valid-from": _iso(start), "valid-to": _iso(leaf_end)}
 
@@ -69,8 +68,9 @@ def _config(prefix: str) -> dict[str, Any]:
                 "smart-value": {"schema": "key-usage", "params": list(usages)}}  # fmt: skip
 
     def crl(issuer: str) -> dict[str, Any]:
+        params = {"crl-repo-names": [issuer]}
         return {"id": "crl_distribution_points",
-                "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": [issuer]}}}  # fmt: skip
+                "smart-value": {"schema": "crl-dist-url", "params": params}}  # fmt: skip
 
     signer = {
         "issuer": "interm",

@@ -139,10 +139,15 @@ def _load_roots(trust: Sequence[Path]) -> list[Any]:
 
 
 def _validate(
-    sig: Any, roots: list[Any], moment: dt.datetime | None = None, dss: Any = None
+    sig: Any,
+    roots: list[Any],
+    moment: dt.datetime | None = None,
+    dss: Any = None,
+    skip_diff: bool = False,
 ) -> Any:
     """pyHanko's validation; with a DSS (and trust anchors) against its data alone, offline,
-    revocation checking required."""
+    revocation checking required. ``skip_diff`` skips pyHanko's difference analysis of
+    later revisions (for revisions tanzuji has judged itself, see :func:`_check_one`)."""
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
@@ -150,9 +155,10 @@ def _validate(
         kwargs: dict[str, Any] = {"trust_roots": roots, "allow_fetching": False,
                                   "revocation_mode": "hard-fail"}  # fmt: skip
         vc = dss.as_validation_context({**kwargs, "moment": moment})
-        return validate_pdf_signature(sig, vc, dss.as_validation_context(kwargs))
+        ts_vc = dss.as_validation_context(kwargs)
+        return validate_pdf_signature(sig, vc, ts_vc, skip_diff=skip_diff)
     vc = ValidationContext(trust_roots=roots, allow_fetching=False, moment=moment)
-    return validate_pdf_signature(sig, vc)
+    return validate_pdf_signature(sig, vc, skip_diff=skip_diff)
 
 
 def _read_dss(reader: Any) -> Any:
@@ -263,8 +269,17 @@ def _check_one(
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     roots, data, reader = ctx.roots, ctx.data, ctx.reader
+    # pyHanko's difference analysis re-reads object streams for every object (minutes on a
+    # tagged report); when every later revision is validation data or empty — judged by
+    # tanzuji's own, stricter rules — it can add nothing and is skipped. A later signature
+    # still gets pyHanko's DocMDP judgement.
     try:
-        st = _validate(sig, roots, dss=ctx.dss)
+        seen = tuple(describe_revisions(reader, sig.signed_revision, sig_revisions))
+    except Exception:
+        seen = None
+    skip_diff = bool(seen) and all(r.kind in {"validation-data", "empty"} for r in seen or ())
+    try:
+        st = _validate(sig, roots, dss=ctx.dss, skip_diff=skip_diff)
     except Exception as exc:
         return SignatureCheck(
             sig.field_name, "?", None, "?", False, False, None, False,
@@ -303,7 +318,11 @@ def _check_one(
         problems.append(
             _tr("签名未覆盖其整个修订", "the signature does not cover its whole revision")
         )
-    later = tuple(describe_revisions(reader, sig.signed_revision, sig_revisions))
+    later = (
+        seen
+        if seen is not None
+        else tuple(describe_revisions(reader, sig.signed_revision, sig_revisions))
+    )
     if st.coverage == SignatureCoverageLevel.ENTIRE_REVISION and not later:
         coverage = _tr("整个文件（末尾空白除外）", "entire file (but trailing white space)")
     for rev in later:
@@ -344,7 +363,8 @@ def _check_one(
                 inside = cert.not_valid_after - dt.timedelta(seconds=1)
                 inside = max(inside, cert.not_valid_before + dt.timedelta(seconds=1))
                 try:
-                    chains = bool(_validate(sig, roots, moment=inside).trusted)
+                    again = _validate(sig, roots, moment=inside, skip_diff=skip_diff)
+                    chains = bool(again.trusted)
                 except Exception:
                     chains = False
             if st.revoked:
