@@ -244,3 +244,33 @@ def test_platform_verify_uses_the_configured_trust_list(
     assert out["ok"] is True
     (sig,) = out["signatures"]
     assert sig["trusted"] is True and sig["trusted_by"] == "测试根 CA"
+
+
+def test_pkcs12_bundle_with_chain_signs_b_lt(
+    pki: ServedPki, run_main: Run, tmp_path: Path, plain_pdf: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--key signer.p12` (key, certificate and CA chain in one file, passphrase on stdin)."""
+    import sys
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    key = serialization.load_pem_private_key(pki.signer_key.read_bytes(), None)
+    leaf, *chain = x509.load_pem_x509_certificates(pki.signer_cert.read_bytes())
+    p12 = tmp_path / "signer.p12"
+    p12.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"signer", key, leaf, chain,  # type: ignore[arg-type]
+            serialization.BestAvailableEncryption(b"p12-secret"),
+        )
+    )  # fmt: skip
+    monkeypatch.setenv("TANZUJI_TIMESTAMP_URL", pki.tsa_url)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("p12-secret\n"))
+    doc = _write(tmp_path, plain_pdf)
+    code, out = run_main("sign", str(doc), "--key", str(p12), "--pin-stdin", "--lang", "en")
+    assert code == 0, out
+    assert "(PAdES-B-LT)" in out and "p12-secret" not in out
+    code, out = run_main("verify", str(doc), "--trust", str(pki.root), "--lang", "en")
+    assert code == 0, out
+    assert "signer 张三 / 某省计量科学研究院" in out and "level: PAdES-B-LT" in out
