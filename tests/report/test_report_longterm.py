@@ -220,12 +220,6 @@ def test_trust_list_errors_name_the_entry(run_main: Run, tmp_path: Path) -> None
     assert "trust.toml" in out and "trusted[1].kind" in out and "ca, institute" in out
 
 
-def test_dss_counts_reads_an_unsigned_pdf(plain_pdf: bytes, tmp_path: Path) -> None:
-    """The helper itself: no DSS in a fresh PDF (so the counts above are not vacuous)."""
-    assert _dss_counts(_write(tmp_path, plain_pdf)) == (0, 0, 0)
-    assert io.BytesIO(plain_pdf).read(5) == b"%PDF-"
-
-
 def test_platform_verify_uses_the_configured_trust_list(
     pki: ServedPki, tmp_path: Path, plain_pdf: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -162,7 +162,9 @@ def test_unknown_token_label_names_it(
     assert "other-token" in out
 
 
-def test_pin_is_not_a_command_line_option(run_main: Run, tmp_path: Path) -> None:
+def test_pin_is_read_from_stdin_not_the_command_line(run_main: Run, tmp_path: Path) -> None:
+    code, out = run_main("sign", "--help")
+    assert code == 0 and "--pin-stdin" in out
     code, out = run_main("sign", str(tmp_path / "x.pdf"), "--pin", PIN)
     assert code != 0 and "No such option" in out
 
