@@ -8,7 +8,8 @@ For every signature (pyHanko does the cryptography):
 * **later revisions** — every incremental update after the signed revision is listed with
   what it changes; one that can change what a reader sees fails (see
   :mod:`tanzuji.report.revisions`); pyHanko's DocMDP judgement of a certification signature
-  is applied on top;
+  is applied on top when a later signature follows (otherwise its slow difference analysis
+  could add nothing and is skipped);
 * **appended bytes** — anything but white space after the last ``%%EOF`` fails;
 * **the certificate** — validity period and key usage, checked by tanzuji even for a
   certificate given with ``--trust`` (at the time of a timestamp when the signature carries
@@ -270,14 +271,14 @@ def _check_one(
 
     roots, data, reader = ctx.roots, ctx.data, ctx.reader
     # pyHanko's difference analysis re-reads object streams for every object (minutes on a
-    # tagged report); when every later revision is validation data or empty — judged by
-    # tanzuji's own, stricter rules — it can add nothing and is skipped. A later signature
-    # still gets pyHanko's DocMDP judgement.
+    # tagged report). Its verdict is used only when tanzuji's own, stricter judgement of the
+    # later revisions finds them all harmless, and it adds something only for a later
+    # *signature* (DocMDP): without one it is skipped — a content revision fails anyway.
     try:
         seen = tuple(describe_revisions(reader, sig.signed_revision, sig_revisions))
     except Exception:
         seen = None
-    skip_diff = bool(seen) and all(r.kind in {"validation-data", "empty"} for r in seen or ())
+    skip_diff = seen is not None and not any(r.kind == "signature" for r in seen)
     try:
         st = _validate(sig, roots, dss=ctx.dss, skip_diff=skip_diff)
     except Exception as exc:
