@@ -187,3 +187,25 @@ def test_provider_repr_hides_the_pin(token: Token) -> None:
     provider = Pkcs11Provider(token.lib, TOKEN, KEY, PIN)
     assert PIN not in repr(provider) and PIN not in provider.where
     assert provider.subject().name == "张三"
+
+
+def test_report_issued_with_token(
+    token: Token, run_main: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`tanzuji report` signs through the token: the gate and the identity rule apply (the
+    token certificate's subject 张三 is the study's evaluator), verify names the same person."""
+    from reporthelpers import ACCEPTED, FIXTURE
+
+    pdf = tmp_path / "r.pdf"
+    args = ["report", str(FIXTURE), "--out", str(pdf), "--pkcs11-lib", str(token.lib),
+            "--pkcs11-token", TOKEN, "--pkcs11-key", KEY, "--pin-stdin"]  # fmt: skip
+    args += ["--lang", "en"]
+    for finding_id, reason in ACCEPTED:
+        args += ["--accept", finding_id, "--reason", reason]
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PIN + "\n"))
+    code, out = run_main(*args)
+    assert code == 0, out
+    assert "signed by 张三 / 某省计量科学研究院, PAdES-B-B" in " ".join(out.split())
+    code, out = run_main("verify", str(pdf), "--trust", str(token.cert), "--lang", "en")
+    assert code == 0, out
+    assert "signer 张三 / 某省计量科学研究院" in out
