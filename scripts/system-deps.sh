@@ -5,6 +5,8 @@ set -euo pipefail
 PKGS=(
     # report (tanzuji.report): CJK fonts, fast font subsetting for WeasyPrint, pdftotext/pdftoppm
     fonts-noto-cjk libharfbuzz-subset0 poppler-utils
+    # report signing on a hardware token: SoftHSM2 stands in for the token in the PKCS#11 tests
+    softhsm2
     # WeasyPrint needs Pango (text layout) at run time
     libpango-1.0-0 libpangoft2-1.0-0
     # web (tanzuji.web): browser tests drive Debian's headless chromium through Playwright

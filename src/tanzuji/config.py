@@ -14,6 +14,7 @@ key                environment                meaning
 ``key``            ``TANZUJI_KEY``            default signing key (PEM or PKCS#12)
 ``cert``           ``TANZUJI_CERT``           default signing certificate
 ``timestamp_url``  ``TANZUJI_TIMESTAMP_URL``  RFC 3161 timestamp authority for signatures
+``trust_list``     ``TANZUJI_TRUST_LIST``     trust list (TOML) of CAs and institutes for verify
 ``library_dirs``   —                          extra folders a study may take libraries from
 =================  =========================  ==============================================
 
@@ -60,6 +61,7 @@ CONFIG_KEYS = (
     "key",
     "cert",
     "timestamp_url",
+    "trust_list",
     "library_dirs",
 )
 _ENV = {
@@ -70,6 +72,7 @@ _ENV = {
     "key": "TANZUJI_KEY",
     "cert": "TANZUJI_CERT",
     "timestamp_url": "TANZUJI_TIMESTAMP_URL",
+    "trust_list": "TANZUJI_TRUST_LIST",
 }
 _MAX_CONFIG_BYTES = 64 * 1024
 
@@ -85,6 +88,7 @@ class Config:
     key: Path | None = None
     cert: Path | None = None
     timestamp_url: str | None = None
+    trust_list: Path | None = None
     library_dirs: tuple[Path, ...] = field(default_factory=tuple)
     source: Path | None = None
 
@@ -171,7 +175,7 @@ def _from_mapping(data: Mapping[str, Any], where: str) -> dict[str, Any]:
                 out[key] = parse_lang(value)
             except ValueError as exc:
                 raise InputError(str(exc), file=where, path=key) from None
-        elif key in {"key", "cert"}:
+        elif key in {"key", "cert", "trust_list"}:
             out[key] = Path(value).expanduser()
         else:
             out[key] = value.strip()

@@ -59,5 +59,6 @@ def test_demo_refuses_a_study_with_check_errors(run_main: Run, tmp_path: Path) -
 def test_report_errors_are_one_line(run_main: Run, tmp_path: Path) -> None:
     code, out = run_main("report", str(FIXTURE), "--out", str(tmp_path / "r.pdf"), "--key", "k.pem")
     assert code == 1
-    assert out.strip() == "错误: 签名需要同时给出 --key 和 --cert，或都不给"
+    expected = "错误: 签名需要同时给出 --key 和 --cert（或 PKCS#12 文件 --key x.p12），或都不给"
+    assert out.strip() == expected
     assert not (tmp_path / "r.pdf").exists()

@@ -371,6 +371,11 @@ def test_bad_certificates_fail_even_when_trusted(
     code, out = run_main("verify", str(signed), "--trust", str(cert))
     assert code == 1
     assert "已过期" in out or "尚未生效" in out or "不能用于签名" in out, out
+    # the same when the certificate is listed in a trust list
+    trust = tmp_path / "trust.toml"
+    trust.write_text(f'[[trusted]]\nname = "x"\nkind = "institute"\ncert = "{cert}"\n', "utf-8")
+    code, out = run_main("verify", str(signed), "--trust-list", str(trust), "--lang", "en")
+    assert code == 1 and says in out, out
     # and tanzuji refuses to sign with such a certificate in the first place
     with pytest.raises(SignatureError, match=r"cannot sign with this certificate|不能用此证书签名"):
         sign_pdf(plain_pdf, key, cert)

@@ -26,6 +26,15 @@ from tanzuji.cli._common import (
     warn,
     wrote,
 )
+from tanzuji.cli._signing import (
+    PinStdinOption,
+    Pkcs11CertOption,
+    Pkcs11KeyOption,
+    Pkcs11LibOption,
+    Pkcs11TokenOption,
+    SigningOptions,
+    trust_roots_from_config,
+)
 from tanzuji.errors import IssuanceError
 from tanzuji.i18n import tr
 
@@ -48,8 +57,17 @@ def report(
     html: Annotated[
         Path | None, typer.Option("--html", help="Also write the report as HTML (.html).")
     ] = None,
-    key: Annotated[Path | None, typer.Option(help="Private key (PEM) to sign with.")] = None,
-    cert: Annotated[Path | None, typer.Option(help="Certificate (PEM) of the key.")] = None,
+    key: Annotated[
+        Path | None, typer.Option(help="Private key (PEM), or a PKCS#12 file, to sign with.")
+    ] = None,
+    cert: Annotated[
+        Path | None, typer.Option(help="Certificate (PEM) of the key, optionally with its chain.")
+    ] = None,
+    pkcs11_lib: Pkcs11LibOption = None,
+    pkcs11_token: Pkcs11TokenOption = None,
+    pkcs11_key: Pkcs11KeyOption = None,
+    pkcs11_cert: Pkcs11CertOption = None,
+    pin_stdin: PinStdinOption = False,
     accept: Annotated[
         list[str] | None,
         typer.Option(
@@ -108,8 +126,10 @@ def report(
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Write the evaluation report (§8, Appendix B) as an A4 PDF/A: signed if --key/--cert
-    (refused while `check` has errors not accepted by --accept), else a marked draft."""
+    """Write the evaluation report (§8, Appendix B) as an A4 PDF/A: signed with --key/--cert
+    or a PKCS#11 token (refused while `check` has errors not accepted by --accept), else a
+    marked draft. With a timestamp authority configured the signature is PAdES-B-T, and
+    with a CA-issued certificate PAdES-B-LT."""
     from tanzuji.cli.study import warn_missing_uncertainty
     from tanzuji.config import load_config
     from tanzuji.jsonio import evaluate_file
@@ -118,7 +138,6 @@ def report(
         IssueRequest,
         acceptances,
         issue_report,
-        signer_name,
         store_recording,
     )
 
@@ -141,12 +160,16 @@ def report(
             )
         amend_reason = reasons.pop(0)
     config = load_config()
+    provider = SigningOptions(
+        key, cert, pkcs11_lib, pkcs11_token, pkcs11_key, pkcs11_cert, pin_stdin
+    ).provider()
     loaded, result = evaluate_file(study)
     if not quiet:
         warn_missing_uncertainty(loaded)
     recording = None
-    if key is not None and cert is not None:
-        recording = store_recording(database_url, org, lang=code, signer=signer_name(cert))
+    if provider is not None:
+        signer = str(provider.subject())
+        recording = store_recording(database_url, org, lang=code, signer=signer)
         if recording is not None and amends and not recording.exists(amends):
             raise IssuanceError(
                 tr(
@@ -162,14 +185,14 @@ def report(
             pdf=pdf,
             lang=code,
             html=html,
-            key=key,
-            cert=cert,
+            provider=provider,
+            trust_roots=trust_roots_from_config() if provider else (),
             accept=acceptances(ids, reasons),
             signer_override=signer_override,
             amends=amends,
             amend_reason=amend_reason,
             embed_study=embed_study,
-            timestamp_url=config.timestamp_url if key else None,
+            timestamp_url=config.timestamp_url if provider else None,
             full=uncertainty is UncertaintyMethod.full,
             monte_carlo=mc,
             trials=trials or None,
@@ -191,8 +214,8 @@ def report(
         )
     if not quiet:
         if outcome.signed:
-            extra_zh = f"（已签名，签发人 {outcome.signer}）"
-            extra_en = f" (signed by {outcome.signer})"
+            extra_zh = f"（已签名，签发人 {outcome.signer}，{outcome.level}）"
+            extra_en = f" (signed by {outcome.signer}, {outcome.level})"
         else:
             extra_zh, extra_en = "（草稿，未签名）", " (draft, not signed)"
         wrote(
@@ -230,6 +253,10 @@ def _print_issue(outcome: IssueOutcome) -> None:
             f"{outcome.signer}; reason: {outcome.signer_override}",
         )
     if outcome.signed:
+        if outcome.level_note:
+            err.print(
+                f"[yellow]{escape(tr('注意:', 'note:'))}[/yellow] {escape(outcome.level_note)}"
+            )
         return
     for f in outcome.errors:
         line("red", "错误:", "error:", f"{f.id}：{f.message_zh}", f"{f.id}: {f.message_en}")
@@ -245,17 +272,27 @@ def _print_issue(outcome: IssueOutcome) -> None:
 
 def sign(
     pdf: Annotated[Path, typer.Argument(help="The PDF to sign.")],
-    key: Annotated[Path, typer.Option(help="Private key (PEM).")],
-    cert: Annotated[Path, typer.Option(help="Certificate (PEM) of the key.")],
+    key: Annotated[Path | None, typer.Option(help="Private key (PEM), or a PKCS#12 file.")] = None,
+    cert: Annotated[
+        Path | None, typer.Option(help="Certificate (PEM) of the key, optionally with its chain.")
+    ] = None,
+    pkcs11_lib: Pkcs11LibOption = None,
+    pkcs11_token: Pkcs11TokenOption = None,
+    pkcs11_key: Pkcs11KeyOption = None,
+    pkcs11_cert: Pkcs11CertOption = None,
+    pin_stdin: PinStdinOption = False,
     signed: Annotated[
         Path | None, typer.Option("--out", help="Write here instead of replacing the file.")
     ] = None,
     force: ForceOption = False,
     lang: LangOption = None,
 ) -> None:
-    """Sign a PDF (PAdES) with a visible stamp naming the certificate's subject."""
+    """Sign a PDF (PAdES) with a visible stamp naming the certificate's subject: B-B, B-T
+    with a timestamp authority configured, B-LT with a CA-issued certificate as well."""
+    from tanzuji.config import load_config
     from tanzuji.fileio import write_atomic
     from tanzuji.report.errors import SignatureError
+    from tanzuji.report.pades import PadesOptions
     from tanzuji.report.sign import sign_pdf
 
     apply_lang(lang)
@@ -263,10 +300,22 @@ def sign(
         raise SignatureError(tr("文件不存在", "file not found"), file=str(pdf))
     if signed is not None:
         output_path(signed, (".pdf",), force=force)
-    data = sign_pdf(pdf.read_bytes(), key, cert)
+    provider = SigningOptions(
+        key, cert, pkcs11_lib, pkcs11_token, pkcs11_key, pkcs11_cert, pin_stdin
+    ).provider()
+    if provider is None:
+        raise SignatureError(
+            tr("需要 --key/--cert 或 --pkcs11-lib 来签名",
+               "give --key/--cert or --pkcs11-lib to sign with")
+        )  # fmt: skip
+    url, roots = load_config().timestamp_url, trust_roots_from_config()
+    plan = provider.plan(PadesOptions(timestamp_url=url, trust_roots=roots))
+    data = sign_pdf(pdf.read_bytes(), provider=provider, timestamp_url=url, trust_roots=roots)
     target = signed or pdf
     write_atomic(target, data)
-    err.print(escape(tr(f"已签名 {target}", f"signed {target}")))
+    err.print(escape(tr(f"已签名 {target}（{plan.level}）", f"signed {target} ({plan.level})")))
+    if plan.note:
+        err.print(f"[yellow]{escape(tr('注意:', 'note:'))}[/yellow] {escape(plan.note)}")
 
 
 def verify(
@@ -275,20 +324,32 @@ def verify(
         list[Path] | None,
         typer.Option("--trust", help="Trusted certificate (PEM); may be repeated."),
     ] = None,
+    trust_list: Annotated[
+        Path | None,
+        typer.Option(
+            "--trust-list",
+            help="Trust list (TOML) of trusted CAs and institutes (default: the config "
+            "file's trust_list).",
+        ),
+    ] = None,
     lang: LangOption = None,
 ) -> None:
     """Verify the signatures of a PDF: exit 0 if all are intact, valid and unaltered, else 1.
 
     Every revision added after a signature is listed with what it changes.
     """
+    from tanzuji.config import load_config
     from tanzuji.report.errors import SignatureError
+    from tanzuji.report.trustlist import load_trust_list
     from tanzuji.report.verify import check_lines, verify_pdf
 
     apply_lang(lang)
     if not pdf.is_file():
         raise SignatureError(tr("文件不存在", "file not found"), file=str(pdf))
+    list_path = trust_list or load_config().trust_list
+    tl = load_trust_list(list_path) if list_path is not None else None
     try:
-        checks = verify_pdf(pdf.read_bytes(), trust or ())
+        checks = verify_pdf(pdf.read_bytes(), trust or (), tl)
     except SignatureError as exc:
         raise SignatureError(exc.message, file=str(pdf)) from None
     bad = []

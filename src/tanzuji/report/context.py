@@ -298,7 +298,9 @@ def _issue(inp: ReportInput, lang: str) -> dict[str, Any]:
     if not info.signed:
         out["sig_note"] = t["draft_note"]
     elif info.timestamped:
-        out["sig_note"] = t["sig_note"]
+        out["sig_note"] = t["sig_note"] + t["sig_time_tsa"].format(level=info.level or "PAdES-B-T")
+        if info.level == "PAdES-B-LT":
+            out["sig_note"] += t["sig_ltv"]
     else:
         out["sig_note"] = t["sig_note"] + t["sig_time_claim"]
     return out

@@ -45,5 +45,9 @@ class IssueInfo:
     amends: str | None = None
     amend_reason: str | None = None
     timestamped: bool = False
+    level: str | None = None
+    """The PAdES level the signature reaches (``PAdES-B-T``…; see :mod:`tanzuji.report.pades`)."""
+    level_note: str | None = None
+    """Why not a higher level (printed at issue time)."""
     number: str | None = None
     """A report number allocated by the store (else the reproducible hash number)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tanzuji.calculation import FootprintResult
 from tanzuji.errors import InputErrors
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tanzuji.report.context import ReportInput
     from tanzuji.report.issueinfo import IssueInfo
     from tanzuji.report.render import AssociatedFile, RenderedReport
+    from tanzuji.report.signers import SigningProvider
     from tanzuji.report.views import MonteCarloView
 
 __all__ = ["PreparedReport", "prepare_report", "write_outputs", "write_report"]
@@ -61,6 +62,9 @@ class PreparedReport:
     cert: Path | None = None
     timestamp_url: str | None = None
     embed_study: bool = False
+    provider: SigningProvider | None = None
+    """Where the signature comes from (default: the key file ``key`` with ``cert``)."""
+    trust_roots: tuple[Any, ...] = ()
     last_pdf: bytes = b""
     last: RenderedReport | None = None
 
@@ -114,8 +118,14 @@ class PreparedReport:
         )
         pdf = rendered.pdf
         if info.signed:
-            assert self.key is not None and self.cert is not None
-            pdf = sign_pdf(pdf, self.key, self.cert, timestamp_url=self.timestamp_url)
+            pdf = sign_pdf(
+                pdf,
+                self.key,
+                self.cert,
+                timestamp_url=self.timestamp_url,
+                provider=self.provider,
+                trust_roots=self.trust_roots,
+            )
         self.last_pdf, self.last = pdf, rendered
         return pdf, rendered
 
@@ -134,6 +144,8 @@ def prepare_report(
     mc_study: MonteCarloStudy | None = None,
     timestamp_url: str | None = None,
     embed_study: bool = False,
+    provider: SigningProvider | None = None,
+    trust_roots: tuple[Any, ...] = (),
 ) -> PreparedReport:
     """Compile the study, evaluate the views asked for, and collect the findings.
 
@@ -165,7 +177,9 @@ def prepare_report(
         full_gum=gum_view(full_result) if full_result is not None else None,
         monte_carlo=mc_view,
     )
-    return PreparedReport(inp, lang, loaded, key, cert, timestamp_url, embed_study)
+    return PreparedReport(
+        inp, lang, loaded, key, cert, timestamp_url, embed_study, provider, trust_roots
+    )
 
 
 def write_outputs(pdf_path: Path, pdf: bytes, rendered: RenderedReport, html: Path | None) -> None:

@@ -163,7 +163,11 @@ def _only_dss_changed(reader: Any, rev: int) -> bool:
     except Exception:
         return False
     keys = set(new.keys()) | set(old.keys())
-    changed = {k for k in keys if repr(new.raw_get(k, None)) != repr(old.raw_get(k, None))}
+
+    def raw(d: Any, k: str) -> str:  # raw_get's 2nd argument is not a default
+        return repr(d.raw_get(k)) if k in d else "<absent>"
+
+    changed = {k for k in keys if raw(new, k) != raw(old, k)}
     return changed <= {"/DSS"}
 
 

@@ -1,4 +1,4 @@
-"""Signing reports (PAdES-B-B with a visible stamp) and verifying signed PDFs, with pyHanko.
+"""Signing reports (PAdES with a visible stamp) and verifying signed PDFs, with pyHanko.
 
 * :func:`keygen` — a self-signed RSA key and certificate **for trying it out only** (anyone
   can make one with any name; a real issuer uses a certificate from a CA the recipients
@@ -6,7 +6,9 @@
 * :func:`sign_pdf` — signs into the empty field ``tzj-issuer`` that every tanzuji report
   carries over its signature block; other PDFs get a new field at the bottom right of the
   last page. The stamp names the issuer in Chinese and English (an OpenType CJK face, see
-  :mod:`tanzuji.report.fonts`).
+  :mod:`tanzuji.report.fonts`). The key comes from a :mod:`~tanzuji.report.signers`
+  provider (key file, PKCS#12, PKCS#11 token); the level (B-B, B-T with a timestamp
+  authority, B-LT with validation data) is decided in :mod:`tanzuji.report.pades`.
 * :func:`verify_pdf` — checks every signature: the hash of the signed bytes (integrity), the
   signature value, what it covers, and (with ``trust``) the chain to a trusted certificate.
 
@@ -19,27 +21,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 from typing import Any
 
 from tanzuji.fileio import write_atomic
-from tanzuji.report.certs import Subject, certificate_problems, subject_of
+from tanzuji.report.certs import Subject
 from tanzuji.report.errors import SignatureError
+from tanzuji.report.pades import DEFAULT_REASON, FIELD_NAME, PadesOptions
+from tanzuji.report.signers import KeyFileProvider, SigningProvider
 from tanzuji.report.verify import SignatureCheck, verify_pdf
 
 __all__ = [
     "FIELD_NAME",
     "SignatureCheck",
     "keygen",
-    "load_signer",
     "sign_pdf",
     "signer_subject",
     "verify_pdf",
 ]
-
-FIELD_NAME = "tzj-issuer"
-PT_PER_MM = 72 / 25.4
 
 
 def keygen(
@@ -109,172 +108,43 @@ def keygen(
     return key_path, cert_path
 
 
-def _quiet() -> None:
-    """pyHanko logs expected validation problems with tracebacks; we report them ourselves."""
-    import logging
-
-    for name in ("pyhanko", "pyhanko_certvalidator"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
-
-
-def load_signer(key: Path, cert: Path, passphrase: bytes | None = None) -> Any:
-    """A pyHanko signer for a key file and its certificate, refused when the certificate
-    is out of its validity period or not valid for signing."""
-    from pyhanko.sign import signers
-
-    from tanzuji.i18n import tr
-
-    _quiet()
-    for p in (key, cert):
-        if not p.is_file():
-            raise SignatureError(tr("文件不存在", "file not found"), file=str(p))
-    signer = signers.SimpleSigner.load(  # type: ignore[no-untyped-call]
-        str(key), str(cert), key_passphrase=passphrase
-    )
-    if signer is None:
-        raise SignatureError(
-            tr(
-                "无法读取密钥或证书；需要 PEM/DER 私钥和 X.509 证书（密钥是否已加密？）",
-                "cannot load the key or certificate; expected a PEM/DER private key and X.509 "
-                "certificate (is the key encrypted?)",
-            ),
-            file=f"{key}, {cert}",
-        )
-    problems = certificate_problems(signer.signing_cert, dt.datetime.now(dt.UTC))
-    if problems:
-        raise SignatureError(
-            tr("不能用此证书签名：", "cannot sign with this certificate: ") + "; ".join(problems),
-            file=str(cert),
-        )
-    return signer
-
-
 def signer_subject(cert: Path) -> Subject:
-    """The holder (name, organisation) of a certificate file (PEM or DER)."""
-    from pyhanko.keys import load_cert_from_pemder
+    """The holder (name, organisation) of a certificate file (PEM or DER; the first one)."""
+    from tanzuji.report.certs import subject_of
+    from tanzuji.report.signers import load_certificates
 
-    try:
-        return subject_of(load_cert_from_pemder(str(cert)))  # type: ignore[no-untyped-call]
-    except (OSError, ValueError) as exc:
-        raise SignatureError(f"cannot read the certificate ({exc})", file=str(cert)) from None
-
-
-def _stamp_box(reader: Any) -> tuple[int, tuple[int, int, int, int]]:
-    """Bottom right of the last page, inside the lower margin (for PDFs made elsewhere)."""
-    pages = reader.root["/Pages"]
-    count = int(pages["/Count"])
-    page = reader.get_object(reader.find_page_for_modification(count - 1)[0])
-    box = [float(x) for x in page.get("/MediaBox", pages.get("/MediaBox"))]
-    right = box[2] - 15 * PT_PER_MM
-    return count - 1, (
-        round(right - 70 * PT_PER_MM),
-        round(3 * PT_PER_MM),
-        round(right),
-        round(19 * PT_PER_MM),
-    )
+    certs = load_certificates(cert)
+    if not certs:
+        raise SignatureError("no certificate in the file", file=str(cert))
+    return subject_of(certs[0])
 
 
 def sign_pdf(
     data: bytes,
-    key: Path,
-    cert: Path,
+    key: Path | None = None,
+    cert: Path | None = None,
     *,
-    reason: str = "签发碳足迹计量评价报告 / issue of the evaluation report",
+    reason: str = DEFAULT_REASON,
     passphrase: bytes | None = None,
     certify: bool = True,
     timestamp_url: str | None = None,
+    provider: SigningProvider | None = None,
+    trust_roots: tuple[Any, ...] = (),
 ) -> bytes:
     """Sign a PDF (PAdES, SHA-256) with a visible stamp naming the certificate's subject.
 
-    With ``certify`` (the default) it is a certification signature whose DocMDP permission
+    The key is ``provider``, or the key file ``key`` with its certificate ``cert``. With
+    ``certify`` (the default) it is a certification signature whose DocMDP permission
     allows no changes at all: any later revision other than validation data or a document
     timestamp makes verification fail (a PDF that is already signed gets an approval
-    signature instead). The stamp shows the certificate's subject (name and organisation),
-    the same identity ``verify`` prints — never a name given by the caller.
+    signature instead). With ``timestamp_url`` the signature is timestamped (B-T) and, for
+    a CA-issued certificate whose root is known, carries its validation data (B-LT).
     """
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.pdf_utils.text import TextBoxStyle
-    from pyhanko.sign import signers
-    from pyhanko.sign.fields import (
-        MDPPerm,
-        SigFieldSpec,
-        SigSeedSubFilter,
-        enumerate_sig_fields,
+    if provider is None:
+        if key is None or cert is None:
+            raise SignatureError("give a key and its certificate, or a signing provider")
+        provider = KeyFileProvider(key, cert, passphrase)
+    options = PadesOptions(
+        reason=reason, certify=certify, timestamp_url=timestamp_url, trust_roots=trust_roots
     )
-    from pyhanko.sign.general import SigningError
-    from pyhanko.stamp import TextStampStyle
-
-    from tanzuji.i18n import tr
-    from tanzuji.report.fonts import stamp_font_file
-
-    signer = load_signer(key, cert, passphrase)
-    try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-    except Exception as exc:
-        msg = tr(f"不是可读的 PDF（{exc}）", f"not a readable PDF ({exc})")
-        raise SignatureError(msg) from None
-    fields = list(enumerate_sig_fields(writer))
-    empty = {name for name, value, _ in fields if value is None}
-    already_signed = any(value is not None for _, value, _ in fields)
-    subject = subject_of(signer.signing_cert)
-    field_spec = None
-    field = FIELD_NAME
-    if FIELD_NAME not in empty:
-        existing = {n for n, _, _ in fields}
-        i = 2
-        while field in existing:
-            field, i = f"{FIELD_NAME}-{i}", i + 1
-        page, box = _stamp_box(writer.prev)
-        field_spec = SigFieldSpec(field, on_page=page, box=box)
-    do_certify = certify and not already_signed
-    meta = signers.PdfSignatureMetadata(
-        field_name=field,
-        subfilter=SigSeedSubFilter.PADES,
-        md_algorithm="sha256",
-        reason=reason,
-        name=subject.name,
-        certify=do_certify,
-        docmdp_permissions=MDPPerm.NO_CHANGES,
-    )
-    # pyHanko fills the stamp with ``text % params``: user text has its % doubled (issue 9)
-    lines = [f"签发人 Issuer：{subject.name.replace('%', '%%')}"]
-    if subject.organisation:
-        lines.append(subject.organisation.replace("%", "%%"))
-    if timestamp_url:
-        lines += ["签名时间 Signed：%(ts)s", "PAdES 数字签名（带时间戳）· tanzuji verify"]
-    else:
-        lines += [
-            "签名时间（签名人自称）Signed (claimed)：%(ts)s",
-            "PAdES 数字签名 · tanzuji verify",
-        ]
-    text = "\n".join(lines)
-    font = stamp_font_file(text.replace("%(ts)s", "0123456789-: UTC"))
-    style = TextStampStyle(
-        stamp_text=text,
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(font), 9)),
-        border_width=1,
-        timestamp_format="%Y-%m-%d %H:%M:%S %Z",
-    )
-    timestamper = None
-    if timestamp_url:
-        from pyhanko.sign.timestamps import HTTPTimeStamper
-
-        timestamper = HTTPTimeStamper(timestamp_url)
-    pdf_signer = signers.PdfSigner(
-        meta, signer=signer, stamp_style=style, new_field_spec=field_spec, timestamper=timestamper
-    )
-    out = io.BytesIO()
-    try:
-        pdf_signer.sign_pdf(writer, output=out)
-    except SigningError as exc:
-        if "forbids all changes" in str(exc):
-            raise SignatureError(
-                tr(
-                    "该文件带有不允许任何改动的认证签名，不能再签名",
-                    "the file carries a certification signature that permits no changes; "
-                    "it cannot be signed again",
-                )
-            ) from None
-        raise SignatureError(str(exc)) from None
-    return out.getvalue()
+    return provider.sign(data, options)

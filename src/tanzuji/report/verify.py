@@ -8,12 +8,21 @@ For every signature (pyHanko does the cryptography):
 * **later revisions** — every incremental update after the signed revision is listed with
   what it changes; one that can change what a reader sees fails (see
   :mod:`tanzuji.report.revisions`); pyHanko's DocMDP judgement of a certification signature
-  is applied on top;
+  is applied on top when a later signature follows (otherwise its slow difference analysis
+  could add nothing and is skipped);
 * **appended bytes** — anything but white space after the last ``%%EOF`` fails;
 * **the certificate** — validity period and key usage, checked by tanzuji even for a
   certificate given with ``--trust`` (at the time of a timestamp when the signature carries
   one, otherwise now: without a timestamp the signing time is only the signer's claim);
-* **trust** — with ``trust``, the chain to one of the given certificates.
+* **trust** — with ``trust`` (certificate files) or a trust list
+  (:mod:`tanzuji.report.trustlist`), the chain to one of the given certificates;
+* **long-term validation** — a signature whose document security store (DSS) carries
+  validation data (PAdES-B-LT) is checked against that data alone, offline, with
+  revocation checking required ("hard fail"): a revoked certificate, or data that does not
+  cover the chain, fails.
+
+The PAdES level is reported: B-B (no timestamp: the signing time is the signer's claim),
+B-T (RFC 3161 timestamp), B-LT (timestamp and embedded validation data).
 
 >>> verify_pdf(b"%PDF-1.7 truncated")
 Traceback (most recent call last):
@@ -34,6 +43,7 @@ from tanzuji.i18n import get_lang
 from tanzuji.report.certs import Subject, certificate_problems, subject_of
 from tanzuji.report.errors import SignatureError
 from tanzuji.report.revisions import Revision, describe_revisions, trailing_bytes
+from tanzuji.report.trustlist import TrustList
 
 __all__ = ["SignatureCheck", "check_lines", "contents_padding_ok", "verify_pdf"]
 
@@ -58,6 +68,10 @@ class SignatureCheck:
     """DocMDP permission of a certification signature (``no changes`` …), else ``None``."""
     later: tuple[Revision, ...] = ()
     notes: tuple[str, ...] = ()
+    level: str | None = None
+    """``PAdES-B-B``, ``PAdES-B-T`` or ``PAdES-B-LT``."""
+    trusted_by: str | None = None
+    """The trust anchor the chain ends in (its trust-list name, else its subject)."""
 
     @property
     def subject(self) -> Subject:
@@ -125,12 +139,50 @@ def _load_roots(trust: Sequence[Path]) -> list[Any]:
     return roots
 
 
-def _validate(sig: Any, roots: list[Any], moment: dt.datetime | None = None) -> Any:
+def _validate(
+    sig: Any,
+    roots: list[Any],
+    moment: dt.datetime | None = None,
+    dss: Any = None,
+    skip_diff: bool = False,
+) -> Any:
+    """pyHanko's validation; with a DSS (and trust anchors) against its data alone, offline,
+    revocation checking required. ``skip_diff`` skips pyHanko's difference analysis of
+    later revisions (for revisions tanzuji has judged itself, see :func:`_check_one`)."""
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
+    if dss is not None and roots:
+        kwargs: dict[str, Any] = {"trust_roots": roots, "allow_fetching": False,
+                                  "revocation_mode": "hard-fail"}  # fmt: skip
+        vc = dss.as_validation_context({**kwargs, "moment": moment})
+        ts_vc = dss.as_validation_context(kwargs)
+        return validate_pdf_signature(sig, vc, ts_vc, skip_diff=skip_diff)
     vc = ValidationContext(trust_roots=roots, allow_fetching=False, moment=moment)
-    return validate_pdf_signature(sig, vc)
+    return validate_pdf_signature(sig, vc, skip_diff=skip_diff)
+
+
+def _read_dss(reader: Any) -> Any:
+    """The document security store, if it holds revocation data (OCSP responses or CRLs)."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except Exception:
+        return None
+    return dss if (dss.ocsps or dss.crls) else None
+
+
+def _anchor_name(st: Any, trust_list: TrustList | None) -> str | None:
+    path = getattr(st, "validation_path", None)
+    if path is None:
+        return None
+    anchor = path.trust_anchor
+    cert = getattr(anchor, "certificate", None) or getattr(anchor.authority, "certificate", None)
+    if cert is None:
+        return None
+    listed = trust_list.name_of(cert) if trust_list is not None else None
+    return listed or str(subject_of(cert))
 
 
 def _label(sig: Any) -> str:
@@ -153,16 +205,18 @@ def _docmdp_text(level: Any) -> str | None:
     }.get(int(level.value), str(level))
 
 
-def verify_pdf(data: bytes, trust: Sequence[Path] = ()) -> list[SignatureCheck]:
+def verify_pdf(
+    data: bytes, trust: Sequence[Path] = (), trust_list: TrustList | None = None
+) -> list[SignatureCheck]:
     """Verify every signature of a PDF; :class:`SignatureError` when there is none.
 
-    Without ``trust`` the chain of trust is not judged (``trusted`` is ``None``); with it,
-    a signature must chain to one of the given certificates.
+    Without ``trust`` or ``trust_list`` the chain of trust is not judged (``trusted`` is
+    ``None``); with them, a signature must chain to one of the given certificates.
     """
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     _quiet()
-    roots = _load_roots(trust)
+    roots = _load_roots(trust) + (trust_list.roots() if trust_list is not None else [])
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         sigs = reader.embedded_signatures
@@ -173,6 +227,7 @@ def verify_pdf(data: bytes, trust: Sequence[Path] = ()) -> list[SignatureCheck]:
         ) from None
     if not sigs:
         raise SignatureError(_tr("文件不带任何签名", "the file carries no signature"))
+    ctx = _Context(roots, data, reader, _read_dss(reader), trust_list)
     sig_revisions = {s.signed_revision: _label(s) for s in sigs}
     n_trailing, white = trailing_bytes(data, last_startxref)
     doc_problems, doc_notes = [], []
@@ -190,15 +245,23 @@ def verify_pdf(data: bytes, trust: Sequence[Path] = ()) -> list[SignatureCheck]:
                 f"{n_trailing} bytes of white space after the end of the file (ignored)",
             )
         )
-    return [_check_one(sig, roots, data, reader, sig_revisions, doc_problems, doc_notes)
-            for sig in sigs]  # fmt: skip
+    return [_check_one(sig, ctx, sig_revisions, doc_problems, doc_notes) for sig in sigs]
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every signature of one document is checked against."""
+
+    roots: list[Any]
+    data: bytes
+    reader: Any
+    dss: Any
+    trust_list: TrustList | None
 
 
 def _check_one(
     sig: Any,
-    roots: list[Any],
-    data: bytes,
-    reader: Any,
+    ctx: _Context,
     sig_revisions: dict[int, str],
     doc_problems: list[str],
     doc_notes: list[str],
@@ -206,8 +269,18 @@ def _check_one(
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
+    roots, data, reader = ctx.roots, ctx.data, ctx.reader
+    # pyHanko's difference analysis re-reads object streams for every object (minutes on a
+    # tagged report). Its verdict is used only when tanzuji's own, stricter judgement of the
+    # later revisions finds them all harmless, and it adds something only for a later
+    # *signature* (DocMDP): without one it is skipped — a content revision fails anyway.
     try:
-        st = _validate(sig, roots)
+        seen = tuple(describe_revisions(reader, sig.signed_revision, sig_revisions))
+    except Exception:
+        seen = None
+    skip_diff = seen is not None and not any(r.kind == "signature" for r in seen)
+    try:
+        st = _validate(sig, roots, dss=ctx.dss, skip_diff=skip_diff)
     except Exception as exc:
         return SignatureCheck(
             sig.field_name, "?", None, "?", False, False, None, False,
@@ -246,7 +319,11 @@ def _check_one(
         problems.append(
             _tr("签名未覆盖其整个修订", "the signature does not cover its whole revision")
         )
-    later = tuple(describe_revisions(reader, sig.signed_revision, sig_revisions))
+    later = (
+        seen
+        if seen is not None
+        else tuple(describe_revisions(reader, sig.signed_revision, sig_revisions))
+    )
     if st.coverage == SignatureCoverageLevel.ENTIRE_REVISION and not later:
         coverage = _tr("整个文件（末尾空白除外）", "entire file (but trailing white space)")
     for rev in later:
@@ -287,10 +364,26 @@ def _check_one(
                 inside = cert.not_valid_after - dt.timedelta(seconds=1)
                 inside = max(inside, cert.not_valid_before + dt.timedelta(seconds=1))
                 try:
-                    chains = bool(_validate(sig, roots, moment=inside).trusted)
+                    again = _validate(sig, roots, moment=inside, skip_diff=skip_diff)
+                    chains = bool(again.trusted)
                 except Exception:
                     chains = False
-            if not chains:
+            if st.revoked:
+                when = getattr(st.revocation_details, "revocation_date", None)
+                shown = f" ({when:%Y-%m-%d %H:%M} UTC)" if when else ""
+                problems.append(
+                    _tr(f"签名人证书已被吊销{shown}",
+                        f"the signer's certificate was revoked{shown}")
+                )  # fmt: skip
+            elif ctx.dss is not None and not chains:
+                problems.append(
+                    _tr("签名人证书不能用文件中嵌入的验证数据链接到受信任的证书"
+                        "（链不可信，或验证数据不全）",
+                        "the signer's certificate cannot be validated to a trusted "
+                        "certificate with the validation data embedded in the file (the "
+                        "chain is not trusted, or the data is incomplete)")
+                )  # fmt: skip
+            elif not chains:
                 problems.append(
                     _tr("签名人证书不能链接到受信任的证书",
                         "the signer's certificate does not chain to a trusted certificate")
@@ -300,6 +393,15 @@ def _check_one(
             _tr("无可信时间戳：签名时间仅为签名人自称",
                 "no timestamp: the signing time is the signer's own claim")
         )  # fmt: skip
+    level = "PAdES-B-B" if ts_time is None else "PAdES-B-T"
+    if ts_time is not None and ctx.dss is not None:
+        level = "PAdES-B-LT"
+        if roots and trusted:
+            notes.append(
+                _tr("已用文件中嵌入的验证数据（OCSP/CRL）离线核验证书链和吊销状态",
+                    "chain and revocation status checked offline against the validation "
+                    "data (OCSP/CRL) embedded in the file")
+            )  # fmt: skip
     subject = subject_of(cert)
     return SignatureCheck(
         field=sig.field_name,
@@ -316,6 +418,8 @@ def _check_one(
         certified=_docmdp_text(sig.docmdp_level),
         later=later,
         notes=tuple(notes),
+        level=level,
+        trusted_by=_anchor_name(st, ctx.trust_list) if trusted else None,
     )
 
 
@@ -324,8 +428,10 @@ def check_lines(check: SignatureCheck) -> list[tuple[bool, str]]:
     certification, every later revision and the notes (plain text, user's language)."""
     when = check.signed_at.isoformat(timespec="seconds") if check.signed_at else "?"
     yes, no = _tr("是", "yes"), _tr("否", "NO")
-    trusted = {None: _tr("未检查（未给 --trust）", "not checked (no --trust)"), True: yes,
-               False: no}[check.trusted]  # fmt: skip
+    unchecked = _tr("未检查（未给 --trust 或信任列表）", "not checked (no --trust or trust list)")
+    trusted = {None: unchecked, True: yes, False: no}[check.trusted]
+    if check.trusted and check.trusted_by:
+        trusted += _tr(f"（{check.trusted_by}）", f" ({check.trusted_by})")
     org = f" / {check.organisation}" if check.organisation else ""
     valid = _tr("有效", "valid") if check.valid else _tr("无效", "INVALID")
     intact = yes if check.intact else no
@@ -340,6 +446,11 @@ def check_lines(check: SignatureCheck) -> list[tuple[bool, str]]:
             ),
         )
     ]
+    if check.level:
+        lines.append((True, _tr(f"  级别：{check.level}", f"  level: {check.level}")))
+    if check.timestamp:
+        ts = check.timestamp.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        lines.append((True, _tr(f"  时间戳（RFC 3161）：{ts}", f"  timestamp (RFC 3161): {ts}")))
     if check.certified:
         lines.append((True, _tr(f"  认证签名：{check.certified}",
                                 f"  certification: {check.certified}")))  # fmt: skip

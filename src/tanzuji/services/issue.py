@@ -24,7 +24,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tanzuji.errors import IssuanceError
 from tanzuji.i18n import tr
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from tanzuji.jsonio import LoadedStudy
     from tanzuji.report.certs import Subject
     from tanzuji.report.issueinfo import AcceptedFinding, IssueInfo
+    from tanzuji.report.signers import SigningProvider
 
 __all__ = [
     "Acceptance",
@@ -102,6 +103,11 @@ class IssueRequest:
     amend_reason: str | None = None
     embed_study: bool = False
     timestamp_url: str | None = None
+    provider: SigningProvider | None = None
+    """Where the signature comes from (PKCS#11 token, PKCS#12, a future SM2 provider…);
+    default: the key file ``key`` with its certificate ``cert``."""
+    trust_roots: tuple[Any, ...] = ()
+    """Trust anchors (the trust list) that may complete the chain for B-LT."""
     full: bool = True
     monte_carlo: bool = False
     trials: int | None = 200_000
@@ -111,7 +117,16 @@ class IssueRequest:
     @property
     def signing(self) -> bool:
         """Whether a signed report is asked for."""
-        return self.key is not None and self.cert is not None
+        return self.provider is not None or (self.key is not None and self.cert is not None)
+
+    def signing_provider(self) -> SigningProvider:
+        """The provider to sign with: ``provider``, else the key file and certificate."""
+        from tanzuji.report.signers import KeyFileProvider
+
+        if self.provider is not None:
+            return self.provider
+        assert self.key is not None and self.cert is not None
+        return KeyFileProvider(self.key, self.cert)
 
 
 @dataclass(frozen=True)
@@ -128,6 +143,10 @@ class IssueOutcome:
     accepted: tuple[AcceptedFinding, ...] = field(default_factory=tuple)
     signer_override: str | None = None
     amends: str | None = None
+    level: str | None = None
+    """The PAdES level of the signature (``PAdES-B-B``, ``-B-T``, ``-B-LT``)."""
+    level_note: str | None = None
+    """Why the signature does not reach a higher level (to print at issue time)."""
 
 
 def _same_person(a: str | None, b: str | None) -> bool:
@@ -146,7 +165,7 @@ def plan_issue(
     from tanzuji.report.errors import SignatureError
     from tanzuji.report.issueinfo import AcceptedFinding, IssueInfo
 
-    if (request.key is None) != (request.cert is None):
+    if request.provider is None and (request.key is None) != (request.cert is None):
         raise SignatureError(
             tr(
                 "签名需要同时给出 --key 和 --cert，或都不给",
@@ -195,10 +214,13 @@ def plan_issue(
                 "--accept ID --reason TEXT",
             )
         )
-    from tanzuji.report.sign import signer_subject
+    from tanzuji.report.pades import PadesOptions
 
-    assert request.cert is not None
-    subject = signer_subject(request.cert)
+    provider = request.signing_provider()
+    subject = provider.subject()
+    plan = provider.plan(
+        PadesOptions(timestamp_url=request.timestamp_url, trust_roots=request.trust_roots)
+    )
     ev = loaded.study.evaluator
     override = None
     if ev is not None and not (
@@ -229,6 +251,8 @@ def plan_issue(
         amends=request.amends,
         amend_reason=request.amend_reason,
         timestamped=bool(request.timestamp_url),
+        level=plan.level,
+        level_note=plan.note,
     )
     return info, warnings, blocking
 
@@ -258,6 +282,8 @@ def issue_report(
         mc_study=request.mc_study,
         timestamp_url=request.timestamp_url,
         embed_study=request.embed_study,
+        provider=request.signing_provider() if info.signed else None,
+        trust_roots=request.trust_roots,
     )
 
     def build(number: str) -> bytes:
@@ -280,6 +306,8 @@ def issue_report(
         accepted=info.accepted,
         signer_override=info.signer_override,
         amends=info.amends,
+        level=info.level,
+        level_note=info.level_note,
     )
 
 

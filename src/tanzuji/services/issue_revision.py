@@ -165,6 +165,7 @@ def issue_revision(
     ``signer_name`` is the signed-in account's name: the certificate must be issued to it.
     """
     from tanzuji.calculation import compile_study, evaluate_jjf
+    from tanzuji.config import load_config
     from tanzuji.report.sign import signer_subject
     from tanzuji.services.reports import Rendition, record_issued_report
     from tanzuji.store.hashing import sha256_hex
@@ -213,6 +214,7 @@ def issue_revision(
                 cert=cert,
                 accept=tuple(accept),
                 signer_override=signer_override or None,
+                timestamp_url=load_config().timestamp_url,  # B-T/B-LT as on the CLI
             )
             outcome = issue_report(loaded, result, request, record=record)
         if outcome.accepted:  # each acknowledgement into the audit trail as well

@@ -18,13 +18,14 @@ MAX_PDF = 30 * 1024 * 1024
 
 
 def verify_bytes(data: bytes) -> dict[str, Any]:
-    """Signature checks of a PDF and its SHA-256 (to find the published footprint)."""
+    """Signature checks of a PDF and its SHA-256 (to find the published footprint); trust
+    is judged against the configured trust list (``trusted`` is ``None`` without one)."""
     from tanzuji.report.errors import SignatureError
-    from tanzuji.report.sign import verify_pdf
+    from tanzuji.services.trust import verify_report
 
     sha = hashlib.sha256(data).hexdigest()
     try:
-        checks = verify_pdf(data)
+        checks = verify_report(data)
     except SignatureError as exc:
         return {"sha256": sha, "ok": False, "problem": exc.message, "signatures": []}
     sigs = [
@@ -37,6 +38,10 @@ def verify_bytes(data: bytes) -> dict[str, Any]:
             "coverage": str(c.coverage),
             "ok": c.ok,
             "problem": c.problem,
+            "level": c.level,
+            "timestamp": c.timestamp.isoformat(timespec="seconds") if c.timestamp else None,
+            "trusted": c.trusted,
+            "trusted_by": c.trusted_by,
         }
         for c in checks
     ]
