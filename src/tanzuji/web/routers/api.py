@@ -240,13 +240,16 @@ def audit(
     return audit_entries(uow(state, False), actor_of(user), limit=limit)
 
 
-@router.get("/registry", summary="Search every published footprint (authority role)")
+@router.get(
+    "/registry",
+    summary="Search every published footprint and those shared with me (authority role)",
+)
 def registry(
     state: State, user: Authority, q: Annotated[str | None, Query(max_length=100)] = None
 ) -> list[dict[str, Any]]:
     from tanzuji.services.registry import registry_search
 
-    return registry_search(uow(state, False), q)
+    return registry_search(uow(state, False), q, actor=actor_of(user))
 
 
 @router.get("/whoami", summary="The signed-in principal")
