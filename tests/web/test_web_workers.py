@@ -194,3 +194,16 @@ def test_a_stored_revision_is_served_as_stored_with_an_entity_tag(
         follow_redirects=False,
     )
     assert b.get(f"/api/revisions/{rev}", headers={"If-None-Match": etag}).status_code == 404
+
+
+def test_a_remembered_access_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tanzuji.web import security
+
+    codec = security.TokenCodec("s" * 32)
+    token = codec.issue({"sub": "client:x"}, kind="access", minutes=1)
+    assert codec.read(token, kind="access") is not None  # verified, now remembered
+    assert codec.read(token, kind="session") is None  # the kind is still checked
+    assert codec.read(token[:-2] + "xx", kind="access") is None  # a forged signature
+    later = time.time() + 61
+    monkeypatch.setattr(security.time, "time", lambda: later)
+    assert codec.read(token, kind="access") is None
