@@ -52,7 +52,9 @@ class ExportSummary:
         return {"rows": self.rows, "audit_anchor": self.audit_anchor, "revisions": self.revisions}
 
 
-_SKIP = {"audit_head", "alembic_version"}
+# web_jobs and web_login_failures hold only what the running web workers share (background
+# jobs of the last hour, recent failed sign-ins): nothing worth restoring.
+_SKIP = {"audit_head", "alembic_version", "web_jobs", "web_login_failures"}
 
 
 def _tables(uow: UnitOfWork) -> list[Table]:

@@ -6,14 +6,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy.orm import aliased, undefer
 
 from tanzuji.services.context import Actor, resolve_org
 from tanzuji.store import UnitOfWork
 from tanzuji.store.models import AuditEntry, Evaluation, Organisation, Report, StudyRevision
-from tanzuji.store.web_models import Publication
+from tanzuji.store.web_models import Publication, PublicationRecipient
 
-__all__ = ["audit_entries", "registry_search", "report_pdf"]
+__all__ = ["SEARCHED", "audit_entries", "registry_search", "report_pdf"]
 
 
 def audit_entries(uow: UnitOfWork, actor: Actor, *, limit: int = 200) -> list[dict[str, Any]]:
@@ -41,27 +42,66 @@ def audit_entries(uow: UnitOfWork, actor: Actor, *, limit: int = 200) -> list[di
         ]
 
 
+def _like(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere (its own % and _ taken literally)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+#: The fields a registry search matches (case-insensitively, anywhere in the text).
+SEARCHED = ("manufacturer", "product", "model", "functional_unit", "period", "report", "evaluator")
+
+
 def registry_search(
-    uow: UnitOfWork, text: str | None, *, limit: int = 1000
+    uow: UnitOfWork, text: str | None, *, actor: Actor | None = None, limit: int = 1000
 ) -> list[dict[str, Any]]:
-    """Every footprint published to everyone (matching ``text`` in product, maker, number)."""
+    """Every footprint published to everyone and, for an ``actor``, those shared privately
+    with its organisation (newest first, at most ``limit``), matching ``text`` in the
+    manufacturer, product, model, functional unit, period, report number or evaluator.
+
+    Each row says whether it is ``public`` or ``shared`` (privately, with the actor)."""
+    evaluator = aliased(Organisation)
+    needle = (text or "").strip().lower()
     with uow:
-        rows = uow.session.execute(
-            select(Publication, StudyRevision, Report, Organisation)
+        visible: ColumnElement[bool] = Publication.public.is_(True)
+        if actor is not None:
+            org = resolve_org(uow, actor)
+            shared = exists().where(
+                PublicationRecipient.publication_id == Publication.id,
+                PublicationRecipient.org_id == org.id,
+            )
+            visible = or_(visible, shared)
+        q = (
+            select(Publication, StudyRevision, Report, Organisation, evaluator.name, Evaluation)
             .join(StudyRevision, StudyRevision.id == Publication.revision_id)
             .join(Report, Report.id == Publication.report_id)
             .join(Organisation, Organisation.id == Publication.org_id)
-            .where(Publication.public.is_(True), Publication.status == "published")
+            .join(evaluator, evaluator.id == Report.org_id)
+            .outerjoin(Evaluation, Evaluation.id == Report.evaluation_id)
+            .options(undefer(StudyRevision.content))
+            .where(visible, Publication.status == "published")
             .order_by(Publication.created_at.desc())
-            .limit(limit)
-        ).all()
-        needle = (text or "").strip().lower()
-        out = []
-        for pub, rev, report, org in rows:
-            content = json.loads(rev.content)
-            product = content.get("product") or {}
-            ev = uow.session.get(Evaluation, report.evaluation_id) if report.evaluation_id else None
-            ev = ev or uow.evaluations.latest(rev.id)
+        )
+        if needle:  # a superset in SQL (the study's text holds product, model, unit) ...
+            pattern = _like(needle)
+            q = q.where(
+                or_(
+                    *(
+                        func.lower(col).like(pattern, escape="\\")
+                        for col in (
+                            Organisation.name,
+                            evaluator.name,
+                            Report.number,
+                            StudyRevision.period,
+                            StudyRevision.content,
+                        )
+                    )
+                )
+            )
+        out: list[dict[str, Any]] = []
+        for pub, rev, report, org, evaluator_name, pinned in uow.session.execute(q):
+            product = json.loads(rev.content).get("product") or {}
+            ev = pinned or uow.evaluations.latest(rev.id)
             row = {
                 "publication": pub.id,
                 "manufacturer": org.name,
@@ -74,14 +114,18 @@ def registry_search(
                 "k": ev.total_k if ev else None,
                 "unit": "kgCO2e",
                 "report": report.number,
-                "evaluator": uow.orgs.by_id(report.org_id).name,
+                "evaluator": evaluator_name,
                 "valid_from": pub.valid_from,
                 "valid_until": pub.valid_until,
+                "visibility": "public" if pub.public else "shared",
             }
-            hay = " ".join(str(v) for v in row.values() if v is not None).lower()
+            # ... then exactly, on the fields shown
+            hay = " ".join(str(row[k]) for k in SEARCHED if row[k] is not None).lower()
             if needle and needle not in hay:
                 continue
             out.append(row)
+            if len(out) >= limit:
+                break
         return out
 
 

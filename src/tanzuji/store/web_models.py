@@ -6,12 +6,19 @@ by their own migration ``w001_web_sharing``.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tanzuji.store.models import TIME, Base
 
-__all__ = ["Publication", "PublicationRecipient", "Share", "WebSession"]
+__all__ = [
+    "LoginFailure",
+    "Publication",
+    "PublicationRecipient",
+    "Share",
+    "WebJob",
+    "WebSession",
+]
 
 
 class Share(Base):
@@ -60,3 +67,30 @@ class WebSession(Base):
     created_at: Mapped[str] = mapped_column(TIME)
     expires_at: Mapped[str] = mapped_column(TIME)
     revoked_at: Mapped[str | None] = mapped_column(TIME, nullable=True)
+
+
+class WebJob(Base):
+    """A background job (Monte Carlo) of the web platform: whichever worker process runs
+    it writes its state and progress here, so that every worker can answer a poll."""
+
+    __tablename__ = "web_jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200), index=True)  # the organisation
+    kind: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(20))  # queued | running | done | failed
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    result: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)  # JSON
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    worker: Mapped[str] = mapped_column(String(200))  # host:pid of the process running it
+    created_at: Mapped[float] = mapped_column(Float)  # seconds since the epoch
+    updated_at: Mapped[float] = mapped_column(Float)
+
+
+class LoginFailure(Base):
+    """A failed sign-in (or client-credentials attempt), counted by every worker."""
+
+    __tablename__ = "web_login_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(600), index=True)
+    at: Mapped[float] = mapped_column(Float)  # seconds since the epoch

@@ -39,6 +39,7 @@ from typing import Any
 __all__ = ["CsrfCodec", "LoginLimiter", "TokenCodec", "new_cookie_value"]
 
 _ALGORITHM = "HS256"
+_REMEMBERED = 10_000  # verified tokens remembered per process
 
 
 def new_cookie_value() -> str:
@@ -52,6 +53,7 @@ class TokenCodec:
     def __init__(self, secret: str, issuer: str = "tanzuji") -> None:
         self._key = hashlib.sha256(("jwt:" + secret).encode()).digest()
         self._issuer = issuer
+        self._verified: dict[str, dict[str, Any]] = {}
 
     def issue(self, claims: dict[str, Any], *, kind: str, minutes: int) -> str:
         import jwt
@@ -68,7 +70,26 @@ class TokenCodec:
         return jwt.encode(body, self._key, algorithm=_ALGORITHM)
 
     def read(self, token: str, *, kind: str) -> dict[str, Any] | None:
-        """The claims of a valid, unexpired token of this kind, else ``None``."""
+        """The claims of a valid, unexpired token of this kind, else ``None``.
+
+        A token whose signature was verified is remembered (its claims cannot change), so
+        that a client sending the same token on every request pays the verification once;
+        its expiry is still checked each time."""
+        known = self._verified.get(token)
+        if known is not None:
+            if known["exp"] <= time.time():
+                self._verified.pop(token, None)
+                return None
+            return dict(known) if known.get("typ") == kind else None
+        claims = self._decode(token)
+        if claims is None:
+            return None
+        if len(self._verified) >= _REMEMBERED:
+            self._verified.clear()
+        self._verified[token] = claims
+        return dict(claims) if claims.get("typ") == kind else None
+
+    def _decode(self, token: str) -> dict[str, Any] | None:
         import jwt
 
         try:
@@ -81,7 +102,7 @@ class TokenCodec:
             )
         except jwt.PyJWTError:
             return None
-        return claims if claims.get("typ") == kind else None
+        return claims
 
 
 class CsrfCodec:

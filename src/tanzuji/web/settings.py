@@ -84,6 +84,7 @@ class WebSettings:
     login_attempts: int = 5
     login_window_seconds: int = 300
     public_base_url: str | None = None
+    jobs_per_org: int = 2  # unfinished background jobs an organisation may have at once
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

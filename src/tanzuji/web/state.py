@@ -58,13 +58,21 @@ class AppState:
         store: Any = None,
         publications: Publications | None = None,
     ) -> AppState:
+        attempts, window = settings.login_attempts, settings.login_window_seconds
+        limiter: Any = LoginLimiter(attempts, window)
+        jobs: Any = JobRunner(workers=1)
+        if store is not None:  # shared by every worker process (``serve --workers N``)
+            from tanzuji.web.shared import StoreJobRunner, StoreLoginLimiter
+
+            limiter = StoreLoginLimiter(store, attempts, window)
+            jobs = StoreJobRunner(store, per_owner=settings.jobs_per_org)
         return cls(
             settings=settings,
             accounts=accounts,
             tokens=TokenCodec(settings.secret_key),
             csrf=CsrfCodec(settings.secret_key),
-            limiter=LoginLimiter(settings.login_attempts, settings.login_window_seconds),
-            jobs=JobRunner(workers=1),
+            limiter=limiter,
+            jobs=jobs,
             templates=templates_env(),
             store=store,
             publications=publications,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
@@ -86,13 +86,32 @@ def _owner_actor(state: AppState, user: Principal, rev: str) -> tuple[Any, str]:
     return owner_actor(uow(state, False), actor_of(user), rev)
 
 
-@router.get("/revisions/{rev}", summary="A revision: study, pinned libraries, evaluations")
-def revision(state: State, user: Member, rev: str) -> dict[str, Any]:
-    """Readable by its organisation and by organisations it was shared with."""
-    from tanzuji.services import show_revision
+@router.get(
+    "/revisions/{rev}",
+    summary="A revision: study, pinned libraries, evaluations",
+    response_model=None,
+    responses={200: {"content": {"application/json": {}}}, 304: {"description": "unchanged"}},
+)
+def revision(state: State, user: Member, rev: str, request: Request) -> Response:
+    """Readable by its organisation and by organisations it was shared with.
 
-    owner, rev_id = _owner_actor(state, user, rev)
-    return show_revision(uow(state, False), owner, rev_id).to_dict()
+    The stored JSON is served as stored, with an ``ETag`` (it changes only when an
+    evaluation is added): send it back in ``If-None-Match`` to get ``304``."""
+    from tanzuji.services.documents import revision_document
+
+    doc = revision_document(uow(state, False), actor_of(user), rev)
+    etag = f'"{doc.etag}"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
+    if etag in _etags(request.headers.get("if-none-match")):
+        return Response(status_code=304, headers=headers)
+    return Response(doc.body, media_type="application/json", headers=headers)
+
+
+def _etags(header: str | None) -> set[str]:
+    """The entity tags of an ``If-None-Match`` header (weak ones compared as strong)."""
+    if not header:
+        return set()
+    return {t.strip().removeprefix("W/") for t in header.split(",")}
 
 
 def revision_diff(state: AppState, user: Principal, a: str, b: str) -> dict[str, Any]:
@@ -221,13 +240,16 @@ def audit(
     return audit_entries(uow(state, False), actor_of(user), limit=limit)
 
 
-@router.get("/registry", summary="Search every published footprint (authority role)")
+@router.get(
+    "/registry",
+    summary="Search every published footprint and those shared with me (authority role)",
+)
 def registry(
     state: State, user: Authority, q: Annotated[str | None, Query(max_length=100)] = None
 ) -> list[dict[str, Any]]:
     from tanzuji.services.registry import registry_search
 
-    return registry_search(uow(state, False), q)
+    return registry_search(uow(state, False), q, actor=actor_of(user))
 
 
 @router.get("/whoami", summary="The signed-in principal")

@@ -281,10 +281,10 @@ def audit_page(request: Request, state: State, user: Admin) -> Response:
     return render(request, "audit.html", {"entries": entries})
 
 
-def _registry(state: State, q: str | None) -> list[dict[str, Any]]:
+def _registry(state: State, user: Any, q: str | None) -> list[dict[str, Any]]:
     from tanzuji.services.registry import registry_search
 
-    return registry_search(uow(state, False), q)
+    return registry_search(uow(state, False), q, actor=actor_of(user))
 
 
 REGISTRY_COLUMNS = (
@@ -300,7 +300,9 @@ REGISTRY_COLUMNS = (
     ("evaluator", "评价机构", "Evaluated by"),
     ("valid_until", "有效期至", "Valid until"),
     ("publication", "公开页面", "Public page"),
+    ("visibility", "发布范围", "Published to"),
 )
+VISIBILITY = {"public": ("公开", "everyone"), "shared": ("私下共享给本机构", "shared with us")}
 
 
 @router.get("/registry")
@@ -310,11 +312,19 @@ def registry_page(
     user: Authority,
     q: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
-    rows = _registry(state, q)
+    rows = _registry(state, user, q)
     for r in rows:
         r["value_s"], r["U_s"] = _money(r["value"], r["U"])
+        r["visibility_s"] = tr(*VISIBILITY[r["visibility"]])
+    stats = {
+        "footprints": len(rows),
+        "manufacturers": len({r["manufacturer"] for r in rows}),
+        "shared": sum(r["visibility"] == "shared" for r in rows),
+    }
     return render(
-        request, "registry.html", {"rows": rows, "q": q or "", "columns": REGISTRY_COLUMNS}
+        request,
+        "registry.html",
+        {"rows": rows, "q": q or "", "columns": REGISTRY_COLUMNS, "stats": stats},
     )
 
 
@@ -326,7 +336,9 @@ def registry_export(
     q: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     """The registry as CSV (UTF-8 with BOM, opens in Excel) or as an xlsx workbook."""
-    rows = _registry(state, q)
+    rows = _registry(state, user, q)
+    for r in rows:
+        r["visibility"] = tr(*VISIBILITY[r["visibility"]])
     head = [zh if str(get_lang()) == "zh" else en for _, zh, en in REGISTRY_COLUMNS]
     keys = [k for k, _, _ in REGISTRY_COLUMNS]
     if fmt == "csv":
