@@ -61,8 +61,9 @@ class PactApi:
 
     backend: PactBackend
     trusted_proxies: Sequence[str] = ()
-    deliver: Callable[[str, dict[str, Any]], object] | None = None
-    """Sends an answer event to the organisation's registered partner (set by the server)."""
+    deliver: Callable[[Any, dict[str, Any]], object] | None = None
+    """Sends an answer event to a registered partner host (set by the server); its first
+    argument is the target the backend queued with the event in its ``outbox``."""
     bearer_org: Callable[[str], str | None] | None = None
     """Reads another system's access token (e.g. the web platform's) → organisation; when set,
     ``POST /auth/token`` is left to that system and not served by this router."""
@@ -98,6 +99,12 @@ class PactApi:
     def _base(self, request: Request) -> str:
         host = request.headers.get("host") or request.url.netloc
         return f"https://{host}"
+
+    def _seen(self, request: Request) -> None:
+        """Tell a backend without a configured public URL where it is reached."""
+        hook = getattr(self.backend, "seen_base", None)
+        if hook is not None:
+            hook(self._base(request))
 
     # ------------------------------------------------------------------ router
 
@@ -174,6 +181,7 @@ class PactApi:
             org = self._org(request)
             if org is None:
                 return _error(401, "BadRequest", "invalid or expired access token")
+            self._seen(request)
             params = request.query_params
             if any(k.startswith("$") for k in params):
                 return _error(400, "BadRequest", "the v2 $filter syntax is not supported in v3")
@@ -212,6 +220,7 @@ class PactApi:
             org = self._org(request)
             if org is None:
                 return _error(401, "BadRequest", "invalid or expired access token")
+            self._seen(request)
             for pf in self.backend.footprints(org):
                 if pf["id"] == pf_id:
                     return JSONResponse({"data": pf})
@@ -233,6 +242,7 @@ class PactApi:
             problem = _event_problem(body)
             if problem:
                 return _error(400, "BadRequest", problem)
+            self._seen(request)
             event = ReceivedEvent(
                 org=org,
                 type=body["type"],
@@ -340,7 +350,7 @@ def create_app(
     backend: PactBackend,
     *,
     trusted_proxies: Sequence[str] = (),
-    deliver: Callable[[str, dict[str, Any]], object] | None = None,
+    deliver: Callable[[Any, dict[str, Any]], object] | None = None,
 ) -> FastAPI:
     """A FastAPI application serving the PACT routes of ``backend``."""
     app = FastAPI(title="tanzuji PACT host", docs_url=None, redoc_url=None, openapi_url=None)
