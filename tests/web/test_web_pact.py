@@ -390,11 +390,11 @@ def test_12_13_14_requests_answered_only_to_the_registered_partner(
         c.post("/3/events", headers=gauth, content=_event(CREATED, {"productId": [SP]}, "g-1"))
         csrf = _login(c, "admin@maker.example")
         page = c.get("/pact/requests").text
-        gov_req = [
+        gov_req = next(
             part.split('"')[0]
             for part in page.split('class="pact-request" data-id="')[1:]
             if "/fulfil" in part.split("</tr>")[0]
-        ][0]
+        )
         r = c.post(
             f"/pact/requests/{gov_req}/fulfil",
             data={"publication": world.pubs["tp"], "csrf_token": csrf},
@@ -518,11 +518,11 @@ def test_live_tls_server_and_partner(world: World, tmp_path: Path) -> None:
                 data={"email": "admin@maker.example", "password": PASSWORD, "csrf_token": csrf},
             )
             page = web.get("/pact/requests").text
-            req = [
+            req = next(
                 part.split('"')[0]
                 for part in page.split('class="pact-request" data-id="')[1:]
                 if "/fulfil" in part.split("</tr>")[0] and "rival" in part.split("</tr>")[0]
-            ][0]
+            )
             r = web.post(
                 f"/pact/requests/{req}/fulfil",
                 data={"publication": world.pubs["sp2"], "csrf_token": csrf},
