@@ -113,16 +113,23 @@ def _app(world: World, **settings: Any) -> Any:
     )
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def client(world: World) -> Iterator[TestClient]:
     with TestClient(_app(world), base_url="https://testserver") as c:
         yield c
 
 
+_TOKENS: dict[tuple[int, str], dict[str, str]] = {}
+
+
 def _token(c: TestClient, world: World, org: str = "rival") -> dict[str, str]:
-    r = c.post("/auth/token", data={"grant_type": "client_credentials"}, auth=world.creds[org])
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+    """A platform access token of ``org``'s client (one per application and organisation)."""
+    key = (id(c.app), org)
+    if key not in _TOKENS:
+        r = c.post("/auth/token", data={"grant_type": "client_credentials"}, auth=world.creds[org])
+        assert r.status_code == 200, r.text
+        _TOKENS[key] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    return dict(_TOKENS[key])
 
 
 def _list(c: TestClient, auth: dict[str, str], query: str = "") -> list[dict[str, Any]]:
@@ -543,3 +550,71 @@ def test_live_tls_server_and_partner(world: World, tmp_path: Path) -> None:
                 auth=(cid, secret),
                 timeout=5,
             )
+
+
+def test_cli_partners_and_announce_after_a_withdrawal(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pact partner add`` (secret on stdin, never printed back), ``report withdraw``
+    sends a PublishedEvent for the footprint it deprecates to the owner's partners."""
+    from typer.testing import CliRunner
+
+    from tanzuji.cli import app
+    from tanzuji.pact import client as pact_client
+    from tanzuji.services.context import Actor
+    from tanzuji.services.pact_requests import deliveries
+    from tanzuji.store import UnitOfWork
+
+    posted: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(
+        pact_client.PactClient, "post_event", lambda self, ev: posted.append((self.base_url, ev))
+    )
+    (tmp_path / "config.toml").write_text("")
+    monkeypatch.setenv("TANZUJI_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("TANZUJI_LANG", "en")
+    db = ["--database-url", world.store.url]
+    r = CliRunner().invoke(
+        app,
+        ["pact", "partner", "add", "rival", "--base-url", "https://pact.rival.cli",
+         "--client-id", "maker-cli", "--client-secret-stdin", "--org", "maker", *db],
+        input="very-secret-value\n",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(app, ["pact", "partner", "list", "--org", "maker", "--json", *db])
+    assert r.exit_code == 0 and "very-secret-value" not in r.output
+    assert {p["partner"]: p["base_url"] for p in json.loads(r.output)}["rival"] == (
+        "https://pact.rival.cli"
+    )
+    bad = CliRunner().invoke(
+        app, ["pact", "partner", "add", "rival", "--base-url", "https://x.test",
+              "--client-id", "x", "--org", "maker", *db],
+    )  # fmt: skip
+    assert bad.exit_code != 0 and "--client-secret-stdin" in str(bad.exception)
+    # the lab withdraws the three-phase report: rival (who may see it) is told
+    number = _report_of(world, world.pubs["tp"])
+    r = CliRunner().invoke(
+        app, ["withdraw", number, "--reason", "wrong meter", "--org", "lab", *db]
+    )
+    assert r.exit_code == 0, r.output
+    assert [url for url, _ in posted] == ["https://pact.rival.cli"]
+    event = posted[0][1]
+    assert event["type"] == PUBLISHED
+    with TestClient(_app(world), base_url="https://testserver") as c:
+        listed = {x.publication: x.footprint for x in c.app.state.pact_host.listed()}  # type: ignore[attr-defined]
+    assert event["data"]["pfIds"] == [listed[world.pubs["tp"]]["id"]]
+    assert listed[world.pubs["tp"]]["status"] == "Deprecated"
+    sent = deliveries(UnitOfWork(world.store, write=False), Actor(user="x", org="maker"))
+    assert sent[0]["status"] == "sent" and sent[0]["to"] == "rival"
+
+
+def _report_of(world: World, pub_id: str) -> str:
+    from tanzuji.store import UnitOfWork
+    from tanzuji.store.models import Report
+    from tanzuji.store.web_models import Publication
+
+    with UnitOfWork(world.store, write=False) as uow:
+        pub = uow.session.get(Publication, pub_id)
+        assert pub is not None
+        report = uow.session.get(Report, pub.report_id)
+        assert report is not None
+        return report.number

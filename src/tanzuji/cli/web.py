@@ -124,6 +124,9 @@ def publish(
 
     store, actor = _store_and_actor(database_url, org)
     info = publish_footprint(UnitOfWork(store), actor, revision, to=list(to or []))
+    from tanzuji.cli.pacthost import announce_quietly  # PublishedEvent to PACT partners
+
+    announce_quietly(store, pub_ids=[info["publication"]])
     if as_json:
         typer.echo(json.dumps(info, ensure_ascii=False))
         return

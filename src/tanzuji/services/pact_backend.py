@@ -15,7 +15,14 @@ from typing import Any
 
 from tanzuji.pact.host import ReceivedEvent
 from tanzuji.services.context import Actor
-from tanzuji.services.pact_host import CREATED, Cache, Listed, dedup, listed_footprints
+from tanzuji.services.pact_host import (
+    CREATED,
+    SHARED_CACHE,
+    Cache,
+    Listed,
+    dedup,
+    listed_footprints,
+)
 from tanzuji.services.pact_requests import (
     Outgoing,
     deliver,
@@ -40,7 +47,7 @@ class StorePactHost:
     verify: bool | str = True
     """CA bundle (path) to trust when calling partner hosts; ``True``: the system's."""
     outbox: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
-    _cache: Cache = field(default_factory=dict)
+    _cache: Cache = field(default_factory=lambda: SHARED_CACHE)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def seen_base(self, base: str) -> None:

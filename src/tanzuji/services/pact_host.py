@@ -36,7 +36,15 @@ from tanzuji.store import UnitOfWork
 from tanzuji.store.models import Organisation, Report, StudyRevision
 from tanzuji.store.web_models import Publication, PublicationRecipient
 
-__all__ = ["Cache", "Listed", "as_filters", "dedup", "listed_footprints", "publication_pf"]
+__all__ = [
+    "SHARED_CACHE",
+    "Cache",
+    "Listed",
+    "as_filters",
+    "dedup",
+    "listed_footprints",
+    "publication_pf",
+]
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +78,18 @@ def as_filters(data: Any) -> dict[str, list[str]]:
     return out
 
 
-Cache = dict[tuple[str, str, str], dict[str, Any] | None]
+Cache = dict[tuple[str, str, str, str], dict[str, Any] | None]
+
+SHARED_CACHE: Cache = {}
+"""Exports by (store, revision, report SHA-256, base URL): a stored revision and its pinned
+libraries never change, so its export is computed once per process."""
 
 
 def _base_footprint(
     uow: UnitOfWork, rev: StudyRevision, report: Report, base_url: str, cache: Cache
 ) -> dict[str, Any] | None:
     """The export of a revision with its report (cached; ``None`` when it cannot export)."""
-    key = (rev.id, report.pdf_sha256, base_url)
+    key = (str(uow.store.url), rev.id, report.pdf_sha256, base_url)
     if key in cache:
         return cache[key]
     content = json.loads(rev.content)
@@ -93,6 +105,8 @@ def _base_footprint(
         pf = None
     if pf is not None:
         pf["id"] = str(uuid.uuid5(PF_NAMESPACE, f"{pf['id']}|{report.pdf_sha256}"))
+    if len(cache) > 4096:
+        cache.clear()
     cache[key] = pf
     return pf
 

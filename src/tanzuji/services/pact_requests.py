@@ -463,3 +463,43 @@ def deliveries(uow: UnitOfWork, actor: Actor, limit: int = 50) -> list[dict[str,
             }
             for r in rows
         ]
+
+
+def announcements(
+    uow: UnitOfWork,
+    *,
+    pub_ids: Sequence[str] = (),
+    report_number: str | None = None,
+    cache: Any = None,
+) -> list[Outgoing]:
+    """PublishedEvents for publications (by id, or of a report number) to their owners'
+    registered partners that may see them — after a publication, update or withdrawal.
+
+    The footprint ids do not depend on the server's URL, so none is needed here.
+    """
+    from tanzuji.store.models import Report
+    from tanzuji.store.web_models import Publication
+
+    cache = {} if cache is None else cache
+    with uow:
+        query = select(Publication.id, Publication.org_id)
+        if report_number is not None:
+            query = query.join(Report, Report.id == Publication.report_id).where(
+                Report.number == report_number
+            )
+        else:
+            query = query.where(Publication.id.in_(list(pub_ids)))
+        by_owner: dict[int, list[str]] = {}
+        for pub_id, org_id in uow.session.execute(query):
+            by_owner.setdefault(org_id, []).append(pub_id)
+        owners = {org_id: uow.orgs.by_id(org_id).name for org_id in by_owner}
+    out: list[Outgoing] = []
+    for org_id, ids in by_owner.items():
+        out += published_events(
+            UnitOfWork(uow.store, write=False),
+            owners[org_id],
+            ids,
+            base_url="https://localhost",
+            cache=cache,
+        )
+    return out
