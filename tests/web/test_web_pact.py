@@ -193,6 +193,9 @@ def test_05_pagination(client: TestClient, world: World) -> None:
         seen += [pf["id"] for pf in r.json()["data"]]
     assert sorted(seen) == sorted(pf["id"] for pf in _list(client, auth))
     assert len(seen) == 3
+    # the Host header names the Link, never the footprints' dataSchema (no header poisoning)
+    for pf in _list(client, auth):
+        assert pf["extensions"][0]["dataSchema"].startswith(BASE + "/")
 
 
 @pytest.mark.parametrize(

@@ -100,12 +100,6 @@ class PactApi:
         host = request.headers.get("host") or request.url.netloc
         return f"https://{host}"
 
-    def _seen(self, request: Request) -> None:
-        """Tell a backend without a configured public URL where it is reached."""
-        hook = getattr(self.backend, "seen_base", None)
-        if hook is not None:
-            hook(self._base(request))
-
     # ------------------------------------------------------------------ router
 
     def router(self) -> APIRouter:
@@ -181,7 +175,6 @@ class PactApi:
             org = self._org(request)
             if org is None:
                 return _error(401, "BadRequest", "invalid or expired access token")
-            self._seen(request)
             params = request.query_params
             if any(k.startswith("$") for k in params):
                 return _error(400, "BadRequest", "the v2 $filter syntax is not supported in v3")
@@ -220,7 +213,6 @@ class PactApi:
             org = self._org(request)
             if org is None:
                 return _error(401, "BadRequest", "invalid or expired access token")
-            self._seen(request)
             for pf in self.backend.footprints(org):
                 if pf["id"] == pf_id:
                     return JSONResponse({"data": pf})
@@ -242,7 +234,6 @@ class PactApi:
             problem = _event_problem(body)
             if problem:
                 return _error(400, "BadRequest", problem)
-            self._seen(request)
             event = ReceivedEvent(
                 org=org,
                 type=body["type"],

@@ -43,17 +43,14 @@ class StorePactHost:
 
     store: Any
     base_url: str | None = None
-    """This server's public HTTPS URL (``dataSchema``); taken from the first request if unset."""
+    """This server's public HTTPS URL (``dataSchema``; ``TANZUJI_PUBLIC_URL``, by default
+    ``https://HOST:PORT`` of ``tanzuji serve``). Never taken from a request's Host header:
+    one forged header would otherwise change every footprint served."""
     verify: bool | str = True
     """CA bundle (path) to trust when calling partner hosts; ``True``: the system's."""
     outbox: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
     _cache: Cache = field(default_factory=lambda: SHARED_CACHE)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def seen_base(self, base: str) -> None:
-        """The URL a request arrived on, used when no public URL was configured."""
-        if self.base_url is None:
-            self.base_url = base
 
     def _uow(self, write: bool = False) -> UnitOfWork:
         return UnitOfWork(self.store, write=write)
