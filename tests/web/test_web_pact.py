@@ -350,7 +350,7 @@ def test_12_13_14_requests_answered_only_to_the_registered_partner(
             follow_redirects=False,
         )
         assert r.status_code == 303
-        assert "no partner host registered" in c.get("/pact/requests").text
+        assert "未登记该组织的伙伴主机" in c.get("/pact/requests").text  # zh session
         assert posted == []
         # a second request, answered after the partner is registered
         c.cookies.clear()
@@ -379,6 +379,11 @@ def test_12_13_14_requests_answered_only_to_the_registered_partner(
             if "/fulfil" in part.split("</tr>")[0]
         ]
         assert len(pending) == 1
+        r = c.post(  # the superseded footprint cannot answer
+            f"/pact/requests/{pending[0]}/fulfil",
+            data={"publication": world.pubs["sp1"], "csrf_token": csrf},
+        )
+        assert r.status_code == 409
         r = c.post(
             f"/pact/requests/{pending[0]}/fulfil",
             data={"publication": world.pubs["sp2"], "csrf_token": csrf},

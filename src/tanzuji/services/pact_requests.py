@@ -54,6 +54,7 @@ __all__ = [
 
 Outgoing = tuple[tuple[int, int], dict[str, Any]]
 SOURCE = "//tanzuji/3/events"
+NO_PARTNER = "no partner host registered for this organisation"
 
 
 def _event(kind: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -209,6 +210,13 @@ def fulfil_request(
         )
         if item is None or item.owner_id != org.id:
             raise NotFoundError(tr(f"没有发布 {pub_id}", f"no publication {pub_id}"))
+        if item.footprint["status"] != "Active":
+            raise ConflictError(
+                tr(
+                    "该足迹已撤回或被替代，请用现行的足迹答复",
+                    "this footprint was withdrawn or superseded: answer with a current one",
+                )
+            )
         if not item.visible_to(req.from_org_id):
             raise ConflictError(
                 tr(
@@ -414,7 +422,7 @@ def deliver(
         partner = (row.base_url, row.auth_url, row.client_id, row.client_secret) if row else None
     status, detail = "sent", None
     if partner is None:
-        status, detail = "failed", "no partner host registered for this organisation"
+        status, detail = "failed", NO_PARTNER
     else:
         base, auth, cid, secret = partner
         try:
@@ -458,7 +466,9 @@ def deliveries(uow: UnitOfWork, actor: Actor, limit: int = 50) -> list[dict[str,
                 "type": r.event_type.split(".")[-2] if "." in r.event_type else r.event_type,
                 "event_id": r.event_id,
                 "status": r.status,
-                "detail": r.detail,
+                "detail": tr("未登记该组织的伙伴主机", NO_PARTNER)
+                if r.detail == NO_PARTNER
+                else r.detail,
                 "at": r.created_at,
             }
             for r in rows
