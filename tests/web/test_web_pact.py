@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import ssl
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -526,7 +527,8 @@ def test_live_tls_server_and_partner(world: World, tmp_path: Path) -> None:
             assert len(pfs) == 3
             assert pc.get_footprint(pfs[0]["id"]) == pfs[0]
             pc.post_event(json.loads(_event(CREATED, {"productId": [SP]}, "live-13")))
-        with httpx.Client(base_url=server.url, verify=str(ca)) as web:
+        tls = ssl.create_default_context(cafile=str(ca))
+        with httpx.Client(base_url=server.url, verify=tls) as web:
             csrf = csrf_of(web.get("/login").text)
             web.post(
                 "/login",
