@@ -342,6 +342,7 @@ def test_12_13_14_requests_answered_only_to_the_registered_partner(
         csrf = _login(c, "ed@maker.example")
         page = c.get("/pact/requests")
         assert page.status_code == 200 and "req-12" not in page.text and "rival" in page.text
+        assert 'href="/pact/requests"' in page.text  # in the navigation (a store is mounted)
         assert c.get("/pact/requests").text.count('class="pact-request"') == 1
         req_id = page.text.split('class="pact-request" data-id="')[1].split('"')[0]
         # not registered yet: the answer is recorded as failed, not raised to the user
