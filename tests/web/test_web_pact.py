@@ -435,7 +435,7 @@ def test_published_event_goes_to_partners_that_may_see_it(
 ) -> None:
     from tanzuji.pact import client as pact_client
     from tanzuji.services.context import Actor
-    from tanzuji.services.pact_requests import add_partner
+    from tanzuji.services.pact_partners import add_partner
     from tanzuji.store import UnitOfWork
 
     posted: list[tuple[str, dict[str, Any]]] = []
@@ -473,7 +473,7 @@ def _org_id(world: World, name: str) -> int:
 def test_partner_urls_must_be_https(world: World) -> None:
     from tanzuji.errors import InputError
     from tanzuji.services.context import Actor
-    from tanzuji.services.pact_requests import add_partner
+    from tanzuji.services.pact_partners import add_partner
     from tanzuji.store import UnitOfWork
 
     for url in ("http://pact.rival.test", "https://u:p@pact.rival.test", "file:///etc/passwd"):
@@ -497,7 +497,7 @@ def test_live_tls_server_and_partner(world: World, tmp_path: Path) -> None:
     from tanzuji.pact.client import PactClient
     from tanzuji.pact.host import FileBackend, secret_hash
     from tanzuji.services.context import Actor
-    from tanzuji.services.pact_requests import add_partner
+    from tanzuji.services.pact_partners import add_partner
     from tanzuji.store import UnitOfWork
 
     ca, cert, key = pacthelpers.tls_files(tmp_path)
@@ -573,7 +573,7 @@ def test_cli_partners_and_announce_after_a_withdrawal(
     from tanzuji.cli import app
     from tanzuji.pact import client as pact_client
     from tanzuji.services.context import Actor
-    from tanzuji.services.pact_requests import deliveries
+    from tanzuji.services.pact_partners import deliveries
     from tanzuji.store import UnitOfWork
 
     posted: list[tuple[str, dict[str, Any]]] = []

@@ -365,7 +365,7 @@ def _maker_request(c: TestClient) -> str:
 
 def _maker_partner(c: TestClient) -> str:
     from tanzuji.services.context import Actor
-    from tanzuji.services.pact_requests import add_partner
+    from tanzuji.services.pact_partners import add_partner
     from tanzuji.store import UnitOfWork
 
     add_partner(

@@ -48,7 +48,7 @@ def partner_add(
     database_url: DbOption = None,
 ) -> None:
     """Register (or replace) a partner's PACT host; answers and notices go there only."""
-    from tanzuji.services.pact_requests import add_partner
+    from tanzuji.services.pact_partners import add_partner
     from tanzuji.store import UnitOfWork
 
     if not client_secret_stdin:
@@ -86,7 +86,7 @@ def partner_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The partner hosts of the organisation (secrets are never shown)."""
-    from tanzuji.services.pact_requests import list_partners
+    from tanzuji.services.pact_partners import list_partners
     from tanzuji.store import UnitOfWork
 
     store, actor = _store_and_actor(database_url, org)
@@ -105,7 +105,7 @@ def partner_remove(
     database_url: DbOption = None,
 ) -> None:
     """Remove a partner registration."""
-    from tanzuji.services.pact_requests import remove_partner
+    from tanzuji.services.pact_partners import remove_partner
     from tanzuji.store import UnitOfWork
 
     store, actor = _store_and_actor(database_url, org)
@@ -118,7 +118,7 @@ def announce_quietly(
 ) -> list[tuple[str, bool]]:
     """Send PublishedEvents to the owners' registered partners now (timeouts, outcomes
     recorded in the store, never raised); returns (partner event id, delivered)."""
-    from tanzuji.services.pact_requests import announcements, deliver
+    from tanzuji.services.pact_partners import announcements, deliver
     from tanzuji.store import UnitOfWork
 
     verify: bool | str = os.environ.get("TANZUJI_PACT_CA_FILE") or True

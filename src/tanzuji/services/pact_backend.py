@@ -4,7 +4,8 @@ A client (the platform's one client-credential system) acts as its organisation:
 footprints published to everyone plus those shared with its organisation (and its own), as
 listed by :mod:`tanzuji.services.pact_host`; ``RequestCreated`` becomes a stored footprint
 request of each data owner concerned, other events are recorded in the audit trail
-(:mod:`tanzuji.services.pact_requests`).
+(:mod:`tanzuji.services.pact_requests`); answers and PublishedEvents go to registered
+partner hosts only (:mod:`tanzuji.services.pact_partners`).
 """
 
 from __future__ import annotations
@@ -23,11 +24,10 @@ from tanzuji.services.pact_host import (
     dedup,
     listed_footprints,
 )
+from tanzuji.services.pact_partners import deliver, published_events
 from tanzuji.services.pact_requests import (
     Outgoing,
-    deliver,
     fulfil_request,
-    published_events,
     record_event,
     record_request,
     reject_request,

@@ -36,7 +36,8 @@ def send_later(tasks: BackgroundTasks, host: Any, outgoing: list[Any]) -> None:
 @router.get("/pact/requests")
 def requests_page(request: Request, state: State, user: Editor) -> Response:
     """Footprint requests addressed to my organisation, partner hosts, outgoing events."""
-    from tanzuji.services.pact_requests import deliveries, list_partners, list_requests
+    from tanzuji.services.pact_partners import deliveries, list_partners
+    from tanzuji.services.pact_requests import list_requests
 
     host = pact_host(request)
     actor = actor_of(user)
@@ -92,7 +93,7 @@ def add_partner_page(
     client_secret: Annotated[str, Form(max_length=500)],
     auth_url: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    from tanzuji.services.pact_requests import add_partner
+    from tanzuji.services.pact_partners import add_partner
 
     pact_host(request)
     add_partner(
@@ -109,7 +110,7 @@ def add_partner_page(
 
 @router.post("/pact/partners/{partner}/delete")
 def remove_partner_page(request: Request, state: State, user: Admin, partner: str) -> Response:
-    from tanzuji.services.pact_requests import remove_partner
+    from tanzuji.services.pact_partners import remove_partner
 
     pact_host(request)
     remove_partner(uow(state), actor_of(user), partner)
