@@ -177,3 +177,28 @@ def test_cli_full_gum_resolves_components(tmp_path: Path) -> None:
     data = json.loads(run.stdout)
     u2 = (0.5 * 0.2) ** 2 + (7 * 0.05) ** 2 + (4 * 0.04) ** 2 + (1 * 0.1) ** 2 + (2 * 0.3) ** 2
     assert data["full"]["total"]["u"] == pytest.approx(math.sqrt(u2), rel=1e-3)
+
+
+def test_web_evaluation_keeps_the_shared_factor_correlation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The web shell compiles through the services layer (components spliced in): its full
+    GUM and Monte Carlo see the grid factor of parent and component as one input."""
+    import contextlib
+
+    from tanzuji.web import evaluation as web_evaluation
+
+    _parent(tmp_path)
+    _component(tmp_path / "pcba")
+
+    @contextlib.contextmanager
+    def in_place(data: bytes, filename: str | None, *, max_bytes: int) -> Any:
+        yield tmp_path / "study.yaml"  # stands for an upload whose components are present
+
+    monkeypatch.setattr(web_evaluation, "study_upload", in_place)
+    u2 = (0.5 * 0.2) ** 2 + (7 * 0.05) ** 2 + (4 * 0.04) ** 2 + (1 * 0.1) ** 2 + (2 * 0.3) ** 2
+    out = web_evaluation.evaluate_upload(b"", "study.yaml", full=True, max_bytes=1)
+    assert out["full"]["total"]["u"] == pytest.approx(math.sqrt(u2), rel=1e-3)
+    work = web_evaluation.monte_carlo_work(b"", "study.yaml", max_bytes=1, seed=1, trials=20000)
+    res = work(lambda done, total: None)
+    assert res["full"]["total"]["u"] == pytest.approx(math.sqrt(u2), rel=1e-3)

@@ -254,7 +254,129 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/diff"): lambda c, w, t: _denied(c.get("/diff", params={"a": w.rev, "b": w.rev})),
     ("GET", "/api/jobs/{job_id}"): lambda c, w, t: _denied(c.get(f"/api/jobs/{w.job}")),
     ("GET", "/jobs/{job_id}"): lambda c, w, t: _denied(c.get(f"/jobs/{w.job}")),
+    # --- the PACT host (HTTPS, a client credential of "rival"): see test_web_pact.py
+    ("GET", "/.well-known/openid-configuration"): lambda c, w, t: _public(
+        c.get("https://127.0.0.1/.well-known/openid-configuration")
+    ),
+    ("GET", "/pact/extensions/tanzuji-uncertainty/1.0.0/"): lambda c, w, t: _public(
+        c.get("https://127.0.0.1/pact/extensions/tanzuji-uncertainty/1.0.0/")
+    ),
+    ("GET", "/pact/extensions/tanzuji-uncertainty/1.0.0/schema.json"): lambda c, w, t: _public(
+        c.get("https://127.0.0.1/pact/extensions/tanzuji-uncertainty/1.0.0/schema.json")
+    ),
+    # the maker's footprint went privately to "gov": not listed, not readable for "rival"
+    ("GET", "/3/footprints"): lambda c, w, t: _no_maker(
+        c.get("https://127.0.0.1/3/footprints", headers=_pact_bearer(c)), w
+    ),
+    ("GET", "/3/footprints/{pf_id}"): lambda c, w, t: _denied(
+        c.get(f"https://127.0.0.1/3/footprints/{_pf_id(c, w)}", headers=_pact_bearer(c))
+    ),
+    ("POST", "/3/events"): lambda c, w, t: _own_only(
+        c.post(
+            "https://127.0.0.1/3/events",
+            headers=_pact_bearer(c),
+            json={
+                "specversion": "1.0",
+                "id": "e-1",
+                "source": "https://x.test",
+                "time": "2026-01-01T00:00:00Z",
+                "type": "org.wbcsd.pact.ProductFootprint.PublishedEvent.3",
+                "data": {"pfIds": ["3a6c14a7-4deb-498a-b5ea-16ce2535b576"]},
+            },
+        )
+    ),
+    # footprint requests and partner hosts are the organisation's own
+    ("GET", "/pact/requests"): lambda c, w, t: _no_maker(c.get("/pact/requests"), w),
+    ("POST", "/pact/requests/{req_id}/fulfil"): lambda c, w, t: _denied(
+        c.post(
+            f"/pact/requests/{_maker_request(c)}/fulfil",
+            data={"publication": w.private_pub, "csrf_token": t},
+        )
+    ),
+    ("POST", "/pact/requests/{req_id}/reject"): lambda c, w, t: _denied(
+        c.post(f"/pact/requests/{_maker_request(c)}/reject", data={"reason": "x", "csrf_token": t})
+    ),
+    ("POST", "/pact/partners"): lambda c, w, t: _own_only(
+        c.post(
+            "/pact/partners",
+            data={
+                "partner": "lab",
+                "base_url": "https://pact.lab.test",
+                "client_id": "r",
+                "client_secret": "s",
+                "csrf_token": t,
+            },
+        )
+    ),
+    # the maker registered "gov"; "rival" has no such registration to delete
+    ("POST", "/pact/partners/{partner}/delete"): lambda c, w, t: _denied(
+        c.post(f"/pact/partners/{_maker_partner(c)}/delete", data={"csrf_token": t})
+    ),
 }
+
+
+def _store(c: TestClient) -> Any:
+    return c.app.state.tz.store  # type: ignore[attr-defined]
+
+
+def _pact_bearer(c: TestClient) -> dict[str, str]:
+    """A platform access token of a client of "rival" (fresh client each call)."""
+    from tanzuji.services.admin import add_api_client
+    from tanzuji.services.context import Actor
+    from tanzuji.store import UnitOfWork
+
+    cl = add_api_client(
+        UnitOfWork(_store(c)), Actor(user="setup", org="rival"), org="rival", name="pact"
+    )
+    r = c.post(
+        "https://127.0.0.1/auth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(cl["client_id"], cl["client_secret"]),
+    )
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def _pf_id(c: TestClient, w: World) -> str:
+    host = c.app.state.pact_host  # type: ignore[attr-defined]
+    return next(x.footprint["id"] for x in host.listed() if x.publication == w.private_pub)
+
+
+def _maker_request(c: TestClient) -> str:
+    """A footprint request addressed to "maker" (asked by "gov")."""
+    import datetime as dt
+
+    from tanzuji.pact.host import ReceivedEvent
+    from tanzuji.services.pact_requests import record_request
+    from tanzuji.store import UnitOfWork
+    from tanzuji.store.pact_models import PactRequest
+
+    host = c.app.state.pact_host  # type: ignore[attr-defined]
+    product = "urn:pact:meter.example.cn:product-id:DDZY-X1"
+    event = ReceivedEvent("gov", "x", "q-1", {"productId": [product]}, dt.datetime.now(dt.UTC))
+    record_request(UnitOfWork(_store(c)), event, host.listed())
+    with UnitOfWork(_store(c), write=False) as uow:
+        maker = uow.orgs.require("maker")
+        return str(
+            uow.session.query(PactRequest.id)
+            .filter(PactRequest.owner_org_id == maker.id)
+            .first()[0]
+        )
+
+
+def _maker_partner(c: TestClient) -> str:
+    from tanzuji.services.context import Actor
+    from tanzuji.services.pact_partners import add_partner
+    from tanzuji.store import UnitOfWork
+
+    add_partner(
+        UnitOfWork(_store(c)),
+        Actor(user="admin@maker.example", org="maker"),
+        "gov",
+        base_url="https://pact.gov.test",
+        client_id="m",
+        client_secret="s",
+    )
+    return "gov"
 
 
 def _walk(routes: Any, prefix: str, found: set[tuple[str, str]]) -> None:

@@ -33,6 +33,9 @@ class Method(StrEnum):
 
 def register(app: typer.Typer) -> None:
     """Add the ``pact`` command group to the main app."""
+    from tanzuji.cli import pacthost
+
+    pacthost.register(pact_app)
     app.add_typer(pact_app, name="pact")
 
 

@@ -404,9 +404,20 @@ def withdraw(
 
     apply_lang(lang)
     n = withdraw_report(database_url, org, number, reason)
+    _announce_withdrawal(database_url, number)
     err.print(escape(tr(f"已撤回报告 {number}（{n} 个语言版本），理由：{reason}",
                         f"withdrew report {number} ({n} rendition(s)), "
                         f"reason: {reason}")))  # fmt: skip
+
+
+def _announce_withdrawal(database_url: str | None, number: str) -> None:
+    """PublishedEvent (the footprint is now Deprecated) to the owners' PACT partners."""
+    from tanzuji.cli.pacthost import announce_quietly
+    from tanzuji.config import load_config
+    from tanzuji.services.context import store_from_config
+
+    store = store_from_config(load_config().with_overrides(database_url=database_url))
+    announce_quietly(store, report_number=number)
 
 
 def register(app: typer.Typer) -> None:

@@ -58,6 +58,8 @@ def serve(
     os.environ["TANZUJI_WEB_SECURE"] = "1" if secure else "0"
     os.environ["TANZUJI_WEB_REQUIRE_HTTPS"] = "1" if forwarded_allow_ips else "0"
     scheme = "https" if tls_cert else "http"
+    # the URL footprints name (PACT dataSchema); never taken from a request's Host header
+    os.environ.setdefault("TANZUJI_PUBLIC_URL", f"https://{host}:{port}")
     typer.echo(tr(f"服务地址 {scheme}://{host}:{port}/", f"serving at {scheme}://{host}:{port}/"))
     uvicorn.run(
         "tanzuji.web.main:create_from_env",
@@ -124,6 +126,9 @@ def publish(
 
     store, actor = _store_and_actor(database_url, org)
     info = publish_footprint(UnitOfWork(store), actor, revision, to=list(to or []))
+    from tanzuji.cli.pacthost import announce_quietly  # PublishedEvent to PACT partners
+
+    announce_quietly(store, pub_ids=[info["publication"]])
     if as_json:
         typer.echo(json.dumps(info, ensure_ascii=False))
         return

@@ -61,8 +61,9 @@ class PactApi:
 
     backend: PactBackend
     trusted_proxies: Sequence[str] = ()
-    deliver: Callable[[str, dict[str, Any]], object] | None = None
-    """Sends an answer event to the organisation's registered partner (set by the server)."""
+    deliver: Callable[[Any, dict[str, Any]], object] | None = None
+    """Sends an answer event to a registered partner host (set by the server); its first
+    argument is the target the backend queued with the event in its ``outbox``."""
     bearer_org: Callable[[str], str | None] | None = None
     """Reads another system's access token (e.g. the web platform's) → organisation; when set,
     ``POST /auth/token`` is left to that system and not served by this router."""
@@ -340,7 +341,7 @@ def create_app(
     backend: PactBackend,
     *,
     trusted_proxies: Sequence[str] = (),
-    deliver: Callable[[str, dict[str, Any]], object] | None = None,
+    deliver: Callable[[Any, dict[str, Any]], object] | None = None,
 ) -> FastAPI:
     """A FastAPI application serving the PACT routes of ``backend``."""
     app = FastAPI(title="tanzuji PACT host", docs_url=None, redoc_url=None, openapi_url=None)

@@ -168,6 +168,39 @@ def _factor_rows(model: MeasurementModel, lang: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _supplier_section(model: MeasurementModel, study: Study, lang: str) -> dict[str, Any] | None:
+    """The parts that use supplier primary data (``supplier_pcf`` factors, e.g. imported
+    from PACT) and the study's primary-data share (tanzuji.pact.quality), or ``None``."""
+    from tanzuji.model import FactorType
+    from tanzuji.pact.quality import data_quality
+
+    rows: list[dict[str, str]] = []
+    for term in model.terms:
+        for name in term.inputs:
+            mi = model.inputs[name]
+            ef = mi.factor
+            if mi.role != "factor" or ef is None or ef.factor_type is not FactorType.SUPPLIER_PCF:
+                continue
+            rows.append(
+                {
+                    "part": model.labels_en.get(term.group, term.label)
+                    if lang == "en"
+                    else term.label,
+                    "factor": ef.id,
+                    "supplier": ef.source.publisher or ef.source.citation,
+                    "verified": (
+                        ("已第三方验证" if lang == "zh" else "third-party verified")
+                        if ef.verification == "verified"
+                        else ("未验证" if lang == "zh" else "not verified")
+                    ),
+                }
+            )
+    if not rows:
+        return None
+    share = data_quality(model, study).primary_share
+    return {"rows": rows, "share": f"{share:.1f} %"}
+
+
 def _instrument_rows(study: Study, findings: Sequence[Any] | None, lang: str) -> list[Any]:
     t = LABELS[lang]
     day = study.period.end
@@ -460,6 +493,7 @@ def build_context(inp: ReportInput, lang: str = "zh") -> dict[str, Any]:
             "findings": _finding_rows(inp.findings, lang),
             "activities": _activity_rows(inp, lang),
             "factors": _factor_rows(inp.model, lang),
+            "supplier": _supplier_section(inp.model, study, lang),
             "deviations": _deviations(inp, lang),
             "evaluator": _person(study.evaluator),
             "checker": _person(study.checker),

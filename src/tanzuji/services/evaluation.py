@@ -25,6 +25,7 @@ __all__ = [
     "EvaluationOutcome",
     "evaluate_content",
     "library_contents",
+    "loaded_model",
     "rebuild_library",
     "study_content",
 ]
@@ -104,6 +105,15 @@ class EvaluationOutcome:
                 "mc_seed": self.mc_seed,
             }
         )
+
+
+def loaded_model(loaded: Any) -> Any:
+    """The measurement model of a loaded study file (``jsonio.LoadedStudy``), its component
+    studies spliced in: a factor shared by parent and component stays one input, so the full
+    GUM and Monte Carlo keep its correlation (the CLI and the web compile the same way)."""
+    from tanzuji.jsonio import compile_loaded
+
+    return compile_loaded(loaded)
 
 
 def evaluate_content(

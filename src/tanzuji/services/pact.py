@@ -24,7 +24,7 @@ from tanzuji.services.context import Actor, resolve_org
 from tanzuji.services.evaluation import rebuild_library
 from tanzuji.store import UnitOfWork
 
-__all__ = ["revision_footprint"]
+__all__ = ["export_content", "revision_footprint"]
 
 
 def revision_footprint(
@@ -47,6 +47,17 @@ def revision_footprint(
     if options.report is None and issued:
         latest = max(issued, key=lambda r: r.created_at)
         options = replace(options, report=ReportRef(number=latest.number, sha256=latest.pdf_sha256))
+    return export_content(content, libs, options, seed=seed)
+
+
+def export_content(
+    content: dict[str, Any],
+    libs: list[dict[str, Any]],
+    options: ExportOptions,
+    *,
+    seed: int | None = None,
+) -> dict[str, Any]:
+    """The v3 ProductFootprint of stored study content and its pinned libraries."""
     study = Study.model_validate(content)
     model = compile_study(study, rebuild_library(libs))
     result = evaluate_jjf(model)

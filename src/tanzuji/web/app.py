@@ -37,6 +37,7 @@ def create_app(
         evaluate,
         factors,
         issue,
+        pactui,
         pages,
         portal,
         public,
@@ -59,8 +60,10 @@ def create_app(
     )
     app.state.tz = tz
     install_handlers(app)
-    for module in (auth, evaluate, factors, verify, public, api, issue, portal, pages):
+    for module in (auth, evaluate, factors, verify, public, api, issue, portal, pactui, pages):
         app.include_router(module.router)
+    if store is not None:
+        _mount_pact(app, tz, store)
     app.mount("/static", StaticFiles(directory=str(_STATIC)), name="static")
 
     @app.get("/healthz", include_in_schema=False)
@@ -74,3 +77,24 @@ def create_app(
         max_body=max(settings.max_upload_bytes, 30 * 1024 * 1024) + 1024 * 1024,
     )
     return app
+
+
+def _mount_pact(app: FastAPI, tz: AppState, store: Any) -> None:
+    """The PACT v3 host over the store, with the platform's one client-credential system.
+
+    ``POST /auth/token`` stays the platform's; HTTPS is checked on the request's scheme
+    (uvicorn sets it from X-Forwarded-Proto only for ``--forwarded-allow-ips``).
+    """
+    import os
+
+    from tanzuji.pact.api import PactApi
+    from tanzuji.services.pact_backend import StorePactHost
+
+    host = StorePactHost(
+        store,
+        base_url=(tz.settings.public_base_url or "").rstrip("/") or None,
+        verify=os.environ.get("TANZUJI_PACT_CA_FILE") or True,
+    )
+    api = PactApi(host, bearer_org=tz.bearer_org, deliver=host.deliver)
+    app.include_router(api.router())
+    app.state.pact_host = host

@@ -17,8 +17,9 @@ def evaluate_upload(
     data: bytes, filename: str | None, *, full: bool, max_bytes: int
 ) -> dict[str, Any]:
     """The JSON result contract of an uploaded study (with ``full`` GUM when asked)."""
-    from tanzuji.calculation import compile_study, evaluate_full
+    from tanzuji.calculation import evaluate_full
     from tanzuji.jsonio import evaluate_file, full_to_dict, result_to_dict
+    from tanzuji.services.evaluation import loaded_model
 
     with study_upload(data, filename, max_bytes=max_bytes) as path:
         try:
@@ -27,7 +28,7 @@ def evaluate_upload(
             raise _shown(exc, path.name, filename) from None
         out = result_to_dict(result, loaded.study, loaded.factors)
         if full:
-            out["full"] = full_to_dict(evaluate_full(compile_study(loaded.study, loaded.factors)))
+            out["full"] = full_to_dict(evaluate_full(loaded_model(loaded)))
     return out
 
 
@@ -72,15 +73,16 @@ def monte_carlo_work(
     data: bytes, filename: str | None, *, max_bytes: int, seed: int | None, trials: int | None
 ) -> Callable[[Progress], dict[str, Any]]:
     """Validate and compile now (errors go to the uploader at once); draw later in a job."""
-    from tanzuji.calculation import compile_study, evaluate_full
+    from tanzuji.calculation import evaluate_full
     from tanzuji.jsonio import evaluate_file, result_to_dict
+    from tanzuji.services.evaluation import loaded_model
 
     with study_upload(data, filename, max_bytes=max_bytes) as path:
         try:
             loaded, result = evaluate_file(path)
         except Exception as exc:
             raise _shown(exc, path.name, filename) from None
-        model = compile_study(loaded.study, loaded.factors)
+        model = loaded_model(loaded)
     base = result_to_dict(result, loaded.study, loaded.factors)
 
     def work(progress: Progress) -> dict[str, Any]:

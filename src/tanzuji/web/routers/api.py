@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import (
+    APIRouter,
+    BackgroundTasks,
+    Depends,
+    File,
+    Form,
+    HTTPException,
+    Query,
+    Request,
+    UploadFile,
+)
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
@@ -205,6 +215,8 @@ def shared(state: State, user: Member) -> list[dict[str, Any]]:
     summary="Publish the footprint (to everyone, or privately to named organisations)",
 )
 def publish(
+    request: Request,
+    tasks: BackgroundTasks,
     state: State,
     user: Editor,
     rev: str,
@@ -212,7 +224,17 @@ def publish(
 ) -> dict[str, Any]:
     from tanzuji.services.sharing import publish as publish_footprint
 
-    return publish_footprint(uow(state), actor_of(user), rev, to=[t for t in to or [] if t])
+    out = publish_footprint(uow(state), actor_of(user), rev, to=[t for t in to or [] if t])
+    notify_published(request, tasks, user.org_name, out["publication"])
+    return out
+
+
+def notify_published(request: Request, tasks: BackgroundTasks, org: str, pub_id: str) -> None:
+    """PublishedEvent to the organisation's registered PACT partners (in the background)."""
+    host = getattr(request.app.state, "pact_host", None)
+    if host is not None:
+        for target, event in host.published(org, [pub_id]):
+            tasks.add_task(host.deliver, target, event)
 
 
 @router.get("/reports", summary="Reports my organisation issued")

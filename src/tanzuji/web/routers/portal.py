@@ -7,7 +7,16 @@ import csv
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import (
+    APIRouter,
+    BackgroundTasks,
+    File,
+    Form,
+    HTTPException,
+    Query,
+    Request,
+    UploadFile,
+)
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
@@ -27,6 +36,7 @@ from tanzuji.web.routers.api import (
     Evaluating,
     Member,
     evaluate_monte_carlo_stored,
+    notify_published,
     uow,
 )
 from tanzuji.web.routers.evaluate import read_upload
@@ -242,6 +252,7 @@ def share_page(
 @router.post("/revisions/{rev}/publish")
 def publish_page(
     request: Request,
+    tasks: BackgroundTasks,
     state: State,
     user: Editor,
     rev: str,
@@ -256,6 +267,7 @@ def publish_page(
         pub = publish(uow(state), actor_of(user), rev, to=names)
     except ConflictError as exc:  # no issued report yet: said on the page
         return render(request, "_errors.html", {"errors": error_items(exc)})
+    notify_published(request, tasks, user.org_name, pub["publication"])
     target = f"/p/{pub['publication']}" if pub["public"] else f"/revisions/{rev}"
     return Response(status_code=204, headers={"HX-Redirect": target})
 
