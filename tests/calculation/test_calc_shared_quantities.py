@@ -233,7 +233,7 @@ def test_calc_shared_quantity_dimension_checked_where_used() -> None:
 
 
 def test_calc_shared_quantity_unknown_ref_points_at_the_yaml_line(tmp_path: Any) -> None:
-    from tanzuji.jsonio import load_study
+    from tanzuji.studyfiles import load_study
 
     (tmp_path / "study.yaml").write_text(
         "id: S\nproduct: {name: 灯}\nperiod: 2025\n"

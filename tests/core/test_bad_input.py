@@ -19,7 +19,8 @@ import yaml
 
 from tanzuji.calculation import compile_study
 from tanzuji.errors import InputError, InputErrors
-from tanzuji.jsonio import load_study, locate_errors
+from tanzuji.jsonio import locate_errors
+from tanzuji.studyfiles import load_study
 
 CASES_FILE = Path(__file__).parent / "cases" / "bad_inputs.yaml"
 CASES: list[dict[str, Any]] = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))

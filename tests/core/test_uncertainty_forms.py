@@ -144,7 +144,7 @@ def test_factor_uncertainty_does_not_enter_the_spec_method(calc):
 def test_invalid_uncertainty_forms(write_study, unc, needle):
     import json
 
-    from tanzuji.jsonio import load_study
+    from tanzuji.studyfiles import load_study
 
     text = (
         "- {stage: use, name: a, quantity: 60, unit: kWh, factor: grid, uncertainty: "

@@ -170,7 +170,7 @@ def test_gov_vocab_service_life_and_duration_exclusive() -> None:
 def test_gov_vocab_did_you_mean_and_allowed_values_in_the_users_language(tmp_path: Any) -> None:
     from tanzuji.errors import InputErrors
     from tanzuji.i18n import use_lang
-    from tanzuji.jsonio import load_study
+    from tanzuji.studyfiles import load_study
 
     (tmp_path / "study.yaml").write_text(
         "id: S\nproduct: {name: 灯}\nperiod: 2025年\nactivities:\n"

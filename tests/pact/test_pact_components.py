@@ -12,8 +12,8 @@ import yaml
 
 from tanzuji.calculation import evaluate_full, evaluate_jjf
 from tanzuji.errors import InputErrors
-from tanzuji.jsonio import evaluate_file, load_study
 from tanzuji.jsonio.components import compile_with_components
+from tanzuji.studyfiles import evaluate_file, load_study
 
 GRID = {
     "id": "grid",

@@ -11,7 +11,7 @@ import pytest
 from xlsx_fixtures import fill, fill_a1, headers, rich_study, sheet, write_yaml
 
 from tanzuji.errors import InputError, InputErrors, TanzujiError
-from tanzuji.jsonio import evaluate_file
+from tanzuji.studyfiles import evaluate_file
 from tanzuji.xlsx import convert_study, read_workbook
 from tanzuji.xlsx.layout import MAX_ROWS
 

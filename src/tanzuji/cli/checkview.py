@@ -23,10 +23,11 @@ from tanzuji.cli.labels import label
 from tanzuji.errors import TanzujiError
 from tanzuji.governance import CheckReport, Level, check_study
 from tanzuji.i18n import tr
-from tanzuji.jsonio import LoadedStudy, load_study
+from tanzuji.jsonio import LoadedStudy
 from tanzuji.model import Grade, Stage
 from tanzuji.pact.pcr import PcrFinding, check_pcr, load_rule
 from tanzuji.pact.supply import supplier_parts
+from tanzuji.studyfiles import load_study
 
 __all__ = ["check_file", "loc_of", "render_report", "report_json", "run_check"]
 

@@ -161,7 +161,7 @@ def _ingest(
     loaded = None
     instruments: tuple[Any, ...] = ()
     if study is not None:
-        from tanzuji.jsonio import load_study
+        from tanzuji.studyfiles import load_study
 
         loaded = load_study(study)
         instruments = loaded.study.instruments
@@ -330,8 +330,8 @@ def _write_study(loaded: Any, result: IngestResult, out: Path) -> None:
 def ingest_examples(dirs: list[Path], out_dir: Path) -> list[Path]:
     """For each example directory with ``metering/mapping.yaml``: ingest its readings into
     ``out_dir/<name>-metered/study.yaml`` (a new study; the example is not edited)."""
-    from tanzuji.jsonio import load_study
     from tanzuji.metering import ingest
+    from tanzuji.studyfiles import load_study
 
     made = []
     for d in dirs:

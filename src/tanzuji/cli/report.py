@@ -111,7 +111,6 @@ def report(
     (refused while `check` has errors not accepted by --accept), else a marked draft."""
     from tanzuji.cli.study import warn_missing_uncertainty
     from tanzuji.config import load_config
-    from tanzuji.jsonio import evaluate_file
     from tanzuji.services.issue import (
         IssueRequest,
         acceptances,
@@ -119,6 +118,7 @@ def report(
         signer_name,
         store_recording,
     )
+    from tanzuji.studyfiles import evaluate_file
 
     code = apply_lang(lang)
     output_path(pdf, (".pdf",), force=force)

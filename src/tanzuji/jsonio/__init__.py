@@ -1,5 +1,9 @@
 """Reading studies and factor libraries from YAML/JSON, and writing results as JSON.
 
+A study file of any type (YAML, JSON or an .xlsx record workbook) is read by
+:func:`tanzuji.studyfiles.load_study`, which sits above this adapter and the xlsx one and
+dispatches by file type; :func:`load_text_study` here reads the YAML/JSON ones.
+
 Every problem is reported with the file, the field path (``activities[3].quantity``),
 the line where the YAML has one, and what was expected.
 
@@ -12,7 +16,7 @@ the line where the YAML has one, and what was expected.
 ... activities:
 ...   - {stage: use, name: 运行, quantity: -1, unit: kWh, factor: x}
 ... ''')
->>> load_study(d / "s.yaml")
+>>> load_text_study(d / "s.yaml")
 Traceback (most recent call last):
 ...
 tanzuji.errors.InputErrors: 1 problem in the input:
@@ -21,13 +25,14 @@ tanzuji.errors.InputErrors: 1 problem in the input:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tanzuji.calculation import FootprintResult, MeasurementModel, evaluate_jjf
+from tanzuji.calculation import MeasurementModel
 from tanzuji.errors import InputError, InputErrors, UnitError
 from tanzuji.factors import FactorLibrary, LibraryFile
 from tanzuji.fileio import resolve_inside
@@ -63,11 +68,10 @@ __all__ = [
     "_resolve_libraries",
     "builtin_libraries",
     "compile_loaded",
-    "evaluate_file",
     "full_to_dict",
     "library_dirs",
     "load_factor_library",
-    "load_study",
+    "load_text_study",
     "locate_errors",
     "monte_carlo_to_dict",
     "read_document",
@@ -207,18 +211,34 @@ _resolve_libraries = resolve_libraries  # the former private name
 # --------------------------------------------------------------------------- studies
 
 
+StudyLoader = Callable[[Path], "LoadedStudy"]
+
+
 @dataclass(frozen=True)
 class LoadedStudy:
-    """A validated study with the factor library it resolves against."""
+    """A validated study with the factor library it resolves against.
+
+    ``loader`` is the function that read it (the file-type dispatcher of
+    :mod:`tanzuji.studyfiles` when it came through there): component studies are read with
+    it, so a YAML study may name a workbook component and the reverse.
+    """
 
     study: Study
     factors: FactorLibrary
     path: Path
     document: Document
+    loader: StudyLoader | None = field(default=None, compare=False, repr=False)
+
+    def locate(self, exc: InputErrors) -> InputErrors:
+        """Errors found after reading (compile, libraries) pointed at the file's lines.
+
+        A workbook study overrides this to point at sheet, row and column.
+        """
+        return InputErrors(_locate(exc.errors, self.document))
 
 
 def study_file(path: str | Path) -> Path:
-    """The study file for ``path`` (a directory is searched for study.yaml/yml/json)."""
+    """The study file for ``path`` (a directory is searched for study.yaml/yml/json/xlsx)."""
     p = Path(path)
     if p.is_dir():
         for name in STUDY_NAMES:
@@ -231,53 +251,37 @@ def study_file(path: str | Path) -> Path:
     return p
 
 
-def load_study(path: str | Path) -> LoadedStudy:
-    """Read, validate and resolve a study file (YAML, JSON or .xlsx) and its factor libraries."""
-    p = study_file(path)
-    if p.suffix.lower() == ".xlsx":
-        from tanzuji.xlsx import load_workbook_study
+def load_text_study(path: str | Path, load: StudyLoader | None = None) -> LoadedStudy:
+    """Read, validate and resolve a YAML or JSON study file and its factor libraries.
 
-        return load_workbook_study(p)
+    ``load`` reads component studies (default: this function, YAML/JSON only); the
+    dispatcher :func:`tanzuji.studyfiles.load_study` passes itself.
+    """
+    p = study_file(path)
+    loader: StudyLoader = load or load_text_study
     doc = read_document(p)
     study: Study = _validate(Study, doc)
     factors = resolve_libraries(study, p.parent, doc)
     if component_refs(study):  # component studies stand in as one factor each (see components)
         try:
             with loading(p.parent):
-                extra = component_factors(study, p.parent, factors, load_study)
+                extra = component_factors(study, p.parent, factors, loader)
         except InputErrors as exc:
             raise InputErrors(_locate(exc.errors, doc)) from None
         except InputError as exc:
             raise InputErrors(_locate([exc], doc)) from None
         factors = factors.overridden_by(FactorLibrary.from_factors(extra, id="components"))
-    return LoadedStudy(study=study, factors=factors, path=p, document=doc)
+    return LoadedStudy(study=study, factors=factors, path=p, document=doc, loader=loader)
 
 
 def locate_errors(exc: InputErrors, loaded: LoadedStudy) -> InputErrors:
     """Attach the study file and YAML lines (or workbook cells) to errors found while compiling."""
-    if loaded.path.suffix.lower() == ".xlsx":
-        from tanzuji.xlsx import locate_errors as locate_cells
-
-        return locate_cells(exc, loaded)
-    return InputErrors(_locate(exc.errors, loaded.document))
+    return loaded.locate(exc)
 
 
 def compile_loaded(loaded: LoadedStudy) -> MeasurementModel:
     """The measurement model of a loaded study, its component studies spliced in."""
-    return compile_with_components(loaded, load_study)
-
-
-def evaluate_file(path: str | Path) -> tuple[LoadedStudy, FootprintResult]:
-    """Load, compile and evaluate a study file by the specification's method.
-
-    Errors found while compiling carry the study file and YAML lines.
-    """
-    loaded = load_study(path)
-    try:
-        model = compile_loaded(loaded)
-    except InputErrors as exc:
-        raise locate_errors(exc, loaded) from None
-    return loaded, evaluate_jjf(model)
+    return compile_with_components(loaded, loaded.loader or load_text_study)
 
 
 def study_schema() -> dict[str, Any]:

@@ -49,6 +49,10 @@ class WorkbookStudy(LoadedStudy):
 
     cells: Mapping[FieldPath, Where] = field(default_factory=dict)
 
+    def locate(self, exc: InputErrors) -> InputErrors:
+        """Errors found after reading (compile, libraries) pointed at their cells."""
+        return locate_errors(exc, self)
+
 
 def _find_sheets(raw: Mapping[str, RawSheet], file: str) -> dict[str, RawSheet]:
     found: dict[str, RawSheet] = {}
@@ -385,7 +389,7 @@ def locate_errors(exc: InputErrors, loaded: LoadedStudy) -> InputErrors:
 
 
 def load_workbook_study(path: str | Path) -> WorkbookStudy:
-    """Read a workbook and resolve its factor libraries, like ``load_study`` for YAML.
+    """Read a workbook and resolve its factor libraries, like ``load_text_study`` for YAML.
 
     >>> load_workbook_study("no-such.xlsx")
     Traceback (most recent call last):
