@@ -243,7 +243,9 @@ def test_calc_shared_quantity_unknown_ref_points_at_the_yaml_line(tmp_path: Any)
         "    distance: {quantity: 300, unit: km}\n    factor: road\n",
         encoding="utf-8",
     )
-    with pytest.raises(InputErrors) as info:
+    from tanzuji.i18n import use_lang
+
+    with use_lang("en"), pytest.raises(InputErrors) as info:
         load_study(tmp_path / "study.yaml")
     (err,) = info.value.errors
     assert err.location.path == "activities[0].mass (line 9)"

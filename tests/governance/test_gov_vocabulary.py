@@ -180,7 +180,7 @@ def test_gov_vocab_did_you_mean_and_allowed_values_in_the_users_language(tmp_pat
     )
     with use_lang("zh"), pytest.raises(InputErrors) as zh:
         load_study(tmp_path / "study.yaml")
-    msgs = {e.location.path.split(" ")[0]: e.message for e in zh.value.errors}
+    msgs = {e.location.path.split("（")[0]: e.message for e in zh.value.errors}
     assert "是否为 'quantity'" in msgs["activities[0].quantiy"]
     assert "现场实测（onsite_measured）" in msgs["activities[1].data_type"]
     with use_lang("en"), pytest.raises(InputErrors) as en:

@@ -27,6 +27,7 @@ from dataclasses import replace
 from tanzuji.calculation.measurement import MeasurementModel, ModelInput, Role, Term
 from tanzuji.errors import InputError, InputErrors, UnitError
 from tanzuji.factors import FactorLibrary
+from tanzuji.i18n import tr
 from tanzuji.metrology import DerivedU, NotDerivableError, derived_uncertainty
 from tanzuji.model import (
     Activity,
@@ -83,12 +84,18 @@ class _Builder:
         if name not in self.inputs:
             unc = ef.uncertainty
             if unc is not None and (msg := unc.check_bounds(ef.value)):
-                self.errors.append(InputError(f"factor {ef.id!r}: {msg}", path=path))
+                self.errors.append(
+                    InputError(tr(f"因子 {ef.id!r}：{msg}", f"factor {ef.id!r}: {msg}"), path=path)
+                )
             try:
                 parse_unit(ef.unit)
             except UnitError as exc:
                 self.errors.append(
-                    UnitError(f"factor {ef.id!r} has an unknown unit", path=path, got=exc.got)
+                    UnitError(
+                        tr(f"因子 {ef.id!r} 的单位未知", f"factor {ef.id!r} has an unknown unit"),
+                        path=path,
+                        got=exc.got,
+                    )
                 )
                 return None
             self.inputs[name] = ModelInput(

@@ -19,8 +19,8 @@ the line where the YAML has one, and what was expected.
 >>> load_text_study(d / "s.yaml")
 Traceback (most recent call last):
 ...
-tanzuji.errors.InputErrors: 1 problem in the input:
-  - .../s.yaml: activities[0].quantity (line 6): expected a number ≥ 0 (got -1)
+tanzuji.errors.InputErrors: 输入中有 1 个问题：
+  - .../s.yaml: activities[0].quantity（第 6 行）: 应为 ≥ 0 的数（实际为 -1）
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from tanzuji.calculation import MeasurementModel
 from tanzuji.errors import InputError, InputErrors, UnitError
 from tanzuji.factors import FactorLibrary, LibraryFile
 from tanzuji.fileio import resolve_inside
+from tanzuji.i18n import tr
 from tanzuji.jsonio.components import (
     compile_with_components,
     component_factors,
@@ -137,7 +138,10 @@ def _load_factor_library(path: Path) -> FactorLibrary:
         if not _per_something(ef.unit):
             problems.append(
                 UnitError(
-                    "expected an emission per unit of activity, such as kgCO2e/kWh",
+                    tr(
+                        "应为每单位活动数据的排放量，如 kgCO2e/kWh",
+                        "expected an emission per unit of activity, such as kgCO2e/kWh",
+                    ),
                     path=f"factors[{i}].unit",
                     got=ef.unit,
                 )
@@ -185,11 +189,15 @@ def resolve_libraries(study: Study, base: Path, doc: Document) -> FactorLibrary:
                 # the file policy: inside the study's folder or a configured library folder
                 path = resolve_inside(ref, base, allowed, what="factor library")
                 if not path.is_file():
-                    known = ", ".join(["builtin", *builtins]) or "builtin"
+                    names = ["builtin", *builtins]
                     problems.append(
                         InputError(
-                            "no such factor-library file or builtin library; expected a path "
-                            f"relative to the study or one of {known}",
+                            tr(
+                                "没有这个因子库文件或内置因子库；应为相对于研究文件的路径，"
+                                f"或以下之一：{'、'.join(names)}",
+                                "no such factor-library file or builtin library; expected a path "
+                                f"relative to the study or one of {', '.join(names)}",
+                            ),
                             path=where,
                             got=ref,
                         )
@@ -245,7 +253,10 @@ def study_file(path: str | Path) -> Path:
             if (p / name).exists():
                 return p / name
         raise InputError(
-            f"directory holds no study file; expected one of {', '.join(STUDY_NAMES)}",
+            tr(
+                f"目录中没有研究文件；应为以下之一：{'、'.join(STUDY_NAMES)}",
+                f"directory holds no study file; expected one of {', '.join(STUDY_NAMES)}",
+            ),
             file=str(p),
         )
     return p

@@ -266,8 +266,8 @@ def read_workbook(path: str | Path) -> tuple[Study, dict[FieldPath, Where]]:
     >>> read_workbook(path)
     Traceback (most recent call last):
     ...
-    tanzuji.errors.InputErrors: 1 problem in the input:
-      - .../t.xlsx: sheet 'A.3 原材料获取': no activity data; expected at least one ...
+    tanzuji.errors.InputErrors: 输入中有 1 个问题：
+      - .../t.xlsx: 工作表 'A.3 原材料获取': no activity data; expected at least one ...
     """
     p = Path(path)
     file = str(p)
