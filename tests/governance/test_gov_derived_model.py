@@ -14,9 +14,9 @@ from pydantic import ValidationError
 from tanzuji.calculation import compile_study, evaluate_jjf
 from tanzuji.errors import InputErrors
 from tanzuji.governance import candidate_choices
+from tanzuji.i18n import use_lang
 from tanzuji.model import Activity, DataType, Study
 from tanzuji.model.derived import Candidate, select_candidate
-from tanzuji.i18n import use_lang
 from tanzuji.studyfiles import load_study
 
 R3 = math.sqrt(3)
