@@ -151,7 +151,9 @@ def test_invalid_uncertainty_forms(write_study, unc, needle):
         + json.dumps(unc, ensure_ascii=False)
         + "}"
     )
-    with pytest.raises(InputErrors) as exc:
+    from tanzuji.i18n import use_lang
+
+    with use_lang("en"), pytest.raises(InputErrors) as exc:
         load_study(write_study(text))
     (err,) = exc.value.errors
     assert err.location.path is not None
