@@ -66,7 +66,8 @@ def test_grid_list_in_english(run) -> None:
 def test_an_imported_table_fills_a_province_in(run, tmp_path: Path) -> None:
     table = tmp_path / "grid.csv"
     table.write_text(
-        "省份,年份,排放因子（kgCO2/kWh）,来源\n浙江省,2022,0.5,测试公告（手写示例）\n", encoding="utf-8"
+        "省份,年份,排放因子（kgCO2/kWh）,来源\n浙江省,2022,0.5,测试公告（手写示例）\n",
+        encoding="utf-8",
     )
     assert run("factors", "import-grid", table, "--out", tmp_path / "lib.yaml").code == 0
     res = run("--lang", "en", "factors", "list", "--grid", "--library", tmp_path / "lib.yaml")

@@ -102,3 +102,32 @@ def test_english_run_detector_flags_prose_only() -> None:
     assert english_runs("错误: x.yaml: 应为数字（实际为 'abc def ghi'）") == []
     assert english_runs("或以下之一：builtin、tanzuji-cn-electricity、my-lib-a") == []
     assert english_runs("错误: x.yaml: unknown unit; did you mean kWh?") == ["did you mean kWh"]
+
+
+#: model-level problems (validators of the study model and the compiler), one per study
+MODEL_CASES = {
+    "transport with neither form": "  - {stage: distribution, name: 运输, factor: x}\n",
+    "duplicate activity id": (
+        "  - {id: a, stage: use, name: 甲, quantity: 1, unit: kWh, factor: cn.grid.co2.2022}\n"
+        "  - {id: a, stage: use, name: 乙, quantity: 1, unit: kWh, factor: cn.grid.co2.2022}\n"
+    ),
+    "unit mismatch": "  - {stage: use, name: 运行, quantity: 1, unit: kg, factor: cn.grid.co2.2022}\n",
+    "transport mass not a mass": (
+        "  - {stage: distribution, name: 运输, mass: {quantity: 1, unit: km},"
+        " distance: {quantity: 1, unit: km}, factor: cn.grid.co2.2022}\n"
+    ),
+    "uncertainty forms": (
+        "  - {stage: use, name: 运行, quantity: 1, unit: kWh, factor: cn.grid.co2.2022,"
+        " uncertainty: {expanded: 2}}\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(MODEL_CASES))
+def test_model_level_messages_in_chinese(run, tmp_path: Path, name: str) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(HEAD + "activities:\n" + MODEL_CASES[name], encoding="utf-8")
+    res = run("--lang", "zh", "evaluate", path)
+    assert res.code == 1, res
+    assert "activities[" in res.err
+    assert english_runs(res.err) == [], res.err

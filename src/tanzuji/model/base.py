@@ -200,7 +200,10 @@ class Uncertainty(_Strict):
     def check_bounds(self, value: float) -> str | None:
         """A message if Appendix C bounds do not enclose ``value``, else ``None``."""
         if self.min is not None and self.max is not None and not self.min <= value <= self.max:
-            return f"the value {value} lies outside its bounds [{self.min}, {self.max}]"
+            return tr(
+                f"数值 {value} 超出其界限 [{self.min}, {self.max}]",
+                f"the value {value} lies outside its bounds [{self.min}, {self.max}]",
+            )
         return None
 
     @property
