@@ -23,10 +23,7 @@ SHIPPED_2022 = {
 }
 #: the 31 provincial-level divisions of the mainland (Hong Kong, Macao, Taiwan are not in
 #: the MEE/NBS tables)
-PROVINCES = (
-    "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 "
-    "广东 广西 海南 重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆"
-).split()
+PROVINCES = ["北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆"]
 
 
 @pytest.fixture(autouse=True)
