@@ -111,7 +111,9 @@ MODEL_CASES = {
         "  - {id: a, stage: use, name: 甲, quantity: 1, unit: kWh, factor: cn.grid.co2.2022}\n"
         "  - {id: a, stage: use, name: 乙, quantity: 1, unit: kWh, factor: cn.grid.co2.2022}\n"
     ),
-    "unit mismatch": "  - {stage: use, name: 运行, quantity: 1, unit: kg, factor: cn.grid.co2.2022}\n",
+    "unit mismatch": (
+        "  - {stage: use, name: 运行, quantity: 1, unit: kg, factor: cn.grid.co2.2022}\n"
+    ),
     "transport mass not a mass": (
         "  - {stage: distribution, name: 运输, mass: {quantity: 1, unit: km},"
         " distance: {quantity: 1, unit: km}, factor: cn.grid.co2.2022}\n"
