@@ -7,11 +7,21 @@ u(x)·EF with u(x) worked out by hand below.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import pytest
 
 from tanzuji.errors import InputErrors
+from tanzuji.i18n import use_lang
 from tanzuji.model import Uncertainty
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """This module matches the English wording of the library's messages."""
+    with use_lang("en"):
+        yield
+
 
 EF_CU = 4.2
 X = 60.0

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from tanzuji.errors import InputErrors, UnitError
 from tanzuji.i18n import use_lang
 from tanzuji.units import conversion_to_emission
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """This module matches the English wording of the library's messages."""
+    with use_lang("en"):
+        yield
+
 
 # (activity quantity, its unit, factor id, factor value·unit, expected kgCO2e by hand)
 FLOWS = [

@@ -3,6 +3,7 @@ year written as people write it; the use-stage duration as service life × hours
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,7 +11,16 @@ import pytest
 from tanzuji.calculation import compile_study, evaluate_jjf
 from tanzuji.factors import FactorLibrary
 from tanzuji.governance import check_study
+from tanzuji.i18n import use_lang
 from tanzuji.model import DataType, EmissionFactor, Operation, Process, Stage, Study
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """This module matches the English wording of the library's messages."""
+    with use_lang("en"):
+        yield
+
 
 LIB = FactorLibrary.from_factors(
     [
