@@ -4,6 +4,7 @@ and the compile hook that takes u from the instrument / calculation / allocation
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,13 @@ from tanzuji.model.derived import Candidate, select_candidate
 from tanzuji.studyfiles import load_study
 
 R3 = math.sqrt(3)
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """This module matches the English wording of the library's messages."""
+    with use_lang("en"):
+        yield
 
 
 def flow(**kw: Any) -> dict[str, Any]:
