@@ -118,6 +118,10 @@ MODEL_CASES = {
         "  - {stage: distribution, name: 运输, mass: {quantity: 1, unit: km},"
         " distance: {quantity: 1, unit: km}, factor: cn.grid.co2.2022}\n"
     ),
+    "register rolled over": (
+        "  - {stage: manufacturing, name: 电, factor: cn.grid.co2.2022, unit: kWh,"
+        " calculated: {model: register_difference, start: 10, end: 5}}\n"
+    ),
     "uncertainty forms": (
         "  - {stage: use, name: 运行, quantity: 1, unit: kWh, factor: cn.grid.co2.2022,"
         " uncertainty: {expanded: 2}}\n"
