@@ -33,12 +33,13 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tanzuji.jsonio import LoadedStudy, load_study
+from tanzuji.jsonio import LoadedStudy
 from tanzuji.model import Study
 from tanzuji.services import Actor, history, save_loaded
 from tanzuji.services.backup import export_jsonl, import_jsonl
 from tanzuji.services.trend import trend
 from tanzuji.store import Store, UnitOfWork, open_store
+from tanzuji.studyfiles import load_study
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDY = ROOT / "examples" / "single-phase-meter" / "study.yaml"

@@ -24,7 +24,7 @@ import numpy as np
 import scipy
 
 from tanzuji.calculation import MeasurementModel, compile_study, input_distribution
-from tanzuji.jsonio import load_study
+from tanzuji.studyfiles import load_study
 from tanzuji.uncertainty import Distribution
 
 ROOT = Path(__file__).resolve().parent.parent

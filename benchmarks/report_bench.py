@@ -49,10 +49,10 @@ def run_once(study: Path, keys: Path, monte_carlo: bool) -> tuple[dict[str, floa
     """One file → signed PDF run, timed by phase; returns the phases and the page count."""
     from tanzuji.calculation import compile_study, evaluate_full, evaluate_jjf
     from tanzuji.governance import check_study
-    from tanzuji.jsonio import load_study
     from tanzuji.report import ReportInput, build_context, gum_view, render_html, sign_pdf
     from tanzuji.report.prepare import run_monte_carlo
     from tanzuji.report.render import add_signature_field, html_to_pdf, write_atomic
+    from tanzuji.studyfiles import load_study
 
     ph: dict[str, float] = {}
     loaded = _timed(ph, "load", lambda: load_study(study))

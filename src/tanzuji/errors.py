@@ -4,9 +4,12 @@ Every error a user can cause is a :class:`TanzujiError`. The CLI prints it witho
 traceback and exits with status 1. Errors about an input name *where* the problem is
 (file, sheet, row, field path) and *what was expected*.
 
->>> err = InputError("must be ≥ 0", path="activities[3].quantity", file="study.yaml", got=-1)
->>> str(err)
+>>> from tanzuji.i18n import use_lang
+>>> with use_lang("en"):
+...     str(InputError("must be ≥ 0", path="activities[3].quantity", file="study.yaml", got=-1))
 'study.yaml: activities[3].quantity: must be ≥ 0 (got -1)'
+>>> str(InputError("应 ≥ 0", file="a.xlsx", sheet="A.2", row=3, got=-1))
+"a.xlsx: 工作表 'A.2': 第 3 行: 应 ≥ 0（实际为 -1）"
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from tanzuji.i18n import get_lang, tr, use_lang
 
 __all__ = [
     "AuditError",
@@ -54,11 +59,11 @@ class Location:
         if self.file:
             parts.append(self.file)
         if self.sheet:
-            parts.append(f"sheet {self.sheet!r}")
+            parts.append(tr(f"工作表 {self.sheet!r}", f"sheet {self.sheet!r}"))
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(tr(f"第 {self.row} 行", f"row {self.row}"))
         if self.column:
-            parts.append(f"column {self.column!r}")
+            parts.append(tr(f"列 {self.column!r}", f"column {self.column!r}"))
         if self.path:
             parts.append(self.path)
         return ": ".join(parts)
@@ -81,6 +86,8 @@ class InputError(TanzujiError):
         self.message = message
         self.location = Location(file=file, sheet=sheet, row=row, column=column, path=path)
         self.got = got
+        # the message was worded in the language in force now: the frame around it too
+        self.lang = get_lang()
         super().__init__(str(self))
 
     def with_location(self, **where: Any) -> InputError:
@@ -96,11 +103,12 @@ class InputError(TanzujiError):
         return type(self)(self.message, got=self.got, **merged)
 
     def __str__(self) -> str:
-        where = str(self.location)
-        text = f"{where}: {self.message}" if where else self.message
-        if self.got is not _MISSING:
-            text += f" (got {_shown(self.got)})"
-        return text
+        with use_lang(self.lang):
+            where = str(self.location)
+            text = f"{where}: {self.message}" if where else self.message
+            if self.got is not _MISSING:
+                text += tr(f"（实际为 {_shown(self.got)}）", f" (got {_shown(self.got)})")
+            return text
 
 
 def _shown(value: Any) -> str:
@@ -122,11 +130,13 @@ class InputErrors(TanzujiError):
 
     def __init__(self, errors: Iterable[InputError]) -> None:
         self.errors: Sequence[InputError] = tuple(errors)
+        self.lang = get_lang()
         super().__init__(str(self))
 
     def __str__(self) -> str:
         n = len(self.errors)
-        head = f"{n} problem{'s' if n != 1 else ''} in the input:"
+        with use_lang(self.lang):
+            head = tr(f"输入中有 {n} 个问题：", f"{n} problem{'s' if n != 1 else ''} in the input:")
         return "\n".join([head, *(f"  - {e}" for e in self.errors)])
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pydantic import Field
 
 from tanzuji.errors import InputError
+from tanzuji.i18n import tr
 from tanzuji.model import EmissionFactor, LocalizedText
 from tanzuji.model.base import _Strict
 
@@ -63,7 +64,12 @@ class FactorLibrary:
         table: dict[str, EmissionFactor] = {}
         for ef in factors:
             if ef.id in table:
-                raise InputError(f"factor id {ef.id!r} is defined twice in library {id!r}")
+                raise InputError(
+                    tr(
+                        f"因子 id {ef.id!r} 在因子库 {id!r} 中定义了两次",
+                        f"factor id {ef.id!r} is defined twice in library {id!r}",
+                    )
+                )
             table[ef.id] = ef if ef.library else ef.model_copy(update={"library": id})
         return cls(id=id, _factors=table)
 
@@ -107,16 +113,21 @@ class FactorLibrary:
         >>> FactorLibrary().get("cn.elec", path="activities[0].factor")
         Traceback (most recent call last):
         ...
-        tanzuji.factors.UnknownFactorError: activities[0].factor: unknown factor id; ...
+        tanzuji.factors.UnknownFactorError: activities[0].factor: 未知因子 id；...
         """
         try:
             return self._factors[key]
         except KeyError:
             close = self.suggest(key)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise UnknownFactorError(
-                "unknown factor id; expected an id defined in the study's factors or its "
-                f"factor libraries (tanzuji factors search finds ids){hint}",
+                tr(
+                    "未知因子 id；应为研究的 factors 或其因子库中定义的 id"
+                    "（可用 `tanzuji factors search` 查找）"
+                    + (f"；是否为 {'、'.join(close)}？" if close else ""),
+                    "unknown factor id; expected an id defined in the study's factors or its "
+                    "factor libraries (tanzuji factors search finds ids)"
+                    + (f"; did you mean {', '.join(close)}?" if close else ""),
+                ),
                 path=path,
                 got=key,
             ) from None

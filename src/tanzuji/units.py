@@ -250,11 +250,15 @@ def _lookup_name(name: str, text: str) -> Any:
             return base ** int(m["p"])
     hint = suggest_unit(name)
     named = f" {name!r}" if name != text.strip() else ""
-    # English like the other input errors the study tests match (tests/core/cases)
     raise _bad(
-        f"unknown unit{named}"
-        + (f"; did you mean {hint}?" if hint else "")
-        + "; expected a unit such as kg, kWh, km, t*km, m2, 千克, 度 or kgCO2e/kWh",
+        tr(
+            f"未知单位{named}"
+            + (f"；是否为 {hint}？" if hint else "")
+            + "；应为 kg、kWh、km、t*km、m2、千克、度 或 kgCO2e/kWh 这样的单位",
+            f"unknown unit{named}"
+            + (f"; did you mean {hint}?" if hint else "")
+            + "; expected a unit such as kg, kWh, km, t*km, m2, 千克, 度 or kgCO2e/kWh",
+        ),
         text,
     )
 
@@ -540,7 +544,10 @@ def to_unit(value: float, from_unit: str, to: str) -> float:
     try:
         q = ureg.Quantity(value, parse_unit(from_unit)).to(parse_unit(to))
     except pint.errors.DimensionalityError as exc:
-        raise UnitError(f"cannot convert {from_unit} to {to}", got=from_unit) from exc
+        raise UnitError(
+            tr(f"无法将 {from_unit} 换算为 {to}", f"cannot convert {from_unit} to {to}"),
+            got=from_unit,
+        ) from exc
     return float(q.magnitude)
 
 
@@ -555,7 +562,7 @@ def conversion_to_emission(units: Sequence[str], target: str = EMISSION_UNIT) ->
     >>> conversion_to_emission(["kgCO2e/kWh", "kg"])
     Traceback (most recent call last):
     ...
-    tanzuji.errors.UnitError: kgCO2e/kWh × kg gives kgCO2e·kg/kWh, not an emission (kgCO2e)
+    tanzuji.errors.UnitError: kgCO2e/kWh × kg 得到 kgCO2e·kg/kWh，不是排放量（kgCO2e）
     """
     for text in units:
         parse_unit(text)  # type and length checks before the cache
@@ -572,7 +579,14 @@ def _conversion_cached(units: tuple[str, ...], target: str) -> float:
         factor = float(product.to(parse_unit(target)).magnitude)
     except pint.errors.DimensionalityError as exc:
         shown = " × ".join(units)
-        raise UnitError(f"{shown} gives {product.units:~P}, not an emission ({target})") from exc
+        got = f"{product.units:~P}"
+        raise UnitError(
+            tr(
+                f"{shown} 得到 {got}，不是排放量（{target}）",
+                f"{shown} gives {got}, not an emission ({target})",
+            )
+        ) from exc
     if not math.isfinite(factor):  # pragma: no cover - defensive
-        raise UnitError(f"{' × '.join(units)} does not convert to {target}")
+        shown = " × ".join(units)
+        raise UnitError(tr(f"{shown} 无法换算为 {target}", f"{shown} does not convert to {target}"))
     return factor

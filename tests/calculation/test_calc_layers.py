@@ -6,6 +6,8 @@ function to hide the cycle; grimp sees function-local imports too.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import grimp
 import pytest
 
@@ -51,3 +53,36 @@ def test_calc_no_module_imports_private_names_of_jsonio() -> None:
             names = [n.strip().split(" as ")[0] for n in m.group(1).strip("()").split(",")]
             offenders += [f"{path.relative_to(root)}: {n}" for n in names if n.startswith("_")]
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("lower", "upper"),
+    [
+        ("tanzuji.jsonio", "tanzuji.xlsx"),  # the xlsx reader builds on jsonio, not the reverse
+        ("tanzuji.jsonio", "tanzuji.studyfiles"),
+        ("tanzuji.xlsx", "tanzuji.studyfiles"),
+    ],
+)
+def test_calc_file_type_dispatch_sits_above_both_readers(lower: str, upper: str) -> None:
+    chain = GRAPH.find_shortest_chain(importer=lower, imported=upper, as_packages=True)
+    assert chain is None, f"{lower} reaches {upper} via {' → '.join(chain or ())}"
+
+
+def test_calc_acyclic_contract_has_no_exception() -> None:
+    import tomllib
+    from pathlib import Path
+
+    conf = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text("utf-8"))
+    contracts = conf["tool"]["importlinter"]["contracts"]
+    (acyclic,) = [c for c in contracts if c["type"] == "acyclic_siblings"]
+    assert not acyclic.get("ignore_imports")
+
+
+def test_calc_studyfiles_reads_every_study_type(tmp_path) -> None:
+    from tanzuji.studyfiles import load_study
+    from tanzuji.xlsx import WorkbookStudy, convert_study
+
+    src = Path(__file__).parents[2] / "examples" / "single-phase-meter" / "study.yaml"
+    convert_study(src, tmp_path / "s.xlsx")
+    assert isinstance(load_study(tmp_path / "s.xlsx"), WorkbookStudy)
+    assert not isinstance(load_study(src), WorkbookStudy)

@@ -12,6 +12,7 @@ whereas two independent masses would give (d1·f1·u_m)² + (d2·f2·u_m)² for 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +20,16 @@ import pytest
 from tanzuji.calculation import compile_study, evaluate_full, evaluate_jjf, evaluate_monte_carlo
 from tanzuji.errors import InputErrors
 from tanzuji.factors import FactorLibrary
+from tanzuji.i18n import use_lang
 from tanzuji.model import EmissionFactor, Stage, Study
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """This module matches the English wording of the library's messages."""
+    with use_lang("en"):
+        yield
+
 
 M, U_M = 120.0, 20.0  # kg
 D1, U_D1, D2, U_D2 = 300.0, 10.0, 50.0, 5.0  # km
@@ -233,7 +243,7 @@ def test_calc_shared_quantity_dimension_checked_where_used() -> None:
 
 
 def test_calc_shared_quantity_unknown_ref_points_at_the_yaml_line(tmp_path: Any) -> None:
-    from tanzuji.jsonio import load_study
+    from tanzuji.studyfiles import load_study
 
     (tmp_path / "study.yaml").write_text(
         "id: S\nproduct: {name: 灯}\nperiod: 2025\n"
@@ -243,7 +253,9 @@ def test_calc_shared_quantity_unknown_ref_points_at_the_yaml_line(tmp_path: Any)
         "    distance: {quantity: 300, unit: km}\n    factor: road\n",
         encoding="utf-8",
     )
-    with pytest.raises(InputErrors) as info:
+    from tanzuji.i18n import use_lang
+
+    with use_lang("en"), pytest.raises(InputErrors) as info:
         load_study(tmp_path / "study.yaml")
     (err,) = info.value.errors
     assert err.location.path == "activities[0].mass (line 9)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -30,3 +31,28 @@ def fresh(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None
         cwd=cwd,
     )
     return Res(proc.returncode, proc.stdout, proc.stderr)
+
+
+#: Tokens that are not English prose: file names, ids, units, field paths, numbers.
+_NOT_PROSE = re.compile(
+    r"""(?x)
+    [/\\][^\s：:，,（）()]*            # a path
+    | [\w.\-]+\.(?:ya?ml|json|xlsx|pdf|csv)\b
+    | \b[A-Za-z_]+(?:\[\d+\])?(?:\.[A-Za-z_0-9]+(?:\[\d+\])?)+  # a dotted id or field path
+    | \b\w*_\w*\b                        # snake_case keys (values the user types)
+    | '[^']*' | "[^"]*" | `[^`]*`          # quoted values and commands
+    """
+)
+_ENGLISH_RUN = re.compile(r"(?<![\w-])[A-Za-z]{2,}(?: +[A-Za-z]+){2,}(?![\w-])")
+
+
+def english_runs(text: str) -> list[str]:
+    """Runs of three or more English words in ``text`` (file names, ids, field paths,
+    quoted values and snake_case keys excluded): what must not appear in a Chinese session.
+
+    >>> english_runs("错误: /tmp/a b c.yaml: activities[0].unit: 未知单位（实际为 'kWh x y'）")
+    []
+    >>> english_runs("错误: s.yaml: expected a number (got 1)")
+    ['expected a number']
+    """
+    return _ENGLISH_RUN.findall(_NOT_PROSE.sub(" ", text))

@@ -17,9 +17,10 @@ from clihelpers import ROOT, fresh
 from pydantic import TypeAdapter
 
 from tanzuji.factors import FactorLibrary
-from tanzuji.jsonio import builtin_libraries, evaluate_file, load_factor_library
+from tanzuji.jsonio import builtin_libraries, load_factor_library
 from tanzuji.model import EmissionFactor, Study, Uncertainty
 from tanzuji.model.derived import Calculation
+from tanzuji.studyfiles import evaluate_file
 
 DOCS = sorted((ROOT / "docs").glob("*.md"))
 #: YAML snippets of other file formats (not studies), recognised by their top-level keys and

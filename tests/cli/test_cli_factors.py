@@ -155,6 +155,8 @@ def test_unknown_factor_id_suggests_ids_by_their_parts(run, tmp_path: Path) -> N
         " uncertainty: {relative: 0.01}}\n",
         encoding="utf-8",
     )
-    res = run("evaluate", study)
+    res = run("--lang", "en", "evaluate", study)
     assert res.code == 1
     assert "did you mean" in res.err and "material.aluminium.primary.iai2022" in res.err
+    res = run("--lang", "zh", "evaluate", study)
+    assert "是否为" in res.err and "material.aluminium.primary.iai2022" in res.err

@@ -1,5 +1,8 @@
 """Every bad input: through ``load_study`` + ``compile_study`` and through the CLI.
 
+The table's expectations are the English wording, so both paths run in English; the
+Chinese wording of the same messages is tested in tests/cli/test_cli_messages_lang.py.
+
 The table is ``cases/bad_inputs.yaml``. Each problem must come out as exactly one line that
 names the file, the field path (``activities[3].quantity``), the YAML line and what was
 expected; the CLI must exit 1 without a traceback.
@@ -19,7 +22,9 @@ import yaml
 
 from tanzuji.calculation import compile_study
 from tanzuji.errors import InputError, InputErrors
-from tanzuji.jsonio import load_study, locate_errors
+from tanzuji.i18n import use_lang
+from tanzuji.jsonio import locate_errors
+from tanzuji.studyfiles import load_study
 
 CASES_FILE = Path(__file__).parent / "cases" / "bad_inputs.yaml"
 CASES: list[dict[str, Any]] = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
@@ -92,6 +97,11 @@ def check_messages(messages: list[str], case: dict[str, Any], path: Path, first:
 
 def api_messages(path: Path) -> list[str]:
     """The messages of ``load_study`` + ``compile_study`` (as ``tanzuji evaluate`` uses them)."""
+    with use_lang("en"):
+        return _api_messages(path)
+
+
+def _api_messages(path: Path) -> list[str]:
     try:
         loaded = load_study(path)
         try:
@@ -106,13 +116,13 @@ def api_messages(path: Path) -> list[str]:
 
 
 def cli_messages(cli: Any, path: Path) -> list[str]:
-    res = cli("evaluate", path, "--json")
+    res = cli("--lang", "en", "evaluate", path, "--json")
     assert res.code == 1, res.err
     assert "Traceback" not in res.err
     assert res.out == ""
     lines = res.error_lines
-    assert all(line.startswith("错误: ") for line in lines), res.err
-    return [line.removeprefix("错误: ") for line in lines]
+    assert all(line.startswith("error: ") for line in lines), res.err
+    return [line.removeprefix("error: ") for line in lines]
 
 
 @pytest.mark.parametrize("case", _params())
@@ -282,5 +292,5 @@ def test_console_script_bad_input_end_to_end(write_study):
     assert proc.stdout == ""
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 2, proc.stderr
-    assert lines[0].startswith(f"错误: {path}: activities[3].factor (line ")
-    assert lines[1].startswith(f"错误: {path}: activities[4].unit (line ")
+    assert lines[0].startswith(f"错误: {path}: activities[3].factor（第 "), lines[0]
+    assert lines[1].startswith(f"错误: {path}: activities[4].unit（第 "), lines[1]

@@ -14,8 +14,9 @@ import pytest
 
 from tanzuji.calculation import compile_study, evaluate_jjf
 from tanzuji.errors import InputErrors
-from tanzuji.jsonio import load_study, result_to_dict
+from tanzuji.jsonio import result_to_dict
 from tanzuji.model import Stage
+from tanzuji.studyfiles import load_study
 
 REL = 1e-12
 G = 0.6205  # grid, kgCO2e/kWh

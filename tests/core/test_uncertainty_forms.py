@@ -7,11 +7,21 @@ u(x)·EF with u(x) worked out by hand below.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import pytest
 
 from tanzuji.errors import InputErrors
+from tanzuji.i18n import use_lang
 from tanzuji.model import Uncertainty
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """This module matches the English wording of the library's messages."""
+    with use_lang("en"):
+        yield
+
 
 EF_CU = 4.2
 X = 60.0
@@ -144,14 +154,16 @@ def test_factor_uncertainty_does_not_enter_the_spec_method(calc):
 def test_invalid_uncertainty_forms(write_study, unc, needle):
     import json
 
-    from tanzuji.jsonio import load_study
+    from tanzuji.studyfiles import load_study
 
     text = (
         "- {stage: use, name: a, quantity: 60, unit: kWh, factor: grid, uncertainty: "
         + json.dumps(unc, ensure_ascii=False)
         + "}"
     )
-    with pytest.raises(InputErrors) as exc:
+    from tanzuji.i18n import use_lang
+
+    with use_lang("en"), pytest.raises(InputErrors) as exc:
         load_study(write_study(text))
     (err,) = exc.value.errors
     assert err.location.path is not None

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from tanzuji.errors import InputErrors, UnitError
+from tanzuji.i18n import use_lang
 from tanzuji.units import conversion_to_emission
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """This module matches the English wording of the library's messages."""
+    with use_lang("en"):
+        yield
+
 
 # (activity quantity, its unit, factor id, factor value·unit, expected kgCO2e by hand)
 FLOWS = [
@@ -112,7 +123,7 @@ def test_conversion_constants(units, expected):
 
 
 def test_mismatch_kwh_factor_times_kg_names_activity_and_factor(calc):
-    with pytest.raises(InputErrors) as exc:
+    with use_lang("en"), pytest.raises(InputErrors) as exc:
         calc([{"stage": "use", "name": "运行能耗", "quantity": 1, "unit": "kg", "factor": "grid"}])
     (err,) = exc.value.errors
     assert isinstance(err, UnitError)
@@ -206,7 +217,7 @@ def test_electricity_supply_unit_must_be_energy(calc):
 
 
 def test_unknown_unit(calc):
-    with pytest.raises(InputErrors) as exc:
+    with use_lang("en"), pytest.raises(InputErrors) as exc:
         calc([{"stage": "use", "name": "a", "quantity": 1, "unit": "bananas", "factor": "grid"}])
     (err,) = exc.value.errors
     assert err.location.path == "activities[0].unit"

@@ -219,7 +219,8 @@ def finite_json(data: Any) -> bool:
 
 def evaluate_case(path: Path) -> tuple[str, str]:
     """Evaluate one study file as ``evaluate --json`` and ``check --json`` do: (outcome, detail)."""
-    from tanzuji.jsonio import evaluate_file, result_to_dict
+    from tanzuji.jsonio import result_to_dict
+    from tanzuji.studyfiles import evaluate_file
 
     try:
         loaded, result = evaluate_file(path)

@@ -7,6 +7,7 @@ w_j (BOM quantity per piece, default 1 = by output) contributes T · w_p / Σ n_
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,7 +15,16 @@ import pytest
 from tanzuji.calculation import compile_study, evaluate_jjf
 from tanzuji.factors import FactorLibrary
 from tanzuji.governance import check_study
+from tanzuji.i18n import use_lang
 from tanzuji.model import EmissionFactor, Study
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """This module matches the English wording of the library's messages."""
+    with use_lang("en"):
+        yield
+
 
 TWO_MODELS = {
     "product_model": "A",

@@ -4,6 +4,7 @@ and the compile hook that takes u from the instrument / calculation / allocation
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,19 @@ from pydantic import ValidationError
 from tanzuji.calculation import compile_study, evaluate_jjf
 from tanzuji.errors import InputErrors
 from tanzuji.governance import candidate_choices
-from tanzuji.jsonio import load_study
+from tanzuji.i18n import use_lang
 from tanzuji.model import Activity, DataType, Study
 from tanzuji.model.derived import Candidate, select_candidate
+from tanzuji.studyfiles import load_study
 
 R3 = math.sqrt(3)
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """This module matches the English wording of the library's messages."""
+    with use_lang("en"):
+        yield
 
 
 def flow(**kw: Any) -> dict[str, Any]:
@@ -204,7 +213,7 @@ def test_bad_calculated_block_reports_the_field(tmp_path: Path) -> None:
         "    calculated: {model: register_difference, start: 10, end: oops}\n",
         encoding="utf-8",
     )
-    with pytest.raises(InputErrors) as exc:
+    with use_lang("en"), pytest.raises(InputErrors) as exc:
         load_study(p)
     text = str(exc.value)
     assert "activities[0].calculated.end (line 8): expected a number (got 'oops')" in text
@@ -218,7 +227,7 @@ def test_unknown_calculation_model_message(tmp_path: Path) -> None:
         "  - {stage: use, name: 电, factor: grid, calculated: {model: nope}}\n",
         encoding="utf-8",
     )
-    with pytest.raises(InputErrors) as exc:
+    with use_lang("en"), pytest.raises(InputErrors) as exc:
         load_study(p)
     assert (
         "activities[0].calculated (line 5): expected model to be one of "

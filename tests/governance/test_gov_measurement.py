@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import pytest
 
@@ -13,6 +14,7 @@ from tanzuji.governance import (
     readings_u,
     register_difference_u,
 )
+from tanzuji.i18n import use_lang
 from tanzuji.model import Instrument
 from tanzuji.model.derived import (
     Allocation,
@@ -23,6 +25,15 @@ from tanzuji.model.derived import (
 )
 
 R3 = math.sqrt(3)
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """This module matches the English wording of the library's messages."""
+    with use_lang("en"):
+        yield
+
+
 METER = Instrument(
     id="EM", name="表", kind="electricity_meter", accuracy_class="0.5S", ct_class="0.2"
 )

@@ -3,6 +3,7 @@ year written as people write it; the use-stage duration as service life × hours
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,7 +11,16 @@ import pytest
 from tanzuji.calculation import compile_study, evaluate_jjf
 from tanzuji.factors import FactorLibrary
 from tanzuji.governance import check_study
+from tanzuji.i18n import use_lang
 from tanzuji.model import DataType, EmissionFactor, Operation, Process, Stage, Study
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """This module matches the English wording of the library's messages."""
+    with use_lang("en"):
+        yield
+
 
 LIB = FactorLibrary.from_factors(
     [
@@ -170,7 +180,7 @@ def test_gov_vocab_service_life_and_duration_exclusive() -> None:
 def test_gov_vocab_did_you_mean_and_allowed_values_in_the_users_language(tmp_path: Any) -> None:
     from tanzuji.errors import InputErrors
     from tanzuji.i18n import use_lang
-    from tanzuji.jsonio import load_study
+    from tanzuji.studyfiles import load_study
 
     (tmp_path / "study.yaml").write_text(
         "id: S\nproduct: {name: 灯}\nperiod: 2025年\nactivities:\n"
@@ -180,7 +190,7 @@ def test_gov_vocab_did_you_mean_and_allowed_values_in_the_users_language(tmp_pat
     )
     with use_lang("zh"), pytest.raises(InputErrors) as zh:
         load_study(tmp_path / "study.yaml")
-    msgs = {e.location.path.split(" ")[0]: e.message for e in zh.value.errors}
+    msgs = {e.location.path.split("（")[0]: e.message for e in zh.value.errors}
     assert "是否为 'quantity'" in msgs["activities[0].quantiy"]
     assert "现场实测（onsite_measured）" in msgs["activities[1].data_type"]
     with use_lang("en"), pytest.raises(InputErrors) as en:

@@ -85,7 +85,7 @@ def _files(tmp_path: Path, mapping: str = MAPPING) -> tuple[Path, Path, Path]:
 
 def test_metering_gas_and_steam_readings_to_an_evaluated_study(tmp_path):
     from tanzuji.calculation import compile_study, evaluate_full
-    from tanzuji.jsonio import load_study
+    from tanzuji.studyfiles import load_study
 
     m, data, study = _files(tmp_path)
     (tmp_path / "new").mkdir()

@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from tanzuji.cli import app
-from tanzuji.jsonio import evaluate_file, load_study
 from tanzuji.metering import Execution, ingest
 from tanzuji.model.base import Period
+from tanzuji.studyfiles import evaluate_file, load_study
 
 from .conftest import MAPPING, PERIOD, N
 

@@ -12,8 +12,9 @@ import yaml
 
 from tanzuji.calculation import evaluate_full, evaluate_jjf
 from tanzuji.errors import InputErrors
-from tanzuji.jsonio import evaluate_file, load_study
+from tanzuji.i18n import use_lang
 from tanzuji.jsonio.components import compile_with_components
+from tanzuji.studyfiles import evaluate_file, load_study
 
 GRID = {
     "id": "grid",
@@ -137,7 +138,7 @@ def test_evaluate_file_resolves_components(tmp_path: Path) -> None:
 def test_a_cycle_is_an_error_naming_the_loop(tmp_path: Path) -> None:
     _parent(tmp_path, ref="component:self")
     os.symlink(tmp_path, tmp_path / "self")
-    with pytest.raises(InputErrors, match="cycle"):
+    with use_lang("en"), pytest.raises(InputErrors, match="cycle"):
         compile_with_components(load_study(tmp_path), load_study)
 
 
@@ -152,14 +153,14 @@ def test_component_outside_the_folder_is_refused(tmp_path: Path) -> None:
 def test_component_must_be_cradle_to_gate(tmp_path: Path) -> None:
     _parent(tmp_path)
     _component(tmp_path / "pcba", boundary=["raw_materials", "manufacturing", "use"])
-    with pytest.raises(InputErrors, match="cradle-to-gate"):
+    with use_lang("en"), pytest.raises(InputErrors, match="cradle-to-gate"):
         compile_with_components(load_study(tmp_path), load_study)
 
 
 def test_one_factor_id_means_one_factor(tmp_path: Path) -> None:
     _parent(tmp_path)
     _component(tmp_path / "pcba", factors=[GRID | {"value": 0.6}, STEEL])
-    with pytest.raises(InputErrors, match="differs"):
+    with use_lang("en"), pytest.raises(InputErrors, match="differs"):
         compile_with_components(load_study(tmp_path), load_study)
 
 

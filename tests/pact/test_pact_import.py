@@ -13,7 +13,7 @@ from pacthelpers import evaluated, footprint, hand_study
 
 from tanzuji.calculation import compile_study, evaluate_full, evaluate_jjf
 from tanzuji.errors import InputErrors
-from tanzuji.jsonio import load_factor_library, load_study
+from tanzuji.jsonio import load_factor_library
 from tanzuji.model import FactorType, Grade
 from tanzuji.pact.export import ExportOptions, export_footprint
 from tanzuji.pact.importer import (
@@ -22,6 +22,7 @@ from tanzuji.pact.importer import (
     library_document,
     read_footprints,
 )
+from tanzuji.studyfiles import load_study
 
 
 def test_dqr_bounds_when_no_extension() -> None:

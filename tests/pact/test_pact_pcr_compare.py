@@ -11,10 +11,10 @@ from pacthelpers import footprint
 from typer.testing import CliRunner
 
 from tanzuji.cli import app
-from tanzuji.jsonio import load_study
 from tanzuji.model import Study
 from tanzuji.pact.compare import compare_footprints
 from tanzuji.pact.pcr import check_pcr, load_rule
+from tanzuji.studyfiles import load_study
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "single-phase-meter"

@@ -16,8 +16,8 @@ import pikepdf  # a dev dependency: a missing one fails, never skips
 import pytest
 from reporthelpers import ACCEPTED, FIXTURE, Keys, Report, needs_tools
 
-from tanzuji.jsonio import evaluate_file
 from tanzuji.report import verify_pdf
+from tanzuji.studyfiles import evaluate_file
 
 pytestmark = needs_tools
 Run = Callable[..., tuple[int, str]]

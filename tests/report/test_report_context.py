@@ -13,7 +13,7 @@ import pytest
 from reporthelpers import FIXTURE, needs_tools
 
 from tanzuji.calculation import compile_study, evaluate_full, evaluate_jjf
-from tanzuji.jsonio import LoadedStudy, load_study
+from tanzuji.jsonio import LoadedStudy
 from tanzuji.report import (
     MonteCarloView,
     ReportError,
@@ -27,6 +27,7 @@ from tanzuji.report import (
 from tanzuji.report.deviations import find_deviations
 from tanzuji.report.identity import is_meter, slug, split_specification
 from tanzuji.report.views import input_label, spec_budget
+from tanzuji.studyfiles import load_study
 
 
 @pytest.fixture(scope="module")

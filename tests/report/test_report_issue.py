@@ -65,11 +65,12 @@ def test_acceptance_needs_a_known_id_and_a_reason(
 
 def test_accepted_deviations_are_printed_and_listed_in_the_report(report: Report) -> None:
     for finding_id, reason in ACCEPTED:
-        assert f"已接受的偏离: {finding_id}：" in report.output and reason in report.output
+        assert f"（编号 {finding_id}）；理由：" in report.output and reason in report.output
         assert finding_id in report.dense and reason.replace(" ", "") in report.dense
     assert report.dense.count("签发人明确接受此项") == 4
     # warnings are printed at issue time, in the user's language (zh by default)
-    assert "警告: SITE_CATEGORY_UNKNOWN:site：" in report.output
+    # (a warning needs no --accept: its message, not its internal code)
+    assert "警告: 未给出用户类别" in report.output and "SITE_CATEGORY_UNKNOWN" not in report.output
     assert "warning:" not in report.output
 
 
@@ -110,7 +111,9 @@ def test_unsigned_report_is_a_marked_draft(run_main: Run, tmp_path: Path) -> Non
     pdf = tmp_path / "draft.pdf"
     code, out = run_main("report", str(FIXTURE), "--out", str(pdf), "--lang", "en")
     assert code == 0, out
-    assert "(draft, not signed)" in out and "error: CERTIFICATE_EXPIRED:JD2024-077" in out
+    assert (
+        "(draft, not signed)" in out and "(id CERTIFICATE_EXPIRED:JD2024-077, for --accept)" in out
+    )
     pages = pdf_pages(pdf)
     assert len(pages) > 3
     for page in pages:

@@ -170,8 +170,8 @@ def test_pages_render_to_png(report: Report, tmp_path: Path) -> None:
 
 def test_long_tables_repeat_their_header_and_keep_rows_whole(tmp_path: Path) -> None:
     from tanzuji.calculation import compile_study, evaluate_jjf
-    from tanzuji.jsonio import load_study
     from tanzuji.report import ReportInput, render_report
+    from tanzuji.studyfiles import load_study
 
     loaded = load_study(FIXTURE)
     data = loaded.study.model_dump(mode="json", exclude_none=True)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from reporthelpers import needs_tools, pdftotext
 
-from tanzuji.jsonio import evaluate_file
+from tanzuji.studyfiles import evaluate_file
 
 pytestmark = needs_tools
 ROOT = Path(__file__).parents[2]

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from tanzuji.errors import InputError, InputErrors
-from tanzuji.jsonio import evaluate_file, load_study, read_document
+from tanzuji.jsonio import read_document
 from tanzuji.jsonio.documents import MAX_DEPTH, MAX_NUMBER, MAX_STRING
 from tanzuji.model.base import MAX_MAGNITUDE
+from tanzuji.studyfiles import evaluate_file, load_study
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
 from big_study import big_study_text

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from tanzuji.errors import InputErrors
-from tanzuji.jsonio import load_study
+from tanzuji.studyfiles import load_study
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "single-phase-meter" / "study.xlsx"
 

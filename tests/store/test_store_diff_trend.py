@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from tanzuji.errors import InputError, NotFoundError
-from tanzuji.jsonio import evaluate_file
 from tanzuji.model import Stage
 from tanzuji.services import Actor, save_study
 from tanzuji.services.diff import diff_revisions
 from tanzuji.services.trend import plot_trend, trend
 from tanzuji.store import Store, UnitOfWork
+from tanzuji.studyfiles import evaluate_file
 
 from .conftest import SP, TP
 from .helpers import PCB_NEW, PCB_OLD, variant

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from tanzuji.errors import ConflictError, NotFoundError
-from tanzuji.jsonio import evaluate_file
 from tanzuji.services import (
     Actor,
     evaluate_revision,
@@ -20,6 +19,7 @@ from tanzuji.services import (
     show_revision,
 )
 from tanzuji.store import Store, UnitOfWork
+from tanzuji.studyfiles import evaluate_file
 
 from .conftest import SP, TP
 from .helpers import PCB_NEW, PCB_OLD, variant
@@ -32,7 +32,7 @@ def _uow(store: Store, write: bool = True) -> UnitOfWork:
 def test_save_stores_revision_and_its_evaluation(store: Store, actor: Actor) -> None:
     res = save_study(_uow(store), actor, SP, message="first")
     assert res.created and res.seq == 1 and res.parent_id is None
-    # The stored result is the file's own evaluation (second path: jsonio.evaluate_file).
+    # The stored result is the file's own evaluation (second path: studyfiles.evaluate_file).
     _, direct = evaluate_file(SP)
     assert res.total_value == direct.total.value
     assert res.total_u == direct.total.u

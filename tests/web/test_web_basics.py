@@ -128,7 +128,7 @@ def test_web_upload_workbook_shows_table_a8(client: TestClient) -> None:
 
 
 def test_web_api_evaluate_yaml_matches_the_cli(client: TestClient) -> None:
-    from tanzuji.jsonio import evaluate_file
+    from tanzuji.studyfiles import evaluate_file
 
     token = sign_in(client, "ed@maker.example", "pw-maker-1")
     path = EXAMPLES / "single-phase-meter" / "study.yaml"

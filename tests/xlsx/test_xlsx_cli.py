@@ -60,4 +60,4 @@ def test_bad_workbook_gives_one_line_per_problem(tmp_path: Path) -> None:
     assert done.returncode == 1
     lines = [line for line in done.stderr.splitlines() if line.startswith("错误:")]
     assert len(lines) == 2 and "Traceback" not in done.stderr
-    assert all("sheet 'A.3 原材料获取': row 4" in line for line in lines)
+    assert all("工作表 'A.3 原材料获取': 第 4 行" in line for line in lines), lines

@@ -1,9 +1,11 @@
 """Bad workbooks: every problem names file, sheet, row and column header, and what was
-expected; nothing is half-written."""
+expected; nothing is half-written. (In English: the Chinese wording is checked by
+test_chinese_messages_name_sheet_row_and_column and tests/cli/test_cli_messages_lang.py.)"""
 
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -11,9 +13,16 @@ import pytest
 from xlsx_fixtures import fill, fill_a1, headers, rich_study, sheet, write_yaml
 
 from tanzuji.errors import InputError, InputErrors, TanzujiError
-from tanzuji.jsonio import evaluate_file
+from tanzuji.i18n import use_lang
+from tanzuji.studyfiles import evaluate_file
 from tanzuji.xlsx import convert_study, read_workbook
 from tanzuji.xlsx.layout import MAX_ROWS
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    with use_lang("en"):
+        yield
 
 
 @pytest.fixture
@@ -205,3 +214,13 @@ def test_formula_with_cached_value_is_read(good: Path) -> None:
             zf.writestr(name, data)
     study = read_workbook(out)[0]
     assert next(a for a in study.activities if a.id == "cu").quantity == 0.1  # type: ignore[union-attr]
+
+
+def test_chinese_messages_name_sheet_row_and_column(good: Path) -> None:
+    _edit(good, "A.3", 4, {"数量": "0,1 kg"})
+    with use_lang("zh"):
+        (p,) = _problems(good)
+    text = str(p)
+    assert "工作表 'A.3 原材料获取': 第 4 行: 列 '数量 (E)': 应为数字（实际为 '0,1 kg'）" in text, (
+        text
+    )

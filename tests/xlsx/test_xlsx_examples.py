@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tanzuji.jsonio import evaluate_file, result_to_dict
+from tanzuji.jsonio import result_to_dict
+from tanzuji.studyfiles import evaluate_file
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NAMES = sorted(d.name for d in EXAMPLES.iterdir() if (d / "study.yaml").exists())

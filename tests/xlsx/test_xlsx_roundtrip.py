@@ -9,8 +9,8 @@ import openpyxl
 import yaml
 from xlsx_fixtures import rich_study, write_yaml
 
-from tanzuji.jsonio import load_study
 from tanzuji.model import Study
+from tanzuji.studyfiles import load_study
 from tanzuji.xlsx import convert_study, read_workbook
 
 

@@ -12,6 +12,7 @@ from xlsx_fixtures import fill, fill_a1, headers, sheet
 
 from tanzuji.calculation import compile_study, evaluate_jjf
 from tanzuji.errors import InputErrors
+from tanzuji.i18n import use_lang
 from tanzuji.model import Stage
 from tanzuji.xlsx import load_workbook_study, read_workbook, write_template
 from tanzuji.xlsx.labels import BOM_ROWS, CHOICES
@@ -47,7 +48,9 @@ def test_template_layout(tmp_path: Path, lang: str) -> None:
 
 def test_unfilled_template_asks_for_data(tmp_path: Path) -> None:
     write_template(tmp_path / "t.xlsx")
-    with pytest.raises(InputErrors, match="no activity data"):
+    with pytest.raises(InputErrors, match="没有活动数据"):
+        read_workbook(tmp_path / "t.xlsx")
+    with use_lang("en"), pytest.raises(InputErrors, match="no activity data"):
         read_workbook(tmp_path / "t.xlsx")
 
 

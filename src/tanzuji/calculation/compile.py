@@ -27,6 +27,7 @@ from dataclasses import replace
 from tanzuji.calculation.measurement import MeasurementModel, ModelInput, Role, Term
 from tanzuji.errors import InputError, InputErrors, UnitError
 from tanzuji.factors import FactorLibrary
+from tanzuji.i18n import tr
 from tanzuji.metrology import DerivedU, NotDerivableError, derived_uncertainty
 from tanzuji.model import (
     Activity,
@@ -83,12 +84,18 @@ class _Builder:
         if name not in self.inputs:
             unc = ef.uncertainty
             if unc is not None and (msg := unc.check_bounds(ef.value)):
-                self.errors.append(InputError(f"factor {ef.id!r}: {msg}", path=path))
+                self.errors.append(
+                    InputError(tr(f"因子 {ef.id!r}：{msg}", f"factor {ef.id!r}: {msg}"), path=path)
+                )
             try:
                 parse_unit(ef.unit)
             except UnitError as exc:
                 self.errors.append(
-                    UnitError(f"factor {ef.id!r} has an unknown unit", path=path, got=exc.got)
+                    UnitError(
+                        tr(f"因子 {ef.id!r} 的单位未知", f"factor {ef.id!r} has an unknown unit"),
+                        path=path,
+                        got=exc.got,
+                    )
                 )
                 return None
             self.inputs[name] = ModelInput(
@@ -136,7 +143,11 @@ class _Builder:
             ref, what = expect
             if parse_unit(unit).dimensionality != parse_unit(ref).dimensionality:
                 self.errors.append(
-                    UnitError(f"expected {what}", path=unit_path or f"{path}.unit", got=unit)
+                    UnitError(
+                        tr(f"应为{what}", f"expected {what}"),
+                        path=unit_path or f"{path}.unit",
+                        got=unit,
+                    )
                 )
                 return None
         if unc is not None and (msg := unc.check_bounds(value)):
@@ -178,8 +189,11 @@ class _Builder:
             if inp.role != role:
                 self.errors.append(
                     InputError(
-                        f"shared quantity {ref!r} is used as {role} here and as {inp.role} "
-                        "elsewhere",
+                        tr(
+                            f"共享量 {ref!r} 在此处与别处的用途不同（{role} / {inp.role}）",
+                            f"shared quantity {ref!r} is used as {role} here and as {inp.role} "
+                            "elsewhere",
+                        ),
                         path=site,
                     )
                 )
@@ -217,10 +231,14 @@ class _Builder:
         for k, ref in enumerate(getattr(site, "corrections", ())):
             where = f"{path}.corrections[{k}]"
             if ref not in {q.id for q in self.study.quantities}:
-                known = ", ".join(q.id for q in self.study.quantities) or "none declared"
+                ids = [q.id for q in self.study.quantities]
                 self.errors.append(
                     InputError(
-                        f"no quantity {ref!r} in quantities (declared: {known})",
+                        tr(
+                            f"quantities 中没有 {ref!r}（已声明：{'、'.join(ids) or '无'}）",
+                            f"no quantity {ref!r} in quantities (declared: "
+                            f"{', '.join(ids) or 'none declared'})",
+                        ),
                         path=where,
                         got=ref,
                     )
@@ -271,7 +289,7 @@ class _Builder:
         try:
             constant = conversion_to_emission(units)
         except UnitError as exc:
-            self.errors.append(UnitError(f"{what}: {exc.message}", path=path))
+            self.errors.append(UnitError(f"{what}{tr('：', ': ')}{exc.message}", path=path))
             return
         self.groups.setdefault(group, (label, stage))
         self.terms.append(
@@ -313,8 +331,11 @@ class _Builder:
                 [made[0], ef[0], *(n for n, _ in extra)],
                 [made[1], ef[1], *(u for _, u in extra)],
                 f"{path}.unit",
-                f"activity {label!r} in {made[1]} cannot be multiplied by factor "
-                f"{act.factor!r} ({ef[1]})",
+                tr(
+                    f"活动“{label}”（{made[1]}）不能与因子 {act.factor!r}（{ef[1]}）相乘",
+                    f"activity {label!r} in {made[1]} cannot be multiplied by factor "
+                    f"{act.factor!r} ({ef[1]})",
+                ),
                 share,
             )
 
@@ -355,8 +376,12 @@ class _Builder:
                         [made[0], ef[0], *(n for n, _ in extra)],
                         [made[1], ef[1], *(u for _, u in extra)],
                         f"{p}.unit",
-                        f"{use.carrier} of {label!r} in {use.unit} cannot be multiplied by "
-                        f"factor {use.factor!r} ({ef[1]})",
+                        tr(
+                            f"“{label}”的 {use.carrier}（{use.unit}）不能与因子 "
+                            f"{use.factor!r}（{ef[1]}）相乘",
+                            f"{use.carrier} of {label!r} in {use.unit} cannot be multiplied by "
+                            f"factor {use.factor!r} ({ef[1]})",
+                        ),
                         self.share(leg),
                     )
             return
@@ -366,11 +391,23 @@ class _Builder:
             leg,
             path,
             (
-                ("mass", "运输量", "activity", leg.mass, ("kg", "a mass unit such as kg or t")),
-                ("distance", "距离", "distance", leg.distance, ("km", "a length unit such as km")),
+                (
+                    "mass",
+                    "运输量",
+                    "activity",
+                    leg.mass,
+                    ("kg", tr("质量单位，如 kg 或 t", "a mass unit such as kg or t")),
+                ),
+                (
+                    "distance",
+                    "距离",
+                    "distance",
+                    leg.distance,
+                    ("km", tr("长度单位，如 km", "a length unit such as km")),
+                ),
             ),
             leg.factor,
-            "transport",
+            tr("运输", "transport"),
         )
 
     def _measured_product(
@@ -416,8 +453,11 @@ class _Builder:
                 [a[0], b[0], ef[0], *(n for n, _ in more)],
                 [a[1], b[1], ef[1], *(u for _, u in more)],
                 f"{path}.factor",
-                f"{what} {label!r}: {a[1]} × {b[1]} cannot be multiplied by factor "
-                f"{factor_id!r} ({ef[1]})",
+                tr(
+                    f"{what}“{label}”：{a[1]} × {b[1]} 不能与因子 {factor_id!r}（{ef[1]}）相乘",
+                    f"{what} {label!r}: {a[1]} × {b[1]} cannot be multiplied by factor "
+                    f"{factor_id!r} ({ef[1]})",
+                ),
                 self.share(act),
             )
 
@@ -475,7 +515,7 @@ class _Builder:
                 instrument=part.instrument,
                 unit_path=f"{path}.unit",
                 source=part,
-                expect=("kWh", "an energy unit such as kWh"),
+                expect=("kWh", tr("能量单位，如 kWh", "an energy unit such as kWh")),
                 ref=part.ref,
             )
             ef = self.factor_input(part.factor, f"{p}.factor")
@@ -495,8 +535,12 @@ class _Builder:
                     [made[0], ef[0], *(n for n, _ in extra)],
                     [made[1], ef[1], *(u for _, u in extra)],
                     f"{p}.factor",
-                    f"{part_labels[part_name]} in {sup.unit} cannot be multiplied by factor "
-                    f"{part.factor!r} ({ef[1]})",
+                    tr(
+                        f"{part_labels[part_name]}（{sup.unit}）不能与因子 {part.factor!r}"
+                        f"（{ef[1]}）相乘",
+                        f"{part_labels[part_name]} in {sup.unit} cannot be multiplied by factor "
+                        f"{part.factor!r} ({ef[1]})",
+                    ),
                     self.share(sup),
                 )
         if sup.total is not None and parts_ok:
@@ -509,7 +553,7 @@ class _Builder:
             except UnitError:
                 self.errors.append(
                     UnitError(
-                        "expected an energy unit such as kWh",
+                        tr("应为能量单位，如 kWh", "expected an energy unit such as kWh"),
                         path=f"{path}.total.unit",
                         got=sup.total.unit,
                     )
@@ -519,9 +563,13 @@ class _Builder:
             if abs(total_kwh - metered) > tol:
                 self.errors.append(
                     InputError(
-                        f"grid + green_trading + onsite = {total_kwh:g} kWh does not match the "
-                        f"metered total {metered:g} kWh (allowed difference {tol:.3g} kWh, "
-                        "k = 2)",
+                        tr(
+                            f"电网 + 绿电交易 + 现场发电 = {total_kwh:g} kWh，与计量总电量 "
+                            f"{metered:g} kWh 不符（允许差值 {tol:.3g} kWh，k = 2）",
+                            f"grid + green_trading + onsite = {total_kwh:g} kWh does not match the "
+                            f"metered total {metered:g} kWh (allowed difference {tol:.3g} kWh, "
+                            "k = 2)",
+                        ),
                         path=f"{path}.total.quantity",
                     )
                 )
@@ -533,17 +581,23 @@ class _Builder:
             op,
             path,
             (
-                ("power", "功率", "activity", op.power, ("W", "a power unit such as W")),
+                (
+                    "power",
+                    "功率",
+                    "activity",
+                    op.power,
+                    ("W", tr("功率单位，如 W", "a power unit such as W")),
+                ),
                 (
                     "duration",
                     "运行时间",
                     "activity",
                     op.duration,
-                    ("h", "a time unit such as h or year"),
+                    ("h", tr("时间单位，如 h 或 year", "a time unit such as h or year")),
                 ),
             ),
             op.factor,
-            "use",
+            tr("使用", "use"),
         )
 
     def build(self) -> MeasurementModel:
@@ -552,10 +606,14 @@ class _Builder:
             path = f"activities[{i}]"
             key = study.activity_key(i)
             if act.stage not in study.boundary:
+                inside_zh = "、".join(f"{s.zh}（{s.value}）" for s in study.boundary)
                 inside = ", ".join(s.value for s in study.boundary)
                 self.errors.append(
                     InputError(
-                        f"stage is outside the system boundary; expected one of {inside}",
+                        tr(
+                            f"阶段不在系统边界内；应为以下之一：{inside_zh}",
+                            f"stage is outside the system boundary; expected one of {inside}",
+                        ),
                         path=f"{path}.stage",
                         got=act.stage.value,
                     )

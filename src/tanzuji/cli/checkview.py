@@ -23,10 +23,11 @@ from tanzuji.cli.labels import label
 from tanzuji.errors import TanzujiError
 from tanzuji.governance import CheckReport, Level, check_study
 from tanzuji.i18n import tr
-from tanzuji.jsonio import LoadedStudy, load_study
+from tanzuji.jsonio import LoadedStudy
 from tanzuji.model import Grade, Stage
 from tanzuji.pact.pcr import PcrFinding, check_pcr, load_rule
 from tanzuji.pact.supply import supplier_parts
+from tanzuji.studyfiles import load_study
 
 __all__ = ["check_file", "loc_of", "render_report", "report_json", "run_check"]
 
@@ -160,13 +161,13 @@ def render_report(loaded: LoadedStudy, report: CheckReport, lang: str = "zh") ->
             table.add_column(t[col], overflow="fold")
         for f in report.findings:
             line = _line(loaded, f.path)
-            where = f.path + (f" (line {line})" if line else "")
+            where = f.path + (tr(f"（第 {line} 行）", f" (line {line})") if line else "")
             style = _STYLE[f.level]
             label = f.level.zh if lang == "zh" else f.level.value
             table.add_row(
                 f"[{style}]{label}[/{style}]",
                 escape(f.id),
-                f.clause,
+                escape(clause_text(f.clause)),
                 escape(where),
                 escape(f.message(lang)),
             )
@@ -275,3 +276,19 @@ def _pcr_findings(loaded: LoadedStudy) -> list[PcrFinding]:
     except TanzujiError as exc:
         return [PcrFinding("product.pcr", str(exc), str(exc))]
     return check_pcr(loaded.study, rule)
+
+
+_CLAUSE_ZH = (("Appendix ", "附录 "), ("Table ", "表 "), ("Note ", "注 "), ("formula ", "公式 "))
+
+
+def clause_text(clause: str) -> str:
+    """A clause reference in the session's language: ``§6.1 Table 3 Note 1`` → ``§6.1 表 3 注 1``.
+
+    >>> clause_text("§7 formula (15)")
+    '§7 公式 (15)'
+    """
+    if tr("zh", "en") == "en":
+        return clause
+    for en, zh in _CLAUSE_ZH:
+        clause = clause.replace(en, zh)
+    return clause

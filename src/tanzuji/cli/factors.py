@@ -104,11 +104,77 @@ def factor_card(ef: EmissionFactor, lang: str) -> Any:
     return Panel(grid, title=f"[bold]{escape(ef.name.pick(lang))}[/bold]", expand=False)
 
 
-def factors_list(library: LibraryOption = None, lang: LangOption = None) -> None:
+def factors_list(
+    library: LibraryOption = None,
+    lang: LangOption = None,
+    grid: Annotated[
+        bool,
+        typer.Option(
+            "--grid",
+            help="Every province (31) with its provincial grid CO2 factor per year, or "
+            "'no published value in the library'.",
+        ),
+    ] = False,
+) -> None:
     """List the factors of the builtin libraries (or of one file)."""
     code = apply_lang(lang)
     lib = _library(library)
+    if grid:
+        out.print(_province_table(lib, code))
+        return
     out.print(_factor_table(sorted(lib, key=lambda f: f.id), code))
+
+
+def provincial_factors(lib: FactorLibrary) -> dict[str, dict[int, EmissionFactor]]:
+    """Provincial grid factors by region code (``CN-ZJ``) and year of data."""
+    found: dict[str, dict[int, EmissionFactor]] = {}
+    for ef in lib:
+        if ef.region and ef.year and "provincial" in ef.tags and "grid" in ef.tags:
+            found.setdefault(ef.region, {})[ef.year] = ef
+    return found
+
+
+def _province_table(lib: FactorLibrary, lang: str) -> Table:
+    """All 31 provinces: the library's provincial grid factor per year, or a plain statement
+    that the library holds no published value (never an interpolated or regional stand-in)."""
+    from rich.table import Table
+
+    from tanzuji.gridimport import PROVINCES
+
+    found = provincial_factors(lib)
+    years = sorted({y for by_year in found.values() for y in by_year})
+    missing = tr("因子库中无已发布值", "no published value in the library")
+    table = Table(
+        title=tr(
+            "省级电力平均二氧化碳排放因子（kgCO2/kWh）",
+            "Provincial average electricity CO2 factors (kgCO2/kWh)",
+        ),
+        caption=tr(
+            "只收录有确切出处的已发布数值（出处见 `tanzuji factors show <编号>`），不插值、"
+            "不以区域值代替；其余省份可用 `tanzuji factors import-grid` 从官方表格导入。",
+            "Only published values with an exact source are shipped (see `tanzuji factors show "
+            "<id>`), never interpolated or stood in for by a regional value; import the other "
+            "provinces from the official table with `tanzuji factors import-grid`.",
+        ),
+    )
+    table.add_column(tr("省份", "province"))
+    table.add_column(tr("代码", "code"))
+    for year in years:
+        table.add_column(tr(f"{year} 年", str(year)), overflow="fold")
+    if not years:
+        table.add_column(tr("数值", "value"))
+    for zh, (short, en) in PROVINCES.items():
+        by_year = found.get(f"CN-{short}", {})
+        cells = [
+            f"{by_year[y].value:g}（{by_year[y].id}）"
+            if lang == "zh" and y in by_year
+            else f"{by_year[y].value:g} ({by_year[y].id})"
+            if y in by_year
+            else missing
+            for y in years
+        ] or [missing]
+        table.add_row(zh if lang == "zh" else en, f"CN-{short}", *cells)
+    return table
 
 
 def factors_show(

@@ -75,9 +75,9 @@ def build_footprint(
     """Evaluate a study file and export its footprint (the use case behind ``pact export``)."""
     from tanzuji.calculation import evaluate_full, evaluate_jjf, evaluate_monte_carlo
     from tanzuji.errors import InputErrors
-    from tanzuji.jsonio import load_study, locate_errors
     from tanzuji.jsonio.components import compile_with_components
     from tanzuji.pact.export import ExportOptions, export_footprint
+    from tanzuji.studyfiles import load_study, locate_errors
 
     loaded = load_study(study_path)
     try:

@@ -132,7 +132,6 @@ def report(
     with a CA-issued certificate PAdES-B-LT."""
     from tanzuji.cli.study import warn_missing_uncertainty
     from tanzuji.config import load_config
-    from tanzuji.jsonio import evaluate_file
     from tanzuji.report.worker import discard, prewarm
     from tanzuji.services.issue import (
         IssueRequest,
@@ -140,6 +139,7 @@ def report(
         issue_report,
         store_recording,
     )
+    from tanzuji.studyfiles import evaluate_file
 
     code = apply_lang(lang)
     output_path(pdf, (".pdf",), force=force)
@@ -235,14 +235,15 @@ def _print_issue(outcome: IssueOutcome) -> None:
         err.print(f"[{style}]{label}[/{style}] {escape(tr(zh, en))}", emoji=False)
 
     for f in outcome.warnings:
-        line("yellow", "警告:", "warning:", f"{f.id}：{f.message_zh}", f"{f.id}: {f.message_en}")
+        # a warning needs no --accept: its message only, no internal code
+        line("yellow", "警告:", "warning:", f.message_zh, f.message_en)
     for a in outcome.accepted:
         line(
             "yellow",
             "已接受的偏离:",
             "accepted deviation:",
-            f"{a.id}：{a.message_zh}；理由：{a.reason}",
-            f"{a.id}: {a.message_en}; reason: {a.reason}",
+            f"{a.message_zh}（编号 {a.id}）；理由：{a.reason}",
+            f"{a.message_en} (id {a.id}); reason: {a.reason}",
         )
     if outcome.signer_override:
         line(
@@ -259,7 +260,14 @@ def _print_issue(outcome: IssueOutcome) -> None:
             )
         return
     for f in outcome.errors:
-        line("red", "错误:", "error:", f"{f.id}：{f.message_zh}", f"{f.id}: {f.message_en}")
+        # the id is what --accept takes: shown, and labelled as such
+        line(
+            "red",
+            "错误:",
+            "error:",
+            f"{f.message_zh}（编号 {f.id}，可用 --accept 接受）",
+            f"{f.message_en} (id {f.id}, for --accept)",
+        )
     line(
         "yellow",
         "警告:",

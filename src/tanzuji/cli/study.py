@@ -148,7 +148,8 @@ def evaluate(
 ) -> None:
     """Evaluate a study: Table A.8 summary (stages, u, total, U, U_rel) and top contributions."""
     from tanzuji.cli.summary import render_summary
-    from tanzuji.jsonio import evaluate_file, result_to_dict
+    from tanzuji.jsonio import result_to_dict
+    from tanzuji.studyfiles import evaluate_file
 
     code = apply_lang(lang)
     if out_file is not None:
@@ -320,8 +321,9 @@ def demo(
     from tanzuji.cli.pact import write_demo_footprint
     from tanzuji.cli.summary import render_summary
     from tanzuji.fileio import check_output_dir, write_atomic
-    from tanzuji.jsonio import evaluate_file, result_to_dict
+    from tanzuji.jsonio import result_to_dict
     from tanzuji.services.issue import issue_demo_report
+    from tanzuji.studyfiles import evaluate_file
 
     code = apply_lang(lang)
     check_output_dir(out_dir, force=force)

@@ -18,8 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from tanzuji.calculation.compile import SUPPLY_PART_LABELS, SUPPLY_PART_LABELS_EN
 from tanzuji.errors import UnitError
 from tanzuji.governance.findings import Finding
+from tanzuji.i18n import tr
 from tanzuji.metrology.instrument_u import NotDerivableError
 from tanzuji.metrology.measurement import derived_uncertainty
 from tanzuji.model import (
@@ -163,7 +165,7 @@ def iter_quantities(study: Study) -> Iterator[QuantitySlot]:
                     q = f"{p}.{part_name}"
                     yield QuantitySlot(
                         q,
-                        f"{label} · {part_name}",
+                        f"{label} · {_part_label(part_name)}",
                         st,
                         "activity",
                         part,
@@ -214,9 +216,9 @@ def _slot_findings(slot: QuantitySlot, study: Study) -> list[Finding]:
             Finding.warning(
                 "data.secondary_split_in_manufacturing",
                 "§4",
-                f"生产制造阶段“{slot.label}”按次级数据（{dt_.value}）从计量总电量中拆分",
+                f"生产制造阶段“{slot.label}”按次级数据（{dt_.zh}）从计量总电量中拆分",
                 f"manufacturing datum {slot.label!r} splits the metered total by secondary "
-                f"data ({dt_.value}); the consumption itself is measured",
+                f"data ({dt_.en}); the consumption itself is measured",
                 slot.path,
             )
         )
@@ -225,8 +227,8 @@ def _slot_findings(slot: QuantitySlot, study: Study) -> list[Finding]:
             Finding.error(
                 "data.secondary_in_manufacturing",
                 "§4",
-                f"生产制造阶段“{slot.label}”使用了次级数据（{dt_.value}）；应采用通过计量得到的初级数据",
-                f"manufacturing datum {slot.label!r} is secondary data ({dt_.value}); the "
+                f"生产制造阶段“{slot.label}”使用了次级数据（{dt_.zh}）；应采用通过计量得到的初级数据",
+                f"manufacturing datum {slot.label!r} is secondary data ({dt_.en}); the "
                 "manufacturing stage must use measured primary data",
                 slot.path,
             )
@@ -442,3 +444,8 @@ def _sites(act: Any) -> list[Any]:
 
 
 _PARTS = ("grid", "green_trading", "onsite")
+
+
+def _part_label(part: str) -> str:
+    """A part of an electricity split by its name in the session's language (not its key)."""
+    return tr(SUPPLY_PART_LABELS[part], SUPPLY_PART_LABELS_EN[part])

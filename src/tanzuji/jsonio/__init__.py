@@ -1,5 +1,9 @@
 """Reading studies and factor libraries from YAML/JSON, and writing results as JSON.
 
+A study file of any type (YAML, JSON or an .xlsx record workbook) is read by
+:func:`tanzuji.studyfiles.load_study`, which sits above this adapter and the xlsx one and
+dispatches by file type; :func:`load_text_study` here reads the YAML/JSON ones.
+
 Every problem is reported with the file, the field path (``activities[3].quantity``),
 the line where the YAML has one, and what was expected.
 
@@ -12,25 +16,27 @@ the line where the YAML has one, and what was expected.
 ... activities:
 ...   - {stage: use, name: 运行, quantity: -1, unit: kWh, factor: x}
 ... ''')
->>> load_study(d / "s.yaml")
+>>> load_text_study(d / "s.yaml")
 Traceback (most recent call last):
 ...
-tanzuji.errors.InputErrors: 1 problem in the input:
-  - .../s.yaml: activities[0].quantity (line 6): expected a number ≥ 0 (got -1)
+tanzuji.errors.InputErrors: 输入中有 1 个问题：
+  - .../s.yaml: activities[0].quantity（第 6 行）: 应为 ≥ 0 的数（实际为 -1）
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tanzuji.calculation import FootprintResult, MeasurementModel, evaluate_jjf
+from tanzuji.calculation import MeasurementModel
 from tanzuji.errors import InputError, InputErrors, UnitError
 from tanzuji.factors import FactorLibrary, LibraryFile
 from tanzuji.fileio import resolve_inside
+from tanzuji.i18n import tr
 from tanzuji.jsonio.components import (
     compile_with_components,
     component_factors,
@@ -63,11 +69,10 @@ __all__ = [
     "_resolve_libraries",
     "builtin_libraries",
     "compile_loaded",
-    "evaluate_file",
     "full_to_dict",
     "library_dirs",
     "load_factor_library",
-    "load_study",
+    "load_text_study",
     "locate_errors",
     "monte_carlo_to_dict",
     "read_document",
@@ -133,7 +138,10 @@ def _load_factor_library(path: Path) -> FactorLibrary:
         if not _per_something(ef.unit):
             problems.append(
                 UnitError(
-                    "expected an emission per unit of activity, such as kgCO2e/kWh",
+                    tr(
+                        "应为每单位活动数据的排放量，如 kgCO2e/kWh",
+                        "expected an emission per unit of activity, such as kgCO2e/kWh",
+                    ),
                     path=f"factors[{i}].unit",
                     got=ef.unit,
                 )
@@ -181,11 +189,15 @@ def resolve_libraries(study: Study, base: Path, doc: Document) -> FactorLibrary:
                 # the file policy: inside the study's folder or a configured library folder
                 path = resolve_inside(ref, base, allowed, what="factor library")
                 if not path.is_file():
-                    known = ", ".join(["builtin", *builtins]) or "builtin"
+                    names = ["builtin", *builtins]
                     problems.append(
                         InputError(
-                            "no such factor-library file or builtin library; expected a path "
-                            f"relative to the study or one of {known}",
+                            tr(
+                                "没有这个因子库文件或内置因子库；应为相对于研究文件的路径，"
+                                f"或以下之一：{'、'.join(names)}",
+                                "no such factor-library file or builtin library; expected a path "
+                                f"relative to the study or one of {', '.join(names)}",
+                            ),
                             path=where,
                             got=ref,
                         )
@@ -207,77 +219,80 @@ _resolve_libraries = resolve_libraries  # the former private name
 # --------------------------------------------------------------------------- studies
 
 
+StudyLoader = Callable[[Path], "LoadedStudy"]
+
+
 @dataclass(frozen=True)
 class LoadedStudy:
-    """A validated study with the factor library it resolves against."""
+    """A validated study with the factor library it resolves against.
+
+    ``loader`` is the function that read it (the file-type dispatcher of
+    :mod:`tanzuji.studyfiles` when it came through there): component studies are read with
+    it, so a YAML study may name a workbook component and the reverse.
+    """
 
     study: Study
     factors: FactorLibrary
     path: Path
     document: Document
+    loader: StudyLoader | None = field(default=None, compare=False, repr=False)
+
+    def locate(self, exc: InputErrors) -> InputErrors:
+        """Errors found after reading (compile, libraries) pointed at the file's lines.
+
+        A workbook study overrides this to point at sheet, row and column.
+        """
+        return InputErrors(_locate(exc.errors, self.document))
 
 
 def study_file(path: str | Path) -> Path:
-    """The study file for ``path`` (a directory is searched for study.yaml/yml/json)."""
+    """The study file for ``path`` (a directory is searched for study.yaml/yml/json/xlsx)."""
     p = Path(path)
     if p.is_dir():
         for name in STUDY_NAMES:
             if (p / name).exists():
                 return p / name
         raise InputError(
-            f"directory holds no study file; expected one of {', '.join(STUDY_NAMES)}",
+            tr(
+                f"目录中没有研究文件；应为以下之一：{'、'.join(STUDY_NAMES)}",
+                f"directory holds no study file; expected one of {', '.join(STUDY_NAMES)}",
+            ),
             file=str(p),
         )
     return p
 
 
-def load_study(path: str | Path) -> LoadedStudy:
-    """Read, validate and resolve a study file (YAML, JSON or .xlsx) and its factor libraries."""
-    p = study_file(path)
-    if p.suffix.lower() == ".xlsx":
-        from tanzuji.xlsx import load_workbook_study
+def load_text_study(path: str | Path, load: StudyLoader | None = None) -> LoadedStudy:
+    """Read, validate and resolve a YAML or JSON study file and its factor libraries.
 
-        return load_workbook_study(p)
+    ``load`` reads component studies (default: this function, YAML/JSON only); the
+    dispatcher :func:`tanzuji.studyfiles.load_study` passes itself.
+    """
+    p = study_file(path)
+    loader: StudyLoader = load or load_text_study
     doc = read_document(p)
     study: Study = _validate(Study, doc)
     factors = resolve_libraries(study, p.parent, doc)
     if component_refs(study):  # component studies stand in as one factor each (see components)
         try:
             with loading(p.parent):
-                extra = component_factors(study, p.parent, factors, load_study)
+                extra = component_factors(study, p.parent, factors, loader)
         except InputErrors as exc:
             raise InputErrors(_locate(exc.errors, doc)) from None
         except InputError as exc:
             raise InputErrors(_locate([exc], doc)) from None
         factors = factors.overridden_by(FactorLibrary.from_factors(extra, id="components"))
-    return LoadedStudy(study=study, factors=factors, path=p, document=doc)
+    return LoadedStudy(study=study, factors=factors, path=p, document=doc, loader=loader)
 
 
 def locate_errors(exc: InputErrors, loaded: LoadedStudy) -> InputErrors:
     """Attach the study file and YAML lines (or workbook cells) to errors found while compiling."""
-    if loaded.path.suffix.lower() == ".xlsx":
-        from tanzuji.xlsx import locate_errors as locate_cells
-
-        return locate_cells(exc, loaded)
-    return InputErrors(_locate(exc.errors, loaded.document))
+    return loaded.locate(exc)
 
 
 def compile_loaded(loaded: LoadedStudy) -> MeasurementModel:
     """The measurement model of a loaded study, its component studies spliced in."""
-    return compile_with_components(loaded, load_study)
-
-
-def evaluate_file(path: str | Path) -> tuple[LoadedStudy, FootprintResult]:
-    """Load, compile and evaluate a study file by the specification's method.
-
-    Errors found while compiling carry the study file and YAML lines.
-    """
-    loaded = load_study(path)
-    try:
-        model = compile_loaded(loaded)
-    except InputErrors as exc:
-        raise locate_errors(exc, loaded) from None
-    return loaded, evaluate_jjf(model)
+    return compile_with_components(loaded, loaded.loader or load_text_study)
 
 
 def study_schema() -> dict[str, Any]:

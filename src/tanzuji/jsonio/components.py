@@ -30,6 +30,7 @@ from tanzuji.calculation import MeasurementModel, ModelInput, Term, compile_stud
 from tanzuji.errors import InputError, InputErrors
 from tanzuji.factors import FactorLibrary
 from tanzuji.fileio import resolve_inside
+from tanzuji.i18n import tr
 from tanzuji.model import EmissionFactor, Stage, Study, Uncertainty
 
 __all__ = [
@@ -64,7 +65,9 @@ def loading(folder: Path) -> Iterator[None]:
     stack = _LOADING.get()
     if here in stack:
         loop = [p.name for p in stack[stack.index(here) :]] + [here.name]
-        raise InputError("component studies form a cycle: " + " → ".join(loop))
+        raise InputError(
+            tr("组件研究构成循环：", "component studies form a cycle: ") + " → ".join(loop)
+        )
     token = _LOADING.set((*stack, here))
     try:
         yield
@@ -130,7 +133,10 @@ def _folder_of(parent: Path, ref: str, path: str) -> Path:
     base = parent.resolve()
     if not _NAME.match(name) or ".." in name:
         raise InputError(
-            "expected component:<folder>, a folder name inside the study's folder",
+            tr(
+                "应为 component:<文件夹>，即研究文件所在文件夹内的一个文件夹名",
+                "expected component:<folder>, a folder name inside the study's folder",
+            ),
             path=path,
             got=ref,
         )
@@ -139,7 +145,13 @@ def _folder_of(parent: Path, ref: str, path: str) -> Path:
     except InputError as exc:
         raise exc.with_location(path=path) from None
     if not folder.is_dir():
-        raise InputError(f"no component study folder {name!r} beside the study", path=path)
+        raise InputError(
+            tr(
+                f"研究文件旁没有组件研究文件夹 {name!r}",
+                f"no component study folder {name!r} beside the study",
+            ),
+            path=path,
+        )
     return folder
 
 
@@ -164,14 +176,19 @@ def compile_with_components(
             if folder in stack:
                 loop = [p.name for p in stack[stack.index(folder) :]] + [folder.name]
                 raise InputError(
-                    "component studies form a cycle: " + " → ".join(loop), path=where, got=ref
+                    tr("组件研究构成循环：", "component studies form a cycle: ") + " → ".join(loop),
+                    path=where,
+                    got=ref,
                 )
             comp = load(folder)
             outside = [s.value for s in comp.study.boundary if s not in _GATE]
             if outside:
                 raise InputError(
-                    f"component {ref!r} enters as cradle-to-gate, but its boundary holds "
-                    f"{', '.join(outside)}",
+                    tr(
+                        f"组件 {ref!r} 按“摇篮到大门”计入，但其系统边界包含 {'、'.join(outside)}",
+                        f"component {ref!r} enters as cradle-to-gate, but its boundary holds "
+                        f"{', '.join(outside)}",
+                    ),
                     path=where,
                 )
             model = compile_with_components(comp, load, stack)
@@ -183,7 +200,12 @@ def compile_with_components(
             continue
         total = float(model.evaluate({})["total"])
         if total < 0:
-            problems.append(InputError(f"component {ref!r} has a negative footprint", path=where))
+            problems.append(
+                InputError(
+                    tr(f"组件 {ref!r} 的碳足迹为负", f"component {ref!r} has a negative footprint"),
+                    path=where,
+                )
+            )
             continue
         components[ref] = model
         placeholders.append(
@@ -224,8 +246,12 @@ def _splice(parent: MeasurementModel, components: dict[str, MeasurementModel]) -
                 if not _same(inputs[new], moved):
                     problems.append(
                         InputError(
-                            f"factor {name[3:]!r} differs between the study and component "
-                            f"{ref!r}; one factor id must mean one factor",
+                            tr(
+                                f"因子 {name[3:]!r} 在本研究与组件 {ref!r} 中不一致；"
+                                "同一因子 id 必须指同一个因子",
+                                f"factor {name[3:]!r} differs between the study and component "
+                                f"{ref!r}; one factor id must mean one factor",
+                            ),
                             path=f"{ref}/{inp.path}",
                         )
                     )

@@ -111,6 +111,71 @@ class Document:
         return line
 
 
+#: The parsers' own wording (PyYAML, json) → Chinese; a detail without an entry is shown in
+#: Chinese as "语法错误" with the parser's words quoted after it.
+_SYNTAX_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), zh)
+    for pattern, zh in (
+        (r"did not find expected (.+)", r"缺少 \1"),
+        (r"could not find expected (.+)", r"缺少 \1"),
+        (r"expected (.+), but found (.+)", r"应为 \1，实际为 \2"),
+        (
+            r"mapping values are not allowed here",
+            "此处不能出现映射的冒号（值中含 ': ' 时请加引号）",
+        ),
+        (
+            r"found character (.+) that cannot start any token",
+            r"字符 \1 不能出现在此处（如制表符）",
+        ),
+        (r"found undefined alias (.+)", r"未定义的别名 \1"),
+        (r"found unexpected end of stream", "文件意外结束（引号或括号未闭合？）"),
+        (r"found unknown escape character (.+)", r"未知的转义字符 \1"),
+        (r"found duplicate anchor.*", "重复的锚点（anchor）"),
+        (
+            r"Expecting property name enclosed in double quotes",
+            "应为双引号括起的字段名（末尾多了逗号？）",
+        ),
+        (r"Expecting value", "应为一个值"),
+        (r"Expecting '(.)' delimiter", r"缺少分隔符 '\1'"),
+        (r"Extra data", "多余的内容"),
+        (r"Unterminated string starting at", "字符串未结束"),
+        (r"Invalid control character at", "含有无效的控制字符"),
+        (r"Invalid \\escape", "无效的转义"),
+    )
+)
+
+
+def _detail_zh(detail: str) -> str:
+    for pattern, zh in _SYNTAX_ZH:
+        if m := pattern.match(detail.strip()):
+            return m.expand(zh).replace("' or '", "' 或 '")
+    return f"语法错误（{detail}）"
+
+
+def syntax_message(kind: str, line: int | None, column: int | None, detail: str) -> str:
+    """A YAML/JSON syntax error in the user's language, with line and column.
+
+    >>> from tanzuji.i18n import use_lang
+    >>> syntax_message("JSON", 1, 38, "Expecting property name enclosed in double quotes")
+    'JSON 格式错误（第 1 行第 38 列）：应为双引号括起的字段名（末尾多了逗号？）'
+    >>> with use_lang("en"):
+    ...     syntax_message("YAML", 3, 7, "did not find expected ',' or '}'")
+    "malformed YAML at line 3, column 7: did not find expected ',' or '}'"
+    """
+    pos_zh = f"（第 {line} 行第 {column} 列）" if line is not None else ""
+    pos_en = f" at line {line}, column {column}" if line is not None else ""
+    return tr(
+        f"{kind} 格式错误{pos_zh}：{_detail_zh(detail)}", f"malformed {kind}{pos_en}: {detail}"
+    )
+
+
+def yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    """:func:`syntax_message` for a PyYAML error with its position."""
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    return syntax_message("YAML", line, column, str(exc.problem or exc.context))
+
+
 def read_document(path: str | Path) -> Document:
     """Read a YAML or JSON file; malformed or oversized content raises :class:`InputError`.
 
@@ -137,10 +202,10 @@ def read_document(path: str | Path) -> Document:
             return Document(p, json.loads(text), None)
         except json.JSONDecodeError as exc:
             raise InputError(
-                f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", file=where
+                syntax_message("JSON", exc.lineno, exc.colno, exc.msg), file=where
             ) from None
         except (ValueError, RecursionError):  # pragma: no cover - the scan catches these first
-            raise InputError("malformed JSON", file=where) from None
+            raise InputError(tr("JSON 格式错误", "malformed JSON"), file=where) from None
     _scan_yaml(text, where)
     try:
         loader = _Loader(text)
@@ -150,15 +215,17 @@ def read_document(path: str | Path) -> Document:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        pos = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError(f"malformed YAML{pos}: {exc.problem or exc.context}", file=where) from None
+        raise InputError(yaml_message(exc), file=where) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"malformed YAML: {str(exc)[:200]}", file=where) from None
+        raise InputError(syntax_message("YAML", None, None, str(exc)[:200]), file=where) from None
     except (ValueError, OverflowError, TypeError, RecursionError) as exc:
         # e.g. '0x_' resolves to an int that int() cannot read
         raise InputError(
-            f"malformed YAML: a value cannot be read ({type(exc).__name__})", file=where
+            tr(
+                f"YAML 格式错误：有一个值无法读取（{type(exc).__name__}）",
+                f"malformed YAML: a value cannot be read ({type(exc).__name__})",
+            ),
+            file=where,
         ) from None
     return Document(p, data, node)
 
@@ -305,8 +372,6 @@ def _scan_yaml(text: str, where: str) -> None:
                     file=where,
                 )
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        pos = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError(f"malformed YAML{pos}: {exc.problem or exc.context}", file=where) from None
+        raise InputError(yaml_message(exc), file=where) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"malformed YAML: {str(exc)[:200]}", file=where) from None
+        raise InputError(syntax_message("YAML", None, None, str(exc)[:200]), file=where) from None

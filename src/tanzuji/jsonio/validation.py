@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from tanzuji.errors import InputError, InputErrors
+from tanzuji.i18n import tr
 from tanzuji.jsonio.documents import Document
 from tanzuji.model.validation import allowed_fields, clean_loc, error_message, error_path
 
@@ -39,9 +40,9 @@ def _validate(model: type[Any], doc: Document) -> Any:
             ):
                 continue  # an entry failed; "too short" would only repeat that
             line = doc.line_of(loc)
-            path = _path(loc) or "(top level)"
+            path = _path(loc) or tr("（顶层）", "(top level)")
             if line is not None:
-                path += f" (line {line})"
+                path = with_line(path, line)
             got = err.get("input", None)
             kwargs: dict[str, Any] = {}
             if err["type"] not in ("missing",) and not isinstance(got, dict | list):
@@ -60,16 +61,27 @@ def _locate(errors: Iterable[InputError], doc: Document) -> list[InputError]:
     for e in errors:
         path = e.location.path
         same_file = e.location.file in (None, str(doc.path))
-        if path and same_file and doc.node is not None and "(line" not in path:
+        if path and same_file and doc.node is not None and not has_line(path):
             loc = _parse_path(path)
             line = doc.line_of(loc)
             if line is not None:
-                path = f"{path} (line {line})"
+                path = with_line(path, line)
         out.append(type(e)(e.message, path=path, file=e.location.file or str(doc.path), got=e.got))
     return out
 
 
+def with_line(path: str, line: int) -> str:
+    """A field path with the YAML line it sits on, in the user's language."""
+    return tr(f"{path}（第 {line} 行）", f"{path} (line {line})")
+
+
+def has_line(path: str) -> bool:
+    """Whether :func:`with_line` already added a line (in either language)."""
+    return "(line " in path or "（第 " in path
+
+
 def _parse_path(path: str) -> list[str | int]:
+    path = path.split(" (line ")[0].split("（第 ")[0]
     out: list[str | int] = []
     for chunk in path.split("."):
         name, _, rest = chunk.partition("[")

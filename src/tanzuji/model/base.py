@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from tanzuji.i18n import tr
 from tanzuji.units import count_unit_problem
 
 #: Largest magnitude of any number in a study or factor library (docs/robustness.md): the
@@ -29,13 +30,18 @@ def finite_number(value: Any) -> Any:
     >>> finite_number(1e31)
     Traceback (most recent call last):
     ...
-    ValueError: expected a number of magnitude at most 1e+30
+    ValueError: 数值的绝对值应不超过 1e+30
     """
     if isinstance(value, float | int) and not isinstance(value, bool):
         if not math.isfinite(value):
-            raise ValueError("expected a finite number")
+            raise ValueError(tr("应为有限数值", "expected a finite number"))
         if abs(value) > MAX_MAGNITUDE:
-            raise ValueError(f"expected a number of magnitude at most {MAX_MAGNITUDE:g}")
+            raise ValueError(
+                tr(
+                    f"数值的绝对值应不超过 {MAX_MAGNITUDE:g}",
+                    f"expected a number of magnitude at most {MAX_MAGNITUDE:g}",
+                )
+            )
     elif isinstance(value, list | tuple):
         for item in value:
             finite_number(item)
@@ -99,7 +105,10 @@ class Uncertainty(_Strict):
                     return float(text[:-1]) / 100.0
                 except ValueError:
                     raise ValueError(
-                        "expected a fraction such as 0.005 or a percentage such as '0.5 %'"
+                        tr(
+                            "应为小数（如 0.005）或百分数（如 '0.5 %'）",
+                            "expected a fraction such as 0.005 or a percentage such as '0.5 %'",
+                        )
                     ) from None
         return value
 
@@ -117,26 +126,53 @@ class Uncertainty(_Strict):
         ]
         if len(forms) != 1:
             raise ValueError(
-                "give exactly one of: standard, relative, expanded (with k), or min and max"
-                + (f"; got {', '.join(forms)}" if forms else "")
+                tr(
+                    "请只给出一种：standard、relative、expanded（带 k）或 min 与 max"
+                    + (f"；实际给出 {'、'.join(forms)}" if forms else ""),
+                    "give exactly one of: standard, relative, expanded (with k), or min and max"
+                    + (f"; got {', '.join(forms)}" if forms else ""),
+                )
             )
         if self.expanded is not None and self.k is None:
-            raise ValueError("an expanded uncertainty needs its coverage factor k")
+            raise ValueError(
+                tr(
+                    "扩展不确定度需给出包含因子 k",
+                    "an expanded uncertainty needs its coverage factor k",
+                )
+            )
         if self.k is not None and self.expanded is None:
-            raise ValueError("k is only meaningful with an expanded uncertainty")
+            raise ValueError(
+                tr(
+                    "k 仅用于扩展不确定度（expanded）",
+                    "k is only meaningful with an expanded uncertainty",
+                )
+            )
         # e.g. k = 1e-300 (found by fuzzing): u = U/k must stay bounded like every number
         if self.expanded is not None and self.k is not None and self.expanded / self.k > 1e30:
             raise ValueError(
-                f"expanded / k must be at most {MAX_MAGNITUDE:g}; expected k such as 2"
+                tr(
+                    f"expanded / k 应不超过 {MAX_MAGNITUDE:g}；k 通常为 2",
+                    f"expanded / k must be at most {MAX_MAGNITUDE:g}; expected k such as 2",
+                )
             )
         if (self.min is None) != (self.max is None):
-            raise ValueError("give both min and max (Appendix C bounds)")
+            raise ValueError(
+                tr(
+                    "min 与 max 需同时给出（附录 C 的界限）",
+                    "give both min and max (Appendix C bounds)",
+                )
+            )
         if self.min is not None and self.max is not None and not self.min <= self.max:
-            raise ValueError(f"min ({self.min}) must not exceed max ({self.max})")
+            raise ValueError(
+                tr(
+                    f"min（{self.min}）不应大于 max（{self.max}）",
+                    f"min ({self.min}) must not exceed max ({self.max})",
+                )
+            )
         for name in ("standard", "relative", "expanded", "min", "max"):
             v = getattr(self, name)
             if v is not None and not math.isfinite(v):
-                raise ValueError(f"{name} must be a finite number")
+                raise ValueError(tr(f"{name} 应为有限数值", f"{name} must be a finite number"))
         return self
 
     @property
@@ -164,7 +200,10 @@ class Uncertainty(_Strict):
     def check_bounds(self, value: float) -> str | None:
         """A message if Appendix C bounds do not enclose ``value``, else ``None``."""
         if self.min is not None and self.max is not None and not self.min <= value <= self.max:
-            return f"the value {value} lies outside its bounds [{self.min}, {self.max}]"
+            return tr(
+                f"数值 {value} 超出其界限 [{self.min}, {self.max}]",
+                f"the value {value} lies outside its bounds [{self.min}, {self.max}]",
+            )
         return None
 
     @property
@@ -198,7 +237,9 @@ class LocalizedText(_Strict):
     @model_validator(mode="after")
     def _some(self) -> LocalizedText:
         if not (self.zh or self.en):
-            raise ValueError("give a name in zh and/or en")
+            raise ValueError(
+                tr("请给出中文（zh）和/或英文（en）名称", "give a name in zh and/or en")
+            )
         return self
 
     def pick(self, lang: str = "zh") -> str:
@@ -378,17 +419,34 @@ class Period(_Strict):
             value = {**value, "year": int(m.group(1))}
         if isinstance(value, int) and not isinstance(value, bool):
             if not 1 <= value <= 9999:
-                raise ValueError(f"expected a year between 1 and 9999 (got {value})")
+                raise ValueError(
+                    tr(
+                        f"年份应在 1 到 9999 之间（实际为 {value}）",
+                        f"expected a year between 1 and 9999 (got {value})",
+                    )
+                )
             return {"start": dt.date(value, 1, 1), "end": dt.date(value, 12, 31)}
         if isinstance(value, dict) and "year" in value:
             rest = {k: v for k, v in value.items() if k != "year"}
             if rest:
-                raise ValueError("give either year or start/end, not both")
+                raise ValueError(
+                    tr(
+                        "请给出 year 或 start/end，不要同时给出",
+                        "give either year or start/end, not both",
+                    )
+                )
             year = value["year"]
             if not isinstance(year, int) or isinstance(year, bool):
-                raise ValueError("year must be an integer such as 2025")
+                raise ValueError(
+                    tr("year 应为整数，如 2025", "year must be an integer such as 2025")
+                )
             if not 1 <= year <= 9999:
-                raise ValueError(f"year must be between 1 and 9999 (got {year})")
+                raise ValueError(
+                    tr(
+                        f"year 应在 1 到 9999 之间（实际为 {year}）",
+                        f"year must be between 1 and 9999 (got {year})",
+                    )
+                )
             return {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)}
         if isinstance(value, dict) and "start" in value and "end" not in value:
             start = value["start"]
@@ -405,7 +463,12 @@ class Period(_Strict):
     @model_validator(mode="after")
     def _order(self) -> Period:
         if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
+            raise ValueError(
+                tr(
+                    f"结束日期 {self.end} 早于开始日期 {self.start}",
+                    f"end {self.end} is before start {self.start}",
+                )
+            )
         return self
 
     @property

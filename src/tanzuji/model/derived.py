@@ -32,6 +32,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, TypeAdapter, ValidationError, field_validator, model_validator
 
 from tanzuji.errors import UnitError
+from tanzuji.i18n import tr
 from tanzuji.model.base import Uncertainty, _Strict
 from tanzuji.model.enums import DataType
 from tanzuji.units import to_unit
@@ -67,12 +68,22 @@ def parse_ratio(text: str | float) -> float:
     else:
         parts = str(text).split("/")
         if len(parts) not in (1, 2):
-            raise ValueError(f"expected a ratio such as 200/5 (got {text!r})")
+            raise ValueError(
+                tr(
+                    f"应为比值，如 200/5（实际为 {text!r}）",
+                    f"expected a ratio such as 200/5 (got {text!r})",
+                )
+            )
         sides = []
         for part in parts:
             m = _RATIO_SIDE.match(part)
             if not m:
-                raise ValueError(f"expected a ratio such as 200/5 or 10 kV/100 V (got {text!r})")
+                raise ValueError(
+                    tr(
+                        f"应为比值，如 200/5 或 10 kV/100 V（实际为 {text!r}）",
+                        f"expected a ratio such as 200/5 or 10 kV/100 V (got {text!r})",
+                    )
+                )
             sides.append((float(m.group(1)), (m.group(2) or "").strip()))
         if len(sides) == 1:
             value = sides[0][0]
@@ -82,15 +93,33 @@ def parse_ratio(text: str | float) -> float:
                 try:
                     a = to_unit(a, ua, ub)
                 except UnitError:
-                    raise ValueError(f"the two sides of {text!r} are not comparable") from None
+                    raise ValueError(
+                        tr(
+                            f"{text!r} 两边的单位不可比",
+                            f"the two sides of {text!r} are not comparable",
+                        )
+                    ) from None
             elif ua or ub:
-                raise ValueError(f"give units on both sides of {text!r} or on neither")
+                raise ValueError(
+                    tr(
+                        f"{text!r} 应两边都带单位或都不带",
+                        f"give units on both sides of {text!r} or on neither",
+                    )
+                )
             if b == 0:
-                raise ValueError(f"ratio {text!r} divides by zero")
+                raise ValueError(tr(f"比值 {text!r} 的分母为零", f"ratio {text!r} divides by zero"))
             value = a / b
     if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"a ratio must be a positive number (got {text!r})")
+        raise ValueError(
+            tr(
+                f"比值应为正数（实际为 {text!r}）",
+                f"a ratio must be a positive number (got {text!r})",
+            )
+        )
     return value
+
+
+_QUANTITY_ZH = {"volume": "体积", "pressure": "压力", "temperature": "温度"}
 
 
 class Reading(_Strict):
@@ -129,8 +158,12 @@ class RegisterDifference(_Strict):
     def _order(self) -> RegisterDifference:
         if self.end < self.start:
             raise ValueError(
-                f"end reading {self.end:g} is below start reading {self.start:g}; a register "
-                "that rolled over needs two differences"
+                tr(
+                    f"终止读数 {self.end:g} 小于起始读数 {self.start:g}；"
+                    "计数器翻转时应分为两段差值",
+                    f"end reading {self.end:g} is below start reading {self.start:g}; a register "
+                    "that rolled over needs two differences",
+                )
             )
         return self
 
@@ -173,18 +206,33 @@ class GasStandardVolume(_Strict):
             try:
                 to_unit(1.0, reading.unit, ref)
             except UnitError:
-                raise ValueError(f"{name}.unit {reading.unit!r} is not a {name} unit") from None
+                raise ValueError(
+                    tr(
+                        f"{name}.unit {reading.unit!r} 不是{_QUANTITY_ZH[name]}单位",
+                        f"{name}.unit {reading.unit!r} is not a {name} unit",
+                    )
+                ) from None
         if self.atmospheric_pressure is not None:
             if self.pressure_type != "gauge":
-                raise ValueError("atmospheric_pressure only applies with pressure_type: gauge")
+                raise ValueError(
+                    tr(
+                        "atmospheric_pressure 仅用于 pressure_type: gauge（表压）",
+                        "atmospheric_pressure only applies with pressure_type: gauge",
+                    )
+                )
             try:
                 to_unit(1.0, self.atmospheric_pressure.unit, "kPa")
             except UnitError:
-                raise ValueError("atmospheric_pressure.unit is not a pressure unit") from None
+                raise ValueError(
+                    tr(
+                        "atmospheric_pressure.unit 不是压力单位",
+                        "atmospheric_pressure.unit is not a pressure unit",
+                    )
+                ) from None
         if self.absolute_pressure_kpa() <= 0:
-            raise ValueError("the absolute pressure must be positive")
+            raise ValueError(tr("绝对压力应为正数", "the absolute pressure must be positive"))
         if self.temperature_k() <= 0:
-            raise ValueError("the absolute temperature must be positive")
+            raise ValueError(tr("热力学温度应为正数", "the absolute temperature must be positive"))
         return self
 
     @property
@@ -229,7 +277,7 @@ class RepeatedReadings(_Strict):
     @classmethod
     def _finite(cls, values: tuple[float, ...]) -> tuple[float, ...]:
         if not all(math.isfinite(v) and v >= 0 for v in values):
-            raise ValueError("readings must be finite numbers ≥ 0")
+            raise ValueError(tr("读数应为 ≥ 0 的有限数值", "readings must be finite numbers ≥ 0"))
         return values
 
     def estimate(self) -> float:
@@ -289,13 +337,27 @@ class Allocation(_Strict):
     def _models(self) -> Allocation:
         names = [m.model for m in self.models]
         if len(set(names)) != len(names):
-            raise ValueError("a model is listed twice in allocation.models")
+            raise ValueError(
+                tr(
+                    "allocation.models 中有型号重复列出",
+                    "a model is listed twice in allocation.models",
+                )
+            )
         if self.product_model not in names:
             raise ValueError(
-                f"product_model {self.product_model!r} is not among the models ({', '.join(names)})"
+                tr(
+                    f"product_model {self.product_model!r} 不在型号列表中（{'、'.join(names)}）",
+                    f"product_model {self.product_model!r} is not among the models "
+                    f"({', '.join(names)})",
+                )
             )
         if self.requirement() <= 0:
-            raise ValueError("Σ output × bom_quantity is zero; nothing to allocate by")
+            raise ValueError(
+                tr(
+                    "Σ 产量 × bom_quantity 为零；无法据此分配",
+                    "Σ output × bom_quantity is zero; nothing to allocate by",
+                )
+            )
         return self
 
     def requirement(self) -> float:
@@ -311,7 +373,9 @@ class Allocation(_Strict):
     def per_unit(self) -> float:
         """This product's quantity per piece: batch × share / output, in ``unit``."""
         if self.batch_quantity is None:
-            raise ValueError("this allocation has no batch_quantity")
+            raise ValueError(
+                tr("此分配没有 batch_quantity", "this allocation has no batch_quantity")
+            )
         row = next(m for m in self.models if m.model == self.product_model)
         return self.batch_quantity * self.share() / row.output
 
@@ -428,8 +492,12 @@ def derive_fields(data: Any) -> Any:
         data = _batch_from_quantity(data)
     if len(present) > 1:
         raise ValueError(
-            "give only one of candidates, calculated, allocation (calculated may be "
-            f"allocated) (got {present})"
+            tr(
+                "candidates、calculated、allocation 只能给出一个（calculated 可再分配）"
+                f"（实际为 {present}）",
+                "give only one of candidates, calculated, allocation (calculated may be "
+                f"allocated) (got {present})",
+            )
         )
     out = dict(data)
     which = present[0]
@@ -447,7 +515,12 @@ def derive_fields(data: Any) -> Any:
             }
             unit = best.unit or data.get("unit")
             if unit is None:
-                raise ValueError("give the unit on the activity or on every candidate")
+                raise ValueError(
+                    tr(
+                        "请在活动上或每个候选值上给出单位",
+                        "give the unit on the activity or on every candidate",
+                    )
+                )
             fill["quantity"] = to_unit(best.quantity, best.unit or unit, data.get("unit", unit))
         else:
             block: Calculation | Allocation = (
@@ -493,7 +566,11 @@ def _batch_from_calculation(data: Mapping[str, Any]) -> Mapping[str, Any]:
         and alloc.get("unit") in (None, calc.unit)
     ):
         raise ValueError(
-            "with calculated, the calculation gives the batch; leave out allocation.batch_quantity"
+            tr(
+                "有 calculated 时由计算给出批量；请去掉 allocation.batch_quantity",
+                "with calculated, the calculation gives the batch; leave out "
+                "allocation.batch_quantity",
+            )
         )
     out = dict(data)
     out["allocation"] = {**alloc, "batch_quantity": calc.estimate(), "unit": calc.unit}
@@ -510,8 +587,12 @@ def _batch_from_quantity(data: Mapping[str, Any]) -> Mapping[str, Any]:
         return data
     if "quantity" not in data:
         raise ValueError(
-            "allocation needs the shared total: give quantity (all models together), "
-            "calculated, or allocation.batch_quantity"
+            tr(
+                "分配需要共用的总量：请给出 quantity（所有型号合计）、calculated 或 "
+                "allocation.batch_quantity",
+                "allocation needs the shared total: give quantity (all models together), "
+                "calculated, or allocation.batch_quantity",
+            )
         )
     moved = {"batch_quantity": data["quantity"], "unit": alloc.get("unit") or data.get("unit")}
     for key in ("uncertainty", "instrument"):
@@ -541,10 +622,14 @@ def check_consistent(
         best = candidates[select_candidate(candidates)[0]]
         expected = to_unit(best.quantity, best.unit or unit, unit)
         what = "chosen candidate"
+        what_zh = "所选候选值"
         if data_type is not None and data_type is not best.data_type:
             raise ValueError(
-                f"data_type {data_type.value} differs from the chosen candidate's "
-                f"{best.data_type.value}"
+                tr(
+                    f"数据类型“{data_type.zh}”与所选候选值的“{best.data_type.zh}”不一致",
+                    f"data_type {data_type.value} differs from the chosen candidate's "
+                    f"{best.data_type.value}",
+                )
             )
     elif calculated is not None or allocation is not None:
         block: Calculation | Allocation = allocation or calculated  # type: ignore[assignment]
@@ -552,12 +637,22 @@ def check_consistent(
             expected = derived_value(block, unit)
         except UnitError:
             shown = block.batch_unit if isinstance(block, Allocation) else block.unit
-            raise ValueError(f"unit {unit!r} does not match the unit {shown!r}") from None
+            raise ValueError(
+                tr(
+                    f"单位 {unit!r} 与 {shown!r} 不一致",
+                    f"unit {unit!r} does not match the unit {shown!r}",
+                )
+            ) from None
         what = "allocation" if allocation is not None else "calculated"
+        what_zh = "分配" if allocation is not None else "计算"
     else:
         return
     if not math.isclose(quantity, expected, rel_tol=1e-9, abs_tol=1e-12):
         raise ValueError(
-            f"quantity {quantity:g} disagrees with the {what} value {expected:.10g}; "
-            "leave quantity out or make it match"
+            tr(
+                f"quantity {quantity:g} 与{what_zh}得到的值 {expected:.10g} 不一致；"
+                "请去掉 quantity 或使其一致",
+                f"quantity {quantity:g} disagrees with the {what} value {expected:.10g}; "
+                "leave quantity out or make it match",
+            )
         )

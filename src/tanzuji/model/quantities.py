@@ -36,6 +36,7 @@ from typing import Any
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from tanzuji.errors import UnitError
+from tanzuji.i18n import tr
 from tanzuji.model.base import LocalizedText, Uncertainty, _Strict
 from tanzuji.model.derived import Calculation, check_consistent, derive_fields
 from tanzuji.model.enums import DataType
@@ -162,14 +163,24 @@ class SharedQuantity(Measured):
             if data["value"] is None:
                 return rest
             if rest.get("quantity") is not None:
-                raise ValueError("give either value or quantity, not both")
+                raise ValueError(
+                    tr(
+                        "请给出 value 或 quantity，不要同时给出",
+                        "give either value or quantity, not both",
+                    )
+                )
             return {**rest, "quantity": data["value"]}
         return data
 
     @model_validator(mode="after")
     def _no_ref(self) -> SharedQuantity:
         if self.ref is not None or self.corrections:
-            raise ValueError("a shared quantity cannot refer to other shared quantities")
+            raise ValueError(
+                tr(
+                    "共享量不能引用其他共享量",
+                    "a shared quantity cannot refer to other shared quantities",
+                )
+            )
         return self
 
     def label(self, lang: str = "zh") -> str:
@@ -200,8 +211,10 @@ def _scaled_uncertainty(unc: Any, factor: float) -> Any:
 def _did_you_mean(ref: str, known: list[str]) -> str:
     close = difflib.get_close_matches(ref, known, n=1)
     if close:
-        return f"; did you mean {close[0]!r}?"
-    return f"; declared: {', '.join(known)}" if known else "; the study declares no quantities"
+        return tr(f"；是否为 {close[0]!r}？", f"; did you mean {close[0]!r}?")
+    if known:
+        return tr(f"；已声明：{'、'.join(known)}", f"; declared: {', '.join(known)}")
+    return tr("；本研究未声明共享量", "; the study declares no quantities")
 
 
 class _Resolver:
@@ -221,22 +234,30 @@ class _Resolver:
 
     def _fill(self, site: dict[str, Any], ref: Any, unit_key: str | None) -> None:
         if not isinstance(ref, str):
-            raise ValueError("ref: expected the id of a declared quantity")
+            raise ValueError(
+                tr("ref：应为已声明的共享量 id", "ref: expected the id of a declared quantity")
+            )
         if ref not in self.declared:
             if ref in self.ids:
                 site["quantity"] = 0.0
                 site["ref"] = ref
                 return  # the declaration itself is invalid; its own error says why
             raise ValueError(
-                f"ref: no quantity {ref!r} in quantities{_did_you_mean(ref, self.ids)}"
+                tr(
+                    f"ref：quantities 中没有 {ref!r}{_did_you_mean(ref, self.ids)}",
+                    f"ref: no quantity {ref!r} in quantities{_did_you_mean(ref, self.ids)}",
+                )
             )
         q = self.declared[ref]
         self.used.add(ref)
         clash = [k for k in _OWNED if site.get(k) is not None]
         if clash:
             raise ValueError(
-                f"{', '.join(clash)} comes from the shared quantity {ref!r}; "
-                "state it there, not here"
+                tr(
+                    f"{'、'.join(clash)} 来自共享量 {ref!r}；请在那里给出，不要在此处给出",
+                    f"{', '.join(clash)} comes from the shared quantity {ref!r}; "
+                    "state it there, not here",
+                )
             )
         unit = site.get(unit_key) if unit_key else None
         value, factor = q.quantity, 1.0
@@ -245,8 +266,11 @@ class _Resolver:
                 factor = to_unit(1.0, q.unit, unit)
             except UnitError:
                 raise ValueError(
-                    f"unit {unit!r} does not match the unit {q.unit!r} of the shared "
-                    f"quantity {ref!r}"
+                    tr(
+                        f"单位 {unit!r} 与共享量 {ref!r} 的单位 {q.unit!r} 不一致",
+                        f"unit {unit!r} does not match the unit {q.unit!r} of the shared "
+                        f"quantity {ref!r}",
+                    )
                 ) from None
             value = q.quantity * factor
         site["quantity"] = value

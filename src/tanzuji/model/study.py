@@ -30,6 +30,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from tanzuji.errors import UnitError
+from tanzuji.i18n import tr
 from tanzuji.model.base import (
     LocalizedText,
     Period,
@@ -176,20 +177,32 @@ class _ActivityBase(_Strict):
         alloc: Allocation | None = getattr(self, "allocation", None)
         if alloc is not None and (alloc.batch_quantity is not None or alloc.unit is not None):
             raise ValueError(
-                "allocation here applies to this activity's own totals (all models "
-                "together); leave out allocation.batch_quantity and allocation.unit"
+                tr(
+                    "此处的分配作用于本活动自身的总量（所有型号合计）；"
+                    "请去掉 allocation.batch_quantity 和 allocation.unit",
+                    "allocation here applies to this activity's own totals (all models "
+                    "together); leave out allocation.batch_quantity and allocation.unit",
+                )
             )
 
     def _check_process(self, default: dict[Stage, Process]) -> Process:
         if self.process is None:
             if self.stage not in default:
                 allowed = ", ".join(s.value for s in default)
-                raise ValueError(f"this kind of activity belongs to one of the stages {allowed}")
+                raise ValueError(
+                    tr(
+                        f"这类活动属于以下阶段之一：{allowed}",
+                        f"this kind of activity belongs to one of the stages {allowed}",
+                    )
+                )
             return default[self.stage]
         if self.process.stage is not self.stage:
             raise ValueError(
-                f"process {self.process.value!r} belongs to stage "
-                f"{self.process.stage.value!r}, not {self.stage.value!r}"
+                tr(
+                    f"过程“{self.process.zh}”属于{self.process.stage.zh}，不属于{self.stage.zh}",
+                    f"process {self.process.value!r} belongs to stage "
+                    f"{self.process.stage.value!r}, not {self.stage.value!r}",
+                )
             )
         return self.process
 
@@ -267,22 +280,34 @@ class Transport(_ActivityBase):
         by_distance = any(x is not None for x in (self.mass, self.distance, self.factor))
         if by_energy and by_distance:
             raise ValueError(
-                "give either energy (fuel/electricity consumed) or mass, distance and factor, "
-                "not both"
+                tr(
+                    "请给出 energy（消耗的燃料/电力）或 mass、distance 和 factor，不要同时给出",
+                    "give either energy (fuel/electricity consumed) or mass, distance and factor, "
+                    "not both",
+                )
             )
         if not by_energy and not by_distance:
             raise ValueError(
-                "a transport leg needs either energy: [...] (fuel/electricity consumed) "
-                "or mass, distance and factor (mass × distance × mode factor)"
+                tr(
+                    "运输段需要 energy: [...]（消耗的燃料/电力），"
+                    "或 mass、distance 和 factor（质量 × 距离 × 运输方式因子）",
+                    "a transport leg needs either energy: [...] (fuel/electricity consumed) "
+                    "or mass, distance and factor (mass × distance × mode factor)",
+                )
             )
         if by_energy and not self.energy:
-            raise ValueError("energy must list at least one carrier")
+            raise ValueError(
+                tr("energy 至少应列出一种能源", "energy must list at least one carrier")
+            )
         if by_distance:
             missing = [n for n in ("mass", "distance", "factor") if getattr(self, n) is None]
             if missing:
                 raise ValueError(
-                    "transport by distance needs mass, distance and factor; "
-                    f"missing {', '.join(missing)}"
+                    tr(
+                        f"按距离计算的运输需要 mass、distance 和 factor；缺少 {'、'.join(missing)}",
+                        "transport by distance needs mass, distance and factor; "
+                        f"missing {', '.join(missing)}",
+                    )
                 )
         self._check_allocation()
         proc = self._check_process(DEFAULT_TRANSPORT_PROCESS)
@@ -291,7 +316,12 @@ class Transport(_ActivityBase):
             Process.OUTBOUND_TRANSPORT,
             Process.REMOVAL_TRANSPORT,
         ):
-            raise ValueError(f"process {proc.value!r} is not a transport process")
+            raise ValueError(
+                tr(
+                    f"过程“{proc.zh}”不是运输过程",
+                    f"process {proc.value!r} is not a transport process",
+                )
+            )
         object.__setattr__(self, "process", proc)
         return self
 
@@ -333,7 +363,12 @@ class ElectricitySupply(_ActivityBase):
     @model_validator(mode="after")
     def _parts(self) -> ElectricitySupply:
         if all(p is None for p in (self.grid, self.green_trading, self.onsite)):
-            raise ValueError("give at least one of grid, green_trading, onsite")
+            raise ValueError(
+                tr(
+                    "请至少给出电网电量（grid）、绿电交易电量（green_trading）、现场发电电量（onsite）之一",
+                    "give at least one of grid, green_trading, onsite",
+                )
+            )
         self._check_allocation()
         proc = self._check_process(DEFAULT_PROCESS)
         object.__setattr__(self, "process", proc)
@@ -411,7 +446,10 @@ def duration_from_service_life(data: Any) -> Any:
             years = to_unit(float(qty), str(unit), "year")
         except UnitError:
             raise ValueError(
-                f"service_life.unit {unit!r} is not a time unit; expected years"
+                tr(
+                    f"service_life.unit {unit!r} 不是时间单位；应为年（year）",
+                    f"service_life.unit {unit!r} is not a time unit; expected years",
+                )
             ) from None
     factor = (years / float(qty) if qty else 1.0) * float(hours)
     duration: dict[str, Any] = {
@@ -441,7 +479,12 @@ def duration_from_service_life(data: Any) -> Any:
             and math.isclose(given["quantity"], duration["quantity"], rel_tol=1e-9)
         )
         if not same:
-            raise ValueError("give either duration or service_life (× hours_per_year), not both")
+            raise ValueError(
+                tr(
+                    "请给出 duration 或 service_life（× hours_per_year），不要同时给出",
+                    "give either duration or service_life (× hours_per_year), not both",
+                )
+            )
         return data
     return {**data, "duration": duration}
 
@@ -539,9 +582,11 @@ class Study(_Strict):
     @classmethod
     def _boundary_set(cls, value: tuple[Stage, ...]) -> tuple[Stage, ...]:
         if not value:
-            raise ValueError("the system boundary needs at least one stage")
+            raise ValueError(
+                tr("系统边界至少应包含一个阶段", "the system boundary needs at least one stage")
+            )
         if len(set(value)) != len(value):
-            raise ValueError("a stage is listed twice")
+            raise ValueError(tr("有阶段重复列出", "a stage is listed twice"))
         return tuple(s for s in Stage if s in value)
 
     @model_validator(mode="after")
@@ -551,25 +596,43 @@ class Study(_Strict):
             if act.id is not None:
                 if act.id in seen:
                     raise ValueError(
-                        f"activities[{i}].id {act.id!r} repeats activities[{seen[act.id]}].id"
+                        tr(
+                            f"activities[{i}].id {act.id!r} 与 activities[{seen[act.id]}].id 重复",
+                            f"activities[{i}].id {act.id!r} repeats activities[{seen[act.id]}].id",
+                        )
                     )
                 seen[act.id] = i
         inst_ids: dict[str, int] = {}
         for j, inst in enumerate(self.instruments):
             if inst.id in inst_ids:
+                k = inst_ids[inst.id]
                 raise ValueError(
-                    f"instruments[{j}].id {inst.id!r} repeats instruments[{inst_ids[inst.id]}].id"
+                    tr(
+                        f"instruments[{j}].id {inst.id!r} 与 instruments[{k}].id 重复",
+                        f"instruments[{j}].id {inst.id!r} repeats instruments[{k}].id",
+                    )
                 )
             inst_ids[inst.id] = j
         qids: dict[str, int] = {}
         for j, q in enumerate(self.quantities):
             if q.id in qids:
-                raise ValueError(f"quantities[{j}].id {q.id!r} repeats quantities[{qids[q.id]}].id")
+                k = qids[q.id]
+                raise ValueError(
+                    tr(
+                        f"quantities[{j}].id {q.id!r} 与 quantities[{k}].id 重复",
+                        f"quantities[{j}].id {q.id!r} repeats quantities[{k}].id",
+                    )
+                )
             qids[q.id] = j
         ids: set[str] = set()
         for j, ef in enumerate(self.factors):
             if ef.id in ids:
-                raise ValueError(f"factors[{j}].id {ef.id!r} is defined twice in this study")
+                raise ValueError(
+                    tr(
+                        f"factors[{j}].id {ef.id!r} 在本研究中定义了两次",
+                        f"factors[{j}].id {ef.id!r} is defined twice in this study",
+                    )
+                )
             ids.add(ef.id)
         return self
 

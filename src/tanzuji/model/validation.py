@@ -157,21 +157,61 @@ def enum_message(got: object, expected: Sequence[str]) -> str:
     )
 
 
-_MESSAGES = {
-    "missing": "required field is missing",
-    "float_parsing": "expected a number",
-    "float_type": "expected a number",
-    "int_parsing": "expected an integer",
-    "int_type": "expected an integer",
-    "string_type": "expected text",
-    "date_from_datetime_parsing": "expected a date such as 2025-01-01",
-    "date_parsing": "expected a date such as 2025-01-01",
-    "date_type": "expected a date such as 2025-01-01",
-    "finite_number": "expected a finite number",
-    "too_short": "expected at least one entry",
-    "tuple_type": "expected a list",
-    "model_type": "expected a mapping of fields",
-    "dict_type": "expected a mapping of fields",
+_DATE = ("应为日期，如 2025-01-01", "expected a date such as 2025-01-01")
+#: What was expected, by pydantic error ``type`` (Chinese, English).
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "missing": ("缺少必填字段", "required field is missing"),
+    "float_parsing": ("应为数字", "expected a number"),
+    "float_type": ("应为数字", "expected a number"),
+    "int_parsing": ("应为整数", "expected an integer"),
+    "int_type": ("应为整数", "expected an integer"),
+    "int_from_float": ("应为整数", "expected an integer"),
+    "string_type": ("应为文字", "expected text"),
+    "bool_type": ("应为 true 或 false", "expected true or false"),
+    "bool_parsing": ("应为 true 或 false", "expected true or false"),
+    "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": _DATE,
+    "date_parsing": _DATE,
+    "date_type": _DATE,
+    "datetime_parsing": (
+        "应为日期时间，如 2025-01-01T08:00",
+        "expected a date and time such as 2025-01-01T08:00",
+    ),
+    "datetime_type": (
+        "应为日期时间，如 2025-01-01T08:00",
+        "expected a date and time such as 2025-01-01T08:00",
+    ),
+    "finite_number": ("应为有限数值", "expected a finite number"),
+    "too_short": ("应至少有一项", "expected at least one entry"),
+    "list_type": ("应为列表", "expected a list"),
+    "tuple_type": ("应为列表", "expected a list"),
+    "set_type": ("应为列表", "expected a list"),
+    "model_type": ("应为字段映射（key: value）", "expected a mapping of fields"),
+    "model_attributes_type": ("应为字段映射（key: value）", "expected a mapping of fields"),
+    "dict_type": ("应为字段映射（key: value）", "expected a mapping of fields"),
+    "string_too_short": ("应为非空文字", "expected a non-empty text"),
+    "string_pattern_mismatch": (
+        "应为由字母、数字和 . _ : - 组成的标识（不含空格）",
+        "expected an id made of letters, digits and . _ : - (no spaces)",
+    ),
+    "url_parsing": (
+        "应为网址，如 https://example.org",
+        "expected a URL such as https://example.org",
+    ),
+    "url_scheme": (
+        "应为网址，如 https://example.org",
+        "expected a URL such as https://example.org",
+    ),
+}
+
+#: Bounds, with their values from the error's ``ctx`` (Chinese, English).
+_BOUNDS: dict[str, tuple[str, str, str]] = {
+    "greater_than_equal": ("ge", "应为 ≥ {} 的数", "expected a number ≥ {}"),
+    "greater_than": ("gt", "应为 > {} 的数", "expected a number > {}"),
+    "less_than_equal": ("le", "应为 ≤ {} 的数", "expected a number ≤ {}"),
+    "less_than": ("lt", "应为 < {} 的数", "expected a number < {}"),
+    "too_long": ("max_length", "最多 {} 项", "expected at most {} entries"),
+    "string_too_long": ("max_length", "最多 {} 个字符", "expected at most {} characters"),
 }
 
 
@@ -204,20 +244,20 @@ def error_message(err: Any, model: type[BaseModel], loc: Sequence[str | int]) ->
             + (f"; did you mean {guess!r}?" if guess else "")
             + f"; expected one of {', '.join(allowed)}",
         )
-    if kind == "greater_than_equal":
-        return f"expected a number ≥ {_num(ctx.get('ge'))}"
-    if kind == "greater_than":
-        return f"expected a number > {_num(ctx.get('gt'))}"
+    if kind in _BOUNDS:
+        key, zh, en = _BOUNDS[kind]
+        value = _num(ctx.get(key))
+        return tr(zh.format(value), en.format(value))
     if kind in ("enum", "literal_error"):
         return enum_message(err.get("input"), _expected_list(ctx))
     if kind == "value_error":
+        # the model's validators word their messages with tr() where they raise them
         return str(err["msg"]).removeprefix("Value error, ")
-    if kind == "string_pattern_mismatch":
-        return "expected an id made of letters, digits and . _ : - (no spaces)"
-    if kind == "string_too_short":
-        return "expected a non-empty text"
     if kind == "union_tag_invalid":
         expected = str(ctx.get("expected_tags", "")).replace("'", "")
         what = str(ctx.get("discriminator", "kind")).strip("'")
-        return f"expected {what} to be one of {expected}"
-    return _MESSAGES.get(kind, str(err["msg"]))
+        return tr(f"{what} 应为以下之一：{expected}", f"expected {what} to be one of {expected}")
+    if kind in _MESSAGES:
+        return tr(*_MESSAGES[kind])
+    # a type without an entry: pydantic's own English text, marked as such in Chinese
+    return tr(f"数值无效（{kind}）", str(err["msg"]))

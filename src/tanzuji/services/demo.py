@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from tanzuji.jsonio import load_study
 from tanzuji.model import Study
 from tanzuji.services.context import Actor
 from tanzuji.services.save import SaveResult, save_loaded
 from tanzuji.store import UnitOfWork
+from tanzuji.studyfiles import load_study
 
 __all__ = ["seed_demo", "variant_study"]
 

@@ -108,7 +108,7 @@ def ingest_readings(
     loaded = None
     instruments: tuple[Any, ...] = ()
     if study is not None:
-        from tanzuji.jsonio import load_study
+        from tanzuji.studyfiles import load_study
 
         loaded = load_study(study)
         instruments = loaded.study.instruments
@@ -189,7 +189,7 @@ def _library_beside(base: Path, lib: Any, out_dir: Path) -> Any:
 def ingest_example(example: Path, out_dir: Path) -> tuple[Path, IngestResult] | None:
     """An example directory with ``metering/mapping.yaml``: its readings ingested into
     ``out_dir/<name>-metered/study.yaml`` (the example is not edited); None without one."""
-    from tanzuji.jsonio import load_study
+    from tanzuji.studyfiles import load_study
 
     mapping = example / "metering" / "mapping.yaml"
     if not mapping.is_file():

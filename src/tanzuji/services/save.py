@@ -9,7 +9,7 @@ from typing import Any
 
 from tanzuji.errors import ConflictError
 from tanzuji.i18n import tr
-from tanzuji.jsonio import LoadedStudy, load_study
+from tanzuji.jsonio import LoadedStudy
 from tanzuji.model import Study
 from tanzuji.services.context import Actor, resolve_org
 from tanzuji.services.evaluation import (
@@ -22,6 +22,7 @@ from tanzuji.store import UnitOfWork
 from tanzuji.store.hashing import canonical_json, now_iso, revision_id, sha256_hex
 from tanzuji.store.models import Evaluation, Product, StudyRevision
 from tanzuji.store.models import Study as StudyRow
+from tanzuji.studyfiles import load_study
 
 __all__ = ["SaveResult", "product_fields", "save_loaded", "save_study", "store_evaluation"]
 

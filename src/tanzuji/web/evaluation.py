@@ -18,8 +18,9 @@ def evaluate_upload(
 ) -> dict[str, Any]:
     """The JSON result contract of an uploaded study (with ``full`` GUM when asked)."""
     from tanzuji.calculation import evaluate_full
-    from tanzuji.jsonio import evaluate_file, full_to_dict, result_to_dict
+    from tanzuji.jsonio import full_to_dict, result_to_dict
     from tanzuji.services.evaluation import loaded_model
+    from tanzuji.studyfiles import evaluate_file
 
     with study_upload(data, filename, max_bytes=max_bytes) as path:
         try:
@@ -34,7 +35,7 @@ def evaluate_upload(
 
 def load_upload(data: bytes, filename: str | None, *, max_bytes: int) -> Any:
     """Load and compile an uploaded study (errors located as the CLI does); the loaded study."""
-    from tanzuji.jsonio import evaluate_file
+    from tanzuji.studyfiles import evaluate_file
 
     with study_upload(data, filename, max_bytes=max_bytes) as path:
         try:
@@ -74,8 +75,9 @@ def monte_carlo_work(
 ) -> Callable[[Progress], dict[str, Any]]:
     """Validate and compile now (errors go to the uploader at once); draw later in a job."""
     from tanzuji.calculation import evaluate_full
-    from tanzuji.jsonio import evaluate_file, result_to_dict
+    from tanzuji.jsonio import result_to_dict
     from tanzuji.services.evaluation import loaded_model
+    from tanzuji.studyfiles import evaluate_file
 
     with study_upload(data, filename, max_bytes=max_bytes) as path:
         try:

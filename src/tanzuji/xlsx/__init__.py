@@ -3,7 +3,8 @@
 An adapter: it reads and writes files and may use any core package, never the reverse.
 
 - :func:`write_template` writes the empty workbook to fill in;
-- :func:`load_workbook_study` reads a filled one (like ``jsonio.load_study`` for YAML);
+- :func:`load_workbook_study` reads a filled one (like ``jsonio.load_text_study`` for YAML;
+  ``tanzuji.studyfiles.load_study`` reads either by file type);
 - :func:`convert_study` converts between .xlsx, .yaml and .json without loss.
 
 >>> from tanzuji.xlsx import convert_study, load_workbook_study, write_template

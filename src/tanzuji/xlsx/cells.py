@@ -6,7 +6,7 @@ Excel error value become :class:`~tanzuji.errors.InputError`; nothing else escap
 >>> parse_cell("1,5", "number")
 Traceback (most recent call last):
 ...
-tanzuji.errors.InputError: expected a number (got '1,5')
+tanzuji.errors.InputError: 应为数字（实际为 '1,5'）
 >>> parse_cell(" kWh ", "unit"), parse_cell("是", "bool", "yes_no")
 ('kWh', True)
 """
@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from tanzuji.errors import InputError, TanzujiError, UnitError
+from tanzuji.i18n import tr
 from tanzuji.units import parse_unit
 from tanzuji.xlsx.labels import CHOICES, MODES
 from tanzuji.xlsx.layout import HEADER_ROW, MAX_ROWS
@@ -86,12 +87,21 @@ def read_raw(path: Path) -> dict[str, RawSheet]:
     """All sheets of a workbook as :class:`RawSheet`, formulas resolved to cached values."""
     where = str(path)
     if not path.exists():
-        raise InputError("file not found", file=where)
+        raise InputError(tr("文件不存在", "file not found"), file=where)
     if path.is_dir():
-        raise InputError("is a directory; expected an .xlsx workbook", file=where)
+        raise InputError(
+            tr("是一个目录；应为 .xlsx 工作簿", "is a directory; expected an .xlsx workbook"),
+            file=where,
+        )
     size = path.stat().st_size
     if size > MAX_BYTES:
-        raise InputError(f"file too large ({size} bytes); expected at most {MAX_BYTES}", file=where)
+        raise InputError(
+            tr(
+                f"文件过大（{size} 字节）；最多 {MAX_BYTES} 字节",
+                f"file too large ({size} bytes); expected at most {MAX_BYTES}",
+            ),
+            file=where,
+        )
     _check_zip(path)
     try:
         return _read(path)
@@ -99,8 +109,12 @@ def read_raw(path: Path) -> dict[str, RawSheet]:
         raise
     except Exception as exc:  # openpyxl raises many kinds on malformed files
         raise InputError(
-            f"not a readable Excel workbook ({type(exc).__name__}: {str(exc)[:120]}); "
-            "expected an .xlsx file saved by Excel, WPS or LibreOffice",
+            tr(
+                f"无法读取的 Excel 工作簿（{type(exc).__name__}）；"
+                "应为由 Excel、WPS 或 LibreOffice 保存的 .xlsx 文件",
+                f"not a readable Excel workbook ({type(exc).__name__}: {str(exc)[:120]}); "
+                "expected an .xlsx file saved by Excel, WPS or LibreOffice",
+            ),
             file=where,
         ) from None
 
@@ -108,7 +122,11 @@ def read_raw(path: Path) -> dict[str, RawSheet]:
 def _check_zip(path: Path) -> None:
     where = str(path)
     bad = InputError(
-        "not an Excel workbook (.xlsx is a zip archive; this file is not one)", file=where
+        tr(
+            "不是 Excel 工作簿（.xlsx 是 zip 压缩包，此文件不是）",
+            "not an Excel workbook (.xlsx is a zip archive; this file is not one)",
+        ),
+        file=where,
     )
     try:
         if not zipfile.is_zipfile(path):
@@ -121,10 +139,20 @@ def _check_zip(path: Path) -> None:
     except Exception:
         raise bad from None
     if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNZIPPED:
-        raise InputError("workbook too large when unpacked; expected a record workbook", file=where)
+        raise InputError(
+            tr(
+                "工作簿解压后过大；应为记录表工作簿",
+                "workbook too large when unpacked; expected a record workbook",
+            ),
+            file=where,
+        )
     if "xl/workbook.xml" not in names:
         raise InputError(
-            "zip archive without xl/workbook.xml; expected an .xlsx workbook", file=where
+            tr(
+                "zip 压缩包中没有 xl/workbook.xml；应为 .xlsx 工作簿",
+                "zip archive without xl/workbook.xml; expected an .xlsx workbook",
+            ),
+            file=where,
         )
 
 
@@ -168,8 +196,12 @@ def _read_sheet(ws_v: Any, ws_f: Any, where: str) -> RawSheet:
             continue
         if r > HEADER_ROW + MAX_ROWS:
             raise InputError(
-                f"too many rows: data below row {HEADER_ROW + MAX_ROWS}; expected at most "
-                f"{MAX_ROWS} data rows per sheet",
+                tr(
+                    f"行数过多：第 {HEADER_ROW + MAX_ROWS} 行以下仍有数据；"
+                    f"每个工作表最多 {MAX_ROWS} 行数据",
+                    f"too many rows: data below row {HEADER_ROW + MAX_ROWS}; expected at most "
+                    f"{MAX_ROWS} data rows per sheet",
+                ),
                 file=where,
                 sheet=ws_v.title,
                 row=r,
@@ -181,26 +213,30 @@ def _read_sheet(ws_v: Any, ws_f: Any, where: str) -> RawSheet:
 # --------------------------------------------------------------------------- one cell
 
 
+def _NUMBER() -> str:
+    return tr("应为数字", "expected a number")
+
+
 def _number(value: Any) -> float:
     if isinstance(value, bool | dt.date | dt.time | dt.timedelta):
-        raise InputError("expected a number", got=value)
+        raise InputError(_NUMBER(), got=value)
     if isinstance(value, int | float):
         x = float(value)
     elif isinstance(value, str):
         try:
             x = float(value.strip().replace("\u2212", "-"))
         except ValueError:
-            raise InputError("expected a number", got=value) from None
+            raise InputError(_NUMBER(), got=value) from None
     else:
-        raise InputError("expected a number", got=str(value))
+        raise InputError(_NUMBER(), got=str(value))
     if not math.isfinite(x):
-        raise InputError("expected a finite number", got=value)
+        raise InputError(tr("应为有限数值", "expected a finite number"), got=value)
     return x
 
 
 def _text(value: Any) -> str:
     if isinstance(value, bool):
-        raise InputError("expected text", got=value)
+        raise InputError(tr("应为文字", "expected text"), got=value)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
@@ -211,7 +247,7 @@ def _text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, str):
         return value
-    raise InputError("expected text", got=str(value))
+    raise InputError(tr("应为文字", "expected text"), got=str(value))
 
 
 def _date(value: Any) -> dt.date:
@@ -224,7 +260,7 @@ def _date(value: Any) -> dt.date:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise InputError("expected a date such as 2025-01-01", got=value)
+    raise InputError(tr("应为日期，如 2025-01-01", "expected a date such as 2025-01-01"), got=value)
 
 
 def parse_cell(value: Any, kind: str, choices: str | None = None) -> Any:
@@ -240,7 +276,7 @@ def parse_cell(value: Any, kind: str, choices: str | None = None) -> Any:
     if kind == "int":
         x = _number(value)
         if not x.is_integer():
-            raise InputError("expected a whole number", got=value)
+            raise InputError(tr("应为整数", "expected a whole number"), got=value)
         return int(x)
     if kind == "date":
         return _date(value)
@@ -255,12 +291,15 @@ def parse_cell(value: Any, kind: str, choices: str | None = None) -> Any:
             parse_unit(text)
         except UnitError:
             raise InputError(
-                "unknown unit; expected a unit from the drop-down list (kg, kWh, m³, km, …) "
-                "or another unit pint understands",
+                tr(
+                    "未知单位；应为下拉列表中的单位（kg、kWh、m³、km …）或其他可识别的单位",
+                    "unknown unit; expected a unit from the drop-down list (kg, kWh, m³, km, …) "
+                    "or another unit pint understands",
+                ),
                 got=text,
             ) from None
         except Exception:
-            raise InputError("unknown unit", got=text) from None
+            raise InputError(tr("未知单位", "unknown unit"), got=text) from None
         return text
     if kind in ("choice", "bool"):
         assert choices is not None
@@ -268,7 +307,7 @@ def parse_cell(value: Any, kind: str, choices: str | None = None) -> Any:
         code = table.code(text)
         if code is None:
             shown = ", ".join(table.displays("zh"))
-            raise InputError(f"expected one of {shown}", got=text)
+            raise InputError(tr(f"应为以下之一：{shown}", f"expected one of {shown}"), got=text)
         return code == "Y" if kind == "bool" else code
     if kind == "mode":
         return MODES.exact_code(text) or text

@@ -26,7 +26,7 @@ from tanzuji.calculation import FootprintResult, compile_study, evaluate_jjf
 from tanzuji.errors import InputError, TanzujiError
 from tanzuji.factors import FactorLibrary
 from tanzuji.fileio import write_atomic
-from tanzuji.jsonio import LoadedStudy, load_study
+from tanzuji.jsonio import LoadedStudy, load_text_study
 from tanzuji.model import (
     DEFAULT_PROCESS,
     DEFAULT_TRANSPORT_PROCESS,
@@ -254,7 +254,7 @@ def _xlsx_target(path: str | Path) -> Path:
 def _load(path: Path) -> LoadedStudy:
     if path.suffix.lower() in WORKBOOK:
         return load_workbook_study(path)
-    return load_study(path)
+    return load_text_study(path)
 
 
 def convert_study(source: str | Path, target: str | Path, lang: str = "zh") -> list[str]:

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from tanzuji.errors import InputError, InputErrors
+from tanzuji.i18n import tr
 from tanzuji.jsonio import Document, LoadedStudy, resolve_libraries
 from tanzuji.model import Stage, Study
 from tanzuji.model.validation import clean_loc, error_message
@@ -49,6 +50,10 @@ class WorkbookStudy(LoadedStudy):
 
     cells: Mapping[FieldPath, Where] = field(default_factory=dict)
 
+    def locate(self, exc: InputErrors) -> InputErrors:
+        """Errors found after reading (compile, libraries) pointed at their cells."""
+        return locate_errors(exc, self)
+
 
 def _find_sheets(raw: Mapping[str, RawSheet], file: str) -> dict[str, RawSheet]:
     found: dict[str, RawSheet] = {}
@@ -72,16 +77,24 @@ def _find_sheets(raw: Mapping[str, RawSheet], file: str) -> dict[str, RawSheet]:
         elif not match:
             problems.append(
                 InputError(
-                    f"missing sheet {zh!r} ({en}); found {', '.join(map(repr, raw)) or 'none'}; "
-                    "expected the sheets of a workbook made by `tanzuji template`",
+                    tr(
+                        f"缺少工作表 {zh!r}；现有 {'、'.join(map(repr, raw)) or '无'}；"
+                        "应为 `tanzuji template` 生成的工作簿中的工作表",
+                        f"missing sheet {zh!r} ({en}); "
+                        f"found {', '.join(map(repr, raw)) or 'none'}; "
+                        "expected the sheets of a workbook made by `tanzuji template`",
+                    ),
                     file=file,
                 )
             )
         else:
             problems.append(
                 InputError(
-                    f"several sheets match {zh!r}: "
-                    f"{', '.join(s.title for s in match)}; expected one",
+                    tr(
+                        f"有多个工作表对应 {zh!r}：{'、'.join(s.title for s in match)}；应只有一个",
+                        f"several sheets match {zh!r}: "
+                        f"{', '.join(s.title for s in match)}; expected one",
+                    ),
                     file=file,
                 )
             )
@@ -117,14 +130,23 @@ def _columns(
         where = Where(sheet.title, HEADER_ROW, f"{text.splitlines()[0]} ({column_letter(i)})")
         if key is None:
             ctx.error(
-                "unknown column header; expected the headers of `tanzuji template` "
-                "(Chinese or English)",
+                tr(
+                    "未知的列标题；应为 `tanzuji template` 的列标题（中文或英文）",
+                    "unknown column header; expected the headers of `tanzuji template` "
+                    "(Chinese or English)",
+                ),
                 where,
                 text,
                 has_got=True,
             )
         elif key in out:
-            ctx.error("this column header appears twice; expected it once", where)
+            ctx.error(
+                tr(
+                    "此列标题出现了两次；应只出现一次",
+                    "this column header appears twice; expected it once",
+                ),
+                where,
+            )
         else:
             out[key] = (i, text.splitlines()[0].strip())
     spec = {c.key: c for c in cols}
@@ -132,8 +154,11 @@ def _columns(
         if key not in out:
             c = spec[key]
             ctx.error(
-                f"missing column {c.zh!r} ({c.en}) in row {HEADER_ROW}; expected the "
-                "headers of `tanzuji template`",
+                tr(
+                    f"第 {HEADER_ROW} 行缺少列 {c.zh!r}；应为 `tanzuji template` 的列标题",
+                    f"missing column {c.zh!r} ({c.en}) in row {HEADER_ROW}; expected the "
+                    "headers of `tanzuji template`",
+                ),
                 Where(sheet.title),
             )
     return out
@@ -148,8 +173,11 @@ def _rows(sheet: RawSheet, cols: list[Col], required: tuple[str, ...], ctx: Ctx)
         for i, v in enumerate(values, start=1):
             if i not in used and not is_blank(v):
                 ctx.error(
-                    "a value in a column without a header; expected data only under "
-                    f"the headers of row {HEADER_ROW}",
+                    tr(
+                        f"没有列标题的列中有数值；数据应只填在第 {HEADER_ROW} 行列标题之下",
+                        "a value in a column without a header; expected data only under "
+                        f"the headers of row {HEADER_ROW}",
+                    ),
                     Where(sheet.title, r, column_letter(i)),
                     v,
                     has_got=True,
@@ -178,7 +206,10 @@ def _read_a1(sheet: RawSheet, ctx: Ctx, data: dict[str, Any], prov: dict[FieldPa
             if is_blank(label):
                 if not is_blank(value):
                     ctx.error(
-                        "a value without a label; expected label | value pairs",
+                        tr(
+                            "有数值而没有标签；应为“标签 | 数值”成对填写",
+                            "a value without a label; expected label | value pairs",
+                        ),
                         Where(sheet.title, r, column_letter(label_col + 1)),
                         value,
                         has_got=True,
@@ -190,7 +221,10 @@ def _read_a1(sheet: RawSheet, ctx: Ctx, data: dict[str, Any], prov: dict[FieldPa
             found = lookup.get(normalise(text))
             if found is None:
                 ctx.error(
-                    "unknown field label; expected a label of `tanzuji template`",
+                    tr(
+                        "未知的字段标签；应为 `tanzuji template` 中的标签",
+                        "unknown field label; expected a label of `tanzuji template`",
+                    ),
                     Where(sheet.title, r, column_letter(label_col)),
                     text,
                     has_got=True,
@@ -262,8 +296,8 @@ def read_workbook(path: str | Path) -> tuple[Study, dict[FieldPath, Where]]:
     >>> read_workbook(path)
     Traceback (most recent call last):
     ...
-    tanzuji.errors.InputErrors: 1 problem in the input:
-      - .../t.xlsx: sheet 'A.3 原材料获取': no activity data; expected at least one ...
+    tanzuji.errors.InputErrors: 输入中有 1 个问题：
+      - .../t.xlsx: 工作表 'A.3 原材料获取': 没有活动数据；...
     """
     p = Path(path)
     file = str(p)
@@ -302,7 +336,10 @@ def read_workbook(path: str | Path) -> tuple[Study, dict[FieldPath, Where]]:
     )
     if not ordered:
         ctx.error(
-            "no activity data; expected at least one filled row in sheets A.3–A.7",
+            tr(
+                "没有活动数据；工作表 A.3–A.7 中至少应填写一行",
+                "no activity data; expected at least one filled row in sheets A.3–A.7",
+            ),
             Where(sheets["a3"].title),
         )
     if ctx.problems:
@@ -385,12 +422,12 @@ def locate_errors(exc: InputErrors, loaded: LoadedStudy) -> InputErrors:
 
 
 def load_workbook_study(path: str | Path) -> WorkbookStudy:
-    """Read a workbook and resolve its factor libraries, like ``load_study`` for YAML.
+    """Read a workbook and resolve its factor libraries, like ``load_text_study`` for YAML.
 
     >>> load_workbook_study("no-such.xlsx")
     Traceback (most recent call last):
     ...
-    tanzuji.errors.InputError: no-such.xlsx: file not found
+    tanzuji.errors.InputError: no-such.xlsx: 文件不存在
     """
     p = Path(path)
     study, prov = read_workbook(p)

@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel
 
 from tanzuji.errors import InputError
+from tanzuji.i18n import tr
 from tanzuji.model import Uncertainty
 from tanzuji.xlsx.cells import Bad, column_letter, is_blank, parse_cell
 from tanzuji.xlsx.labels import CHOICES, MODES
@@ -191,7 +192,10 @@ def read_unc(
             form = "expanded"
         else:
             ctx.error(
-                "choose the uncertainty form (standard, relative, expanded, min-max)",
+                tr(
+                    "请选择不确定度形式（标准、相对、扩展、最小-最大）",
+                    "choose the uncertainty form (standard, relative, expanded, min-max)",
+                ),
                 row.where(f"{p}unc_form"),
             )
             return None
@@ -207,7 +211,9 @@ def read_unc(
                 else "standard"
             ] = value
     elif form != "bounds":
-        ctx.error("the uncertainty value is missing", row.where(f"{p}unc_value"))
+        ctx.error(
+            tr("缺少不确定度数值", "the uncertainty value is missing"), row.where(f"{p}unc_value")
+        )
         return None
     for name, x in (("k", k), ("min", lo), ("max", hi), *others.items()):
         if x is not None:
@@ -219,7 +225,10 @@ def _unc_value(row: Row, ctx: Ctx, key: str, raw: Any, form: str) -> Any:
     if isinstance(raw, str) and raw.strip().endswith("%"):
         if form != "relative":
             ctx.error(
-                "a percentage is only meaningful for a relative uncertainty",
+                tr(
+                    "百分数只用于相对不确定度",
+                    "a percentage is only meaningful for a relative uncertainty",
+                ),
                 row.where(key),
                 raw,
                 has_got=True,
@@ -229,11 +238,19 @@ def _unc_value(row: Row, ctx: Ctx, key: str, raw: Any, form: str) -> Any:
         try:
             return parse_cell(text, "number") / 100.0
         except InputError:
-            ctx.error("expected a percentage such as 0.5 %", row.where(key), raw, has_got=True)
+            ctx.error(
+                tr("应为百分数，如 0.5 %", "expected a percentage such as 0.5 %"),
+                row.where(key),
+                raw,
+                has_got=True,
+            )
             return None
     if form == "bounds":
         ctx.error(
-            "the min-max form takes no value; use the Min and Max columns",
+            tr(
+                "最小-最大形式不填数值；请使用“最小”和“最大”两列",
+                "the min-max form takes no value; use the Min and Max columns",
+            ),
             row.where(key),
             raw,
             has_got=True,
@@ -362,8 +379,12 @@ def merge_extra(
                 merge(dst[key], value, p)
             elif key in dst:
                 ctx.error(
-                    f"field {'.'.join(map(str, p))!r} is given both in a column and in "
-                    "this cell; expected it once",
+                    tr(
+                        f"字段 {'.'.join(map(str, p))!r} 既在某一列中又在此单元格中给出；"
+                        "应只给出一次",
+                        f"field {'.'.join(map(str, p))!r} is given both in a column and in "
+                        "this cell; expected it once",
+                    ),
                     where,
                 )
             else:

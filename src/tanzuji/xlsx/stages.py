@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tanzuji.errors import InputError
+from tanzuji.i18n import tr
 from tanzuji.model import (
     Stage,
 )
@@ -167,7 +168,10 @@ def _read_fields(
     for key in row.filled(row.columns):
         if key not in allowed:
             ctx.error(
-                f"this column does not apply to a row of type {shown!r}; leave it empty",
+                tr(
+                    f"此列不适用于类型为 {shown!r} 的行；请留空",
+                    f"this column does not apply to a row of type {shown!r}; leave it empty",
+                ),
                 row.where(key),
                 row.raw(key),
                 has_got=True,
@@ -298,8 +302,11 @@ def _read_part(row: Row, ctx: Ctx, entry: str, fld: str, head: ReadActivity) -> 
         target = uses[-1]
     elif fld in head.parts:
         ctx.error(
-            f"a second {CHOICES['entry'].display(entry, 'zh')!r} row for the same head "
-            "row; expected one",
+            tr(
+                f"同一主行下有第二个 {CHOICES['entry'].display(entry, 'zh')!r} 行；应只有一个",
+                f"a second {CHOICES['entry'].display(entry, 'zh')!r} row for the same head "
+                "row; expected one",
+            ),
             row.where("entry"),
         )
         return
@@ -314,8 +321,11 @@ def _read_part(row: Row, ctx: Ctx, entry: str, fld: str, head: ReadActivity) -> 
         head_unit = head.data.get("unit", "kWh")
         if unit is not None and unit != head_unit:
             ctx.error(
-                f"the parts of an electricity split share the unit of its head row "
-                f"({head_unit}); expected {head_unit}",
+                tr(
+                    f"电力拆分的各部分与主行使用同一单位（{head_unit}）；应为 {head_unit}",
+                    f"the parts of an electricity split share the unit of its head row "
+                    f"({head_unit}); expected {head_unit}",
+                ),
                 row.where("unit"),
                 unit,
                 has_got=True,
