@@ -183,5 +183,7 @@ def test_metering_billing_total_checked_with_the_meters_systematic_errors(
     if agrees:
         compile_study(study, _lib())
     else:
-        with pytest.raises(InputErrors, match="does not match the metered total"):
+        from tanzuji.i18n import use_lang
+
+        with use_lang("en"), pytest.raises(InputErrors, match="does not match the metered total"):
             compile_study(study, _lib())
