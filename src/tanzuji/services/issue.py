@@ -14,8 +14,8 @@
    another evaluator, issue is refused unless overridden with a reason, which the report
    shows.
 3. **render, sign, write** — with the report number given by ``record`` (the store's
-   gap-free numbering, in the same transaction that records the report) or, without a
-   store, the reproducible hash number.
+   gap-free numbering, in the same transaction that records the report: the one flow of
+   :mod:`tanzuji.services.issuing`) or, without a store, the reproducible hash number.
 """
 
 from __future__ import annotations
@@ -41,21 +41,19 @@ __all__ = [
     "IssueOutcome",
     "IssueRequest",
     "Recorder",
-    "StoreRecording",
     "acceptances",
     "issue_demo_report",
     "issue_report",
     "plan_issue",
     "signer_name",
-    "store_recording",
-    "withdraw_report",
 ]
 
 Build = Callable[[str], bytes]
 """Render and sign the report for a given report number; returns the PDF bytes."""
-Recorder = Callable[[int, Build, "str | None"], str]
-"""``record(year, build, amends)``: allocate a number, call ``build(number)``, record the
-PDF — all or nothing — and return the number."""
+Recorder = Callable[[int, Build, "IssueInfo"], str]
+"""``record(year, build, info)``: allocate a number, call ``build(number)``, record the
+PDF with what ``info`` says (amends, accepted findings) — all or nothing — and return the
+number (:func:`tanzuji.services.issuing.issue_recorded` is the one recorder)."""
 
 
 @dataclass(frozen=True)
@@ -264,7 +262,7 @@ def issue_report(
         return prepared.build(dataclasses.replace(info, number=number))[0]
 
     if record is not None and info.signed:
-        record(loaded.study.period.start.year, build, request.amends)
+        record(loaded.study.period.start.year, build, info)
     else:
         prepared.build(info)
     rendered = prepared.last
@@ -308,68 +306,3 @@ def signer_name(cert: Path) -> str:
     from tanzuji.report.sign import signer_subject
 
     return str(signer_subject(cert))
-
-
-@dataclass(frozen=True)
-class StoreRecording:
-    """Recording issued reports in the store: the number, the PDF, amendments."""
-
-    record: Recorder
-    supersede: Callable[[str, str, str | None], None]
-    """``supersede(number, reason, successor)``: mark the amended report, replaced by the
-    report numbered ``successor``."""
-    exists: Callable[[str], bool]
-    """Whether a report with this number was issued by the organisation."""
-
-
-def store_recording(
-    database_url: str | None, org: str | None, *, lang: str, signer: str | None
-) -> StoreRecording | None:
-    """Recording through the configured store, or ``None`` without one.
-
-    The store is used when a database is configured (``--database-url``,
-    ``TANZUJI_DATABASE_URL`` or the config file); the default organisation is created on
-    first use. ``record`` allocates the gap-free number and records the signed PDF in the
-    issuing transaction; ``supersede(number, reason, successor)`` marks the amended report.
-    """
-    from tanzuji.config import load_config
-    from tanzuji.services.context import actor_from_config, resolve_org, store_from_config
-    from tanzuji.services.reports import set_report_status, store_recorder
-    from tanzuji.store import UnitOfWork
-
-    cfg = load_config().with_overrides(database_url=database_url, org=org)
-    if not cfg.database_url:
-        return None
-    store = store_from_config(cfg)
-    actor = actor_from_config(cfg)
-    with UnitOfWork(store) as uow:
-        resolve_org(uow, actor, create_default=True)
-        uow.commit()
-    record = store_recorder(lambda: UnitOfWork(store), actor, lang=lang, signer_subject=signer)
-
-    def supersede(number: str, reason: str, successor: str | None = None) -> None:
-        set_report_status(
-            UnitOfWork(store), actor, number, "superseded", reason=reason, superseded_by=successor
-        )
-
-    def exists(number: str) -> bool:
-        with UnitOfWork(store, write=False) as uow:
-            return bool(uow.reports.by_number(resolve_org(uow, actor).id, number))
-
-    return StoreRecording(record, supersede, exists)
-
-
-def withdraw_report(database_url: str | None, org: str | None, number: str, reason: str) -> int:
-    """Withdraw an issued report (ISO/IEC 17025 §7.8.8): every rendition is marked
-    ``withdrawn`` in the store, audited with the reason; returns how many were marked."""
-    from tanzuji.config import load_config
-    from tanzuji.services.context import actor_from_config, store_from_config
-    from tanzuji.services.reports import set_report_status
-    from tanzuji.store import UnitOfWork
-
-    if not reason.strip():
-        raise IssuanceError(tr("撤回报告需要 --reason 说明理由", "withdrawing needs a --reason"))
-    cfg = load_config().with_overrides(database_url=database_url, org=org)
-    store = store_from_config(cfg)
-    actor = actor_from_config(cfg)
-    return set_report_status(UnitOfWork(store), actor, number, "withdrawn", reason=reason)

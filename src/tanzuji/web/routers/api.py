@@ -196,6 +196,21 @@ def publish(
     return publish_footprint(uow(state), actor_of(user), rev, to=[t for t in to or [] if t])
 
 
+@router.post(
+    "/publications/{pub_id}/unpublish",
+    summary="Withdraw a publication (the public page then shows it withdrawn, with the reason)",
+)
+def unpublish(
+    state: State,
+    user: Editor,
+    pub_id: str,
+    reason: Annotated[str, Form(min_length=1, max_length=2000)],
+) -> dict[str, Any]:
+    from tanzuji.services.sharing import unpublish as unpublish_footprint
+
+    return unpublish_footprint(uow(state), actor_of(user), pub_id, reason=reason)
+
+
 @router.get("/reports", summary="Reports my organisation issued")
 def reports(state: State, user: Member) -> list[dict[str, Any]]:
     from tanzuji.services.reports import list_reports
