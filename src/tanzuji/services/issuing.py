@@ -72,7 +72,11 @@ class StoredRevision:
 
 def stored_revision(uow: UnitOfWork, org_id: int, rev_id: str, tmp: Path) -> StoredRevision:
     """A revision the organisation owns or was shared, rebuilt from its stored canonical
-    JSON and pinned libraries (never from files on disk), inside an entered unit of work."""
+    JSON and pinned libraries (never from files on disk), inside an entered unit of work.
+
+    Files the study refers to beside itself (the product picture) are not stored with a
+    revision, so a report from the store shows no picture.
+    """
     from tanzuji.jsonio import LoadedStudy
     from tanzuji.jsonio.documents import Document
     from tanzuji.model import Study
@@ -83,8 +87,13 @@ def stored_revision(uow: UnitOfWork, org_id: int, rev_id: str, tmp: Path) -> Sto
     libs = [json.loads(lib.content) for lib in uow.libraries.pinned(rev.id)]
     path = tmp / "study.json"
     path.write_text(rev.content, encoding="utf-8")
+    study = Study.model_validate(content)
+    if study.product.picture:  # files beside the study are not stored with the revision
+        study = study.model_copy(
+            update={"product": study.product.model_copy(update={"picture": None})}
+        )
     loaded = LoadedStudy(
-        study=Study.model_validate(content),
+        study=study,
         factors=rebuild_library(libs),
         path=path,
         document=Document(path, content, None),

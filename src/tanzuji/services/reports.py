@@ -103,7 +103,9 @@ def record_issued_report(
     All in one transaction; an exception from ``build`` (a failed signing), from the
     authority gate or from a wrong ``amends`` leaves no trace and uses no number. With
     ``amends`` (and ``amend_reason``) the amended report is marked ``superseded`` by this
-    one in the same transaction; each ``accepted`` finding ``(id, reason)`` is audited.
+    one in the same transaction (a withdrawn one stays withdrawn and names this one as its
+    successor; a superseded one is refused: amend the report in force); each
+    ``accepted`` finding ``(id, reason)`` is audited.
     """
     from tanzuji.errors import IssuanceError
     from tanzuji.i18n import tr
@@ -121,18 +123,15 @@ def record_issued_report(
                     f"--amends {amends}: no report with this number in the store",
                 )
             )
-        if amended and amended[0].status != "issued":
+        if amended and amended[0].status == "superseded":
+            successor = amended[0].superseded_by or "—"
             raise IssuanceError(
                 tr(
-                    f"--amends {amends}：该报告已是“{amended[0].status}”状态，"
-                    f"只能替代有效的报告" + (f"（现行版本：{amended[0].superseded_by}）"
-                    if amended[0].superseded_by else ""),
-                    f"--amends {amends}: that report is already {amended[0].status}; only a "
-                    "report in force can be amended"
-                    + (f" (in force: {amended[0].superseded_by})"
-                       if amended[0].superseded_by else ""),
+                    f"--amends {amends}：该报告已被 {successor} 替代，请替代现行版本",
+                    f"--amends {amends}: that report was already superseded by {successor}; "
+                    "amend the report in force",
                 )
-            )  # fmt: skip
+            )
         head = uow.audit.head(lock=True)
         anchor = f"tzanchor:{head.seq}:{head.hash}"
         seq = uow.reports.next_number(org.id, year)
@@ -178,7 +177,10 @@ def record_issued_report(
                 object_sha256=next(iter(shas.values()), None),
                 org_id=org.id,
             )
-        if amended:
+        if amended and amended[0].status == "withdrawn":  # stays withdrawn, names successor
+            for r in amended:
+                r.superseded_by = number
+        elif amended:
             _mark(uow, actor, org.id, amended, "superseded", amend_reason or "", number)
         uow.commit()
         return IssuedReport(number, year, seq, shas, anchor)
