@@ -116,7 +116,7 @@ def test_report_from_a_stored_revision_and_verify_against_the_store(
     assert rows["2025-00001"]["pdf_sha256"] == hashlib.sha256(first.read_bytes()).hexdigest()
     assert "2025-00001" in pdftotext(first, "-l", "1")
     code, out = run_main("verify", str(first), *db)
-    assert code == 0 and "in force" in out or "有效（未撤回" in out, out
+    assert code == 0 and ("in force" in out or "有效（未撤回" in out), out
     second = tmp_path / "r2.pdf"
     code, out = run_main(
         "report", "--rev", rev, "--out", str(second), *sign, *accept, *db,
