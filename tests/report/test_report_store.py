@@ -23,6 +23,17 @@ def _reports(url: str) -> dict[str, dict[str, object]]:
     return {str(r["number"]): r for r in rows}
 
 
+def _renditions(url: str, number: str) -> dict[str, object]:
+    from tanzuji.config import load_config
+    from tanzuji.services.context import actor_from_config, store_from_config
+    from tanzuji.services.reports import list_reports
+    from tanzuji.store import UnitOfWork
+
+    cfg = load_config().with_overrides(database_url=url)
+    rows = list_reports(UnitOfWork(store_from_config(cfg)), actor_from_config(cfg))
+    return {str(r["lang"]): r["pdf_sha256"] for r in rows if r["number"] == number}
+
+
 def test_signed_reports_are_numbered_recorded_amended_and_withdrawn(
     run_main: Run, keys: Keys, tmp_path: Path
 ) -> None:
@@ -107,13 +118,19 @@ def test_report_from_a_stored_revision_and_verify_against_the_store(
     # refused by the gate (blocking findings not accepted): no number used
     code, out = run_main("report", "--rev", rev[:10], "--out", str(tmp_path / "x.pdf"), *sign, *db)
     assert code == 1 and _reports(url) == {}, out
-    first = tmp_path / "r1.pdf"
-    code, out = run_main("report", "--rev", rev[:10], "--out", str(first), *sign, *accept, *db)
+    first, first_en = tmp_path / "r1.pdf", tmp_path / "r1-en.pdf"
+    code, out = run_main("report", "--rev", rev[:10], "--out", str(first),
+                         "--also-out", str(first_en), *sign, *accept, *db)  # fmt: skip
     assert code == 0, out
     rows = _reports(url)
     assert list(rows) == ["2025-00001"]  # gap-free: the refused issue used no number
+    # the zh and en renditions share the number; each PDF is stored with its own hash
+    assert _renditions(url, "2025-00001") == {
+        "zh": hashlib.sha256(first.read_bytes()).hexdigest(),
+        "en": hashlib.sha256(first_en.read_bytes()).hexdigest(),
+    }
+    assert "2025-00001" in pdftotext(first_en, "-l", "1")
     assert rows["2025-00001"]["revision"] == rev  # linked to the stored revision
-    assert rows["2025-00001"]["pdf_sha256"] == hashlib.sha256(first.read_bytes()).hexdigest()
     assert "2025-00001" in pdftotext(first, "-l", "1")
     code, out = run_main("verify", str(first), *db)
     assert code == 0 and ("in force" in out or "有效（未撤回" in out), out

@@ -57,6 +57,14 @@ def report(
         ),
     ] = None,
     lang: LangOption = None,
+    also_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--also-out",
+            help="Also write the other language's rendition (zh↔en) here (.pdf): the same "
+            "report, number and signature.",
+        ),
+    ] = None,
     html: Annotated[
         Path | None, typer.Option("--html", help="Also write the report as HTML (.html).")
     ] = None,
@@ -137,6 +145,8 @@ def report(
     output_path(target, (".pdf",), force=force)
     if html is not None:
         output_path(html, (".html", ".htm"), force=force)
+    if also_out is not None:
+        output_path(also_out, (".pdf",), force=force)
     ids, reasons = list(accept or ()), list(reason or ())
     if amends and amend_reason is None and len(reasons) == len(ids) + 1:
         if ids:
@@ -153,6 +163,7 @@ def report(
         pdf=target,
         lang=code,
         html=html,
+        also=((("en" if code == "zh" else "zh"), also_out),) if also_out else (),
         key=key,
         cert=cert,
         accept=acceptances(ids, reasons),
@@ -192,6 +203,8 @@ def report(
             f"{extra_zh}：报告编号 {outcome.number}，共 {outcome.pages} 页",
             f"{extra_en}: report No. {outcome.number}, {outcome.pages} pages",
         )
+        if also_out:
+            wrote(also_out)
         if html:
             wrote(html)
 

@@ -48,8 +48,9 @@ __all__ = [
     "signer_name",
 ]
 
-Build = Callable[[str], bytes]
-"""Render and sign the report for a given report number; returns the PDF bytes."""
+Build = Callable[[str], dict[str, bytes]]
+"""Render and sign the report for a given report number; returns the PDF of every
+rendition by language (the zh and en renditions of one issue share the number)."""
 Recorder = Callable[[int, Build, "IssueInfo"], str]
 """``record(year, build, info)``: allocate a number, call ``build(number)``, record the
 PDF with what ``info`` says (amends, accepted findings) — all or nothing — and return the
@@ -92,6 +93,8 @@ class IssueRequest:
     pdf: Path
     lang: str = "zh"
     html: Path | None = None
+    also: tuple[tuple[str, Path], ...] = ()
+    """Further renditions ``(lang, pdf)`` of the same report (same number, same signer)."""
     key: Path | None = None
     cert: Path | None = None
     accept: tuple[Acceptance, ...] = ()
@@ -258,16 +261,30 @@ def issue_report(
         embed_study=request.embed_study,
     )
 
-    def build(number: str) -> bytes:
-        return prepared.build(dataclasses.replace(info, number=number))[0]
+    others = [
+        (dataclasses.replace(prepared, lang=lang, last_pdf=b"", last=None), path)
+        for lang, path in request.also
+        if lang != request.lang
+    ]
+
+    def build(number: str) -> dict[str, bytes]:
+        numbered = dataclasses.replace(info, number=number)
+        out = {request.lang: prepared.build(numbered)[0]}
+        for other, _ in others:
+            out[other.lang] = other.build(numbered)[0]
+        return out
 
     if record is not None and info.signed:
         record(loaded.study.period.start.year, build, info)
     else:
-        prepared.build(info)
+        for each in (prepared, *(o for o, _ in others)):
+            each.build(info)
     rendered = prepared.last
     assert rendered is not None
     write_outputs(request.pdf, prepared.last_pdf, rendered, request.html)
+    for other, path in others:
+        assert other.last is not None
+        write_outputs(path, other.last_pdf, other.last, None)
     return IssueOutcome(
         number=rendered.number,
         pages=rendered.pages,

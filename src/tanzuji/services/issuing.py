@@ -137,11 +137,11 @@ def issue_recorded(
         uow.commit()
     shas: dict[str, str] = {}
 
-    def record(year: int, build: Callable[[str], bytes], info: IssueInfo) -> str:
+    def record(year: int, build: Callable[[str], dict[str, bytes]], info: IssueInfo) -> str:
         def renditions(ctx: Any) -> list[Rendition]:
-            pdf = build(ctx.number)
-            shas[request.lang] = sha256_hex(pdf)
-            return [Rendition(request.lang, pdf, signer_subject)]
+            pdfs = build(ctx.number)
+            shas.update({lang: sha256_hex(pdf) for lang, pdf in pdfs.items()})
+            return [Rendition(lang, pdf, signer_subject) for lang, pdf in pdfs.items()]
 
         issued = record_issued_report(
             new_uow(),

@@ -178,8 +178,8 @@ def record_issued_report(
                 org_id=org.id,
             )
         if amended and amended[0].status == "withdrawn":  # stays withdrawn, names successor
-            for r in amended:
-                r.superseded_by = number
+            for old in amended:
+                old.superseded_by = number
         elif amended:
             _mark(uow, actor, org.id, amended, "superseded", amend_reason or "", number)
         uow.commit()
