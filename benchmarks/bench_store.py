@@ -125,9 +125,17 @@ def _drop(url: str) -> None:
 
 
 def _fill(
-    store: Store, base: LoadedStudy, studies: int, per_study: int, mode: str, batch: int
+    store: Store,
+    base: LoadedStudy,
+    studies: int,
+    per_study: int,
+    mode: str,
+    batch: int,
+    checkpoint: Callable[[int], None] | None = None,
+    at: frozenset[int] = frozenset(),
 ) -> int:
-    """Store ``studies * per_study`` revisions, round-robin over the studies."""
+    """Store ``studies * per_study`` revisions, round-robin over the studies; call
+    ``checkpoint(n)`` when ``n`` revisions (in ``at``) are stored."""
     t0 = time.perf_counter()
     n = 0
     pending: list[tuple[int, LoadedStudy]] = []
@@ -145,6 +153,11 @@ def _fill(
             if n % 10000 == 0:
                 rate = n / (time.perf_counter() - t0)
                 print(f"  {store.dialect}: {n:,} revisions ({rate:.0f}/s)", file=sys.stderr)
+            if n in at and checkpoint is not None:
+                if pending:
+                    _bulk(store, pending)
+                    pending = []
+                checkpoint(n)
     if pending:
         _bulk(store, pending)
     return n
@@ -270,6 +283,7 @@ def run(
     fill: str,
     batch: int,
     export: bool = True,
+    checkpoints: frozenset[int] = frozenset(),
 ) -> dict[str, float]:
     base = load_study(STUDY)
     studies = max(1, revisions // per_study)
@@ -279,8 +293,52 @@ def run(
         try:
             store = open_store(urls[0])
             store.upgrade()
+            extra = [0]
+
+            def checkpoint(n: int) -> None:
+                """Measure at a fill level (saves, history, trend, size) and print a row."""
+                save = [
+                    _timed(
+                        lambda i=i: save_loaded(
+                            UnitOfWork(store),
+                            ACTOR,
+                            _variant(base, i % studies, 10 * per_study + extra[0] + i),
+                            evaluate=False,
+                        )
+                    )
+                    for i in range(samples)
+                ]
+                extra[0] += samples
+                hist, trnd = [], []
+                for i in range(samples):
+                    model = f"BENCH-{(i * 7919) % studies:05d}"
+                    hist.append(
+                        _timed(
+                            lambda m=model: history(
+                                UnitOfWork(store, write=False), ACTOR, m, limit=50
+                            )
+                        )
+                    )
+                    trnd.append(
+                        _timed(lambda m=model: trend(UnitOfWork(store, write=False), ACTOR, m))
+                    )
+                total = n + extra[0]
+                load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+                print(
+                    f"| {backend} (checkpoint) | {total:,} "
+                    f"| {statistics.median(w for w, _ in save):.1f} / "
+                    f"{_p([w for w, _ in save], 0.95):.1f} "
+                    f"[{statistics.median(c for _, c in save):.1f}] "
+                    f"| {_p([w for w, _ in hist], 0.95):.1f} "
+                    f"[{statistics.median(c for _, c in hist):.1f}] "
+                    f"| {_p([w for w, _ in trnd], 0.95):.1f} "
+                    f"[{statistics.median(c for _, c in trnd):.1f}] "
+                    f"| {_size(store) / total / 1024:.1f} KiB | — | {load} |",
+                    flush=True,
+                )
+
             t0 = time.perf_counter()
-            n = _fill(store, base, studies, per_study, fill, batch)
+            n = _fill(store, base, studies, per_study, fill, batch, checkpoint, checkpoints)
             fill_s = time.perf_counter() - t0
             t = time.perf_counter()
             audit = verify_audit(UnitOfWork(store, write=False))
@@ -298,7 +356,7 @@ def run(
                 )
                 for i in range(samples)
             ]
-            total = n + samples
+            total = n + samples + extra[0]
             hist, trnd = [], []
             for i in range(samples):
                 model = f"BENCH-{(i * 7919) % studies:05d}"
@@ -370,6 +428,9 @@ def main() -> None:
     ap.add_argument("--fill", choices=["bulk", "save"], default="bulk")
     ap.add_argument("--batch", type=int, default=500, help="saves per transaction (bulk)")
     ap.add_argument("--no-export", action="store_true", help="skip export + import")
+    ap.add_argument(
+        "--checkpoints", default="", help="also measure at these fill levels (e.g. 25000,50000)"
+    )
     args = ap.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     print(
@@ -386,6 +447,7 @@ def main() -> None:
             args.fill,
             args.batch,
             export=not args.no_export,
+            checkpoints=frozenset(int(x) for x in args.checkpoints.split(",") if x),
         )
         load = "/".join(f"{x:.1f}" for x in os.getloadavg())
         print(
