@@ -314,6 +314,11 @@ class ReportStatus:
                 f"已撤回（{self.changed_at}），理由：{self.reason or '—'}",
                 f"WITHDRAWN on {self.changed_at}, reason: {self.reason or '—'}",
             )
+            if self.superseded_by:
+                state += tr(
+                    f"；更正后的报告：{self.superseded_by}",
+                    f"; corrected report: {self.superseded_by}",
+                )
         elif self.status == "superseded":
             state = tr(
                 f"已被报告 {self.superseded_by or '—'} 替代（{self.changed_at}），"
