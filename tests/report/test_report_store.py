@@ -23,6 +23,17 @@ def _reports(url: str) -> dict[str, dict[str, object]]:
     return {str(r["number"]): r for r in rows}
 
 
+def _renditions(url: str, number: str) -> dict[str, object]:
+    from tanzuji.config import load_config
+    from tanzuji.services.context import actor_from_config, store_from_config
+    from tanzuji.services.reports import list_reports
+    from tanzuji.store import UnitOfWork
+
+    cfg = load_config().with_overrides(database_url=url)
+    rows = list_reports(UnitOfWork(store_from_config(cfg)), actor_from_config(cfg))
+    return {str(r["lang"]): r["pdf_sha256"] for r in rows if r["number"] == number}
+
+
 def test_signed_reports_are_numbered_recorded_amended_and_withdrawn(
     run_main: Run, keys: Keys, tmp_path: Path
 ) -> None:
@@ -80,3 +91,70 @@ def test_without_a_store_a_signed_report_says_it_is_not_recorded(
     code, out = run_main(*args)
     assert code == 0, out
     assert "未记录：没有配置数据库" in out
+
+
+def test_report_from_a_stored_revision_and_verify_against_the_store(
+    run_main: Run, keys: Keys, tmp_path: Path
+) -> None:
+    """``report --rev`` issues from the store (one number per signed issue, none for a
+    draft or a refused issue); ``verify`` then tells withdrawn/superseded (§7.8.8)."""
+    import hashlib
+    import json
+
+    url = f"sqlite:///{tmp_path / 'tz.db'}"
+    assert run_main("db", "init", "--database-url", url)[0] == 0
+    code, out = run_main("save", str(FIXTURE), "--json", "--database-url", url)
+    assert code == 0, out
+    rev = json.loads(out[out.index("{") :])["revision"]
+    db = ["--database-url", url]
+    sign = ["--key", str(keys.key), "--cert", str(keys.cert)]
+    accept: list[str] = []
+    for finding_id, reason in ACCEPTED:
+        accept += ["--accept", finding_id, "--reason", reason]
+    # a draft gets no number from the store and is not recorded
+    code, out = run_main("report", "--rev", rev[:10], "--out", str(tmp_path / "d.pdf"), *db)
+    assert code == 0, out
+    assert _reports(url) == {}
+    # refused by the gate (blocking findings not accepted): no number used
+    code, out = run_main("report", "--rev", rev[:10], "--out", str(tmp_path / "x.pdf"), *sign, *db)
+    assert code == 1 and _reports(url) == {}, out
+    first, first_en = tmp_path / "r1.pdf", tmp_path / "r1-en.pdf"
+    code, out = run_main("report", "--rev", rev[:10], "--out", str(first),
+                         "--also-out", str(first_en), *sign, *accept, *db)  # fmt: skip
+    assert code == 0, out
+    rows = _reports(url)
+    assert list(rows) == ["2025-00001"]  # gap-free: the refused issue used no number
+    # the zh and en renditions share the number; each PDF is stored with its own hash
+    assert _renditions(url, "2025-00001") == {
+        "zh": hashlib.sha256(first.read_bytes()).hexdigest(),
+        "en": hashlib.sha256(first_en.read_bytes()).hexdigest(),
+    }
+    assert "2025-00001" in pdftotext(first_en, "-l", "1")
+    assert rows["2025-00001"]["revision"] == rev  # linked to the stored revision
+    assert "2025-00001" in pdftotext(first, "-l", "1")
+    code, out = run_main("verify", str(first), *db)
+    assert code == 0 and ("in force" in out or "有效（未撤回" in out), out
+    second = tmp_path / "r2.pdf"
+    code, out = run_main(
+        "report", "--rev", rev, "--out", str(second), *sign, *accept, *db,
+        "--amends", "2025-00001", "--amend-reason", "更正运输距离",
+    )  # fmt: skip
+    assert code == 0, out
+    code, out = run_main("verify", str(first), *db)
+    flat = " ".join(out.split())
+    assert code == 1, out
+    assert "已被报告 2025-00002 替代" in flat and "更正运输距离" in flat, out
+    changed = _reports(url)["2025-00001"]["status_changed_at"]
+    assert isinstance(changed, str) and changed in flat
+    code, out = run_main("withdraw", "2025-00002", "--reason", "客户撤回委托", *db)
+    assert code == 0, out
+    code, out = run_main("verify", str(second), *db)
+    flat = " ".join(out.split())
+    assert code == 1 and "已撤回" in flat and "客户撤回委托" in flat, out
+    # amending a superseded report is refused (amend the one in force), using no number
+    code, out = run_main(
+        "report", "--rev", rev, "--out", str(tmp_path / "r3.pdf"), *sign, *accept, *db,
+        "--amends", "2025-00001", "--amend-reason", "x",
+    )  # fmt: skip
+    assert code == 1 and "2025-00002" in out, out
+    assert sorted(_reports(url)) == ["2025-00001", "2025-00002"]

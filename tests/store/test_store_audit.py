@@ -228,3 +228,42 @@ def test_cli_audit_verify_exit_codes(store: Store, actor: Actor, tmp_path: Path)
     _tamper(store, "UPDATE audit_log SET action = 'x' WHERE seq = 2")
     r = invoke("audit", "verify", db=store.url)
     assert r.exit_code == 1 and "audit entry 2 was modified" in r.stderr
+
+
+def test_edited_report_pdf_is_named_by_its_number(
+    store: Store, actor: Actor, tmp_path: Path
+) -> None:
+    from tanzuji.services.reports import NumberContext, Rendition, record_issued_report
+
+    def build(ctx: NumberContext) -> list[Rendition]:
+        body = f"%PDF-1.7 report {ctx.number}".encode()
+        return [Rendition("zh", body + b" zh"), Rendition("en", body + b" en")]
+
+    _fill(store, actor, tmp_path)
+    first = record_issued_report(UnitOfWork(store), actor, year=2026, build=build)
+    second = record_issued_report(UnitOfWork(store), actor, year=2026, build=build)
+    ok = _verify(store)
+    assert ok.ok and ok.objects_checked >= 4  # 2 reports x 2 renditions among the objects
+    # a byte of the second report's English PDF changes; its recorded SHA-256 stays
+    _tamper(
+        store,
+        "UPDATE reports SET pdf = :pdf WHERE number = :n AND lang = 'en'",
+        pdf=f"%PDF-1.7 report {second.number} EN".encode(),
+        n=second.number,
+    )
+    res = _verify(store)
+    assert not res.ok
+    f = res.findings[0]
+    assert f.kind == "report" and second.number in f.message and "(en)" in f.message
+    assert first.number not in f.message
+    # recomputing the stored SHA-256 too is still caught: the trail recorded the original
+    _tamper(
+        store,
+        "UPDATE reports SET pdf_sha256 = :sha WHERE number = :n AND lang = 'en'",
+        sha=__import__("hashlib")
+        .sha256(f"%PDF-1.7 report {second.number} EN".encode())
+        .hexdigest(),
+        n=second.number,
+    )
+    f = _verify(store).findings[0]
+    assert f.kind == "report" and second.number in f.message

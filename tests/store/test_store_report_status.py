@@ -150,3 +150,73 @@ def test_database_before_the_migration_asks_for_upgrade_then_has_the_columns(
         assert {"status_reason", "status_changed_at", "superseded_by"} <= cols
     finally:
         s.dispose()
+
+
+def test_cli_unpublish_withdraws_a_publication_with_its_reason(
+    org_store: Store, actor: Actor, db_url: str
+) -> None:
+    from tanzuji.services import save_study
+    from tanzuji.services.sharing import public_footprint, publish
+
+    from .conftest import SP
+
+    rev = save_study(UnitOfWork(org_store), actor, SP).revision_id
+    a = record_issued_report(UnitOfWork(org_store), actor, year=2025, build=_build,
+                             revision_id=rev)  # fmt: skip
+    pid = publish(UnitOfWork(org_store), actor, rev)["publication"]
+    view = public_footprint(UnitOfWork(org_store, write=False), pid)
+    assert view is not None and (view.status, view.status_reason) == ("valid", None)
+    res = invoke("unpublish", pid, "--reason", WITHDRAW_REASON, "--org", actor.org, db=db_url)
+    assert res.exit_code == 0, res.output
+    assert WITHDRAW_REASON in " ".join(res.output.split())
+    view = public_footprint(UnitOfWork(org_store, write=False), pid)
+    assert view is not None
+    assert (view.status, view.status_reason) == ("withdrawn", WITHDRAW_REASON)
+    assert view.status_changed_at and view.superseded_by is None
+    res = invoke("unpublish", pid, "--reason", "again", "--org", actor.org, db=db_url)
+    assert res.exit_code != 0  # already withdrawn
+    # a superseded report shows through a (still published) publication of it
+    pid2 = publish(UnitOfWork(org_store), actor, rev)["publication"]
+    set_report_status(UnitOfWork(org_store), actor, a.number, "superseded", reason=AMEND_REASON,
+                      superseded_by="2025-00009")  # fmt: skip
+    view = public_footprint(UnitOfWork(org_store, write=False), pid2)
+    assert view is not None
+    assert (view.status, view.status_reason, view.superseded_by) == (
+        "superseded", AMEND_REASON, "2025-00009",
+    )  # fmt: skip
+    assert verify_audit(UnitOfWork(org_store, write=False)).ok
+
+
+def test_amending_keeps_a_withdrawn_report_withdrawn_and_refuses_a_superseded_one(
+    org_store: Store, actor: Actor
+) -> None:
+    import hashlib
+
+    from tanzuji.errors import IssuanceError
+    from tanzuji.services.reports import report_status
+
+    a = record_issued_report(UnitOfWork(org_store), actor, year=2026, build=_build)
+    set_report_status(UnitOfWork(org_store), actor, a.number, "withdrawn", reason=WITHDRAW_REASON)
+    b = record_issued_report(
+        UnitOfWork(org_store), actor, year=2026, build=_build, amends=a.number,
+        amend_reason=AMEND_REASON,
+    )  # fmt: skip
+    sha = hashlib.sha256(f"%PDF-1.7 report {a.number}".encode() + b" en").hexdigest()
+    st = report_status(UnitOfWork(org_store, write=False), sha)
+    assert st is not None and (st.number, st.lang) == (a.number, "en")
+    assert (st.status, st.reason, st.superseded_by) == ("withdrawn", WITHDRAW_REASON, b.number)
+    assert not st.in_force and b.number in st.lines()[1]
+    c = record_issued_report(
+        UnitOfWork(org_store), actor, year=2026, build=_build, amends=b.number,
+        amend_reason=AMEND_REASON,
+    )  # fmt: skip
+    rows = {r["number"]: r for r in list_reports(UnitOfWork(org_store, write=False), actor)}
+    assert (rows[b.number]["status"], rows[b.number]["superseded_by"]) == ("superseded", c.number)
+    assert rows[b.number]["status_reason"] == AMEND_REASON
+    with pytest.raises(IssuanceError, match=c.number):  # amend the report in force
+        record_issued_report(UnitOfWork(org_store), actor, year=2026, build=_build,
+                             amends=b.number, amend_reason="x")  # fmt: skip
+    assert [r["number"] for r in list_reports(UnitOfWork(org_store, write=False), actor)].count(
+        "2026-00004"
+    ) == 0  # the refused amendment used no number
+    assert report_status(UnitOfWork(org_store, write=False), "0" * 64) is None

@@ -364,3 +364,65 @@ def test_web_store_sign_out_ends_the_session_everywhere(app_client: TestClient) 
     c.cookies.clear()
     c.cookies.set("tzj_session", stolen)
     assert c.get("/api/whoami").status_code == 401
+
+
+def test_web_store_unpublish_and_verify_show_withdrawal(
+    app_client: TestClient, world: StoreWorld, tmp_path: Path
+) -> None:
+    """An editor withdraws a publication with a reason (CSRF form on the revision page):
+    the public label says so; the verify page names a withdrawn or superseded report."""
+    from tanzuji.services.context import Actor
+    from tanzuji.services.reports import set_report_status
+    from tanzuji.store import UnitOfWork
+
+    c = app_client
+    token = login(c, "ed@maker.example")
+    rev = upload(c, token)["revision"]
+    c.post(f"/api/revisions/{rev}/shares", data={"to": "lab"}, headers={"X-CSRF-Token": token})
+    pdf = tiny_signed_pdf(tmp_path)
+    number = issue_report(world.store, "lab", "eva@lab.example", rev, pdf)
+    token = login(c, "ed@maker.example")
+    pub = c.post(f"/api/revisions/{rev}/publications", headers={"X-CSRF-Token": token}).json()
+    pid = pub["publication"]
+    page = c.get(f"/revisions/{rev}").text
+    assert f"/publications/{pid}/unpublish" in page  # the button, for the owner's editor
+    v = c.post("/api/verify", files={"file": ("r.pdf", pdf)}).json()
+    assert v["report"]["number"] == number and v["report"]["status"] == "issued"
+    # without the CSRF token: refused, nothing changes
+    r = c.post(f"/publications/{pid}/unpublish", data={"reason": "x"})
+    assert r.status_code == 403
+    # a viewer of the owner may not withdraw
+    vt = login(c, "view@maker.example")
+    r = c.post(f"/publications/{pid}/unpublish", data={"reason": "x", "csrf_token": vt})
+    assert r.status_code == 403
+    token = login(c, "ed@maker.example")
+    reason = "型号停产 / model discontinued"
+    r = c.post(
+        f"/publications/{pid}/unpublish",
+        data={"reason": reason, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    again = c.post(
+        f"/api/publications/{pid}/unpublish", data={"reason": "y"}, headers={"X-CSRF-Token": token}
+    )
+    assert again.status_code == 409  # already withdrawn; the first reason stays
+    c.cookies.clear()
+    public = c.get(f"/p/{pid}").text
+    assert "已撤回" in public and reason in public
+    login(c, "admin@maker.example")
+    trail = c.get("/api/audit").json()
+    assert any(e["action"] == "footprint.unpublish" and e["object_id"] == pid for e in trail)
+    # the evaluation institute supersedes its report: the verify page says by which, and why
+    set_report_status(
+        UnitOfWork(world.store),
+        Actor("eva@lab.example", "lab"),
+        number,
+        "superseded",
+        reason="corrected transport",
+        superseded_by="2026-00042",
+    )
+    c.cookies.clear()
+    token = csrf_of(c.get("/verify").text)
+    html = c.post("/verify", files={"file": ("r.pdf", pdf)}, data={"csrf_token": token}).text
+    assert 'id="report-status"' in html and "2026-00042" in html and "corrected transport" in html

@@ -248,6 +248,12 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     # the private publication was shared with "gov" only
     ("GET", "/footprints/{pub_id}"): lambda c, w, t: _denied(c.get(f"/footprints/{w.private_pub}")),
+    ("POST", "/publications/{pub_id}/unpublish"): lambda c, w, t: _denied(
+        c.post(f"/publications/{w.private_pub}/unpublish", data={"reason": "x", "csrf_token": t})
+    ),
+    ("POST", "/api/publications/{pub_id}/unpublish"): lambda c, w, t: _denied(
+        c.post(f"/api/publications/{w.private_pub}/unpublish", data={"reason": "x"}, headers=_h(t))
+    ),
     ("GET", "/api/diff"): lambda c, w, t: _denied(
         c.get("/api/diff", params={"a": w.rev, "b": w.rev})
     ),

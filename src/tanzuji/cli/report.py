@@ -39,7 +39,9 @@ from tanzuji.errors import IssuanceError
 from tanzuji.i18n import tr
 
 if TYPE_CHECKING:
-    from tanzuji.services.issue import IssueOutcome
+    from tanzuji.services.issue import IssueOutcome, IssueRequest
+    from tanzuji.services.issuing import ConfiguredStore
+    from tanzuji.services.reports import ReportStatus
 
 __all__ = ["register"]
 
@@ -50,10 +52,29 @@ DEFAULT_SEED = 1
 def report(
     ctx: typer.Context,
     study: Annotated[
-        Path, typer.Argument(help="Study file (YAML/JSON) or a directory with study.yaml.")
-    ],
-    pdf: Annotated[Path, typer.Option("--out", help="The PDF report to write (.pdf).")],
+        Path | None,
+        typer.Argument(help="Study file (YAML/JSON) or a directory with study.yaml."),
+    ] = None,
+    pdf: Annotated[
+        Path | None, typer.Option("--out", help="The PDF report to write (.pdf).")
+    ] = None,
+    rev: Annotated[
+        str | None,
+        typer.Option(
+            "--rev",
+            help="Issue from a stored revision (id or unique prefix) instead of a file; "
+            "the signed report is recorded in the store (default --out: report-NUMBER.pdf).",
+        ),
+    ] = None,
     lang: LangOption = None,
+    also_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--also-out",
+            help="Also write the other language's rendition (zh↔en) here (.pdf): the same "
+            "report, number and signature.",
+        ),
+    ] = None,
     html: Annotated[
         Path | None, typer.Option("--html", help="Also write the report as HTML (.html).")
     ] = None,
@@ -129,25 +150,28 @@ def report(
     """Write the evaluation report (§8, Appendix B) as an A4 PDF/A: signed with --key/--cert
     or a PKCS#11 token (refused while `check` has errors not accepted by --accept), else a
     marked draft. With a timestamp authority configured the signature is PAdES-B-T, and
-    with a CA-issued certificate PAdES-B-LT."""
-    from tanzuji.cli.study import warn_missing_uncertainty
+    with a CA-issued certificate PAdES-B-LT. With a store (--rev, or a configured database)
+    a signed report is recorded there and numbered by it."""
     from tanzuji.config import load_config
     from tanzuji.report.worker import discard, prewarm
-    from tanzuji.services.issue import (
-        IssueRequest,
-        acceptances,
-        issue_report,
-        store_recording,
-    )
-    from tanzuji.studyfiles import evaluate_file
+    from tanzuji.services.issue import IssueRequest, acceptances
+    from tanzuji.services.issuing import configured_store
 
     code = apply_lang(lang)
-    output_path(pdf, (".pdf",), force=force)
+    if (study is None) == (rev is None):
+        raise IssuanceError(
+            tr("给出研究文件或 --rev 修订，二者选一", "give a study file or --rev REV, not both")
+        )
+    target = pdf or (Path(f"report-{rev[:12]}.pdf") if rev else Path("report.pdf"))
+    output_path(target, (".pdf",), force=force)
     # WeasyPrint and pyHanko load on the other core while the study is evaluated
-    prewarm(also_import=("pyhanko.sign.signers",) if key is not None else ())
+    signs = key is not None or pkcs11_lib is not None
+    prewarm(also_import=("pyhanko.sign.signers",) if signs else ())
     ctx.call_on_close(discard)  # not left for a later command if this one is refused
     if html is not None:
         output_path(html, (".html", ".htm"), force=force)
+    if also_out is not None:
+        output_path(also_out, (".pdf",), force=force)
     ids, reasons = list(accept or ()), list(reason or ())
     if amends and amend_reason is None and len(reasons) == len(ids) + 1:
         if ids:
@@ -163,50 +187,34 @@ def report(
     provider = SigningOptions(
         key, cert, pkcs11_lib, pkcs11_token, pkcs11_key, pkcs11_cert, pin_stdin
     ).provider()
-    loaded, result = evaluate_file(study)
-    if not quiet:
-        warn_missing_uncertainty(loaded)
-    recording = None
-    if provider is not None:
-        signer = str(provider.subject())
-        recording = store_recording(database_url, org, lang=code, signer=signer)
-        if recording is not None and amends and not recording.exists(amends):
-            raise IssuanceError(
-                tr(
-                    f"--amends {amends}：数据库中没有此编号的报告",
-                    f"--amends {amends}: no report with this number in the store",
-                )
-            )
-    outcome = issue_report(
-        loaded,
-        result,
-        record=recording.record if recording else None,
-        request=IssueRequest(
-            pdf=pdf,
-            lang=code,
-            html=html,
-            provider=provider,
-            trust_roots=trust_roots_from_config() if provider else (),
-            accept=acceptances(ids, reasons),
-            signer_override=signer_override,
-            amends=amends,
-            amend_reason=amend_reason,
-            embed_study=embed_study,
-            timestamp_url=config.timestamp_url if provider else None,
-            full=uncertainty is UncertaintyMethod.full,
-            monte_carlo=mc,
-            trials=trials or None,
-            seed=seed,
-        ),
+    request = IssueRequest(
+        pdf=target,
+        lang=code,
+        html=html,
+        also=((("en" if code == "zh" else "zh"), also_out),) if also_out else (),
+        provider=provider,
+        trust_roots=trust_roots_from_config() if provider else (),
+        accept=acceptances(ids, reasons),
+        signer_override=signer_override,
+        amends=amends,
+        amend_reason=amend_reason,
+        embed_study=embed_study,
+        timestamp_url=config.timestamp_url if provider else None,
+        full=uncertainty is UncertaintyMethod.full,
+        monte_carlo=mc,
+        trials=trials or None,
+        seed=seed,
     )
+    store = configured_store(database_url, org, required=rev is not None)
+    outcome, recorded = _issue(study, rev, request, store, quiet)
     _print_issue(outcome)
-    if outcome.signed and recording is not None:
+    if recorded:
         err.print(escape(tr(f"已记录到数据库：报告编号 {outcome.number}",
                             f"recorded in the store: report No. {outcome.number}")))  # fmt: skip
         if amends:
-            recording.supersede(amends, amend_reason or "", outcome.number)
-            err.print(escape(tr(f"报告 {amends} 已标记为被替代",
-                                f"report {amends} marked as superseded")))  # fmt: skip
+            err.print(escape(tr(f"报告 {amends} 已标记为被替代（由 {outcome.number} 替代）",
+                                f"report {amends} marked as superseded by "
+                                f"{outcome.number}")))  # fmt: skip
     elif outcome.signed:
         warn(
             "未记录：没有配置数据库（--database-url 或 TANZUJI_DATABASE_URL）",
@@ -219,12 +227,49 @@ def report(
         else:
             extra_zh, extra_en = "（草稿，未签名）", " (draft, not signed)"
         wrote(
-            pdf,
+            target,
             f"{extra_zh}：报告编号 {outcome.number}，共 {outcome.pages} 页",
             f"{extra_en}: report No. {outcome.number}, {outcome.pages} pages",
         )
+        if also_out:
+            wrote(also_out)
         if html:
             wrote(html)
+
+
+def _issue(
+    study: Path | None,
+    rev: str | None,
+    request: IssueRequest,
+    store: ConfiguredStore | None,
+    quiet: bool,
+) -> tuple[IssueOutcome, bool]:
+    """Issue through the one flow (store) or, without a store, from the file alone."""
+    from tanzuji.services.issue import issue_report
+    from tanzuji.services.issuing import issue_recorded, issue_stored_revision
+
+    if rev is not None:
+        assert store is not None
+        issued = issue_stored_revision(store.new_uow, store.actor, rev, request)
+        return issued.outcome, issued.recorded
+    from tanzuji.cli.study import warn_missing_uncertainty
+    from tanzuji.studyfiles import evaluate_file
+
+    assert study is not None
+    loaded, result = evaluate_file(study)
+    if not quiet:
+        warn_missing_uncertainty(loaded)
+    if store is None or not request.signing:
+        return issue_report(loaded, result, request), False
+    issued = issue_recorded(
+        store.new_uow,
+        store.actor,
+        loaded,
+        result,
+        request,
+        signer_subject=str(request.signing_provider().subject()),
+    )
+    return issued.outcome, issued.recorded
 
 
 def _print_issue(outcome: IssueOutcome) -> None:
@@ -340,11 +385,21 @@ def verify(
             "file's trust_list).",
         ),
     ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="Also look the report up in this store: withdrawn or superseded? "
+            "(default: TANZUJI_DATABASE_URL or the config file; none: not looked up).",
+        ),
+    ] = None,
     lang: LangOption = None,
 ) -> None:
     """Verify the signatures of a PDF: exit 0 if all are intact, valid and unaltered, else 1.
 
-    Every revision added after a signature is listed with what it changes.
+    Every revision added after a signature is listed with what it changes. With a store
+    configured, the report's recorded status is shown too (ISO/IEC 17025 §7.8.8): a report
+    withdrawn or superseded also exits 1, with the reason, time and successor.
     """
     from tanzuji.config import load_config
     from tanzuji.report.errors import SignatureError
@@ -368,10 +423,36 @@ def verify(
             out.print(indent + mark + escape(line.strip()))
         if not c.ok:
             bad.append(f"{c.field}: {c.problem}")
+    status = _recorded_status(pdf, database_url)
+    if status is not None and not status.in_force:
+        bad.append(status.lines()[1])
     if bad:
         raise SignatureError(
             tr("签名检查未通过：", "signature check failed: ") + "; ".join(bad), file=str(pdf)
         )
+
+
+def _recorded_status(pdf: Path, database_url: str | None) -> ReportStatus | None:
+    """Print what the configured store records of this exact PDF (if a store is set)."""
+    import hashlib
+
+    from tanzuji.services.issuing import configured_store
+    from tanzuji.services.reports import report_status
+
+    store = configured_store(database_url, None)
+    if store is None:
+        return None
+    status = report_status(store.new_uow(), hashlib.sha256(pdf.read_bytes()).hexdigest())
+    if status is None:
+        out.print(
+            escape(tr("数据库中没有此 PDF 的签发记录", "this PDF is not recorded in the store"))
+        )
+        return None
+    head, state = status.lines()
+    mark = "[green]✓[/green] " if status.in_force else "[red]✗[/red] "
+    out.print(escape(head))
+    out.print(mark + escape(state))
+    return status
 
 
 def keygen(
@@ -408,7 +489,7 @@ def withdraw(
     lang: LangOption = None,
 ) -> None:
     """Withdraw an issued report (ISO/IEC 17025 §7.8.8): recorded in the store, audited."""
-    from tanzuji.services.issue import withdraw_report
+    from tanzuji.services.issuing import withdraw_report
 
     apply_lang(lang)
     n = withdraw_report(database_url, org, number, reason)

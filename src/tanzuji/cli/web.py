@@ -143,6 +143,35 @@ def publish(
     )
 
 
+def unpublish(
+    publication: Annotated[str, typer.Argument(help="Publication id (as in /p/ID).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is withdrawn (shown publicly).")],
+    org: Annotated[str | None, typer.Option("--org", help="Organisation to act for.")] = None,
+    database_url: Annotated[str | None, typer.Option("--database-url")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Withdraw a publication: the public label page then shows it withdrawn, with the reason."""
+    from tanzuji.services.sharing import unpublish as unpublish_footprint
+    from tanzuji.store import UnitOfWork
+
+    store, actor = _store_and_actor(database_url, org)
+    info = unpublish_footprint(UnitOfWork(store), actor, publication, reason=reason)
+    from tanzuji.cli.pacthost import announce_quietly  # now Deprecated for PACT partners
+
+    announce_quietly(store, pub_ids=[info["publication"]])
+    if as_json:
+        typer.echo(json.dumps(info, ensure_ascii=False))
+        return
+    typer.echo(
+        tr(
+            f"已撤回发布 /p/{info['publication']}（{info['withdrawn_at']}），"
+            f"理由：{info['reason']}",
+            f"withdrew publication /p/{info['publication']} ({info['withdrawn_at']}), "
+            f"reason: {info['reason']}",
+        )
+    )
+
+
 DEMO_MAKER = "示例电表制造有限公司"
 DEMO_LAB = "示例计量检测研究院"  # the institute the example studies name
 DEMO_AUTHORITY = "示例市市场监督管理局"
@@ -262,7 +291,8 @@ def _demo_issue_and_publish(store: Any, maker: Any, revision: str, p12: bytes, p
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``serve``, ``client`` and ``publish`` to the ``tanzuji`` command line."""
+    """Add ``serve``, ``client``, ``publish`` and ``unpublish`` to the ``tanzuji`` command line."""
     app.command()(serve)
     app.add_typer(client_app, name="client")
     app.command()(publish)
+    app.command()(unpublish)

@@ -14,8 +14,8 @@
    another evaluator, issue is refused unless overridden with a reason, which the report
    shows.
 3. **render, sign, write** — with the report number given by ``record`` (the store's
-   gap-free numbering, in the same transaction that records the report) or, without a
-   store, the reproducible hash number.
+   gap-free numbering, in the same transaction that records the report: the one flow of
+   :mod:`tanzuji.services.issuing`) or, without a store, the reproducible hash number.
 """
 
 from __future__ import annotations
@@ -42,21 +42,20 @@ __all__ = [
     "IssueOutcome",
     "IssueRequest",
     "Recorder",
-    "StoreRecording",
     "acceptances",
     "issue_demo_report",
     "issue_report",
     "plan_issue",
     "signer_name",
-    "store_recording",
-    "withdraw_report",
 ]
 
-Build = Callable[[str], bytes]
-"""Render and sign the report for a given report number; returns the PDF bytes."""
-Recorder = Callable[[int, Build, "str | None"], str]
-"""``record(year, build, amends)``: allocate a number, call ``build(number)``, record the
-PDF — all or nothing — and return the number."""
+Build = Callable[[str], dict[str, bytes]]
+"""Render and sign the report for a given report number; returns the PDF of every
+rendition by language (the zh and en renditions of one issue share the number)."""
+Recorder = Callable[[int, Build, "IssueInfo"], str]
+"""``record(year, build, info)``: allocate a number, call ``build(number)``, record the
+PDF with what ``info`` says (amends, accepted findings) — all or nothing — and return the
+number (:func:`tanzuji.services.issuing.issue_recorded` is the one recorder)."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +94,8 @@ class IssueRequest:
     pdf: Path
     lang: str = "zh"
     html: Path | None = None
+    also: tuple[tuple[str, Path], ...] = ()
+    """Further renditions ``(lang, pdf)`` of the same report (same number, same signer)."""
     key: Path | None = None
     cert: Path | None = None
     accept: tuple[Acceptance, ...] = ()
@@ -286,16 +287,30 @@ def issue_report(
         trust_roots=request.trust_roots,
     )
 
-    def build(number: str) -> bytes:
-        return prepared.build(dataclasses.replace(info, number=number))[0]
+    others = [
+        (dataclasses.replace(prepared, lang=lang, last_pdf=b"", last=None), path)
+        for lang, path in request.also
+        if lang != request.lang
+    ]
+
+    def build(number: str) -> dict[str, bytes]:
+        numbered = dataclasses.replace(info, number=number)
+        out = {request.lang: prepared.build(numbered)[0]}
+        for other, _ in others:
+            out[other.lang] = other.build(numbered)[0]
+        return out
 
     if record is not None and info.signed:
-        record(loaded.study.period.start.year, build, request.amends)
+        record(loaded.study.period.start.year, build, info)
     else:
-        prepared.build(info)
+        for each in (prepared, *(o for o, _ in others)):
+            each.build(info)
     rendered = prepared.last
     assert rendered is not None
     write_outputs(request.pdf, prepared.last_pdf, rendered, request.html)
+    for other, path in others:
+        assert other.last is not None
+        write_outputs(path, other.last_pdf, other.last, None)
     return IssueOutcome(
         number=rendered.number,
         pages=rendered.pages,
@@ -336,69 +351,3 @@ def signer_name(cert: Path) -> str:
     from tanzuji.report.sign import signer_subject
 
     return str(signer_subject(cert))
-
-
-@dataclass(frozen=True)
-class StoreRecording:
-    """Recording issued reports in the store: the number, the PDF, amendments."""
-
-    record: Recorder
-    supersede: Callable[[str, str, str | None], None]
-    """``supersede(number, reason, successor)``: mark the amended report, replaced by the
-    report numbered ``successor``."""
-    exists: Callable[[str], bool]
-    """Whether a report with this number was issued by the organisation."""
-
-
-def store_recording(
-    database_url: str | None, org: str | None, *, lang: str, signer: str | None
-) -> StoreRecording | None:
-    """Recording through the configured store, or ``None`` without one.
-
-    The store is used when a database is configured (``--database-url``,
-    ``TANZUJI_DATABASE_URL`` or the config file); the default organisation is created on
-    first use. ``record`` allocates the gap-free number and records the signed PDF in the
-    issuing transaction; ``supersede(number, reason, successor)`` marks the amended report.
-    """
-    from tanzuji.config import load_config
-
-    cfg = load_config().with_overrides(database_url=database_url, org=org)
-    if not cfg.database_url:
-        return None  # no SQLAlchemy import for a report made from a file
-    from tanzuji.services.context import actor_from_config, resolve_org, store_from_config
-    from tanzuji.services.reports import set_report_status, store_recorder
-    from tanzuji.store import UnitOfWork
-
-    store = store_from_config(cfg)
-    actor = actor_from_config(cfg)
-    with UnitOfWork(store) as uow:
-        resolve_org(uow, actor, create_default=True)
-        uow.commit()
-    record = store_recorder(lambda: UnitOfWork(store), actor, lang=lang, signer_subject=signer)
-
-    def supersede(number: str, reason: str, successor: str | None = None) -> None:
-        set_report_status(
-            UnitOfWork(store), actor, number, "superseded", reason=reason, superseded_by=successor
-        )
-
-    def exists(number: str) -> bool:
-        with UnitOfWork(store, write=False) as uow:
-            return bool(uow.reports.by_number(resolve_org(uow, actor).id, number))
-
-    return StoreRecording(record, supersede, exists)
-
-
-def withdraw_report(database_url: str | None, org: str | None, number: str, reason: str) -> int:
-    """Withdraw an issued report (ISO/IEC 17025 §7.8.8): every rendition is marked
-    ``withdrawn`` in the store, audited with the reason; returns how many were marked."""
-    from tanzuji.config import load_config
-    from tanzuji.services.context import actor_from_config, store_from_config
-    from tanzuji.services.reports import set_report_status
-    from tanzuji.store import UnitOfWork
-
-    if not reason.strip():
-        raise IssuanceError(tr("撤回报告需要 --reason 说明理由", "withdrawing needs a --reason"))
-    cfg = load_config().with_overrides(database_url=database_url, org=org)
-    store = store_from_config(cfg)
-    actor = actor_from_config(cfg)
-    return set_report_status(UnitOfWork(store), actor, number, "withdrawn", reason=reason)

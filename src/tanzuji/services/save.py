@@ -24,7 +24,16 @@ from tanzuji.store.models import Evaluation, Product, StudyRevision
 from tanzuji.store.models import Study as StudyRow
 from tanzuji.studyfiles import load_study
 
-__all__ = ["SaveResult", "product_fields", "save_loaded", "save_study", "store_evaluation"]
+__all__ = [
+    "PreparedSave",
+    "SaveResult",
+    "prepare_save",
+    "product_fields",
+    "save_loaded",
+    "save_prepared",
+    "save_study",
+    "store_evaluation",
+]
 
 
 @dataclass(frozen=True)
@@ -149,6 +158,50 @@ def save_study(
     return save_loaded(uow, actor, loaded, message=message, parent=parent, evaluate=evaluate)
 
 
+@dataclass(frozen=True)
+class PreparedSave:
+    """What ``save`` stores, computed before the transaction (no database access)."""
+
+    study_id: str
+    product: dict[str, Any]
+    period: str
+    instruments: tuple[Any, ...]
+    content_text: str
+    content_sha256: str
+    libraries: list[tuple[str, dict[str, Any]]]
+    source: bytes | None
+    source_name: str
+    outcome: EvaluationOutcome | None = None
+
+
+def prepare_save(
+    loaded: LoadedStudy, *, evaluate: bool = True, source: bytes | None = None
+) -> PreparedSave:
+    """The canonical content, its hash, the product entry and the libraries of a study."""
+    content = study_content(loaded.study)
+    content_text = canonical_json(content)
+    libs = library_contents(loaded.factors)
+    outcome = evaluate_content(content, [c for _, c in libs]) if evaluate else None
+    if source is None:
+        try:
+            source = loaded.path.read_bytes()
+        except OSError:
+            source = None
+    study = loaded.study
+    return PreparedSave(
+        study_id=study.id,
+        product=product_fields(study),
+        period=study.period.start.isoformat(),
+        instruments=tuple(study.instruments),
+        content_text=content_text,
+        content_sha256=sha256_hex(content_text),
+        libraries=libs,
+        source=source,
+        source_name=loaded.path.name,
+        outcome=outcome,
+    )
+
+
 def save_loaded(
     uow: UnitOfWork,
     actor: Actor,
@@ -160,118 +213,125 @@ def save_loaded(
     source: bytes | None = None,
 ) -> SaveResult:
     """:func:`save_study` for an already loaded study (the web upload path)."""
-    content = study_content(loaded.study)
-    content_text = canonical_json(content)
-    content_sha = sha256_hex(content_text)
-    libs = library_contents(loaded.factors)
-    outcome = evaluate_content(content, [c for _, c in libs]) if evaluate else None
-    if source is None:
-        try:
-            source = loaded.path.read_bytes()
-        except OSError:
-            source = None
-    study = loaded.study
+    prep = prepare_save(loaded, evaluate=evaluate, source=source)
     with uow:
-        org = resolve_org(uow, actor, create_default=True)
-        pf = product_fields(study)
-        product = uow.products.get_by_key(org.id, pf["key"])
-        if product is None:
-            product = uow.products.add(Product(org_id=org.id, created_at=now_iso(), **pf))
-            uow.audit.append(
-                actor=actor.user,
-                action="product.add",
-                object_type="product",
-                object_id=pf["key"],
-                org_id=org.id,
-            )
-        row = uow.revisions.study(org.id, study.id)
-        if row is None:
-            row = uow.revisions.add_study(
-                StudyRow(
-                    org_id=org.id,
-                    study_key=study.id,
-                    product_id=product.id,
-                    head_revision_id=None,
-                    revision_count=0,
-                    created_at=now_iso(),
-                )
-            )
-        head = uow.revisions.get(row.head_revision_id) if row.head_revision_id else None
-        if parent is not None:
-            wanted = uow.revisions.get(parent, org.id)
-            if head is None or wanted.id != head.id:
-                raise ConflictError(
-                    tr(
-                        f"冲突：研究 {study.id} 的最新修订已是 {_short(head)}，不是 {parent}；"
-                        "未保存。请基于最新修订重新编辑后再保存",
-                        f"conflict: the newest revision of study {study.id} is now "
-                        f"{_short(head)}, not {parent}; nothing was saved. Edit the newest "
-                        "revision and save again",
-                    )
-                )
-        if head is not None and head.content_sha256 == content_sha:
-            ev = uow.evaluations.latest(head.id)
-            if ev is None and outcome is not None:
-                ev = store_evaluation(uow, actor, head, outcome)
-            uow.commit()
-            return _result(head, row, pf["key"], False, ev)
-        time = now_iso()
-        rev_id = revision_id(
-            content_sha256=content_sha,
-            parent=head.id if head else None,
-            study=study.id,
-            org=org.name,
-            author=actor.user,
-            message=message,
-            time=time,
-        )
-        source_sha = uow.revisions.put_blob(source) if source is not None else None
-        rev = uow.revisions.add(
-            StudyRevision(
-                id=rev_id,
-                study_id=row.id,
-                org_id=org.id,
-                product_id=product.id,
-                seq=(head.seq + 1) if head else 1,
-                parent_id=head.id if head else None,
-                content_sha256=content_sha,
-                content=content_text,
-                period=study.period.start.isoformat(),
-                author=actor.user,
-                message=message,
-                created_at=time,
-                source_name=loaded.path.name,
-                source_sha256=source_sha,
-            )
-        )
-        uow.libraries.pin(rev.id, uow.libraries.get_or_add_many(libs))
-        if not uow.revisions.advance_head(row, head.id if head else None, rev.id):
-            raise ConflictError(
-                tr(
-                    f"冲突：另一写入者刚保存了研究 {study.id} 的新修订；未保存，请重试",
-                    f"conflict: another writer just saved a new revision of study {study.id}; "
-                    "nothing was saved, try again",
-                )
-            )
-        if head is None or _instruments_changed(head.content, study):
-            for inst in study.instruments:
-                uow.instruments.upsert(org.id, inst)
+        res = save_prepared(uow, actor, prep, message=message, parent=parent)
+        uow.commit()
+        return res
+
+
+def save_prepared(
+    uow: UnitOfWork,
+    actor: Actor,
+    prep: PreparedSave,
+    *,
+    message: str = "",
+    parent: str | None = None,
+) -> SaveResult:
+    """The writes of ``save`` inside an entered unit of work (the caller commits).
+
+    :func:`save_loaded` commits once per save; a bulk loader (the benchmark) may store
+    many prepared saves in one transaction — the rows, hashes and audit chain are the same.
+    """
+    org = resolve_org(uow, actor, create_default=True)
+    pf = prep.product
+    product = uow.products.get_by_key(org.id, pf["key"])
+    if product is None:
+        product = uow.products.add(Product(org_id=org.id, created_at=now_iso(), **pf))
         uow.audit.append(
             actor=actor.user,
-            action="revision.save",
-            object_type="study_revision",
-            object_id=rev.id,
-            object_sha256=content_sha,
+            action="product.add",
+            object_type="product",
+            object_id=pf["key"],
             org_id=org.id,
         )
-        ev = store_evaluation(uow, actor, rev, outcome) if outcome is not None else None
-        uow.commit()
-        return _result(rev, row, pf["key"], True, ev)
+    row = uow.revisions.study(org.id, prep.study_id)
+    if row is None:
+        row = uow.revisions.add_study(
+            StudyRow(
+                org_id=org.id,
+                study_key=prep.study_id,
+                product_id=product.id,
+                head_revision_id=None,
+                revision_count=0,
+                created_at=now_iso(),
+            )
+        )
+    head = uow.revisions.get(row.head_revision_id) if row.head_revision_id else None
+    if parent is not None:
+        wanted = uow.revisions.get(parent, org.id)
+        if head is None or wanted.id != head.id:
+            raise ConflictError(
+                tr(
+                    f"冲突：研究 {prep.study_id} 的最新修订已是 {_short(head)}，不是 {parent}；"
+                    "未保存。请基于最新修订重新编辑后再保存",
+                    f"conflict: the newest revision of study {prep.study_id} is now "
+                    f"{_short(head)}, not {parent}; nothing was saved. Edit the newest "
+                    "revision and save again",
+                )
+            )
+    outcome = prep.outcome
+    if head is not None and head.content_sha256 == prep.content_sha256:
+        ev = uow.evaluations.latest(head.id)
+        if ev is None and outcome is not None:
+            ev = store_evaluation(uow, actor, head, outcome)
+        return _result(head, row, pf["key"], False, ev)
+    time = now_iso()
+    rev_id = revision_id(
+        content_sha256=prep.content_sha256,
+        parent=head.id if head else None,
+        study=prep.study_id,
+        org=org.name,
+        author=actor.user,
+        message=message,
+        time=time,
+    )
+    source_sha = uow.revisions.put_blob(prep.source) if prep.source is not None else None
+    rev = uow.revisions.add(
+        StudyRevision(
+            id=rev_id,
+            study_id=row.id,
+            org_id=org.id,
+            product_id=product.id,
+            seq=(head.seq + 1) if head else 1,
+            parent_id=head.id if head else None,
+            content_sha256=prep.content_sha256,
+            content=prep.content_text,
+            period=prep.period,
+            author=actor.user,
+            message=message,
+            created_at=time,
+            source_name=prep.source_name,
+            source_sha256=source_sha,
+        )
+    )
+    uow.libraries.pin(rev.id, uow.libraries.get_or_add_many(prep.libraries))
+    if not uow.revisions.advance_head(row, head.id if head else None, rev.id):
+        raise ConflictError(
+            tr(
+                f"冲突：另一写入者刚保存了研究 {prep.study_id} 的新修订；未保存，请重试",
+                f"conflict: another writer just saved a new revision of study "
+                f"{prep.study_id}; nothing was saved, try again",
+            )
+        )
+    if head is None or _instruments_changed(head.content, prep.instruments):
+        for inst in prep.instruments:
+            uow.instruments.upsert(org.id, inst)
+    uow.audit.append(
+        actor=actor.user,
+        action="revision.save",
+        object_type="study_revision",
+        object_id=rev.id,
+        object_sha256=prep.content_sha256,
+        org_id=org.id,
+    )
+    ev = store_evaluation(uow, actor, rev, outcome) if outcome is not None else None
+    return _result(rev, row, pf["key"], True, ev)
 
 
-def _instruments_changed(parent_content: str, study: Study) -> bool:
+def _instruments_changed(parent_content: str, instruments: tuple[Any, ...]) -> bool:
     """Whether the instrument register differs from the parent revision's."""
-    mine = [i.model_dump(mode="json") for i in study.instruments]
+    mine = [i.model_dump(mode="json") for i in instruments]
     return bool(json.loads(parent_content).get("instruments", []) != mine)
 
 

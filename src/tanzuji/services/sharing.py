@@ -6,7 +6,10 @@
 * :func:`publish` — the manufacturer (admin or editor) publishes a footprint whose signed
   report was issued: to everyone, or privately to named organisations. Valid from the
   issue until the end of the reference period plus three years (PACT's default).
-* :func:`public_footprint` — what the public label page shows.
+* :func:`unpublish` — the manufacturer (admin or editor) withdraws a publication, with
+  the reason; the public page then shows it withdrawn (audited).
+* :func:`public_footprint` — what the public label page shows (with why and when it was
+  withdrawn or superseded: the fields PACT's ``Deprecated`` status is mapped from).
 
 >>> valid_until("2025-12-31")
 '2028-12-31'
@@ -37,12 +40,13 @@ __all__ = [
     "footprints_shared_with",
     "public_footprint",
     "publication_for_report",
+    "publications_of",
     "publish",
     "readable_revision",
     "share_revision",
     "shared_with",
+    "unpublish",
     "valid_until",
-    "withdraw",
 ]
 
 VALIDITY_YEARS = 3
@@ -210,22 +214,73 @@ def publish(
         }
 
 
-def withdraw(uow: UnitOfWork, actor: Actor, pub_id: str) -> None:
-    """Withdraw a publication of the actor's organisation."""
+def unpublish(uow: UnitOfWork, actor: Actor, pub_id: str, *, reason: str) -> dict[str, Any]:
+    """Withdraw a publication of the actor's organisation, with the reason (audited).
+
+    The public label page then shows it withdrawn with the reason and time; the row, its
+    report and the audit trail stay. Withdrawing twice is refused (the first reason stays).
+    """
+    if not reason.strip():
+        raise InputError(
+            tr("撤回发布需要 --reason 说明理由", "withdrawing a publication needs a --reason")
+        )
     with uow:
         org = resolve_org(uow, actor)
         pub = uow.session.get(Publication, pub_id)
         if pub is None or pub.org_id != org.id:
             raise NotFoundError(tr(f"没有发布 {pub_id}", f"no publication {pub_id}"))
+        if pub.status == "withdrawn":
+            raise ConflictError(
+                tr(
+                    f"发布 {pub_id} 已于 {pub.withdrawn_at} 撤回",
+                    f"publication {pub_id} was already withdrawn on {pub.withdrawn_at}",
+                )
+            )
         pub.status = "withdrawn"
+        pub.withdrawn_reason = reason.strip()
+        pub.withdrawn_at = now_iso()
+        pub.withdrawn_by = actor.user
+        report = uow.session.get(Report, pub.report_id)
         uow.audit.append(
             actor=actor.user,
-            action="footprint.withdraw",
+            action="footprint.unpublish",
             object_type="publication",
             object_id=pub.id,
+            object_sha256=report.pdf_sha256 if report is not None else None,
             org_id=org.id,
         )
         uow.commit()
+        return {
+            "publication": pub.id,
+            "revision": pub.revision_id,
+            "status": pub.status,
+            "reason": pub.withdrawn_reason,
+            "withdrawn_at": pub.withdrawn_at,
+        }
+
+
+def publications_of(uow: UnitOfWork, actor: Actor, rev_id: str) -> list[dict[str, Any]]:
+    """The publications of one of the actor's organisation's revisions (newest first)."""
+    with uow:
+        org = resolve_org(uow, actor)
+        rev = uow.revisions.get(rev_id, org.id)
+        pubs = uow.session.scalars(
+            select(Publication)
+            .where(Publication.revision_id == rev.id, Publication.org_id == org.id)
+            .order_by(Publication.created_at.desc())
+        ).all()
+        return [
+            {
+                "publication": p.id,
+                "public": p.public,
+                "status": p.status,
+                "valid_until": p.valid_until,
+                "created_at": p.created_at,
+                "reason": p.withdrawn_reason,
+                "withdrawn_at": p.withdrawn_at,
+            }
+            for p in pubs
+        ]
 
 
 @dataclass(frozen=True)
@@ -249,9 +304,15 @@ class PublicView:
     issued_on: str
     valid_until: str
     status: str
+    """valid | expired | withdrawn (the publication or its report) | superseded"""
     public: bool
     org_id: int
     recipients: list[int]
+    status_reason: str | None = None
+    """Why it was withdrawn (the publication's or the report's reason) or superseded."""
+    status_changed_at: str | None = None
+    superseded_by: str | None = None
+    """The number of the report that replaced this publication's report."""
 
 
 def public_footprint(
@@ -284,10 +345,11 @@ def public_footprint(
             )
         )
         today = today or dt.date.today()
-        if pub.status == "withdrawn" or report.status == "withdrawn":
-            status = "withdrawn"
-        elif report.status == "superseded":
-            status = "superseded"
+        reason = changed = None
+        if pub.status == "withdrawn":
+            status, reason, changed = "withdrawn", pub.withdrawn_reason, pub.withdrawn_at
+        elif report.status in {"withdrawn", "superseded"}:
+            status, reason, changed = report.status, report.status_reason, report.status_changed_at
         elif today.isoformat() > pub.valid_until:
             status = "expired"
         else:
@@ -314,6 +376,9 @@ def public_footprint(
             public=pub.public,
             org_id=pub.org_id,
             recipients=recipients,
+            status_reason=reason,
+            status_changed_at=changed,
+            superseded_by=report.superseded_by if status == "superseded" else None,
         )
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from tanzuji.i18n import tr
 from tanzuji.store.hashing import GENESIS, audit_hash, sha256_hex
-from tanzuji.store.models import AuditEntry, Evaluation, StudyRevision
+from tanzuji.store.models import AuditEntry, Evaluation, Report, StudyRevision
 from tanzuji.store.repositories import entry_fields
 from tanzuji.store.uow import UnitOfWork
 
@@ -177,6 +177,7 @@ def verify_chain(
     expected, prev = 1, GENESIS
     hashes: dict[int, str] = {}
     objects: dict[str, str | None] = {}
+    reports: dict[tuple[int | None, str], str | None] = {}
     for e in uow.audit.entries():
         problem = _check_entry(e, expected, prev, key)
         if problem is not None:
@@ -186,6 +187,8 @@ def verify_chain(
             hashes[e.seq] = e.hash
         if e.object_type in {"study_revision", "evaluation"}:
             objects[e.object_id] = e.object_sha256
+        elif e.action == "report.issue":
+            reports[(e.org_id, e.object_id)] = e.object_sha256
         prev, expected = e.hash, e.seq + 1
         res.entries += 1
     last = expected - 1
@@ -246,6 +249,8 @@ def verify_chain(
             return res
     if check_objects:
         _check_objects(uow, objects, res)
+        if res.ok:
+            _check_reports(uow, reports, res)
     return res
 
 
@@ -271,6 +276,52 @@ def _check_objects(uow: UnitOfWork, audited: dict[str, str | None], res: AuditRe
     if audited:
         missing = next(iter(audited))
         res.findings.append(_object_finding(uow, missing, "audited object", "审计对象", gone=True))
+
+
+def _check_reports(
+    uow: UnitOfWork, audited: dict[tuple[int | None, str], str | None], res: AuditResult
+) -> None:
+    """Every stored report PDF still hashes to its recorded SHA-256 and to the trail's."""
+    rows = uow.session.execute(
+        select(Report.org_id, Report.number, Report.lang, Report.pdf, Report.pdf_sha256)
+        .order_by(Report.id)
+        .execution_options(yield_per=50)
+    )
+    for org_id, number, lang, pdf, sha in rows:
+        res.objects_checked += 1
+        key = (org_id, f"{number}/{lang}")
+        if sha256_hex(pdf) != sha or audited.get(key, sha) != sha:
+            seq = uow.session.scalar(
+                select(AuditEntry.seq)
+                .where(AuditEntry.object_id == key[1], AuditEntry.action == "report.issue")
+                .order_by(AuditEntry.seq)
+            )
+            res.findings.append(
+                AuditFinding(
+                    seq or 0,
+                    "report",
+                    tr(
+                        f"报告 {number}（{lang}）的 PDF 与记录的 SHA-256 不符：存储后被修改"
+                        f"（审计记录 {seq}）",
+                        f"report {number} ({lang}): the stored PDF no longer matches its "
+                        f"recorded SHA-256 — modified after it was issued (audit entry {seq})",
+                    ),
+                )
+            )
+            return
+        audited.pop(key, None)
+    if audited:
+        (_org, missing), _sha = next(iter(audited.items()))
+        res.findings.append(
+            AuditFinding(
+                0,
+                "report",
+                tr(
+                    f"报告 {missing} 已从数据库删除",
+                    f"report {missing} was deleted from the database",
+                ),
+            )
+        )
 
 
 def _object_finding(

@@ -226,6 +226,7 @@ class Report(Base):
     __table_args__ = (
         UniqueConstraint("org_id", "year", "seq", "lang"),
         Index("ix_reports_number", "number"),
+        Index("ix_reports_pdf_sha256", "pdf_sha256"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))

@@ -283,9 +283,7 @@ class LibraryRepository(_Repo):
         self, contents: Sequence[tuple[str, dict[str, Any]]]
     ) -> list[LibraryRevision]:
         """:meth:`get_or_add` for several libraries, with one query when all are known."""
-        from tanzuji.store.hashing import canonical_json
-
-        shas = [sha256_hex(canonical_json(c)) for _, c in contents]
+        shas = [_library_sha(c) for _, c in contents]
         known = {
             (r.library_key, r.content_sha256): r
             for r in self.session.scalars(
@@ -312,6 +310,24 @@ class LibraryRepository(_Repo):
             .order_by(RevisionLibrary.position)
         ).scalars()
         return list(rows)
+
+
+_LIB_SHA: dict[int, tuple[dict[str, Any], str]] = {}
+
+
+def _library_sha(content: dict[str, Any]) -> str:
+    """SHA-256 of a library content's canonical JSON, cached by the identity of the
+    (shared, never mutated) content object, which the cache holds so it is never reused."""
+    from tanzuji.store.hashing import canonical_json
+
+    hit = _LIB_SHA.get(id(content))
+    if hit is not None and hit[0] is content:
+        return hit[1]
+    sha = sha256_hex(canonical_json(content))
+    if len(_LIB_SHA) > 64:
+        _LIB_SHA.clear()
+    _LIB_SHA[id(content)] = (content, sha)
+    return sha
 
 
 class EvaluationRepository(_Repo):

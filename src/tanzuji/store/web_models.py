@@ -46,6 +46,9 @@ class Publication(Base):
     valid_from: Mapped[str] = mapped_column(String(10))
     valid_until: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(20), default="published")  # |withdrawn
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    withdrawn_at: Mapped[str | None] = mapped_column(TIME, nullable=True)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(320), nullable=True)
     actor: Mapped[str] = mapped_column(String(320))
     created_at: Mapped[str] = mapped_column(TIME)
 

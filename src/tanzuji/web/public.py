@@ -33,6 +33,9 @@ class PublicFootprint:
     valid_until: str
     status: str  # valid | expired | withdrawn | superseded
     signature_ok: bool | None
+    status_reason: str | None = None
+    status_changed_at: str | None = None
+    superseded_by: str | None = None
 
     def label(self, url: str) -> LabelData:
         return LabelData(

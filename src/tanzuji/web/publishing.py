@@ -101,4 +101,7 @@ def _formatted(view: Any) -> PublicFootprint:
         valid_until=view.valid_until,
         status=view.status,
         signature_ok=signature_ok(view.report_sha256, view.report_pdf),
+        status_reason=view.status_reason,
+        status_changed_at=view.status_changed_at,
+        superseded_by=view.superseded_by,
     )

@@ -237,6 +237,25 @@ def notify_published(request: Request, tasks: BackgroundTasks, org: str, pub_id:
             tasks.add_task(host.deliver, target, event)
 
 
+@router.post(
+    "/publications/{pub_id}/unpublish",
+    summary="Withdraw a publication (the public page then shows it withdrawn, with the reason)",
+)
+def unpublish(
+    request: Request,
+    tasks: BackgroundTasks,
+    state: State,
+    user: Editor,
+    pub_id: str,
+    reason: Annotated[str, Form(min_length=1, max_length=2000)],
+) -> dict[str, Any]:
+    from tanzuji.services.sharing import unpublish as unpublish_footprint
+
+    out = unpublish_footprint(uow(state), actor_of(user), pub_id, reason=reason)
+    notify_published(request, tasks, user.org_name, pub_id)  # now Deprecated for partners
+    return out
+
+
 @router.get("/reports", summary="Reports my organisation issued")
 def reports(state: State, user: Member) -> list[dict[str, Any]]:
     from tanzuji.services.reports import list_reports

@@ -144,6 +144,12 @@ def revision_page(request: Request, state: State, user: Member, rev: str) -> Res
     from tanzuji.services.issue_revision import revision_findings
 
     findings = revision_findings(uow(state, False), actor_of(user), rev_id)
+    can_edit = own and user.role in (Role.admin, Role.editor)
+    publications = []
+    if can_edit:
+        from tanzuji.services.sharing import publications_of
+
+        publications = publications_of(uow(state, False), actor_of(user), rev_id)
     return render(
         request,
         "revision.html",
@@ -159,7 +165,8 @@ def revision_page(request: Request, state: State, user: Member, rev: str) -> Res
             "owner": owner.org,
             "revisions": revisions,
             "findings": findings,
-            "can_edit": own and user.role in (Role.admin, Role.editor),
+            "can_edit": can_edit,
+            "publications": publications,
             "can_evaluate": user.role in (Role.admin, Role.editor, Role.evaluator),
         },
     )
@@ -270,6 +277,30 @@ def publish_page(
     notify_published(request, tasks, user.org_name, pub["publication"])
     target = f"/p/{pub['publication']}" if pub["public"] else f"/revisions/{rev}"
     return Response(status_code=204, headers={"HX-Redirect": target})
+
+
+@router.post("/publications/{pub_id}/unpublish")
+def unpublish_page(
+    request: Request,
+    tasks: BackgroundTasks,
+    state: State,
+    user: Editor,
+    pub_id: str,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Withdraw a publication of my organisation, with the reason (CSRF-protected form)."""
+    from tanzuji.errors import ConflictError, InputError
+    from tanzuji.services.sharing import unpublish
+
+    try:
+        info = unpublish(uow(state), actor_of(user), pub_id, reason=reason)
+    except (InputError, ConflictError) as exc:  # said on the page; not found: 404
+        return render(request, "_errors.html", {"errors": error_items(exc)})
+    notify_published(request, tasks, user.org_name, pub_id)  # now Deprecated for partners
+    return Response(
+        status_code=303,
+        headers={"Location": f"/revisions/{info['revision']}", "HX-Redirect": f"/p/{pub_id}"},
+    )
 
 
 @router.get("/footprints/{pub_id}")

@@ -53,7 +53,23 @@ async def verify_api(state: State, file: Annotated[UploadFile, File()]) -> dict[
     data = await read_upload(file, MAX_PDF)
     out = await run_in_threadpool(verify_bytes, data)
     out["publication"] = _publication_for(state, out["sha256"])
+    out["report"] = _status_for(state, out["sha256"])
     return out
+
+
+def _status_for(state: State, sha256: str) -> dict[str, Any] | None:
+    """What the store records of this exact PDF: number, issuer and whether it is still in
+    force — withdrawn or superseded, with reason, time and successor (ISO/IEC 17025
+    §7.8.8). Whoever holds the PDF may learn this; nothing else is revealed."""
+    if state.store is None:
+        return None
+    from tanzuji.services.reports import report_status
+    from tanzuji.store import UnitOfWork
+
+    status = report_status(UnitOfWork(state.store, write=False), sha256)
+    if status is None:
+        return None
+    return status.to_dict() | {"in_force": status.in_force, "lines": status.lines()}
 
 
 def _publication_for(state: State, sha256: str) -> str | None:
@@ -76,4 +92,5 @@ async def verify_form(
     data = await read_upload(file, MAX_PDF)
     outcome = await run_in_threadpool(verify_bytes, data)
     outcome["publication"] = _publication_for(state, outcome["sha256"])
+    outcome["report"] = _status_for(state, outcome["sha256"])
     return render(request, "verify.html", {"outcome": outcome, "filename": file.filename})
