@@ -139,7 +139,7 @@ def report(
     loaded, result = evaluate_file(study)
     if not quiet:
         warn_missing_uncertainty(loaded)
-    recording = None
+    recording = review = None
     if key is not None and cert is not None:
         recording = store_recording(database_url, org, lang=code, signer=signer_name(cert))
         if recording is not None and amends and not recording.exists(amends):
@@ -149,6 +149,8 @@ def report(
                     f"--amends {amends}: no report with this number in the store",
                 )
             )
+        if recording is not None:  # signing authority: signatory + reviewer's approval
+            review = recording.authorise(loaded, cert)
     outcome = issue_report(
         loaded,
         result,
@@ -169,6 +171,7 @@ def report(
             monte_carlo=mc,
             trials=trials or None,
             seed=seed,
+            review=review,
         ),
     )
     _print_issue(outcome)

@@ -47,3 +47,8 @@ class IssueInfo:
     timestamped: bool = False
     number: str | None = None
     """A report number allocated by the store (else the reproducible hash number)."""
+    reviewer: str | None = None
+    """The technical reviewer who approved the revision ("checked by", Table A.1)."""
+    reviewer_org: str | None = None
+    reviewed_at: str | None = None
+    """ISO-8601 UTC time of the approval."""

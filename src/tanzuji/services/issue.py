@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from tanzuji.jsonio import LoadedStudy
     from tanzuji.report.certs import Subject
     from tanzuji.report.issueinfo import AcceptedFinding, IssueInfo
+    from tanzuji.services.authority import Review
 
 __all__ = [
     "Acceptance",
@@ -107,6 +108,9 @@ class IssueRequest:
     trials: int | None = 200_000
     seed: int | None = 1
     mc_study: MonteCarloStudy | None = None
+    review: Review | None = None
+    """The technical reviewer's approval admitted by the signing-authority gate
+    (:func:`tanzuji.services.authority.authorise_issue`); printed as "checked by"."""
 
     @property
     def signing(self) -> bool:
@@ -229,6 +233,9 @@ def plan_issue(
         amends=request.amends,
         amend_reason=request.amend_reason,
         timestamped=bool(request.timestamp_url),
+        reviewer=request.review.reviewer_name if request.review else None,
+        reviewer_org=request.review.organisation if request.review else None,
+        reviewed_at=request.review.approved_at if request.review else None,
     )
     return info, warnings, blocking
 
@@ -320,6 +327,10 @@ class StoreRecording:
     report numbered ``successor``."""
     exists: Callable[[str], bool]
     """Whether a report with this number was issued by the organisation."""
+    authorise: Callable[[LoadedStudy, Path], Review]
+    """``authorise(loaded, cert)``: the signing-authority gate for a study file signed
+    with ``cert`` (an authorised signatory; a stored revision with the same content,
+    approved by another reviewer) — call before issuing."""
 
 
 def store_recording(
@@ -356,7 +367,20 @@ def store_recording(
         with UnitOfWork(store, write=False) as uow:
             return bool(uow.reports.by_number(resolve_org(uow, actor).id, number))
 
-    return StoreRecording(record, supersede, exists)
+    def authorise(loaded: LoadedStudy, cert: Path) -> Review:
+        from tanzuji.report.sign import signer_subject
+        from tanzuji.services.authority import authorise_issue, study_sha256
+
+        subject = signer_subject(cert)
+        return authorise_issue(
+            UnitOfWork(store),
+            actor,
+            signer_name=subject.name,
+            signer_org=subject.organisation,
+            content_sha256=study_sha256(loaded.study),
+        )
+
+    return StoreRecording(record, supersede, exists, authorise)
 
 
 def withdraw_report(database_url: str | None, org: str | None, number: str, reason: str) -> int:

@@ -188,6 +188,12 @@ def issue_revision(
                         f"evaluator {signer_name}",
                     )
                 )
+            from tanzuji.services.authority import authorise_issue
+
+            review = authorise_issue(  # signatory + another reviewer's approval of full_id
+                new_uow(), actor, signer_name=subject.name, signer_org=subject.organisation,
+                account=actor.user, revision_id=full_id,
+            )  # fmt: skip
             pdf_sha: dict[str, str] = {}
 
             def record(year: int, build: Any, amends: str | None) -> str:
@@ -213,6 +219,7 @@ def issue_revision(
                 cert=cert,
                 accept=tuple(accept),
                 signer_override=signer_override or None,
+                review=review,
             )
             outcome = issue_report(loaded, result, request, record=record)
         if outcome.accepted:  # each acknowledgement into the audit trail as well
