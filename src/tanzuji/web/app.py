@@ -34,6 +34,7 @@ def create_app(
     from tanzuji.web.routers import (
         api,
         auth,
+        authority,
         evaluate,
         factors,
         issue,
@@ -59,7 +60,7 @@ def create_app(
     )
     app.state.tz = tz
     install_handlers(app)
-    for module in (auth, evaluate, factors, verify, public, api, issue, portal, pages):
+    for module in (auth, evaluate, factors, verify, public, api, authority, issue, portal, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(_STATIC)), name="static")
 
