@@ -176,9 +176,10 @@ def report(
     )
     _print_issue(outcome)
     if review is not None and outcome.signed:
-        err.print(escape(tr(f"技术审核：{review.reviewer_name}（{review.approved_at[:16]}）；"
+        at = review.approved_at[:16].replace("T", " ") + " UTC"
+        err.print(escape(tr(f"技术审核：{review.reviewer_name}（{at}）；"
                             f"授权签字人：{review.signatory}",
-                            f"checked by {review.reviewer_name} ({review.approved_at[:16]}); "
+                            f"checked by {review.reviewer_name} ({at}); "
                             f"authorised signatory: {review.signatory}")))  # fmt: skip
     if outcome.signed and recording is not None:
         err.print(escape(tr(f"已记录到数据库：报告编号 {outcome.number}",

@@ -371,14 +371,17 @@ def authorise_issue(
     with uow:
         org = resolve_org(uow, actor)
         entries = _signatories(uow, org.id)
+        cert_opts = f'--name "{signer_name}"' + (
+            f' --organisation "{signer_org}"' if signer_org else ""
+        )
         how_zh = (
             f"（由 {org.name} 的管理员授权：tanzuji signatory add "
-            + (f"--user {account}" if account else f'--name "{signer_name}"')
+            + (f"--user {account}" if account else cert_opts)
             + f" --org {org.name}，或在网页“授权签字人”页面添加）"
         )
         how_en = (
             f" (an administrator of {org.name} authorises it: tanzuji signatory add "
-            + (f"--user {account}" if account else f'--name "{signer_name}"')
+            + (f"--user {account}" if account else cert_opts)
             + f" --org {org.name}, or on the web page Signatories)"
         )
         if account is not None:
