@@ -39,6 +39,7 @@ DEFAULT_SEED = 1
 
 
 def report(
+    ctx: typer.Context,
     study: Annotated[
         Path, typer.Argument(help="Study file (YAML/JSON) or a directory with study.yaml.")
     ],
@@ -112,6 +113,7 @@ def report(
     from tanzuji.cli.study import warn_missing_uncertainty
     from tanzuji.config import load_config
     from tanzuji.jsonio import evaluate_file
+    from tanzuji.report.worker import discard, prewarm
     from tanzuji.services.issue import (
         IssueRequest,
         acceptances,
@@ -122,6 +124,9 @@ def report(
 
     code = apply_lang(lang)
     output_path(pdf, (".pdf",), force=force)
+    # WeasyPrint and pyHanko load on the other core while the study is evaluated
+    prewarm(also_import=("pyhanko.sign.signers",) if key is not None else ())
+    ctx.call_on_close(discard)  # not left for a later command if this one is refused
     if html is not None:
         output_path(html, (".html", ".htm"), force=force)
     ids, reasons = list(accept or ()), list(reason or ())

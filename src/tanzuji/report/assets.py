@@ -82,6 +82,9 @@ def check_url(url: str) -> None:
 
 def url_fetcher() -> Any:
     """A WeasyPrint URL fetcher that serves ``data:`` URIs only (no network, no files)."""
+    from tanzuji.report.weasy import import_weasyprint
+
+    import_weasyprint()  # first, so the package's library search is the fast one
     from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
     class _DataOnly(URLFetcher):  # type: ignore[misc]

@@ -21,6 +21,7 @@ from tanzuji.fileio import write_atomic
 from tanzuji.report.context import ReportInput, build_context
 from tanzuji.report.errors import ReportError
 from tanzuji.report.numfmt import keep_together
+from tanzuji.report.worker import render_pdf
 
 __all__ = [
     "AssociatedFile",
@@ -28,6 +29,7 @@ __all__ = [
     "add_signature_field",
     "environment",
     "html_to_pdf",
+    "pdf_with_field",
     "render_html",
     "render_report",
     "write_atomic",
@@ -105,7 +107,10 @@ def html_to_pdf(
     """
     import logging
 
-    from weasyprint import HTML, Attachment  # type: ignore[import-untyped]
+    from tanzuji.report.weasy import import_weasyprint
+
+    weasyprint = import_weasyprint()
+    HTML, Attachment = weasyprint.HTML, weasyprint.Attachment
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
@@ -158,7 +163,14 @@ def render_report(
         raise ReportError(f"unknown report language {lang!r}; expected zh or en")
     ctx = build_context(inp, lang)
     html = render_html(ctx)
+    pdf, pages = render_pdf(pdf_with_field, html, tuple(attachments))
+    return RenderedReport(number=str(ctx["number"]), html=html, pdf=pdf, pages=pages)
+
+
+def pdf_with_field(html: str, attachments: Sequence[AssociatedFile] = ()) -> tuple[bytes, int]:
+    """PDF/A-3b bytes and page count, with the empty signature field where the HTML
+    places the signature block (run in the render worker when one was started)."""
     pdf, pages, stamp = html_to_pdf(html, attachments)
     if stamp is not None:
         pdf = add_signature_field(pdf, *stamp)
-    return RenderedReport(number=str(ctx["number"]), html=html, pdf=pdf, pages=pages)
+    return pdf, pages

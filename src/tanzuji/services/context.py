@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tanzuji.config import Config
 from tanzuji.errors import NotFoundError
 from tanzuji.i18n import tr
-from tanzuji.store import Store, UnitOfWork, open_store
-from tanzuji.store.models import Organisation
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by a use case that opens one
+    from tanzuji.store import Store, UnitOfWork
+    from tanzuji.store.models import Organisation
 
 __all__ = ["DEFAULT_ORG", "Actor", "actor_from_config", "resolve_org", "store_from_config"]
 
@@ -41,6 +44,8 @@ def actor_from_config(config: Config) -> Actor:
 
 def store_from_config(config: Config) -> Store:
     """The database the configuration points at."""
+    from tanzuji.store import open_store
+
     return open_store(config.effective_database_url)
 
 

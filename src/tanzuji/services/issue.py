@@ -344,13 +344,14 @@ def store_recording(
     issuing transaction; ``supersede(number, reason, successor)`` marks the amended report.
     """
     from tanzuji.config import load_config
+
+    cfg = load_config().with_overrides(database_url=database_url, org=org)
+    if not cfg.database_url:
+        return None  # no SQLAlchemy import for a report made from a file
     from tanzuji.services.context import actor_from_config, resolve_org, store_from_config
     from tanzuji.services.reports import set_report_status, store_recorder
     from tanzuji.store import UnitOfWork
 
-    cfg = load_config().with_overrides(database_url=database_url, org=org)
-    if not cfg.database_url:
-        return None
     store = store_from_config(cfg)
     actor = actor_from_config(cfg)
     with UnitOfWork(store) as uow:

@@ -1,0 +1,134 @@
+"""The render worker (report/worker.py): the job runs in the forked process, a failure
+there is redone here, and it is never started where forking is unsafe or turned off.
+
+Each case runs in a fresh interpreter: the rule "fork only while single-threaded" depends
+on the process, and pytest's own process may hold threads of other tests.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tanzuji.report.worker import prewarm_enabled
+
+
+def _run(code: str, **env: str) -> str:
+    import os
+
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+def test_job_runs_in_the_worker_and_weasyprint_is_loaded_there() -> None:
+    out = _run(
+        """
+        import os, sys
+        from tanzuji.report import worker
+        started = worker.prewarm()
+        pid = worker.render_pdf(os.getpid)
+        print(started, pid != os.getpid(), "weasyprint" in sys.modules)
+        """
+    )
+    # started; ran elsewhere; this process never imported WeasyPrint itself
+    assert out == "True True False"
+
+
+def test_a_failure_in_the_worker_is_redone_here() -> None:
+    out = _run(
+        """
+        import os
+        from tanzuji.report import worker
+        HOME = os.getpid()
+
+        def only_at_home(pid):
+            if os.getpid() != pid:
+                raise RuntimeError("not here")
+            return "done at home"
+
+        worker.prewarm()
+        print(worker.render_pdf(only_at_home, HOME))
+        """
+    )
+    assert out == "done at home"
+
+
+@pytest.mark.parametrize(
+    ("code", "env"),
+    [
+        ("", {"TANZUJI_RENDER_WORKER": "0"}),
+        (
+            "import threading\n"
+            "threading.Thread(target=threading.Event().wait, daemon=True).start()",
+            {},
+        ),
+    ],
+    ids=["turned-off", "threaded-process"],
+)
+def test_not_started_where_it_must_not(code: str, env: dict[str, str]) -> None:
+    out = _run(
+        code
+        + """
+import os
+from tanzuji.report import worker
+print(worker.prewarm(), worker.render_pdf(os.getpid) == os.getpid())
+""",
+        **env,
+    )
+    assert out == "False True"
+
+
+def test_switch() -> None:
+    assert prewarm_enabled({}) is True
+    assert prewarm_enabled({"TANZUJI_RENDER_WORKER": "0"}) is False
+
+
+def test_weasyprint_loads_without_library_search_subprocesses() -> None:
+    """ctypes' find_library runs ldconfig, gcc and ld; WeasyPrint's exact sonames need none."""
+    out = _run(
+        """
+        import subprocess
+        calls = []
+        real = subprocess.Popen.__init__
+        def counting(self, args, *a, **k):
+            calls.append(args)
+            real(self, args, *a, **k)
+        subprocess.Popen.__init__ = counting
+        from tanzuji.report.weasy import import_weasyprint
+        import_weasyprint().HTML(string="<p>x</p>").render()
+        import ctypes.util
+        print(len(calls), ctypes.util.find_library.__name__)
+        """
+    )
+    assert out == "0 find_library"
+
+
+def test_a_refused_command_leaves_no_worker(tmp_path, tanzuji_main, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A report refused after the worker started (here: a study that does not load) leaves
+    none behind for a later render in the same process, which must see that moment's code
+    and data."""
+    import threading
+
+    from tanzuji.report import worker
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # pytest may run threads
+    started: list[bool] = []
+    real = worker.prewarm
+    monkeypatch.setattr(worker, "prewarm", lambda **k: started.append(real(**k)) or True)
+    study = tmp_path / "s.yaml"
+    study.write_text("not: a study\n", encoding="utf-8")
+    code, _out, _err = tanzuji_main("report", study, "--out", tmp_path / "r.pdf")
+    assert code != 0, _err
+    assert started == [True], _err
+    assert "pool" not in worker._state
