@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from reporthelpers import ACCEPTED, FIXTURE, Keys, needs_tools, pdftotext
 
 pytestmark = needs_tools
@@ -34,12 +36,43 @@ def _renditions(url: str, number: str) -> dict[str, object]:
     return {str(r["lang"]): r["pdf_sha256"] for r in rows if r["number"] == number}
 
 
+def _authorise(
+    run_main: Run, url: str, keys: Keys, monkeypatch: pytest.MonkeyPatch, tmp: Path
+) -> None:
+    """The signing authority a store asks for: the study saved as a revision, the
+    certificate's subject an authorised signatory, the revision approved by a reviewer."""
+    from tanzuji.config import load_config
+    from tanzuji.services.admin import add_user
+    from tanzuji.services.context import actor_from_config, store_from_config
+    from tanzuji.store import UnitOfWork
+
+    code, out = run_main("save", str(FIXTURE), "--database-url", url, "--json")
+    assert code == 0, out
+    rev = json.loads(out[out.index("{") :])["revision"]
+    # refused before the signatory is added: says who and how to become one
+    refused = tmp / "refused.pdf"
+    code, out = run_main("report", str(FIXTURE), "--key", str(keys.key), "--cert",
+                         str(keys.cert), "--database-url", url, "--out", str(refused))  # fmt: skip
+    assert code == 1 and "张三" in out and "tanzuji signatory add" in out, out
+    assert not refused.exists()
+    code, out = run_main("signatory", "add", "--cert", str(keys.cert), "--database-url", url)
+    assert code == 0, out
+    cfg = load_config().with_overrides(database_url=url)
+    add_user(UnitOfWork(store_from_config(cfg)), actor_from_config(cfg), "li.si@lab.cn",
+             org="default", role="evaluator", display_name="李四")  # fmt: skip
+    monkeypatch.setenv("TANZUJI_USER", "li.si@lab.cn")
+    code, out = run_main("approve", rev[:12], "--database-url", url, "--comment", "已核对")
+    monkeypatch.delenv("TANZUJI_USER")
+    assert code == 0 and "李四" in out, out
+
+
 def test_signed_reports_are_numbered_recorded_amended_and_withdrawn(
-    run_main: Run, keys: Keys, tmp_path: Path
+    run_main: Run, keys: Keys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = f"sqlite:///{tmp_path / 'tz.db'}"
     code, out = run_main("db", "init", "--database-url", url)
     assert code == 0, out
+    _authorise(run_main, url, keys, monkeypatch, tmp_path)
     base = ["report", str(FIXTURE), "--key", str(keys.key), "--cert", str(keys.cert),
             "--database-url", url]  # fmt: skip
     for finding_id, reason in ACCEPTED:
@@ -48,7 +81,9 @@ def test_signed_reports_are_numbered_recorded_amended_and_withdrawn(
     code, out = run_main(*base, "--out", str(first))
     assert code == 0, out
     assert "已记录到数据库：报告编号 2025-00001" in out  # the store's first number of 2025
-    assert "2025-00001" in pdftotext(first, "-l", "1")  # the report carries it
+    cover = pdftotext(first, "-l", "1")
+    assert "2025-00001" in cover  # the report carries it
+    assert re.search(r"审核：李四（default），\d{4}-\d\d-\d\d \d\d:\d\d UTC；签发人：张三", cover)
     rows = _reports(url)
     assert rows["2025-00001"]["status"] == "issued"
     assert rows["2025-00001"]["signer"] == "张三"

@@ -99,3 +99,14 @@ def make_p12(directory: Path, name: str, passphrase: str, organisation: str | No
         None,
         serialization.BestAvailableEncryption(passphrase.encode()),
     )
+
+
+def authorise(store: Any, org: str, signer: str, revision: str, reviewer: str) -> None:
+    """The signing authority an issue needs: ``signer`` becomes an authorised signatory of
+    ``org`` and ``reviewer`` (another user of ``org``) approves ``revision``."""
+    from tanzuji.services.authority import add_signatory, approve_revision
+    from tanzuji.services.context import Actor
+    from tanzuji.store import UnitOfWork
+
+    add_signatory(UnitOfWork(store), Actor(user="setup", org=org), org=org, user=signer)
+    approve_revision(UnitOfWork(store), Actor(user=reviewer, org=org), revision)

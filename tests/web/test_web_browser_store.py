@@ -119,6 +119,19 @@ def test_web_browser_platform_flow(
         page.wait_for_url(re.compile(rf"/revisions/{rev}$"))
         _sign_out(page)
 
+        # the institute's administrator authorises the evaluator to sign, and approves the
+        # revision as its technical reviewer ("checked by")
+        _sign_in(page, "admin@lab.example", lang)
+        page.click("#nav-signatories")
+        page.fill("#signatory-email", "eva@lab.example")
+        page.click("#add-signatory")
+        expect(page.locator("#signatories")).to_contain_text("eva@lab.example")
+        page.goto(f"/revisions/{rev}")
+        page.fill("#approve-comment", "BOM and meter certificates checked")
+        page.click("#approve")
+        expect(page.locator("#approvals")).to_contain_text("admin@lab.example")
+        _sign_out(page)
+
         # the institute's evaluator sees the shared study on the dashboard
         _sign_in(page, "eva@lab.example", lang)
         expect(page.locator("#shared")).to_contain_text("maker")
@@ -128,6 +141,7 @@ def test_web_browser_platform_flow(
         # ...and issues and signs the report with their own PKCS#12 (never stored)
         p12 = tmp_path / "eva.p12"
         p12.write_bytes(make_p12(tmp_path / "k", "eva@lab.example", "pass phrase 1", "lab"))
+        expect(page.locator("#signatory-status")).to_have_class("ok")
         page.click("#issue-link")
         page.set_input_files("#p12", str(p12))
         page.fill("#passphrase", "pass phrase 1")

@@ -15,7 +15,14 @@ from tanzuji.web.publishing import StorePublications
 from tanzuji.web.settings import WebSettings
 
 from .conftest import EXAMPLES, SECRET, csrf_of
-from .storekit import PASSWORD, StoreWorld, issue_report, make_store, tiny_signed_pdf
+from .storekit import (
+    PASSWORD,
+    StoreWorld,
+    authorise,
+    issue_report,
+    make_store,
+    tiny_signed_pdf,
+)
 
 
 @pytest.fixture
@@ -190,7 +197,7 @@ def test_web_store_broken_workbook_names_the_cell(app_client: TestClient, tmp_pa
 
 
 def test_web_store_evaluator_issues_signs_and_maker_publishes(
-    app_client: TestClient, tmp_path: Path
+    app_client: TestClient, world: StoreWorld, tmp_path: Path
 ) -> None:
     """The institute's evaluator issues a signed report for a shared revision with their
     own PKCS#12; the number comes from the database; the manufacturer downloads it and
@@ -201,6 +208,7 @@ def test_web_store_evaluator_issues_signs_and_maker_publishes(
     token = login(c, "ed@maker.example")
     rev = upload(c, token, name="study.yaml")["revision"]
     c.post(f"/api/revisions/{rev}/shares", data={"to": "lab"}, headers={"X-CSRF-Token": token})
+    authorise(world.store, "lab", "eva@lab.example", rev, reviewer="admin@lab.example")
     token = login(c, "eva@lab.example")
     p12 = make_p12(tmp_path / "k", "eva@lab.example", "s3cret passphrase", "lab")
     wrong = c.post(
@@ -279,7 +287,7 @@ def test_web_store_monte_carlo_on_a_revision_reports_progress_and_is_stored(
 
 
 def test_web_store_gate_needs_each_error_accepted_with_a_reason(
-    app_client: TestClient, tmp_path: Path
+    app_client: TestClient, world: StoreWorld, tmp_path: Path
 ) -> None:
     """A study whose meter certificate does not cover the period: check has an error, the
     report is refused until that finding is accepted by id with a reason; the acceptance is
@@ -300,6 +308,7 @@ def test_web_store_gate_needs_each_error_accepted_with_a_reason(
     )
     rev = r.json()["revision"]
     c.post(f"/api/revisions/{rev}/shares", data={"to": "lab"}, headers={"X-CSRF-Token": token})
+    authorise(world.store, "lab", "eva@lab.example", rev, reviewer="admin@lab.example")
     token = login(c, "eva@lab.example")
     finding = "CERTIFICATE_NOT_COVERING:JD-EM-2025-0107"
     assert finding in c.get(f"/revisions/{rev}").text

@@ -258,6 +258,25 @@ CASES: dict[tuple[str, str], Case] = {
         c.get("/api/diff", params={"a": w.rev, "b": w.rev})
     ),
     ("GET", "/diff"): lambda c, w, t: _denied(c.get("/diff", params={"a": w.rev, "b": w.rev})),
+    # signing authority: the other organisation's own signatories; no approving of the
+    # maker's revision (not shared with it)
+    ("GET", "/signatories"): lambda c, w, t: _no_maker(c.get("/signatories"), w),
+    ("GET", "/api/signatories"): lambda c, w, t: _no_maker(c.get("/api/signatories"), w),
+    ("POST", "/signatories"): lambda c, w, t: _no_maker(
+        c.post("/signatories", data={"email": "admin@rival.example", "csrf_token": t}), w
+    ),
+    ("POST", "/signatories/remove"): lambda c, w, t: _no_maker(
+        c.post("/signatories/remove", data={"email": "admin@rival.example", "csrf_token": t}), w
+    ),
+    ("GET", "/revisions/{rev}/approvals"): lambda c, w, t: _denied(
+        c.get(f"/revisions/{w.rev}/approvals")
+    ),
+    ("POST", "/revisions/{rev}/approve"): lambda c, w, t: _denied(
+        c.post(f"/revisions/{w.rev}/approve", data={"csrf_token": t})
+    ),
+    ("POST", "/api/revisions/{rev}/approvals"): lambda c, w, t: _denied(
+        c.post(f"/api/revisions/{w.rev}/approvals", headers=_h(t))
+    ),
     ("GET", "/api/jobs/{job_id}"): lambda c, w, t: _denied(c.get(f"/api/jobs/{w.job}")),
     ("GET", "/jobs/{job_id}"): lambda c, w, t: _denied(c.get(f"/jobs/{w.job}")),
     # --- the PACT host (HTTPS, a client credential of "rival"): see test_web_pact.py

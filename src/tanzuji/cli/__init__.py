@@ -15,6 +15,7 @@ import typer
 from rich.markup import escape
 
 import tanzuji
+from tanzuji.cli import authority as _authority
 from tanzuji.cli import factors as _factors
 from tanzuji.cli import meter as _meter
 from tanzuji.cli import pact as _pact
@@ -77,6 +78,7 @@ _meter.register(app)
 _store.register(app)  # save, products, history, …; db, org, user, audit, … (cli.storeadmin)
 _web.register(app)  # serve, client add, publish
 _pact.register(app)  # pact export, import, pull, serve, client-add
+_authority.register(app)  # signatory add/list/remove, approve
 
 
 def _error(message: str) -> None:

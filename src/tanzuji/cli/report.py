@@ -39,6 +39,7 @@ from tanzuji.errors import IssuanceError
 from tanzuji.i18n import tr
 
 if TYPE_CHECKING:
+    from tanzuji.services.authority import Review
     from tanzuji.services.issue import IssueOutcome, IssueRequest
     from tanzuji.services.issuing import ConfiguredStore
     from tanzuji.services.reports import ReportStatus
@@ -206,8 +207,14 @@ def report(
         seed=seed,
     )
     store = configured_store(database_url, org, required=rev is not None)
-    outcome, recorded = _issue(study, rev, request, store, quiet)
+    outcome, recorded, review = _issue(study, rev, request, store, quiet)
     _print_issue(outcome)
+    if review is not None and outcome.signed:
+        at = review.approved_at[:16].replace("T", " ") + " UTC"
+        err.print(escape(tr(f"技术审核：{review.reviewer_name}（{at}）；"
+                            f"授权签字人：{review.signatory}",
+                            f"checked by {review.reviewer_name} ({at}); "
+                            f"authorised signatory: {review.signatory}")))  # fmt: skip
     if recorded:
         err.print(escape(tr(f"已记录到数据库：报告编号 {outcome.number}",
                             f"recorded in the store: report No. {outcome.number}")))  # fmt: skip
@@ -243,15 +250,16 @@ def _issue(
     request: IssueRequest,
     store: ConfiguredStore | None,
     quiet: bool,
-) -> tuple[IssueOutcome, bool]:
-    """Issue through the one flow (store) or, without a store, from the file alone."""
+) -> tuple[IssueOutcome, bool, Review | None]:
+    """Issue through the one flow (store) or, without a store, from the file alone:
+    the outcome, whether it was recorded, and the signing authority's review."""
     from tanzuji.services.issue import issue_report
     from tanzuji.services.issuing import issue_recorded, issue_stored_revision
 
     if rev is not None:
         assert store is not None
         issued = issue_stored_revision(store.new_uow, store.actor, rev, request)
-        return issued.outcome, issued.recorded
+        return issued.outcome, issued.recorded, issued.review
     from tanzuji.cli.study import warn_missing_uncertainty
     from tanzuji.studyfiles import evaluate_file
 
@@ -260,7 +268,7 @@ def _issue(
     if not quiet:
         warn_missing_uncertainty(loaded)
     if store is None or not request.signing:
-        return issue_report(loaded, result, request), False
+        return issue_report(loaded, result, request), False, None
     issued = issue_recorded(
         store.new_uow,
         store.actor,
@@ -269,7 +277,7 @@ def _issue(
         request,
         signer_subject=str(request.signing_provider().subject()),
     )
-    return issued.outcome, issued.recorded
+    return issued.outcome, issued.recorded, issued.review
 
 
 def _print_issue(outcome: IssueOutcome) -> None:

@@ -180,6 +180,7 @@ DEMO_USERS = (
     ("editor@maker.demo", DEMO_MAKER, "editor", None),
     ("viewer@maker.demo", DEMO_MAKER, "viewer", None),
     ("evaluator@lab.demo", DEMO_LAB, "evaluator", "王五"),  # the evaluator the studies name
+    ("reviewer@lab.demo", DEMO_LAB, "evaluator", "赵六"),  # the technical reviewer (approves)
     ("authority@gov.demo", DEMO_AUTHORITY, "authority", None),
 )
 
@@ -226,6 +227,19 @@ def demo_web(out_dir: Path, study_dirs: list[Path]) -> None:
         passphrase = secrets.token_urlsafe(12)
         p12 = _demo_p12(out_dir / "keys", passphrase)
         lines.append(f"# evaluator's signing key: {p12} passphrase {passphrase}")
+        from tanzuji.services.demo import seed_demo_authority
+
+        seed_demo_authority(
+            lambda: UnitOfWork(store),
+            DEMO_LAB,
+            first,
+            signer="evaluator@lab.demo",
+            reviewer="reviewer@lab.demo",
+        )
+        lines.append(
+            "# evaluator@lab.demo (王五) is the institute's authorised signatory; "
+            "reviewer@lab.demo (赵六) approved the demo revision (checked by)"
+        )
         _demo_issue_and_publish(store, actor, first, p12.read_bytes(), passphrase)
     target = out_dir / "web-users.txt"
     if lines:

@@ -328,6 +328,18 @@ def _issue(inp: ReportInput, lang: str) -> dict[str, Any]:
         if info.amends
         else ""
     )
+    out["review"] = None
+    if info.signed and info.reviewer:  # the technical reviewer's approval (Table A.1)
+        at = info.reviewed_at
+        when = (at.replace("T", " ")[:16] + " UTC") if at else ""
+        who = info.reviewer + (f"（{info.reviewer_org}）" if info.reviewer_org else "")
+        signer = (info.signer or "") + (f"（{info.signer_org}）" if info.signer_org else "")
+        out["review"] = {
+            "name": info.reviewer,
+            "org": info.reviewer_org or "",
+            "date": when,
+            "line": t["reviewed_line"].format(name=who, time=when, signer=signer),
+        }
     if not info.signed:
         out["sig_note"] = t["draft_note"]
     elif info.timestamped:

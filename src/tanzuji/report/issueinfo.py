@@ -51,3 +51,8 @@ class IssueInfo:
     """Why not a higher level (printed at issue time)."""
     number: str | None = None
     """A report number allocated by the store (else the reproducible hash number)."""
+    reviewer: str | None = None
+    """The technical reviewer who approved the revision ("checked by", Table A.1)."""
+    reviewer_org: str | None = None
+    reviewed_at: str | None = None
+    """ISO-8601 UTC time of the approval."""

@@ -18,7 +18,7 @@ from tanzuji.services.save import SaveResult, save_loaded
 from tanzuji.store import UnitOfWork
 from tanzuji.studyfiles import load_study
 
-__all__ = ["seed_demo", "variant_study"]
+__all__ = ["seed_demo", "seed_demo_authority", "variant_study"]
 
 
 def variant_study(
@@ -81,3 +81,27 @@ def seed_demo(
                 )
             )
     return done
+
+
+def seed_demo_authority(
+    new_uow: Callable[[], UnitOfWork],
+    lab: str,
+    revision: str,
+    *,
+    signer: str,
+    reviewer: str,
+) -> None:
+    """The demo institute's signing authority: ``signer`` (a user of ``lab``) becomes an
+    authorised signatory and ``reviewer`` (another user of ``lab``) approves ``revision``,
+    so that the demo report can be issued through the gate."""
+    from tanzuji.services.authority import add_signatory, approve_revision, list_signatories
+
+    admin = Actor(user="demo", org=lab)
+    if not any(s["user"] == signer for s in list_signatories(new_uow(), lab)):
+        add_signatory(new_uow(), admin, org=lab, user=signer)
+    approve_revision(
+        new_uow(),
+        Actor(user=reviewer, org=lab),
+        revision,
+        comment="演示：技术审核通过 / demo: technical review passed",
+    )

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from tanzuji.report.certs import Subject
     from tanzuji.report.issueinfo import AcceptedFinding, IssueInfo
     from tanzuji.report.signers import SigningProvider
+    from tanzuji.services.authority import Review
 
 __all__ = [
     "Acceptance",
@@ -114,6 +115,9 @@ class IssueRequest:
     trials: int | None = 200_000
     seed: int | None = 1
     mc_study: MonteCarloStudy | None = None
+    review: Review | None = None
+    """The technical reviewer's approval admitted by the signing-authority gate
+    (:func:`tanzuji.services.authority.authorise_issue`); printed as "checked by"."""
 
     @property
     def signing(self) -> bool:
@@ -254,6 +258,9 @@ def plan_issue(
         timestamped=bool(request.timestamp_url),
         level=plan.level,
         level_note=plan.note,
+        reviewer=request.review.reviewer_name if request.review else None,
+        reviewer_org=request.review.organisation if request.review else None,
+        reviewed_at=request.review.approved_at if request.review else None,
     )
     return info, warnings, blocking
 

@@ -158,5 +158,7 @@ def issue_revision(
             signer_override=signer_override or None,
             timestamp_url=load_config().timestamp_url,  # B-T/B-LT as on the command line
         )
-        issued = issue_stored_revision(new_uow, actor, rev_id, request, check_signer=same_person)
+        issued = issue_stored_revision(
+            new_uow, actor, rev_id, request, check_signer=same_person, account=actor.user
+        )
     return issued.outcome, issued.pdf_sha256 or ""

@@ -4,19 +4,21 @@ Both shells call it — ``tanzuji report FILE`` with a store configured, ``tanzu
 --rev REV`` and the web platform's issue form (:mod:`tanzuji.services.issue_revision`,
 which only opens the evaluator's PKCS#12 first):
 
-1. :func:`tanzuji.services.issue.issue_report` runs the gate (``check``, acceptances, the
-   signer identity) and renders the report;
-2. a *signed* report is recorded by :func:`tanzuji.services.reports.record_issued_report`
-   in **one transaction**: the issuing-authority gate
-   (:func:`tanzuji.services.reports.check_issuing_authority`), the amended report's check,
-   the gap-free number, the signing (``build``), the PDF(s), the audit entries of the issue
-   and of every accepted finding, and the amended report marked ``superseded`` with the
-   reason and this report's number. A failed signing or a refused gate uses no number;
-3. a draft (no key) is rendered but never recorded and gets no number from the store.
+1. a signed report passes the signing-authority gate first (:func:`authorise`: an
+   authorised signatory, the revision approved by another reviewer; audited if refused);
+2. :func:`tanzuji.services.issue.issue_report` runs the issuance gate (``check``,
+   acceptances, the signer identity) and renders the report;
+3. a *signed* report is recorded by :func:`tanzuji.services.reports.record_issued_report`
+   in **one transaction**: the amended report's check, the gap-free number, the signing
+   (``build``), the PDF(s), the audit entries of the issue and of every accepted finding,
+   and the amended report marked ``superseded`` with the reason and this report's number.
+   A failed signing or a refused gate uses no number;
+4. a draft (no key) is rendered but never recorded and gets no number from the store.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import tempfile
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from tanzuji.calculation import FootprintResult
     from tanzuji.jsonio import LoadedStudy
     from tanzuji.report.issueinfo import IssueInfo
+    from tanzuji.services.authority import Review
 
 __all__ = [
     "ConfiguredStore",
@@ -58,6 +61,8 @@ class Issued:
     recorded: bool
     """Whether the report was recorded in the store (signed), else a draft."""
     pdf_sha256: str | None = None
+    review: Review | None = None
+    """The reviewer's approval and the signatory the signing-authority gate admitted."""
 
 
 @dataclass(frozen=True)
@@ -123,11 +128,15 @@ def issue_recorded(
     revision_id: str | None = None,
     evaluation_id: str | None = None,
     signer_subject: str | None = None,
+    account: str | None = None,
 ) -> Issued:
     """Gate, render, sign and record a report in the store (see the module docstring).
 
-    ``revision_id`` links the report to the stored revision it was made from (a report
-    from a file has none). Drafts are written but not recorded.
+    ``revision_id`` links the report to the stored revision it was made from; a report
+    from a file is linked to the stored revision with the same content that the reviewer
+    approved. ``account`` is the signed-in web user who issues (the command line has
+    none: its certificate must be an authorised signatory). Drafts are written but not
+    recorded.
     """
     from tanzuji.services.reports import Rendition, record_issued_report
     from tanzuji.store.hashing import sha256_hex
@@ -135,6 +144,10 @@ def issue_recorded(
     with new_uow() as uow:  # the default organisation exists before the first issue
         resolve_org(uow, actor, create_default=True)
         uow.commit()
+    if request.signing and request.review is None:
+        review = authorise(new_uow, actor, loaded, request, revision_id, account)
+        request = dataclasses.replace(request, review=review)
+        revision_id = revision_id or review.revision_id
     shas: dict[str, str] = {}
 
     def record(year: int, build: Callable[[str], dict[str, bytes]], info: IssueInfo) -> str:
@@ -157,7 +170,35 @@ def issue_recorded(
         return issued.number
 
     outcome = issue_report(loaded, result, request, record=record)
-    return Issued(outcome, recorded=bool(shas), pdf_sha256=shas.get(request.lang))
+    return Issued(
+        outcome, recorded=bool(shas), pdf_sha256=shas.get(request.lang), review=request.review
+    )
+
+
+def authorise(
+    new_uow: NewUow,
+    actor: Actor,
+    loaded: LoadedStudy,
+    request: IssueRequest,
+    revision_id: str | None,
+    account: str | None,
+) -> Review:
+    """The signing-authority gate (:func:`tanzuji.services.authority.authorise_issue`):
+    an authorised signatory, and the revision approved by another reviewer. Runs before
+    anything is rendered (the reviewer is named in the report) and before a number is
+    allocated; a refusal is audited and uses no number."""
+    from tanzuji.services.authority import authorise_issue, study_sha256
+
+    subject = request.signing_provider().subject()
+    return authorise_issue(
+        new_uow(),
+        actor,
+        signer_name=subject.name,
+        signer_org=subject.organisation,
+        account=account,
+        revision_id=revision_id,
+        content_sha256=None if revision_id else study_sha256(loaded.study),
+    )
 
 
 def issue_stored_revision(
@@ -167,6 +208,7 @@ def issue_stored_revision(
     request: IssueRequest,
     *,
     check_signer: Callable[[Path], None] | None = None,
+    account: str | None = None,
 ) -> Issued:
     """Issue a report for a stored revision (the actor's own or one shared with it).
 
@@ -195,6 +237,7 @@ def issue_stored_revision(
             revision_id=rev.revision_id,
             evaluation_id=rev.evaluation_id,
             signer_subject=subject,
+            account=account,
         )
 
 

@@ -24,7 +24,6 @@ __all__ = [
     "NumberContext",
     "Rendition",
     "ReportStatus",
-    "check_issuing_authority",
     "default_number_format",
     "list_reports",
     "record_issued_report",
@@ -73,18 +72,6 @@ def default_number_format(org: str, year: int, seq: int) -> str:
     return f"{year}-{seq:05d}"
 
 
-def check_issuing_authority(
-    uow: UnitOfWork, actor: Actor, org: Organisation, revision_id: str | None
-) -> None:
-    """The gate of who may issue: runs inside the issuing transaction, before a number is
-    allocated; raises (an :class:`~tanzuji.errors.IssuanceError`) to refuse.
-
-    The one call site is :func:`record_issued_report`. Today every actor of the
-    organisation may issue (the CLI is an administrator's tool; the web route requires the
-    evaluator role); a signatory / reviewer-approval rule plugs in here.
-    """
-
-
 def record_issued_report(
     uow: UnitOfWork,
     actor: Actor,
@@ -100,8 +87,8 @@ def record_issued_report(
 ) -> IssuedReport:
     """Allocate the next number, build (render + sign) the renditions, store them, audit.
 
-    All in one transaction; an exception from ``build`` (a failed signing), from the
-    authority gate or from a wrong ``amends`` leaves no trace and uses no number. With
+    All in one transaction; an exception from ``build`` (a failed signing) or from a
+    wrong ``amends`` leaves no trace and uses no number. With
     ``amends`` (and ``amend_reason``) the amended report is marked ``superseded`` by this
     one in the same transaction (a withdrawn one stays withdrawn and names this one as its
     successor; a superseded one is refused: amend the report in force); each
@@ -114,7 +101,6 @@ def record_issued_report(
         org = resolve_org(uow, actor)
         # the issuing institute's own revision, or one a manufacturer shared with it
         rev_id = readable_revision(uow, org.id, revision_id).id if revision_id else None
-        check_issuing_authority(uow, actor, org, rev_id)
         amended = list(uow.reports.by_number(org.id, amends)) if amends else []
         if amends and not amended:
             raise IssuanceError(
@@ -335,8 +321,6 @@ def report_status(uow: UnitOfWork, pdf_sha256: str) -> ReportStatus | None:
     """The recorded status of the report whose PDF has this SHA-256 (any organisation:
     whoever holds the exact PDF may learn whether it is still in force), else ``None``."""
     from sqlalchemy import select
-
-    from tanzuji.store.models import Organisation
 
     with uow:
         row = uow.session.execute(

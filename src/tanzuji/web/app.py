@@ -34,6 +34,7 @@ def create_app(
     from tanzuji.web.routers import (
         api,
         auth,
+        authority,
         evaluate,
         factors,
         issue,
@@ -60,7 +61,19 @@ def create_app(
     )
     app.state.tz = tz
     install_handlers(app)
-    for module in (auth, evaluate, factors, verify, public, api, issue, portal, pactui, pages):
+    for module in (
+        auth,
+        evaluate,
+        factors,
+        verify,
+        public,
+        api,
+        authority,
+        issue,
+        portal,
+        pactui,
+        pages,
+    ):
         app.include_router(module.router)
     if store is not None:
         _mount_pact(app, tz, store)
