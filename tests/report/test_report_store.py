@@ -129,7 +129,7 @@ def test_without_a_store_a_signed_report_says_it_is_not_recorded(
 
 
 def test_report_from_a_stored_revision_and_verify_against_the_store(
-    run_main: Run, keys: Keys, tmp_path: Path
+    run_main: Run, keys: Keys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``report --rev`` issues from the store (one number per signed issue, none for a
     draft or a refused issue); ``verify`` then tells withdrawn/superseded (§7.8.8)."""
@@ -141,6 +141,7 @@ def test_report_from_a_stored_revision_and_verify_against_the_store(
     code, out = run_main("save", str(FIXTURE), "--json", "--database-url", url)
     assert code == 0, out
     rev = json.loads(out[out.index("{") :])["revision"]
+    _authorise(run_main, url, keys, monkeypatch, tmp_path)  # signatory + reviewer approval
     db = ["--database-url", url]
     sign = ["--key", str(keys.key), "--cert", str(keys.cert)]
     accept: list[str] = []
