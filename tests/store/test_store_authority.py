@@ -125,7 +125,7 @@ def test_certificate_signatory_and_study_content_for_the_command_line(
 ) -> None:
     """Key files on the command line: the certificate subject is the signatory, the
     revision is found by the study file's content hash."""
-    from tanzuji.jsonio import load_study
+    from tanzuji.studyfiles import load_study
     from tanzuji.services.authority import study_sha256
 
     store, a, _ = lab
