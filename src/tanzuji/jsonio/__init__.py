@@ -21,6 +21,9 @@ tanzuji.errors.InputErrors: 1 problem in the input:
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -231,8 +234,31 @@ def study_file(path: str | Path) -> Path:
     return p
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a study is built (nesting is allowed).
+
+    Reading a large study creates millions of objects that all stay alive; every full
+    collection on the way walks all of them, which took 40 % of the time of a
+    100,000-activity study. Reference counting still frees everything it can.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def load_study(path: str | Path) -> LoadedStudy:
     """Read, validate and resolve a study file (YAML, JSON or .xlsx) and its factor libraries."""
+    with gc_paused():
+        return _load_study(path)
+
+
+def _load_study(path: str | Path) -> LoadedStudy:
     p = study_file(path)
     if p.suffix.lower() == ".xlsx":
         from tanzuji.xlsx import load_workbook_study
@@ -272,12 +298,13 @@ def evaluate_file(path: str | Path) -> tuple[LoadedStudy, FootprintResult]:
 
     Errors found while compiling carry the study file and YAML lines.
     """
-    loaded = load_study(path)
-    try:
-        model = compile_loaded(loaded)
-    except InputErrors as exc:
-        raise locate_errors(exc, loaded) from None
-    return loaded, evaluate_jjf(model)
+    with gc_paused():
+        loaded = load_study(path)
+        try:
+            model = compile_loaded(loaded)
+        except InputErrors as exc:
+            raise locate_errors(exc, loaded) from None
+        return loaded, evaluate_jjf(model)
 
 
 def study_schema() -> dict[str, Any]:
