@@ -68,6 +68,7 @@ __all__ = [
     "compile_loaded",
     "evaluate_file",
     "full_to_dict",
+    "gc_paused",
     "library_dirs",
     "load_factor_library",
     "load_study",

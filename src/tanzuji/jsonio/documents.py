@@ -400,8 +400,10 @@ def _load_yaml_fast(text: str, where: str) -> Any:
             tr(f"第 {line} 行：{message[0]}", f"{message[1]} at line {line}"), file=where
         )
 
+    parser = _Loader(text)
+    next_event = parser.get_event  # libyaml; returns None after the stream's end
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        while (event := next_event()) is not None:
             cls = event.__class__
             if cls is scalar_ev:
                 if event.tag is not None or event.anchor is not None:
@@ -479,4 +481,6 @@ def _load_yaml_fast(text: str, where: str) -> Any:
         raise InputError(f"malformed YAML{pos}: {exc.problem or exc.context}", file=where) from None
     except yaml.YAMLError as exc:
         raise InputError(f"malformed YAML: {str(exc)[:200]}", file=where) from None
+    finally:
+        parser.dispose()
     return root
