@@ -111,7 +111,8 @@ def report(
     (refused while `check` has errors not accepted by --accept), else a marked draft."""
     from tanzuji.cli.study import warn_missing_uncertainty
     from tanzuji.config import load_config
-    from tanzuji.jsonio import evaluate_file
+    from tanzuji.jsonio import evaluate_file, gc_paused
+    from tanzuji.report.assets import check_report_size
     from tanzuji.services.issue import (
         IssueRequest,
         acceptances,
@@ -136,7 +137,10 @@ def report(
             )
         amend_reason = reasons.pop(0)
     config = load_config()
-    loaded, result = evaluate_file(study)
+    with gc_paused():  # a large study: no full collections over its millions of objects
+        loaded, result = evaluate_file(study)
+    # refused before the checks and the layout run (bounded time and memory, issue 9)
+    check_report_size(len(loaded.study.activities))
     if not quiet:
         warn_missing_uncertainty(loaded)
     recording = None
