@@ -11,9 +11,8 @@ import http.server, shutil, subprocess, sys, threading, tempfile, resource
 from pathlib import Path
 
 EXE = str(Path(sys.executable).with_name("tanzuji"))
-CASES = Path(sys.argv[1])
-KEYS = Path(sys.argv[2])
 hits = []
+CASES = KEYS = Path()
 
 
 class H(http.server.BaseHTTPRequestHandler):
@@ -24,10 +23,6 @@ class H(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *a):
         pass
-
-
-srv = http.server.HTTPServer(("127.0.0.1", 8765), H)
-threading.Thread(target=srv.serve_forever, daemon=True).start()
 
 
 def limit():
@@ -76,22 +71,31 @@ def run(name, folder, args):
     sys.stdout.flush()
 
 
-only = sys.argv[3:]
-for d in sorted((CASES / "studies").iterdir()):
-    if only and d.name not in only:
-        continue
-    cmd = (d / "cmd").read_text().split()
-    study = next(p.name for p in d.iterdir() if p.name.startswith("study."))
-    run(d.name, d, [*cmd, study])
-for d in ("ext_http", "ext_file"):
+def main() -> None:
+    global CASES, KEYS
+    CASES, KEYS = Path(sys.argv[1]), Path(sys.argv[2])
+    srv = http.server.HTTPServer(("127.0.0.1", 8765), H)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    only = sys.argv[3:]
+    for d in sorted((CASES / "studies").iterdir()):
+        if only and d.name not in only:
+            continue
+        cmd = (d / "cmd").read_text().split()
+        study = next(p.name for p in d.iterdir() if p.name.startswith("study."))
+        run(d.name, d, [*cmd, study])
+    for d in ("ext_http", "ext_file"):
+        run(
+            f"report/{d}",
+            CASES / "report" / d,
+            ["report", "--out", "out.pdf", "--html", "out.html", "study.yaml"],
+        )
     run(
-        f"report/{d}",
-        CASES / "report" / d,
-        ["report", "--out", "out.pdf", "--html", "out.html", "study.yaml"],
+        "report/html-payload",
+        CASES / "report",
+        ["report", "--out", "out.pdf", "--html", "out.html", "html-payload-study.yaml"],
     )
-run(
-    "report/html-payload",
-    CASES / "report",
-    ["report", "--out", "out.pdf", "--html", "out.html", "html-payload-study.yaml"],
-)
-print("HTTP requests received:", hits)
+    print("HTTP requests received:", hits)
+
+
+if __name__ == "__main__":
+    main()
