@@ -24,6 +24,7 @@ from tanzuji.jsonio import (
     STUDY_NAMES,
     LoadedStudy,
     compile_loaded,
+    gc_paused,
     load_text_study,
     locate_errors,
     study_file,
@@ -49,6 +50,11 @@ def load_study(path: str | Path) -> LoadedStudy:
     A directory is searched for ``study.yaml/yml/json/xlsx``. Component studies are read
     with this function too, so each may be of either type.
     """
+    with gc_paused():  # a large study: no full collections over its millions of objects
+        return _load_study(path)
+
+
+def _load_study(path: str | Path) -> LoadedStudy:
     p = study_file(path)
     if p.suffix.lower() in WORKBOOK_SUFFIXES:
         # lazy for start-up, not a cycle: openpyxl is imported only when a workbook is read,
@@ -64,9 +70,10 @@ def evaluate_file(path: str | Path) -> tuple[LoadedStudy, FootprintResult]:
 
     Errors found while compiling carry the study file and YAML lines (or workbook cells).
     """
-    loaded = load_study(path)
-    try:
-        model = compile_loaded(loaded)
-    except InputErrors as exc:
-        raise locate_errors(exc, loaded) from None
-    return loaded, evaluate_jjf(model)
+    with gc_paused():
+        loaded = load_study(path)
+        try:
+            model = compile_loaded(loaded)
+        except InputErrors as exc:
+            raise locate_errors(exc, loaded) from None
+        return loaded, evaluate_jjf(model)

@@ -25,6 +25,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import fuzzlib
 
@@ -40,7 +41,7 @@ class Running:
     kind: str
 
 
-def _child(kind: str, folder: Path, seed: int, template: bytes, cpu: int, mem: int) -> str:
+def _child(kind: str, folder: Path, seed: int, template: Any, cpu: int, mem: int) -> str:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
     rng = random.Random(seed)
@@ -58,7 +59,7 @@ def _child(kind: str, folder: Path, seed: int, template: bytes, cpu: int, mem: i
     return json.dumps([outcome, detail])
 
 
-def _start(kind: str, seed: int, template: bytes, args: argparse.Namespace) -> Running:
+def _start(kind: str, seed: int, template: Any, args: argparse.Namespace) -> Running:
     folder = Path(tempfile.mkdtemp(prefix="tzfuzz-"))
     r, w = os.pipe()
     pid = os.fork()
@@ -114,7 +115,14 @@ def main(argv: list[str] | None = None) -> int:
     import tanzuji.xlsx
 
     tanzuji.jsonio.builtin_libraries()
-    template = fuzzlib.WORKBOOKS[0].read_bytes() if fuzzlib.WORKBOOKS else b""
+    fuzzlib.seeds()  # read and parse the seeds once; every fork inherits them
+    template: Any = b""
+    if fuzzlib.WORKBOOKS:  # loaded once; every forked worker changes its own copy
+        import io
+
+        import openpyxl
+
+        template = openpyxl.load_workbook(io.BytesIO(fuzzlib.WORKBOOKS[0].read_bytes()))
     jobs = [("study", args.seed + i) for i in range(args.studies)]
     jobs += [("workbook", args.seed + 10_000_000 + i) for i in range(args.workbooks)]
     random.Random(args.seed).shuffle(jobs)

@@ -14,6 +14,7 @@ loaded, compiled and evaluated exactly as ``tanzuji evaluate --json`` does. Outc
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import json
 import math
@@ -92,11 +93,37 @@ HOSTILE: list[Any] = [
 ]
 
 
-def seeds() -> list[tuple[str, str]]:
-    """(suffix, text) of every seed study."""
+@functools.lru_cache(maxsize=1)
+def _seeds() -> tuple[tuple[str, str], ...]:
     out = [(".yaml", s) for s in SMALL_SEEDS]
     out += [(".yaml", p.read_text(encoding="utf-8")) for p in EXAMPLES]
-    return out
+    for _, text in out:  # parse every seed once (a forked worker inherits the trees)
+        _tree(text)
+    return tuple(out)
+
+
+def seeds() -> list[tuple[str, str]]:
+    """(suffix, text) of every seed study."""
+    return list(_seeds())
+
+
+#: The harness's own YAML reading and writing use libyaml (the inputs are its own).
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_TREES: dict[str, Any] = {}
+
+
+def _tree(text: str) -> Any:
+    """The parsed tree of a seed (cached) or of a mutated text (None if it does not parse)."""
+    if text in _TREES:
+        return copy.deepcopy(_TREES[text])
+    try:
+        tree = yaml.load(text, Loader=_LOADER)
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError):
+        tree = None
+    if len(_TREES) < 64:
+        _TREES[text] = tree
+    return copy.deepcopy(tree)
 
 
 # --------------------------------------------------------------------------- mutators
@@ -174,10 +201,7 @@ def _mutate_text(text: str, rng: random.Random) -> str:
 def mutate(suffix: str, text: str, rng: random.Random) -> tuple[str, str]:
     """One mutated study: a field-level change (most cases) or a text-level one."""
     if rng.random() < 0.75:
-        try:
-            tree = yaml.safe_load(text)
-        except yaml.YAMLError:
-            tree = None
+        tree = _tree(text)
         if isinstance(tree, dict):
             for _ in range(rng.choice([1, 1, 1, 2, 3])):
                 tree = _mutate_tree(tree, rng)
@@ -187,7 +211,7 @@ def mutate(suffix: str, text: str, rng: random.Random) -> tuple[str, str]:
                 except (ValueError, TypeError):
                     pass
             try:
-                return ".yaml", yaml.safe_dump(tree, allow_unicode=True, width=10**6)
+                return ".yaml", yaml.dump(tree, Dumper=_DUMPER, allow_unicode=True, width=10**6)
             except (yaml.YAMLError, ValueError, TypeError, RecursionError):
                 return suffix, text
     return suffix, _mutate_text(text, rng)
@@ -254,11 +278,15 @@ def study_case(folder: Path, rng: random.Random, seed_list: list[tuple[str, str]
     return path
 
 
-def workbook_case(folder: Path, rng: random.Random, template: bytes) -> Path:
-    """A bundled workbook with a few cells replaced by hostile values."""
+def workbook_case(folder: Path, rng: random.Random, template: bytes | Any) -> Path:
+    """A bundled workbook with a few cells replaced by hostile values.
+
+    ``template`` is the workbook's bytes, or an already loaded openpyxl workbook that this
+    call changes (the campaign loads it once; every forked worker changes its own copy).
+    """
     import openpyxl
 
-    wb = openpyxl.load_workbook(io.BytesIO(template))
+    wb = openpyxl.load_workbook(io.BytesIO(template)) if isinstance(template, bytes) else template
     for _ in range(rng.choice([1, 2, 3])):
         ws = rng.choice(wb.worksheets)
         if ws.max_row < 2:

@@ -180,7 +180,9 @@ def test_generic_product_gets_the_generic_title(loaded: LoadedStudy) -> None:
 
 
 def test_missing_picture_is_a_clear_error(inp: ReportInput, tmp_path: Any) -> None:
-    with pytest.raises(ReportError, match=r"meter\.svg: product\.picture: picture not found"):
+    with pytest.raises(
+        ReportError, match=r"meter\.svg: product\.picture(: picture not found|：找不到图片)"
+    ):
         build_context(replace(inp, base_dir=tmp_path), "zh")
 
 

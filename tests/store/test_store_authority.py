@@ -125,8 +125,8 @@ def test_certificate_signatory_and_study_content_for_the_command_line(
 ) -> None:
     """Key files on the command line: the certificate subject is the signatory, the
     revision is found by the study file's content hash."""
-    from tanzuji.studyfiles import load_study
     from tanzuji.services.authority import study_sha256
+    from tanzuji.studyfiles import load_study
 
     store, a, _ = lab
     sha = study_sha256(load_study(SP).study)

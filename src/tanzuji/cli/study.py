@@ -148,7 +148,7 @@ def evaluate(
 ) -> None:
     """Evaluate a study: Table A.8 summary (stages, u, total, U, U_rel) and top contributions."""
     from tanzuji.cli.summary import render_summary
-    from tanzuji.jsonio import result_to_dict
+    from tanzuji.jsonio import gc_paused, result_to_dict
     from tanzuji.studyfiles import evaluate_file
 
     code = apply_lang(lang)
@@ -156,9 +156,10 @@ def evaluate(
         output_path(out_file, (".json",) if as_json else (".txt",), force=force)
     if report is not None:
         output_path(report, (".pdf",), force=force)
-    loaded, result = evaluate_file(study)
-    if not quiet:
-        warn_missing_uncertainty(loaded)
+    with gc_paused():  # a large study: no full collections over its millions of objects
+        loaded, result = evaluate_file(study)
+        if not quiet:
+            warn_missing_uncertainty(loaded)
     full = mc_result = None
     if uncertainty is UncertaintyMethod.full or mc:
         from tanzuji.calculation import evaluate_full
@@ -184,12 +185,13 @@ def evaluate(
     if as_json:
         from tanzuji.jsonio import full_to_dict, monte_carlo_to_dict
 
-        data = result_to_dict(result, loaded.study, loaded.factors)
-        if full is not None:
-            data["full"] = full_to_dict(full)
-        if mc_result is not None:
-            data["monte_carlo"] = monte_carlo_to_dict(mc_result)
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        with gc_paused():
+            data = result_to_dict(result, loaded.study, loaded.factors)
+            if full is not None:
+                data["full"] = full_to_dict(full)
+            if mc_result is not None:
+                data["monte_carlo"] = monte_carlo_to_dict(mc_result)
+            text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         if out_file:
             _write(out_file, text)
             if not quiet:

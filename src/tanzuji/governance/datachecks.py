@@ -413,6 +413,8 @@ def check_quantities(study: Study) -> list[Finding]:
 
 
 def _unused_quantities(study: Study) -> list[Finding]:
+    if not study.quantities:
+        return []
     used: set[str] = set()
     for act in study.activities:
         for site in _sites(act):

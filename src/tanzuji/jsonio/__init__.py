@@ -25,7 +25,9 @@ tanzuji.errors.InputErrors: 输入中有 1 个问题：
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -70,6 +72,7 @@ __all__ = [
     "builtin_libraries",
     "compile_loaded",
     "full_to_dict",
+    "gc_paused",
     "library_dirs",
     "load_factor_library",
     "load_text_study",
@@ -260,6 +263,24 @@ def study_file(path: str | Path) -> Path:
             file=str(p),
         )
     return p
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a study is built (nesting is allowed).
+
+    Reading a large study creates millions of objects that all stay alive; every full
+    collection on the way walks all of them, which took 40 % of the time of a
+    100,000-activity study. Reference counting still frees everything it can.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def load_text_study(path: str | Path, load: StudyLoader | None = None) -> LoadedStudy:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -82,15 +82,36 @@ _Loader.add_constructor(
 
 @dataclass(frozen=True)
 class Document:
-    """A parsed YAML/JSON file with a way back from field paths to line numbers."""
+    """A parsed YAML/JSON file with a way back from field paths to line numbers.
+
+    ``node`` is the composed YAML tree; when only the YAML ``text`` is kept (the fast
+    path of :func:`read_document`), the tree is composed the first time a line is asked
+    for — an error message, never the evaluation of a valid study.
+    """
 
     path: Path
     data: Any
-    node: yaml.Node | None
+    node: yaml.Node | None = None
+    text: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def has_lines(self) -> bool:
+        """Whether field paths can be traced back to lines (a YAML file)."""
+        return self.node is not None or self.text is not None
+
+    def _tree(self) -> yaml.Node | None:
+        if self.node is None and self.text is not None:
+            loader = _Loader(self.text)  # the text passed the limits already
+            try:
+                node = loader.get_single_node()
+            finally:
+                loader.dispose()
+            object.__setattr__(self, "node", node)
+        return self.node
 
     def line_of(self, loc: Sequence[str | int]) -> int | None:
         """The 1-based line of a field path, when the file is YAML."""
-        node = self.node
+        node = self._tree()
         line = None
         for part in loc:
             if isinstance(node, yaml.MappingNode):
@@ -206,6 +227,10 @@ def read_document(path: str | Path) -> Document:
             ) from None
         except (ValueError, RecursionError):  # pragma: no cover - the scan catches these first
             raise InputError(tr("JSON 格式错误", "malformed JSON"), file=where) from None
+    try:
+        return Document(p, _load_yaml_fast(text, where), None, text)
+    except _Fallback:
+        pass  # anchors, merge keys, a duplicate key, an unreadable literal …: the full path
     _scan_yaml(text, where)
     try:
         loader = _Loader(text)
@@ -375,3 +400,150 @@ def _scan_yaml(text: str, where: str) -> None:
         raise InputError(yaml_message(exc), file=where) from None
     except yaml.YAMLError as exc:
         raise InputError(syntax_message("YAML", None, None, str(exc)[:200]), file=where) from None
+
+
+# --------------------------------------------------------------------------- fast YAML path
+
+
+class _Fallback(Exception):
+    """The fast path met something it leaves to the full loader (the same result or error)."""
+
+
+_NO_KEY: Any = object()
+_SEQ: Any = object()
+_PLAIN = (True, False)
+_SPECIAL_TAGS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+
+
+def _plain_constructor() -> Any:
+    """Construct a plain scalar exactly as the safe loader does (its resolver and constructors)."""
+    loader = _Loader("")
+    constructors = _Loader.yaml_constructors
+
+    def construct(value: str) -> Any:
+        tag = loader.resolve(yaml.ScalarNode, value, _PLAIN)
+        if tag in _SPECIAL_TAGS:
+            raise _Fallback
+        if tag == yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG:
+            return value
+        try:
+            return constructors[tag](loader, yaml.ScalarNode(tag, value))
+        except Exception:  # the full path reports it with its line
+            raise _Fallback from None
+
+    return construct
+
+
+_construct_plain = _plain_constructor()
+
+
+def _load_yaml_fast(text: str, where: str) -> Any:
+    """Build the data of a YAML text straight from libyaml's events, checking the limits.
+
+    One pass instead of three (limits scan, composition, construction), and each distinct
+    plain scalar resolved once. The result equals the full loader's: the same events and the
+    same resolver and constructors; whatever this path does not handle itself (anchors and
+    aliases, tags, merge keys, complex or duplicate keys, several documents, an unreadable
+    literal) raises :class:`_Fallback` so the full path produces the result or its error. A
+    limit is checked on the same event, with the same message, as :func:`_scan_yaml` does.
+    """
+    scalar_ev, alias_ev = yaml.ScalarEvent, yaml.AliasEvent
+    map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    cache: dict[str, Any] = {}
+    construct = _construct_plain
+    numberish = _NUMBERISH.fullmatch
+    # open containers: [container, pending key or _NO_KEY (mappings), or _SEQ]
+    stack: list[list[Any]] = []
+    root: Any = None
+    nodes = 0
+    documents = 0
+
+    def fail(message: tuple[str, str], event: Any) -> InputError:
+        line = event.start_mark.line + 1
+        return InputError(
+            tr(f"第 {line} 行：{message[0]}", f"{message[1]} at line {line}"), file=where
+        )
+
+    parser = _Loader(text)
+    next_event = parser.get_event  # libyaml; returns None after the stream's end
+    try:
+        while (event := next_event()) is not None:
+            cls = event.__class__
+            if cls is scalar_ev:
+                if event.tag is not None or event.anchor is not None:
+                    raise _Fallback
+                nodes += 1
+                value = event.value
+                if len(value) > MAX_STRING:
+                    raise fail(
+                        (
+                            f"文字超过 {MAX_STRING} 个字符",
+                            f"text longer than {MAX_STRING} characters",
+                        ),
+                        event,
+                    )
+                if event.implicit[0]:
+                    if len(value) > MAX_NUMBER and not event.style and numberish(value):
+                        raise fail(
+                            (
+                                f"数字超过 {MAX_NUMBER} 个字符",
+                                f"number longer than {MAX_NUMBER} characters",
+                            ),
+                            event,
+                        )
+                    try:
+                        obj = cache[value]
+                    except KeyError:
+                        obj = cache[value] = construct(value)
+                else:
+                    obj = value
+            elif cls is map_start or cls is seq_start:
+                if event.tag is not None or event.anchor is not None:
+                    raise _Fallback
+                nodes += 1
+                if len(stack) >= MAX_DEPTH:
+                    raise fail(
+                        (f"嵌套超过 {MAX_DEPTH} 层", f"nested deeper than {MAX_DEPTH} levels"),
+                        event,
+                    )
+                if nodes > MAX_NODES:
+                    raise _Fallback  # the full path reports it
+                if cls is map_start:
+                    stack.append([{}, _NO_KEY])
+                else:
+                    stack.append([[], _SEQ])
+                continue
+            elif cls in ends:
+                obj = stack.pop()[0]
+            elif cls is alias_ev:
+                raise _Fallback
+            else:
+                if cls is yaml.DocumentStartEvent:
+                    documents += 1
+                    if documents > 1:
+                        raise _Fallback
+                continue
+            if nodes > MAX_NODES:
+                raise _Fallback
+            if not stack:
+                root = obj
+                continue
+            top = stack[-1]
+            container = top[0]
+            if top[1] is _SEQ:
+                container.append(obj)
+            elif top[1] is _NO_KEY:
+                if isinstance(obj, dict | list) or obj in container:
+                    raise _Fallback  # a complex or a duplicate key
+                top[1] = obj
+            else:
+                container[top[1]] = obj
+                top[1] = _NO_KEY
+    except yaml.MarkedYAMLError as exc:
+        raise InputError(yaml_message(exc), file=where) from None
+    except yaml.YAMLError as exc:
+        raise InputError(syntax_message("YAML", None, None, str(exc)[:200]), file=where) from None
+    finally:
+        parser.dispose()
+    return root

@@ -61,7 +61,7 @@ def _locate(errors: Iterable[InputError], doc: Document) -> list[InputError]:
     for e in errors:
         path = e.location.path
         same_file = e.location.file in (None, str(doc.path))
-        if path and same_file and doc.node is not None and not has_line(path):
+        if path and same_file and doc.has_lines and not has_line(path):
             loc = _parse_path(path)
             line = doc.line_of(loc)
             if line is not None:

@@ -23,6 +23,7 @@ from typing import Any
 
 from tanzuji.errors import InputError
 from tanzuji.fileio import read_bounded, resolve_inside
+from tanzuji.i18n import tr
 from tanzuji.report.errors import ReportError
 
 __all__ = [
@@ -58,7 +59,6 @@ def check_report_size(activities: int) -> None:
     ...
     tanzuji.report.errors.ReportError: ...100000...
     """
-    from tanzuji.i18n import tr
 
     if activities > MAX_REPORT_ACTIVITIES:
         raise ReportError(
@@ -119,8 +119,12 @@ def _rasterise_svg(data: bytes, field: str, where: str) -> bytes:
         def _create_surface(self, width: float, height: float) -> Any:
             if not (0 < width * height <= MAX_PICTURE_PIXELS):
                 raise ReportError(
-                    f"{field}: SVG picture of {width:.0f}×{height:.0f} pixels; expected at most "
-                    f"{MAX_PICTURE_PIXELS} pixels",
+                    tr(
+                        f"{field}：SVG 图片 {width:.0f}×{height:.0f} 像素；最多 "
+                        f"{MAX_PICTURE_PIXELS} 像素",
+                        f"{field}: SVG picture of {width:.0f}×{height:.0f} pixels; expected at "
+                        f"most {MAX_PICTURE_PIXELS} pixels",
+                    ),
                     file=where,
                 )
             return super()._create_surface(width, height)
@@ -134,13 +138,20 @@ def _rasterise_svg(data: bytes, field: str, where: str) -> bytes:
         raise
     except _Refused as exc:
         raise ReportError(
-            f"{field}: the SVG picture refers to {exc.args[0]!r}; a picture may load no "
-            "outside file or URL (expected a self-contained picture)",
+            tr(
+                f"{field}：SVG 图片引用了 {exc.args[0]!r}；图片不得加载外部文件或网址"
+                "（应为自包含的图片）",
+                f"{field}: the SVG picture refers to {exc.args[0]!r}; a picture may load no "
+                "outside file or URL (expected a self-contained picture)",
+            ),
             file=where,
         ) from None
     except Exception:  # cairosvg and the XML parser raise many kinds on bad files
         raise ReportError(
-            f"{field}: not a readable SVG picture; expected a PNG, JPEG or plain SVG image",
+            tr(
+                f"{field}：无法读取的 SVG 图片；应为 PNG、JPEG 或普通 SVG 图片",
+                f"{field}: not a readable SVG picture; expected a PNG, JPEG or plain SVG image",
+            ),
             file=where,
         ) from None
     return out.getvalue()
@@ -158,8 +169,11 @@ def picture_data_uri(ref: str, base_dir: Path, allowed: Sequence[Path] = ()) -> 
         path = resolve_inside(ref, base_dir, allowed, what="picture")
         if not path.exists():
             raise ReportError(
-                f"{field}: picture not found; expected an image file relative to the study "
-                f"(got {ref!r})",
+                tr(
+                    f"{field}：找不到图片；应为相对于研究文件的图片文件（得到 {ref!r}）",
+                    f"{field}: picture not found; expected an image file relative to the study "
+                    f"(got {ref!r})",
+                ),
                 file=str(path),
             )
         data = read_bounded(path, MAX_PICTURE_BYTES, what="picture")
@@ -175,8 +189,12 @@ def picture_data_uri(ref: str, base_dir: Path, allowed: Sequence[Path] = ()) -> 
                 raise ValueError(img.format)
             if img.width * img.height > MAX_PICTURE_PIXELS:
                 raise ReportError(
-                    f"{field}: picture too large ({img.width}×{img.height} pixels); expected "
-                    f"at most {MAX_PICTURE_PIXELS} pixels",
+                    tr(
+                        f"{field}：图片过大（{img.width}×{img.height} 像素）；最多 "
+                        f"{MAX_PICTURE_PIXELS} 像素",
+                        f"{field}: picture too large ({img.width}×{img.height} pixels); expected "
+                        f"at most {MAX_PICTURE_PIXELS} pixels",
+                    ),
                     file=str(path),
                 )
             img.load()
@@ -185,7 +203,10 @@ def picture_data_uri(ref: str, base_dir: Path, allowed: Sequence[Path] = ()) -> 
         raise
     except Exception:  # Pillow raises many kinds on files that are not images
         raise ReportError(
-            f"{field}: not a readable picture; expected a PNG or JPEG image",
+            tr(
+                f"{field}：无法读取的图片；应为 PNG 或 JPEG 图片",
+                f"{field}: not a readable picture; expected a PNG or JPEG image",
+            ),
             file=str(path),
         ) from None
     frame.thumbnail((MAX_PICTURE_SIDE, MAX_PICTURE_SIDE))
