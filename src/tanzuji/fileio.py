@@ -72,7 +72,7 @@ def read_bounded(path: Path, limit: int, *, what: str = "file") -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise InputError("file not found", file=where) from None
+        raise InputError(tr("文件不存在", "file not found"), file=where) from None
     except IsADirectoryError:
         raise InputError(
             tr("这是一个目录，不是文件", f"is a directory; expected a {what}"), file=where
