@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -163,9 +164,14 @@ def _read_file(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(
-            tr(f"不是有效的 TOML（{exc}）", f"not valid TOML ({exc})"), file=name
-        ) from None
+        m = re.search(r"line (\d+), column (\d+)", str(exc))
+        if m:
+            at = f"（第 {m.group(1)} 行第 {m.group(2)} 列）"
+        elif "end of document" in str(exc):
+            at = "（在文件末尾）"
+        else:
+            at = "（不是 UTF-8 文本）" if isinstance(exc, UnicodeDecodeError) else ""
+        raise InputError(tr(f"不是有效的 TOML{at}", f"not valid TOML ({exc})"), file=name) from None
 
 
 def _from_mapping(data: Mapping[str, Any], where: str) -> dict[str, Any]:

@@ -285,8 +285,9 @@ def load_mapping(path: Path, extra_instruments: tuple[Instrument, ...] = ()) -> 
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
+        at = f"（第 {mark.column + 1} 列）" if mark is not None else ""
         raise InputError(
-            tr(f"不是有效的 YAML：{exc}", f"not valid YAML: {exc}"), file=str(path), row=row
+            tr(f"YAML 格式错误{at}", f"not valid YAML: {exc}"), file=str(path), row=row
         ) from None
     if not isinstance(data, dict):
         raise InputError(
