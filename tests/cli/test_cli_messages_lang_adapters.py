@@ -120,6 +120,10 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], str]] = {
         "m.yaml",
     ),
     "mapping: YAML syntax": (_meter("meters: [\n", GOOD_CSV), "m.yaml"),
+    "ingest: bad period": (
+        lambda tmp: [*_meter(MAPPING, GOOD_CSV)(tmp)[:-1], "2025-13-01"],
+        "--period",
+    ),
     "pact: v2 footprint": (
         _pact(_footprint(**{"pcf.declaredUnit": "kilogram"})),
         "declaredUnit",
