@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from tanzuji.errors import InputError
-from tanzuji.i18n import Lang, parse_lang, tr
+from tanzuji.i18n import Lang, os_reason, parse_lang, tr
 
 __all__ = [
     "CONFIG_KEYS",
@@ -148,8 +148,8 @@ def _read_file(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise InputError(
             tr(
-                f"无法读取配置文件（{exc.strerror}）",
-                f"cannot read the config file ({exc.strerror})",
+                f"无法读取配置文件（{os_reason(exc)}）",
+                f"cannot read the config file ({os_reason(exc)})",
             ),
             file=name,
         ) from None

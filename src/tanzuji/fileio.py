@@ -34,7 +34,7 @@ from types import FrameType
 from typing import Any
 
 from tanzuji.errors import InputError, OutputError
-from tanzuji.i18n import tr
+from tanzuji.i18n import os_reason, tr
 
 __all__ = [
     "MAX_REFERENCE_LENGTH",
@@ -79,7 +79,7 @@ def read_bounded(path: Path, limit: int, *, what: str = "file") -> bytes:
         ) from None
     except OSError as exc:
         raise InputError(
-            tr(f"无法打开文件（{exc.strerror}）", f"cannot open the {what} ({exc.strerror})"),
+            tr(f"无法打开文件（{os_reason(exc)}）", f"cannot open the {what} ({os_reason(exc)})"),
             file=where,
         ) from None
     try:
@@ -112,7 +112,7 @@ def read_bounded(path: Path, limit: int, *, what: str = "file") -> bytes:
         return b"".join(chunks)
     except OSError as exc:
         raise InputError(
-            tr(f"无法读取文件（{exc.strerror}）", f"cannot read the {what} ({exc.strerror})"),
+            tr(f"无法读取文件（{os_reason(exc)}）", f"cannot read the {what} ({os_reason(exc)})"),
             file=where,
         ) from None
     finally:

@@ -18,7 +18,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def chinese_prose(text: str) -> bool:
     """Chinese in ``text`` outside quoted values and lists of accepted spellings."""
-    text = re.sub(r"'[^']*'|\"[^\"]*\"|expected one of [^\n]*", " ", text)
+    text = re.sub(r"'[^']*'|\"[^\"]*\"|expected (?:one of|a unit such as) [^\n]*", " ", text)
     return bool(CJK.search(text))
 
 
@@ -90,6 +90,11 @@ def _meter(mapping: str, csv: str) -> Callable[[Path], list[str]]:
     return make
 
 
+def _bytes(path: Path) -> str:
+    path.write_bytes(b"not a zip")
+    return str(path)
+
+
 def _pact(doc: Any) -> Callable[[Path], list[str]]:
     def make(tmp: Path) -> list[str]:
         text = doc if isinstance(doc, str) else json.dumps(doc)
@@ -120,6 +125,23 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], str]] = {
         "m.yaml",
     ),
     "mapping: YAML syntax": (_meter("meters: [\n", GOOD_CSV), "m.yaml"),
+    "mapping: unknown unit": (
+        _meter(MAPPING.replace("interval: 15min", "interval: 15min\nunit: kWhh"), GOOD_CSV),
+        "m.yaml: unit",
+    ),
+    "readings: not a workbook": (
+        lambda tmp: [
+            *_meter(MAPPING, GOOD_CSV)(tmp)[:3],
+            _bytes(tmp / "r.xlsx"),
+            "--period",
+            PERIOD,
+        ],
+        "r.xlsx",
+    ),
+    "pact: no such file": (
+        lambda tmp: ["pact", "import", str(tmp / "none.json"), "--out", str(tmp / "lib.yaml")],
+        "none.json",
+    ),
     "ingest: bad period": (
         lambda tmp: [*_meter(MAPPING, GOOD_CSV)(tmp)[:-1], "2025-13-01"],
         "--period",

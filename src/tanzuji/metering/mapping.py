@@ -23,12 +23,13 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from tanzuji.errors import InputError
-from tanzuji.i18n import tr
+from tanzuji.errors import InputError, UnitError
+from tanzuji.i18n import os_reason, tr
 from tanzuji.model.base import _Strict
 from tanzuji.model.derived import AllocationShare
 from tanzuji.model.governance import Instrument
 from tanzuji.model.validation import clean_loc, error_message, error_path
+from tanzuji.units import parse_unit
 
 __all__ = [
     "Columns",
@@ -274,7 +275,8 @@ def load_mapping(path: Path, extra_instruments: tuple[Instrument, ...] = ()) -> 
     except OSError as exc:
         raise InputError(
             tr(
-                f"无法读取映射文件：{exc.strerror}", f"cannot read the mapping file: {exc.strerror}"
+                f"无法读取映射文件：{os_reason(exc)}",
+                f"cannot read the mapping file: {os_reason(exc)}",
             ),
             file=str(path),
         ) from None
@@ -304,6 +306,15 @@ def load_mapping(path: Path, extra_instruments: tuple[Instrument, ...] = ()) -> 
         raise InputError(
             error_message(first, Mapping, first["loc"]), file=str(path), path=loc or None
         ) from None
+    units = [("unit", mapping.unit)] + [
+        (f"meters[{j}].unit", m.unit) for j, m in enumerate(mapping.meters) if m.unit
+    ]
+    for where, unit in units:
+        if not is_reactive(unit):
+            try:
+                parse_unit(unit)
+            except UnitError as exc:
+                raise exc.with_location(file=str(path), path=where) from None
     known = {i.id for i in mapping.instruments} | {i.id for i in extra_instruments}
     for j, meter in enumerate(mapping.meters):
         if meter.instrument not in known:

@@ -31,7 +31,7 @@ from typing import Any
 
 from tanzuji.errors import InputError, InputErrors
 from tanzuji.factors import LibraryFile, LibraryHeader
-from tanzuji.i18n import tr
+from tanzuji.i18n import os_reason, tr
 from tanzuji.model import EmissionFactor, FactorType, LocalizedText, Source, Uncertainty
 from tanzuji.pact.extension import find_extension
 from tanzuji.pact.schema import ProductFootprint, footprint_errors
@@ -227,7 +227,8 @@ def read_footprints(paths: Iterable[Path]) -> list[tuple[Path, str, Any]]:
             except OSError as exc:
                 problems.append(
                     InputError(
-                        tr(f"无法读取：{exc.strerror}", f"cannot read: {exc.strerror}"), file=str(f)
+                        tr(f"无法读取：{os_reason(exc)}", f"cannot read: {os_reason(exc)}"),
+                        file=str(f),
                     )
                 )
                 continue
