@@ -5,8 +5,11 @@ files are not copied): required properties, decimal strings, URNs, enums, the ge
 "at most one of" rule and the extension envelope. :func:`validate_footprint` reports every fault
 with its JSON path (``$.pcf.declaredUnitAmount``).
 
->>> errs = footprint_errors({"id": "x"})
->>> errs[0]
+>>> footprint_errors({"id": "x"})[0]
+'$.id: 应为 UUID（实际为 x）'
+>>> from tanzuji.i18n import use_lang
+>>> with use_lang("en"):
+...     footprint_errors({"id": "x"})[0]
 '$.id: expected a UUID (got x)'
 """
 
