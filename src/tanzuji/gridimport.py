@@ -290,6 +290,17 @@ def import_grid_table(
                 )
             )
             continue
+        if value < 0:
+            problems.append(
+                InputError(
+                    tr("应为 ≥ 0 的发布值", "expected the published value ≥ 0"),
+                    file=file,
+                    row=n,
+                    column="value",
+                    got=raw_value,
+                )
+            )
+            continue
         raw_year = cell(row, "year") or (str(year) if year else "")
         m = re.fullmatch(r"(\d{4})(年)?", raw_year)
         if not m:

@@ -157,6 +157,7 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], str]] = {
     ),
     "pact: not JSON": (_pact("{"), "pf.json"),
     "grid: no value column": (_grid("省份,年份,来源\n浙江,2022,公告\n"), "g.csv"),
+    "grid: negative value": (_grid("省份,年份,排放因子,来源\n浙江,2022,-0.5,公告\n"), "g.csv"),
     "grid: unknown province": (_grid("省份,年份,排放因子,来源\n火星,2022,0.5,公告\n"), "g.csv"),
 }
 
