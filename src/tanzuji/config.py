@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -40,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from tanzuji.errors import InputError
-from tanzuji.i18n import Lang, parse_lang, tr
+from tanzuji.i18n import Lang, os_reason, parse_lang, tr
 
 __all__ = [
     "CONFIG_KEYS",
@@ -139,17 +140,38 @@ def _read_file(path: Path) -> dict[str, Any]:
     name = str(path)
     try:
         if not path.is_file():
-            raise InputError("the config file is not a regular file", file=name)
+            raise InputError(
+                tr("配置文件不是普通文件", "the config file is not a regular file"), file=name
+            )
         with path.open("rb") as fh:
             raw = fh.read(_MAX_CONFIG_BYTES + 1)
     except OSError as exc:
-        raise InputError(f"cannot read the config file ({exc.strerror})", file=name) from None
+        raise InputError(
+            tr(
+                f"无法读取配置文件（{os_reason(exc)}）",
+                f"cannot read the config file ({os_reason(exc)})",
+            ),
+            file=name,
+        ) from None
     if len(raw) > _MAX_CONFIG_BYTES:
-        raise InputError(f"the config file is larger than {_MAX_CONFIG_BYTES} bytes", file=name)
+        raise InputError(
+            tr(
+                f"配置文件超过 {_MAX_CONFIG_BYTES} 字节",
+                f"the config file is larger than {_MAX_CONFIG_BYTES} bytes",
+            ),
+            file=name,
+        )
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"not valid TOML ({exc})", file=name) from None
+        m = re.search(r"line (\d+), column (\d+)", str(exc))
+        if m:
+            at = f"（第 {m.group(1)} 行第 {m.group(2)} 列）"
+        elif "end of document" in str(exc):
+            at = "（在文件末尾）"
+        else:
+            at = "（不是 UTF-8 文本）" if isinstance(exc, UnicodeDecodeError) else ""
+        raise InputError(tr(f"不是有效的 TOML{at}", f"not valid TOML ({exc})"), file=name) from None
 
 
 def _from_mapping(data: Mapping[str, Any], where: str) -> dict[str, Any]:
@@ -157,24 +179,35 @@ def _from_mapping(data: Mapping[str, Any], where: str) -> dict[str, Any]:
     for key, value in data.items():
         if key not in CONFIG_KEYS:
             close = difflib.get_close_matches(str(key), CONFIG_KEYS, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = tr(f"；是否为 {close[0]!r}？", f"; did you mean {close[0]!r}?") if close else ""
             raise InputError(
-                f"unknown setting (expected one of {', '.join(CONFIG_KEYS)}){hint}",
+                tr(
+                    f"未知的设置项（应为以下之一：{'、'.join(CONFIG_KEYS)}）{hint}",
+                    f"unknown setting (expected one of {', '.join(CONFIG_KEYS)}){hint}",
+                ),
                 file=where,
                 path=str(key),
             )
         if key == "library_dirs":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise InputError("expected a list of folder paths", file=where, path=key)
+                raise InputError(
+                    tr("应为文件夹路径的列表", "expected a list of folder paths"),
+                    file=where,
+                    path=key,
+                )
             out[key] = tuple(Path(v).expanduser() for v in value)
             continue
         if not isinstance(value, str) or not value.strip():
-            raise InputError("expected a non-empty string", file=where, path=str(key))
+            raise InputError(
+                tr("应为非空字符串", "expected a non-empty string"), file=where, path=str(key)
+            )
         if key == "lang":
             try:
                 out[key] = parse_lang(value)
             except ValueError as exc:
-                raise InputError(str(exc), file=where, path=key) from None
+                raise InputError(
+                    tr(f"未知的语言 {value!r}：应为 zh 或 en", str(exc)), file=where, path=key
+                ) from None
         elif key in {"key", "cert", "trust_list"}:
             out[key] = Path(value).expanduser()
         else:

@@ -34,7 +34,7 @@ from types import FrameType
 from typing import Any
 
 from tanzuji.errors import InputError, OutputError
-from tanzuji.i18n import tr
+from tanzuji.i18n import os_reason, tr
 
 __all__ = [
     "MAX_REFERENCE_LENGTH",
@@ -72,14 +72,14 @@ def read_bounded(path: Path, limit: int, *, what: str = "file") -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise InputError("file not found", file=where) from None
+        raise InputError(tr("文件不存在", "file not found"), file=where) from None
     except IsADirectoryError:
         raise InputError(
             tr("这是一个目录，不是文件", f"is a directory; expected a {what}"), file=where
         ) from None
     except OSError as exc:
         raise InputError(
-            tr(f"无法打开文件（{exc.strerror}）", f"cannot open the {what} ({exc.strerror})"),
+            tr(f"无法打开文件（{os_reason(exc)}）", f"cannot open the {what} ({os_reason(exc)})"),
             file=where,
         ) from None
     try:
@@ -112,7 +112,7 @@ def read_bounded(path: Path, limit: int, *, what: str = "file") -> bytes:
         return b"".join(chunks)
     except OSError as exc:
         raise InputError(
-            tr(f"无法读取文件（{exc.strerror}）", f"cannot read the {what} ({exc.strerror})"),
+            tr(f"无法读取文件（{os_reason(exc)}）", f"cannot read the {what} ({os_reason(exc)})"),
             file=where,
         ) from None
     finally:

@@ -39,9 +39,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from tanzuji.errors import InputError, InputErrors
 from tanzuji.factors import LibraryFile, LibraryHeader
+from tanzuji.i18n import tr
 from tanzuji.model import EmissionFactor, LocalizedText, Source, Uncertainty
+from tanzuji.model.validation import clean_loc, error_message, error_path
 
 __all__ = ["PROVINCES", "REGIONS", "import_grid_table", "library_yaml", "place_of"]
 
@@ -119,6 +123,8 @@ _COLUMNS = {
     "unit": ("单位", "unit"),
     "source": ("来源", "出处", "source", "citation"),
 }
+#: the column keys as a Chinese message names them
+_COLUMN_ZH = {"place": "地区", "year": "年份", "value": "数值", "unit": "单位", "source": "来源"}
 _KINDS = {
     "co2": (
         "cn.grid.co2",
@@ -167,7 +173,7 @@ def place_of(name: str) -> tuple[str, str, str, str]:
 def _rows(path: Path) -> list[list[str]]:
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise InputError("file not found", file=str(path))
+        raise InputError(tr("文件不存在", "file not found"), file=str(path))
     if suffix == ".csv":
         raw = path.read_bytes()
         for enc in ("utf-8-sig", "gb18030"):
@@ -177,7 +183,9 @@ def _rows(path: Path) -> list[list[str]]:
             except UnicodeDecodeError:
                 continue
         else:  # pragma: no cover - gb18030 decodes any byte string
-            raise InputError("not UTF-8 or GB18030 text", file=str(path))
+            raise InputError(
+                tr("不是 UTF-8 或 GB18030 文本", "not UTF-8 or GB18030 text"), file=str(path)
+            )
         return [row for row in csv.reader(io.StringIO(text))]
     if suffix == ".xlsx":
         from openpyxl import load_workbook
@@ -190,7 +198,11 @@ def _rows(path: Path) -> list[list[str]]:
             ]
         finally:
             wb.close()
-    raise InputError("expected a .csv or .xlsx table", file=str(path), got=path.suffix)
+    raise InputError(
+        tr("应为 .csv 或 .xlsx 表格", "expected a .csv or .xlsx table"),
+        file=str(path),
+        got=path.suffix,
+    )
 
 
 def _header_index(header: list[str], file: str) -> tuple[dict[str, int], str | None]:
@@ -208,7 +220,10 @@ def _header_index(header: list[str], file: str) -> tuple[dict[str, int], str | N
     for key in ("place", "value"):
         if key not in index:
             raise InputError(
-                f"no {key} column; expected one of {', '.join(_COLUMNS[key])}",
+                tr(
+                    f"缺少{_COLUMN_ZH[key]}列；列名应为以下之一：{'、'.join(_COLUMNS[key])}",
+                    f"no {key} column; expected one of {', '.join(_COLUMNS[key])}",
+                ),
                 file=file,
                 row=1,
             )
@@ -225,12 +240,18 @@ def import_grid_table(
 ) -> LibraryFile:
     """Read the table; one factor per row, validated; errors name their row and column."""
     if kind not in _KINDS:
-        raise InputError(f"unknown kind; expected {' or '.join(_KINDS)}", got=kind)
+        raise InputError(
+            tr(
+                f"未知的类型；应为 {' 或 '.join(_KINDS)}",
+                f"unknown kind; expected {' or '.join(_KINDS)}",
+            ),
+            got=kind,
+        )
     prefix, zh_name, en_name, gas, default_unit = _KINDS[kind]
     file = str(path)
     rows = [r for r in _rows(path) if any(c.strip() for c in r)]
     if not rows:
-        raise InputError("the table is empty", file=file)
+        raise InputError(tr("表格为空", "the table is empty"), file=file)
     index, unit_in_header = _header_index(rows[0], file)
     problems: list[InputError] = []
     factors: list[EmissionFactor] = []
@@ -247,7 +268,7 @@ def import_grid_table(
         except ValueError:
             problems.append(
                 InputError(
-                    "unknown province or region",
+                    tr("未知的省份或区域", "unknown province or region"),
                     file=file,
                     row=n,
                     column="place",
@@ -261,7 +282,22 @@ def import_grid_table(
         except ValueError:
             problems.append(
                 InputError(
-                    "expected the published number", file=file, row=n, column="value", got=raw_value
+                    tr("应为发布的数值", "expected the published number"),
+                    file=file,
+                    row=n,
+                    column="value",
+                    got=raw_value,
+                )
+            )
+            continue
+        if value < 0:
+            problems.append(
+                InputError(
+                    tr("应为 ≥ 0 的发布值", "expected the published value ≥ 0"),
+                    file=file,
+                    row=n,
+                    column="value",
+                    got=raw_value,
                 )
             )
             continue
@@ -270,7 +306,7 @@ def import_grid_table(
         if not m:
             problems.append(
                 InputError(
-                    "expected the data year (e.g. 2022)",
+                    tr("应为数据年份（如 2022）", "expected the data year (e.g. 2022)"),
                     file=file,
                     row=n,
                     column="year",
@@ -283,13 +319,25 @@ def import_grid_table(
         source = cell(row, "source") or citation
         if not source:
             problems.append(
-                InputError("no source: give a source column or --citation", file=file, row=n)
+                InputError(
+                    tr(
+                        "缺少来源：请给出来源列或 --citation",
+                        "no source: give a source column or --citation",
+                    ),
+                    file=file,
+                    row=n,
+                )
             )
             continue
         fid = ".".join(p for p in (prefix, str(data_year), part) if p)
         if fid in seen:
             problems.append(
-                InputError("this place and year appear twice", file=file, row=n, got=place)
+                InputError(
+                    tr("该地区与年份重复出现", "this place and year appear twice"),
+                    file=file,
+                    row=n,
+                    got=place,
+                )
             )
             continue
         seen.add(fid)
@@ -323,12 +371,22 @@ def import_grid_table(
                     tags=("electricity", "grid", kind, level),
                 )
             )
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            problems.append(
+                InputError(
+                    error_message(err, EmissionFactor, err["loc"]),
+                    file=file,
+                    row=n,
+                    column=error_path(clean_loc(err["loc"])) or None,
+                )
+            )
         except (ValueError, TypeError) as exc:
             problems.append(InputError(str(exc).splitlines()[0], file=file, row=n))
     if problems:
         raise InputErrors(problems)
     if not factors:
-        raise InputError("the table has no data rows", file=file)
+        raise InputError(tr("表格没有数据行", "the table has no data rows"), file=file)
     header = LibraryHeader(
         id=library_id,
         name=LocalizedText(zh=f"导入的{zh_name}", en=f"Imported {en_name}s"),

@@ -15,12 +15,13 @@ per command or request with :func:`use_lang`; nothing else changes it.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
 
-__all__ = ["Lang", "get_lang", "parse_lang", "set_lang", "tr", "use_lang"]
+__all__ = ["Lang", "get_lang", "os_reason", "parse_lang", "set_lang", "tr", "use_lang"]
 
 
 class Lang(StrEnum):
@@ -74,3 +75,34 @@ def use_lang(lang: Lang | str) -> Iterator[Lang]:
 def tr(zh: str, en: str) -> str:
     """The text in the language in force: ``tr("已写入 {path}", "wrote {path}")``."""
     return zh if _LANG.get() is Lang.zh else en
+
+
+#: the operating system's reasons a user meets reading or writing files, in Chinese
+_OS_REASONS_ZH = {
+    errno.ENOENT: "文件或目录不存在",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "不允许的操作",
+    errno.EISDIR: "这是一个目录",
+    errno.ENOTDIR: "路径中有一部分不是目录",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "只读文件系统",
+    errno.EEXIST: "文件已存在",
+    errno.ENAMETOOLONG: "文件名太长",
+    errno.ELOOP: "符号链接层数过多",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an operating-system call failed, in the language in force (``exc.strerror``
+    is the C library's English).
+
+    >>> import errno
+    >>> os_reason(FileNotFoundError(errno.ENOENT, "No such file or directory"))
+    '文件或目录不存在'
+    >>> with use_lang("en"):
+    ...     os_reason(PermissionError(errno.EACCES, "Permission denied"))
+    'Permission denied'
+    """
+    en = exc.strerror or str(exc)
+    zh = _OS_REASONS_ZH.get(exc.errno) if exc.errno is not None else None
+    return tr(zh or f"系统错误（{en}）", en)

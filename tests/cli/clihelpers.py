@@ -46,13 +46,50 @@ _NOT_PROSE = re.compile(
 _ENGLISH_RUN = re.compile(r"(?<![\w-])[A-Za-z]{2,}(?: +[A-Za-z]+){2,}(?![\w-])")
 
 
+_COMMANDS: re.Pattern[str] | None = None
+
+
+def _commands() -> re.Pattern[str]:
+    """A tanzuji command line as messages quote it: ``tanzuji org add ACME --role admin``.
+
+    The command path must be a real command of the app; after it come options and
+    arguments that are not plain lower-case words (so prose after a command still counts).
+    """
+    global _COMMANDS
+    if _COMMANDS is None:
+        import typer
+
+        from tanzuji.cli import app
+
+        paths: list[str] = []
+
+        def walk(cmd: object, prefix: str) -> None:
+            for name, sub in (getattr(cmd, "commands", None) or {}).items():
+                walk(sub, f"{prefix} {name}".strip())
+            if prefix:
+                paths.append(prefix)
+
+        walk(typer.main.get_command(app), "")
+        names = "|".join(re.escape(p) for p in sorted(paths, key=len, reverse=True))
+        _COMMANDS = re.compile(
+            rf"\btanzuji (?:{names})\b"
+            r"(?: +(?:--?[\w-]+|[^\sa-z（）()，,：:；;。][^\s（）()，,：:；;。]*))*"
+        )
+    return _COMMANDS
+
+
 def english_runs(text: str) -> list[str]:
     """Runs of three or more English words in ``text`` (file names, ids, field paths,
-    quoted values and snake_case keys excluded): what must not appear in a Chinese session.
+    quoted values, snake_case keys and tanzuji command lines excluded): what must not
+    appear in a Chinese session.
 
     >>> english_runs("错误: /tmp/a b c.yaml: activities[0].unit: 未知单位（实际为 'kWh x y'）")
     []
     >>> english_runs("错误: s.yaml: expected a number (got 1)")
     ['expected a number']
+    >>> english_runs("没有组织 'X'（用 tanzuji org add NoSuchOrg --role admin 添加）")
+    []
+    >>> english_runs("tanzuji check lists them all")
+    ['lists them all']
     """
-    return _ENGLISH_RUN.findall(_NOT_PROSE.sub(" ", text))
+    return _ENGLISH_RUN.findall(_NOT_PROSE.sub(" ", _commands().sub(" ", text)))

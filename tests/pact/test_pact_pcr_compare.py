@@ -103,3 +103,21 @@ def test_cli_compare(tmp_path: Path) -> None:
     run = CliRunner().invoke(app, ["--lang", "zh", "pact", "compare", str(tmp_path)])
     assert run.exit_code == 0, run.output
     assert "不可比" in run.stdout and "电力因子年份不同" in run.stdout
+
+
+def test_boundaries_are_named_by_their_stages_not_their_keys() -> None:
+    a = _with(footprint(id="5b0f3a52-1c7e-4d8a-9a51-0c3e2f4b6d71"))
+    b = _with(footprint(id="5b0f3a52-1c7e-4d8a-9a51-0c3e2f4b6d72"), boundary=["raw_materials"])
+    (pair,) = compare_footprints([a, b]).pairs
+    zh = "".join(pair.reasons_zh)
+    assert "原材料获取阶段+生产制造阶段 / 原材料获取阶段" in zh, zh
+    assert "raw_materials" not in zh and "manufacturing" not in zh
+    assert "Raw material acquisition+Manufacturing / Raw material acquisition" in "".join(
+        pair.reasons_en
+    )
+    data = load_study(EXAMPLE).study.model_dump(mode="json", exclude_none=True)
+    data["boundary"] = ["raw_materials", "manufacturing"]
+    found = check_pcr(Study.model_validate(data), load_rule("smart-meter"))
+    boundary = next(f for f in found if f.path == "boundary")
+    assert "raw_materials" not in boundary.zh and "使用阶段" in boundary.zh, boundary.zh
+    assert "use" not in boundary.en.split() and "Use" in boundary.en, boundary.en

@@ -8,6 +8,7 @@ import pytest
 from pacthelpers import footprint
 
 from tanzuji.errors import InputErrors
+from tanzuji.i18n import use_lang
 from tanzuji.pact.schema import footprint_errors, validate_footprint
 
 
@@ -48,13 +49,15 @@ def test_faults_are_named_by_json_path(override: dict[str, Any], path: str) -> N
 
 def test_v2_field_names_are_rejected() -> None:
     pf = footprint(**{"pcf.declaredUnit": "piece", "productCategoryCpc": "47160"})
-    errors = footprint_errors(pf)
+    with use_lang("en"):
+        errors = footprint_errors(pf)
     assert "$.pcf.declaredUnit: a PACT v2 property; v3 expects declaredUnitOfMeasurement" in errors
     assert any(e.startswith("$.productCategoryCpc:") for e in errors)
 
 
 def test_two_geographies_are_one_too_many() -> None:
-    errors = footprint_errors(footprint(**{"pcf.geographyRegionOrSubregion": "Eastern Asia"}))
+    with use_lang("en"):
+        errors = footprint_errors(footprint(**{"pcf.geographyRegionOrSubregion": "Eastern Asia"}))
     assert any("at most one of" in e for e in errors)
 
 

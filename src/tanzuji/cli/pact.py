@@ -14,7 +14,7 @@ from rich.markup import escape
 
 from tanzuji.cli._common import ForceOption, out, output_path, wrote
 from tanzuji.errors import TanzujiError
-from tanzuji.i18n import get_lang, tr
+from tanzuji.i18n import get_lang, os_reason, tr
 
 __all__ = ["register", "write_demo_footprint"]
 
@@ -55,7 +55,7 @@ def _report_ref(pdf: Path, study: Any, result: Any, number: str | None) -> Any:
         digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
     except OSError as exc:
         raise TanzujiError(
-            tr(f"无法读取报告 {pdf}：{exc.strerror}", f"cannot read {pdf}: {exc.strerror}")
+            tr(f"无法读取报告 {pdf}：{os_reason(exc)}", f"cannot read {pdf}: {os_reason(exc)}")
         ) from None
     if number is None:
         date = study.evaluator.date if study.evaluator and study.evaluator.date else dt.date.today()

@@ -23,11 +23,13 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from tanzuji.errors import InputError
-from tanzuji.i18n import tr
+from tanzuji.errors import InputError, UnitError
+from tanzuji.i18n import os_reason, tr
 from tanzuji.model.base import _Strict
 from tanzuji.model.derived import AllocationShare
 from tanzuji.model.governance import Instrument
+from tanzuji.model.validation import clean_loc, error_message, error_path
+from tanzuji.units import parse_unit
 
 __all__ = [
     "Columns",
@@ -107,7 +109,12 @@ class MeterMapping(_Strict):
     @model_validator(mode="after")
     def _one_rate(self) -> MeterMapping:
         if self.max_kw is not None and self.max_rate is not None:
-            raise ValueError("give max_kw (electricity) or max_rate (other carriers), not both")
+            raise ValueError(
+                tr(
+                    "max_kw（电）与 max_rate（其他能源）只能给出其一",
+                    "give max_kw (electricity) or max_rate (other carriers), not both",
+                )
+            )
         return self
 
     @property
@@ -137,7 +144,12 @@ class MeterAllocation(_Strict):
     def _product(self) -> MeterAllocation:
         names = [m.model for m in self.models]
         if self.product_model not in names:
-            raise ValueError(f"product_model {self.product_model!r} is not among the models")
+            raise ValueError(
+                tr(
+                    f"product_model {self.product_model!r} 不在 models 之中",
+                    f"product_model {self.product_model!r} is not among the models",
+                )
+            )
         return self
 
     def per_unit(self) -> float:
@@ -177,7 +189,12 @@ class Mapping(_Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; expected e.g. Asia/Shanghai") from None
+            raise ValueError(
+                tr(
+                    f"未知时区 {value!r}；应为如 Asia/Shanghai 的时区名",
+                    f"unknown time zone {value!r}; expected e.g. Asia/Shanghai",
+                )
+            ) from None
         return value
 
     @model_validator(mode="after")
@@ -185,15 +202,30 @@ class Mapping(_Strict):
         ids = [m.id for m in self.meters]
         dup = {i for i in ids if ids.count(i) > 1}
         if dup:
-            raise ValueError(f"meter {sorted(dup)[0]!r} is listed twice")
+            raise ValueError(
+                tr(
+                    f"电能表 {sorted(dup)[0]!r} 重复列出",
+                    f"meter {sorted(dup)[0]!r} is listed twice",
+                )
+            )
         for g in self.groups:
             for mid in g.meters:
                 if mid not in ids:
-                    raise ValueError(f"group {g.id!r} names meter {mid!r}, which is not mapped")
+                    raise ValueError(
+                        tr(
+                            f"分组 {g.id!r} 引用的电能表 {mid!r} 未在 meters 中映射",
+                            f"group {g.id!r} names meter {mid!r}, which is not mapped",
+                        )
+                    )
         for m in self.meters:
             for mid in m.reconcile:
                 if mid not in ids:
-                    raise ValueError(f"meter {m.id!r} reconciles meter {mid!r}, not mapped")
+                    raise ValueError(
+                        tr(
+                            f"电能表 {m.id!r} 对账的电能表 {mid!r} 未在 meters 中映射",
+                            f"meter {m.id!r} reconciles meter {mid!r}, not mapped",
+                        )
+                    )
         return self
 
     @property
@@ -216,11 +248,18 @@ class Mapping(_Strict):
 def _minutes(text: str) -> int:
     m = re.fullmatch(r"\s*([0-9]+)\s*(min|m|h|H)\s*", text)
     if not m or int(m.group(1)) <= 0:
-        raise ValueError(f"interval {text!r}: expected e.g. 15min, 30min or 1h")
+        raise ValueError(
+            tr(
+                f"时段长度 {text!r}：应为如 15min、30min 或 1h",
+                f"interval {text!r}: expected e.g. 15min, 30min or 1h",
+            )
+        )
     n = int(m.group(1))
     minutes = n * 60 if m.group(2) in ("h", "H") else n
     if 1440 % minutes:
-        raise ValueError(f"interval {text!r} does not divide a day")
+        raise ValueError(
+            tr(f"时段长度 {text!r} 不能整除一天", f"interval {text!r} does not divide a day")
+        )
     return minutes
 
 
@@ -236,7 +275,8 @@ def load_mapping(path: Path, extra_instruments: tuple[Instrument, ...] = ()) -> 
     except OSError as exc:
         raise InputError(
             tr(
-                f"无法读取映射文件：{exc.strerror}", f"cannot read the mapping file: {exc.strerror}"
+                f"无法读取映射文件：{os_reason(exc)}",
+                f"cannot read the mapping file: {os_reason(exc)}",
             ),
             file=str(path),
         ) from None
@@ -247,8 +287,9 @@ def load_mapping(path: Path, extra_instruments: tuple[Instrument, ...] = ()) -> 
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
+        at = f"（第 {mark.column + 1} 列）" if mark is not None else ""
         raise InputError(
-            tr(f"不是有效的 YAML：{exc}", f"not valid YAML: {exc}"), file=str(path), row=row
+            tr(f"YAML 格式错误{at}", f"not valid YAML: {exc}"), file=str(path), row=row
         ) from None
     if not isinstance(data, dict):
         raise InputError(
@@ -261,8 +302,19 @@ def load_mapping(path: Path, extra_instruments: tuple[Instrument, ...] = ()) -> 
         mapping = Mapping.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        raise InputError(first["msg"], file=str(path), path=loc or None) from None
+        loc = error_path(clean_loc(first["loc"]))
+        raise InputError(
+            error_message(first, Mapping, first["loc"]), file=str(path), path=loc or None
+        ) from None
+    units = [("unit", mapping.unit)] + [
+        (f"meters[{j}].unit", m.unit) for j, m in enumerate(mapping.meters) if m.unit
+    ]
+    for where, unit in units:
+        if not is_reactive(unit):
+            try:
+                parse_unit(unit)
+            except UnitError as exc:
+                raise exc.with_location(file=str(path), path=where) from None
     known = {i.id for i in mapping.instruments} | {i.id for i in extra_instruments}
     for j, meter in enumerate(mapping.meters):
         if meter.instrument not in known:

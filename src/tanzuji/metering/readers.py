@@ -255,7 +255,11 @@ def _excel_pieces(f: Path, mapping: Mapping) -> list[Piece]:
         wb = openpyxl.load_workbook(f, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise InputError(
-            tr(f"无法读取的 Excel 文件（{exc}）", f"not a readable Excel file ({exc})"), file=str(f)
+            tr(
+                "无法读取的 Excel 文件（不是有效的 .xlsx 工作簿，或已损坏）",
+                f"not a readable Excel file ({exc})",
+            ),
+            file=str(f),
         ) from None
     out = []
     try:

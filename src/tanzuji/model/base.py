@@ -451,7 +451,15 @@ class Period(_Strict):
         if isinstance(value, dict) and "start" in value and "end" not in value:
             start = value["start"]
             if isinstance(start, str):
-                start = dt.date.fromisoformat(start)
+                try:
+                    start = dt.date.fromisoformat(start)
+                except ValueError:
+                    raise ValueError(
+                        tr(
+                            f"日期无效，应为 YYYY-MM-DD（实际为 {start!r}）",
+                            f"not a valid date; expected YYYY-MM-DD (got {start!r})",
+                        )
+                    ) from None
             if isinstance(start, dt.date):
                 try:
                     nxt = start.replace(year=start.year + 1)

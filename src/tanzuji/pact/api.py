@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, urlencode
 from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from tanzuji.i18n import use_lang
 from tanzuji.pact.extension import DOC_PATH, SCHEMA_PATH, shipped_schema
 from tanzuji.pact.host import FILTERS, PactBackend, ReceivedEvent, matches, parse_time
 from tanzuji.pact.schema import footprint_errors
@@ -329,7 +330,8 @@ def _event_problem(body: Any) -> str | None:
             if not isinstance(pfs, list) or not pfs:
                 return "$.data.pfs: expected a non-empty list of footprints"
             for i, pf in enumerate(pfs):
-                errs = footprint_errors(pf)
+                with use_lang("en"):  # a protocol response: the spec's language
+                    errs = footprint_errors(pf)
                 if errs:
                     return errs[0].replace("$", f"$.data.pfs[{i}]", 1)
         elif not isinstance(data.get("error"), dict):

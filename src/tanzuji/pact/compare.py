@@ -95,7 +95,9 @@ def _why(a: Entry, b: Entry) -> tuple[list[str], list[str]]:
             en.append(f"{name_en} differs ({_show(x)} / {_show(y)})")
 
     differ("产品规则", "product rule", a.rules, b.rules)
-    differ("系统边界", "boundary", a.boundary, b.boundary)
+    if a.boundary != b.boundary:
+        zh.append(f"系统边界不同（{_stages(a.boundary, 'zh')} / {_stages(b.boundary, 'zh')}）")
+        en.append(f"boundary differs ({_stages(a.boundary, 'en')} / {_stages(b.boundary, 'en')})")
     differ("GWP 依据", "GWP basis", a.gwp, b.gwp)
     differ("电力因子年份", "grid factor year", a.grid_years, b.grid_years)
     differ("参考期", "reference period", a.period, b.period)
@@ -104,6 +106,21 @@ def _why(a: Entry, b: Entry) -> tuple[list[str], list[str]]:
         zh.append(f"未给出不确定度（{', '.join(missing)}）")
         en.append(f"no uncertainty given ({', '.join(missing)})")
     return zh, en
+
+
+def _stages(values: tuple[str, ...], lang: str) -> str:
+    """Life-cycle stages by their names (a stage key never reaches the user)."""
+    from tanzuji.model import Stage
+
+    out = []
+    for v in values:
+        try:
+            stage = Stage(v)
+        except ValueError:
+            out.append(v)
+            continue
+        out.append(stage.zh if lang == "zh" else stage.en)
+    return "+".join(out) or "—"
 
 
 def _show(x: Any) -> str:

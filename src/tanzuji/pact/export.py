@@ -42,6 +42,7 @@ from tanzuji.calculation import (
     MonteCarloStudy,
 )
 from tanzuji.errors import InputError, InputErrors
+from tanzuji.i18n import tr
 from tanzuji.model import EmissionFactor, Study
 from tanzuji.pact.extension import (
     FactorRef,
@@ -114,10 +115,13 @@ class ExportOptions:
     extra_standards: tuple[str, ...] = field(default=())
 
 
-def _missing(path: str, prop: str, what: str) -> InputError:
+def _missing(path: str, prop: str, what: tuple[str, str]) -> InputError:
     return InputError(
-        f"the PACT export needs {prop}, which this study never declared; declare {what} "
-        "(tanzuji never fills it with a default)",
+        tr(
+            f"PACT 导出需要 {prop}，但本研究未声明；请声明{what[0]}（tanzuji 不会以默认值填充）",
+            f"the PACT export needs {prop}, which this study never declared; declare {what[1]} "
+            "(tanzuji never fills it with a default)",
+        ),
         path=path,
     )
 
@@ -144,10 +148,16 @@ def _gwp(model: MeasurementModel, study: Study) -> tuple[list[str], list[InputEr
     if unrecorded and not declared:
         problems.append(
             InputError(
-                "the PACT export needs ipccCharacterizationFactors, but the CO2e factors "
-                f"{', '.join(unrecorded[:5])}{' …' if len(unrecorded) > 5 else ''} record no "
-                "GWP basis (gwp: AR5 …); record it in the factor library or declare the "
-                "basis assumed for them here, e.g. gwp_basis: [AR5]",
+                tr(
+                    "PACT 导出需要 ipccCharacterizationFactors，但 CO2e 因子 "
+                    f"{'、'.join(unrecorded[:5])}{' …' if len(unrecorded) > 5 else ''} 未记录 "
+                    "GWP 基准（gwp: AR5 …）；请在因子库中记录，或在此声明所采用的基准，"
+                    "如 gwp_basis: [AR5]",
+                    "the PACT export needs ipccCharacterizationFactors, but the CO2e factors "
+                    f"{', '.join(unrecorded[:5])}{' …' if len(unrecorded) > 5 else ''} record no "
+                    "GWP basis (gwp: AR5 …); record it in the factor library or declare the "
+                    "basis assumed for them here, e.g. gwp_basis: [AR5]",
+                ),
                 path="product.gwp_basis",
             )
         )
@@ -266,32 +276,53 @@ def export_footprint(
     product = study.product
     problems: list[InputError] = []
     if product.manufacturer is None:
-        problems.append(_missing("product.manufacturer.name", "companyName", "the manufacturer"))
+        problems.append(
+            _missing("product.manufacturer.name", "companyName", ("制造商", "the manufacturer"))
+        )
     if not product.company_ids:
         problems.append(
-            _missing("product.company_ids", "companyIds", "the manufacturer's ids as URNs")
+            _missing(
+                "product.company_ids",
+                "companyIds",
+                ("以 URN 表示的制造商标识", "the manufacturer's ids as URNs"),
+            )
         )
     product_ids = list(product.product_ids)
     if product.gtin and f"urn:gtin:{product.gtin}" not in product_ids:
         product_ids.append(f"urn:gtin:{product.gtin}")
     if not product_ids:
         problems.append(
-            _missing("product.product_ids", "productIds", "product ids as URNs (or a gtin)")
+            _missing(
+                "product.product_ids",
+                "productIds",
+                ("以 URN 表示的产品标识（或 gtin）", "product ids as URNs (or a gtin)"),
+            )
         )
     if product.mass_kg is None:
         problems.append(
-            _missing("product.mass_kg", "productMassPerDeclaredUnit", "the mass of one piece in kg")
+            _missing(
+                "product.mass_kg",
+                "productMassPerDeclaredUnit",
+                ("单件质量（kg）", "the mass of one piece in kg"),
+            )
         )
     if product.fossil_carbon_kg is None:
         problems.append(
-            _missing("product.fossil_carbon_kg", "fossilCarbonContent", "the fossil carbon in kg C")
+            _missing(
+                "product.fossil_carbon_kg",
+                "fossilCarbonContent",
+                ("化石碳含量（kg C）", "the fossil carbon in kg C"),
+            )
         )
     if product.biogenic_carbon_kg is None:
         problems.append(
             _missing(
                 "product.biogenic_carbon_kg",
                 "biogenicCarbonContent (for pcfIncludingBiogenicUptake)",
-                "the biogenic carbon in kg C, 0 when there is none",
+                (
+                    "生物源碳含量（kg C，没有时为 0）",
+                    "the biogenic carbon in kg C, 0 when there is none",
+                ),
             )
         )
     if product.packaging_included is None:
@@ -299,7 +330,10 @@ def export_footprint(
             _missing(
                 "product.packaging_included",
                 "packagingEmissionsIncluded",
-                "whether packaging is inside the footprint (true/false)",
+                (
+                    "包装是否计入碳足迹（true/false）",
+                    "whether packaging is inside the footprint (true/false)",
+                ),
             )
         )
     gwp, gwp_problems = _gwp(model, study)
@@ -307,7 +341,13 @@ def export_footprint(
     total = result.total.value
     if total < 0:
         problems.append(
-            InputError("a footprint below zero cannot be fossilGhgEmissions", path="result.total")
+            InputError(
+                tr(
+                    "小于零的碳足迹不能作为 fossilGhgEmissions",
+                    "a footprint below zero cannot be fossilGhgEmissions",
+                ),
+                path="result.total",
+            )
         )
     if problems:
         raise InputErrors(problems)

@@ -30,6 +30,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from tanzuji.errors import InputError
+from tanzuji.i18n import tr
 from tanzuji.pact.schema import validate_footprint
 
 __all__ = [
@@ -241,7 +242,9 @@ class FileBackend:
                 data = json.loads(p.read_text(encoding="utf-8"))
             except (OSError, json.JSONDecodeError) as exc:
                 raise InputError(
-                    f"cannot read footprint: {exc}", path=f"footprints[{i}].file", file=str(p)
+                    tr(f"无法读取足迹文件：{exc}", f"cannot read footprint: {exc}"),
+                    path=f"footprints[{i}].file",
+                    file=str(p),
                 ) from None
             validate_footprint(data)
             loaded.append((data, entry))

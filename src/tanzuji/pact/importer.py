@@ -31,6 +31,7 @@ from typing import Any
 
 from tanzuji.errors import InputError, InputErrors
 from tanzuji.factors import LibraryFile, LibraryHeader
+from tanzuji.i18n import os_reason, tr
 from tanzuji.model import EmissionFactor, FactorType, LocalizedText, Source, Uncertainty
 from tanzuji.pact.extension import find_extension
 from tanzuji.pact.schema import ProductFootprint, footprint_errors
@@ -92,8 +93,12 @@ def footprint_factor(data: Any, *, where: str = "$", origin: str | None = None) 
         raise InputErrors(
             [
                 InputError(
-                    "declared unit has no physical equivalent a BOM line could use; "
-                    "expected one of " + ", ".join(DECLARED_UNITS),
+                    tr(
+                        "声明单位没有物料清单可用的物理量对应；应为以下之一："
+                        + "、".join(DECLARED_UNITS),
+                        "declared unit has no physical equivalent a BOM line could use; "
+                        "expected one of " + ", ".join(DECLARED_UNITS),
+                    ),
                     path=f"{where}.pcf.declaredUnitOfMeasurement",
                     got=pcf.declaredUnitOfMeasurement,
                 )
@@ -105,7 +110,10 @@ def footprint_factor(data: Any, *, where: str = "$", origin: str | None = None) 
         raise InputErrors(
             [
                 InputError(
-                    "a negative footprint cannot be used as an emission factor",
+                    tr(
+                        "负的碳足迹不能用作排放因子",
+                        "a negative footprint cannot be used as an emission factor",
+                    ),
                     path=f"{where}.pcf.pcfExcludingBiogenicUptake",
                     got=pcf.pcfExcludingBiogenicUptake,
                 )
@@ -123,14 +131,22 @@ def footprint_factor(data: Any, *, where: str = "$", origin: str | None = None) 
             raise InputErrors(
                 [
                     InputError(
-                        "the tanzuji-uncertainty extension needs u (and value) as decimal strings",
+                        tr(
+                            "tanzuji-uncertainty 扩展要求 u（及 value）为十进制数字符串",
+                            "the tanzuji-uncertainty extension needs u (and value) as "
+                            "decimal strings",
+                        ),
                         path=f"{where}.extensions[{idx}].data.u",
                     )
                 ]
             ) from None
         if u_ext < 0 or not math.isfinite(u_ext):
             raise InputErrors(
-                [InputError("u must be ≥ 0", path=f"{where}.extensions[{idx}].data.u")]
+                [
+                    InputError(
+                        tr("u 应 ≥ 0", "u must be ≥ 0"), path=f"{where}.extensions[{idx}].data.u"
+                    )
+                ]
             )
         u = u_ext / amount * (total / v_ext if v_ext else 1.0)
         method = ext.get("method", "?")
@@ -209,10 +225,22 @@ def read_footprints(paths: Iterable[Path]) -> list[tuple[Path, str, Any]]:
             try:
                 doc = json.loads(f.read_text(encoding="utf-8"))
             except OSError as exc:
-                problems.append(InputError(f"cannot read: {exc.strerror}", file=str(f)))
+                problems.append(
+                    InputError(
+                        tr(f"无法读取：{os_reason(exc)}", f"cannot read: {os_reason(exc)}"),
+                        file=str(f),
+                    )
+                )
                 continue
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                problems.append(InputError(f"not JSON: {exc}", file=str(f)))
+                at = (
+                    f"（第 {exc.lineno} 行第 {exc.colno} 列）"
+                    if isinstance(exc, json.JSONDecodeError)
+                    else "（不是 UTF-8 文本）"
+                )
+                problems.append(
+                    InputError(tr(f"不是有效的 JSON{at}", f"not JSON: {exc}"), file=str(f))
+                )
                 continue
             found.extend((f, where, item) for where, item in _items(doc))
     if problems:

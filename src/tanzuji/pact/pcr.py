@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from tanzuji.errors import InputError
+from tanzuji.i18n import tr
 from tanzuji.model import LocalizedText, Operation, Stage, Study
 from tanzuji.units import parse_unit
 
@@ -61,7 +62,10 @@ def load_rule(rule_id: str) -> ProductRule:
     rules = builtin_rules()
     if rule_id not in rules:
         raise InputError(
-            f"unknown product rule; expected one of {', '.join(rules)}",
+            tr(
+                f"未知的产品种类规则；应为以下之一：{'、'.join(rules)}",
+                f"unknown product rule; expected one of {', '.join(rules)}",
+            ),
             path="product.pcr",
             got=rule_id,
         )
@@ -85,12 +89,13 @@ def check_pcr(study: Study, rule: ProductRule) -> list[PcrFinding]:
     """Every departure of ``study`` from ``rule`` (empty when it follows the rule)."""
     found: list[PcrFinding] = []
     if tuple(study.boundary) != tuple(rule.boundary):
-        want = ", ".join(s.value for s in rule.boundary)
+        want_zh = "、".join(s.zh for s in rule.boundary)
+        want_en = ", ".join(s.en for s in rule.boundary)
         found.append(
             PcrFinding(
                 "boundary",
-                f"规则 {rule.id} 要求系统边界为 {want}",
-                f"rule {rule.id} requires the boundary {want}",
+                f"规则 {rule.id} 要求系统边界为 {want_zh}",
+                f"rule {rule.id} requires the boundary {want_en}",
             )
         )
     hours = rule.service_life_years * rule.operating_hours_per_year

@@ -5,8 +5,11 @@ files are not copied): required properties, decimal strings, URNs, enums, the ge
 "at most one of" rule and the extension envelope. :func:`validate_footprint` reports every fault
 with its JSON path (``$.pcf.declaredUnitAmount``).
 
->>> errs = footprint_errors({"id": "x"})
->>> errs[0]
+>>> footprint_errors({"id": "x"})[0]
+'$.id: 应为 UUID（实际为 x）'
+>>> from tanzuji.i18n import use_lang
+>>> with use_lang("en"):
+...     footprint_errors({"id": "x"})[0]
 '$.id: expected a UUID (got x)'
 """
 
@@ -28,6 +31,8 @@ from pydantic import (
 )
 
 from tanzuji.errors import InputError, InputErrors
+from tanzuji.i18n import tr
+from tanzuji.model.validation import error_message
 
 __all__ = [
     "SPEC_VERSION",
@@ -51,12 +56,20 @@ _URN = re.compile(r"^[uU][rR][nN]:\S+$")
 def _decimal(value: str) -> Decimal:
     if not isinstance(value, str) or not _DECIMAL.match(value):
         raise ValueError(
-            f'expected a decimal number as a JSON string such as "1.25" (got {value!r})'
+            tr(
+                f'应为以 JSON 字符串表示的十进制数，如 "1.25"（实际为 {value!r}）',
+                f'expected a decimal number as a JSON string such as "1.25" (got {value!r})',
+            )
         )
     try:
         return Decimal(value)
     except InvalidOperation:  # pragma: no cover - the pattern excludes it
-        raise ValueError(f"expected a decimal string (got {value!r})") from None
+        raise ValueError(
+            tr(
+                f"应为十进制数字符串（实际为 {value!r}）",
+                f"expected a decimal string (got {value!r})",
+            )
+        ) from None
 
 
 def _any(value: str) -> str:
@@ -66,31 +79,56 @@ def _any(value: str) -> str:
 
 def _positive(value: str) -> str:
     if _decimal(value) <= 0:
-        raise ValueError(f"expected a decimal string > 0 (got {value!r})")
+        raise ValueError(
+            tr(
+                f"应为 > 0 的十进制数字符串（实际为 {value!r}）",
+                f"expected a decimal string > 0 (got {value!r})",
+            )
+        )
     return value
 
 
 def _non_negative(value: str) -> str:
     if _decimal(value) < 0:
-        raise ValueError(f"expected a decimal string ≥ 0 (got {value!r})")
+        raise ValueError(
+            tr(
+                f"应为 ≥ 0 的十进制数字符串（实际为 {value!r}）",
+                f"expected a decimal string ≥ 0 (got {value!r})",
+            )
+        )
     return value
 
 
 def _non_positive(value: str) -> str:
     if _decimal(value) > 0:
-        raise ValueError(f"expected a decimal string ≤ 0 (got {value!r})")
+        raise ValueError(
+            tr(
+                f"应为 ≤ 0 的十进制数字符串（实际为 {value!r}）",
+                f"expected a decimal string ≤ 0 (got {value!r})",
+            )
+        )
     return value
 
 
 def _dqr(value: str) -> str:
     if not Decimal(1) <= _decimal(value) <= Decimal(5):
-        raise ValueError(f"expected a rating between 1 and 5 (got {value!r})")
+        raise ValueError(
+            tr(
+                f"应为 1 到 5 之间的评分（实际为 {value!r}）",
+                f"expected a rating between 1 and 5 (got {value!r})",
+            )
+        )
     return value
 
 
 def _urn(value: str) -> str:
     if not _URN.match(value):
-        raise ValueError(f"expected a URN such as urn:pact:example.com:product-id:1 (got {value})")
+        raise ValueError(
+            tr(
+                f"应为 URN，如 urn:pact:example.com:product-id:1（实际为 {value}）",
+                f"expected a URN such as urn:pact:example.com:product-id:1 (got {value})",
+            )
+        )
     return value
 
 
@@ -98,7 +136,9 @@ def _uuid(value: str) -> str:
     try:
         uuid.UUID(value)
     except ValueError:
-        raise ValueError(f"expected a UUID (got {value})") from None
+        raise ValueError(
+            tr(f"应为 UUID（实际为 {value}）", f"expected a UUID (got {value})")
+        ) from None
     return value
 
 
@@ -106,9 +146,19 @@ def _datetime(value: str) -> str:
     try:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"expected an RFC 3339 date-time (got {value})") from None
+        raise ValueError(
+            tr(
+                f"应为 RFC 3339 日期时间（实际为 {value}）",
+                f"expected an RFC 3339 date-time (got {value})",
+            )
+        ) from None
     if parsed.tzinfo is None or "T" not in value.upper():
-        raise ValueError(f"expected an RFC 3339 date-time with time zone (got {value})")
+        raise ValueError(
+            tr(
+                f"应为带时区的 RFC 3339 日期时间（实际为 {value}）",
+                f"expected an RFC 3339 date-time with time zone (got {value})",
+            )
+        )
     return value
 
 
@@ -302,17 +352,36 @@ class CarbonFootprint(_Model):
         ]
         if len(given) > 1:
             raise ValueError(
-                "give at most one of geographyRegionOrSubregion, geographyCountry, "
-                f"geographyCountrySubdivision (got {', '.join(given)})"
+                tr(
+                    "geographyRegionOrSubregion、geographyCountry、geographyCountrySubdivision "
+                    f"至多给出其一（实际给出 {'、'.join(given)}）",
+                    "give at most one of geographyRegionOrSubregion, geographyCountry, "
+                    f"geographyCountrySubdivision (got {', '.join(given)})",
+                )
             )
         if self.primaryDataShare is not None and not (0 <= Decimal(self.primaryDataShare) <= 100):
-            raise ValueError("primaryDataShare must lie between 0 and 100 (per cent)")
+            raise ValueError(
+                tr(
+                    "primaryDataShare 应在 0 到 100（百分数）之间",
+                    "primaryDataShare must lie between 0 and 100 (per cent)",
+                )
+            )
         if Decimal(self.exemptedEmissionsPercent) > 100:
-            raise ValueError("exemptedEmissionsPercent must not exceed 100")
+            raise ValueError(
+                tr(
+                    "exemptedEmissionsPercent 不得超过 100",
+                    "exemptedEmissionsPercent must not exceed 100",
+                )
+            )
         start = dt.datetime.fromisoformat(self.referencePeriodStart)
         end = dt.datetime.fromisoformat(self.referencePeriodEnd)
         if end < start:
-            raise ValueError("referencePeriodEnd lies before referencePeriodStart")
+            raise ValueError(
+                tr(
+                    "referencePeriodEnd 早于 referencePeriodStart",
+                    "referencePeriodEnd lies before referencePeriodStart",
+                )
+            )
         return self
 
 
@@ -341,7 +410,12 @@ class ProductFootprint(_Model):
         for name in ("companyIds", "productIds", "productClassifications", "precedingPfIds"):
             items = getattr(self, name)
             if items is not None and len({str(x).lower() for x in items}) != len(items):
-                raise ValueError(f"{name} lists a value twice (it is a set)")
+                raise ValueError(
+                    tr(
+                        f"{name} 中有重复的值（它是集合）",
+                        f"{name} lists a value twice (it is a set)",
+                    )
+                )
         return self
 
 
@@ -362,7 +436,13 @@ def _v2_faults(data: Any, base: str = "$") -> list[str]:
     if isinstance(data, dict):
         for key, value in data.items():
             if key in V2_FIELDS:
-                faults.append(f"{base}.{key}: a PACT v2 property; v3 expects {V2_FIELDS[key]}")
+                faults.append(
+                    f"{base}.{key}: "
+                    + tr(
+                        f"这是 PACT v2 的属性；v3 应为 {V2_FIELDS[key]}",
+                        f"a PACT v2 property; v3 expects {V2_FIELDS[key]}",
+                    )
+                )
             elif key != "extensions":
                 faults.extend(_v2_faults(value, f"{base}.{key}"))
     return faults
@@ -374,16 +454,24 @@ def _message(err: Any) -> str:
         if msg.startswith(prefix):
             msg = msg[len(prefix) :]
     if err["type"] == "missing":
-        return "required property missing"
+        return tr("缺少必需的属性", "required property missing")
     if err["type"] in ("string_type",):
-        return f"expected a JSON string (got {err.get('input')!r})"
-    return msg
+        got = err.get("input")
+        return tr(f"应为 JSON 字符串（实际为 {got!r}）", f"expected a JSON string (got {got!r})")
+    if err["type"] in ("value_error", "assertion_error"):
+        return msg
+    return error_message(err, ProductFootprint, err["loc"])
 
 
 def footprint_errors(data: Any) -> list[str]:
     """Every rule the object breaks, as ``JSON path: message`` lines (empty when valid)."""
     if not isinstance(data, dict):
-        return ["$: expected a JSON object (a ProductFootprint)"]
+        return [
+            "$: "
+            + tr(
+                "应为 JSON 对象（ProductFootprint）", "expected a JSON object (a ProductFootprint)"
+            )
+        ]
     faults = _v2_faults(data)
     try:
         ProductFootprint.model_validate(data)

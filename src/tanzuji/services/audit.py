@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tanzuji.errors import InputError
-from tanzuji.i18n import tr
+from tanzuji.i18n import os_reason, tr
 from tanzuji.store import UnitOfWork
 from tanzuji.store.audit import AuditResult, format_anchor, parse_anchors, verify_chain
 
@@ -25,7 +25,7 @@ def read_anchor_files(paths: Sequence[Path]) -> list[tuple[int, str]]:
             data = p.read_bytes()
         except OSError as exc:
             raise InputError(
-                tr(f"无法读取（{exc.strerror}）", f"cannot read ({exc.strerror})"), file=str(p)
+                tr(f"无法读取（{os_reason(exc)}）", f"cannot read ({os_reason(exc)})"), file=str(p)
             ) from None
         found = parse_anchors(data)
         if not found:

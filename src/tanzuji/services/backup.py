@@ -21,7 +21,7 @@ from sqlalchemy import Integer, MetaData, Table, func, insert, select, text
 
 from tanzuji import __version__
 from tanzuji.errors import InputError, StoreError
-from tanzuji.i18n import tr
+from tanzuji.i18n import os_reason, tr
 from tanzuji.services.context import Actor
 from tanzuji.store import UnitOfWork
 from tanzuji.store.audit import format_anchor
@@ -139,7 +139,9 @@ def import_jsonl(uow: UnitOfWork, actor: Actor, path: Path) -> ExportSummary:
     try:
         fh = path.open("r", encoding="utf-8")
     except OSError as exc:
-        raise _fail(f"无法读取（{exc.strerror}）", f"cannot read ({exc.strerror})", path) from None
+        raise _fail(
+            f"无法读取（{os_reason(exc)}）", f"cannot read ({os_reason(exc)})", path
+        ) from None
     with fh, uow:
         tables = {t.name: t for t in _tables(uow)}
         if uow.session.scalar(select(func.count()).select_from(tables["organisations"])) or (

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import undefer
 
+from tanzuji.i18n import tr
 from tanzuji.store import UnitOfWork
 from tanzuji.store.web_models import LoginFailure, WebJob
 
@@ -167,7 +168,11 @@ def read_job(
             return None
         state, error = job.state, job.error
         if state in ACTIVE and job.updated_at < now - STALE_SECONDS:
-            state, error = "failed", "lost: the worker process running it stopped"
+            state = "failed"
+            error = tr(
+                "已中断：运行该任务的工作进程已停止",
+                "lost: the worker process running it stopped",
+            )
         result = json.loads(job.result) if state == "done" and job.result else None
         return JobRecord(
             job.id, job.owner, job.kind, state, job.done, job.total, result, error, job.created_at

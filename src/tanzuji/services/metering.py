@@ -58,8 +58,15 @@ def parse_period(text: str) -> Period:
     try:
         return Period.model_validate(value)
     except ValidationError as exc:
+        from tanzuji.model.validation import error_message
+
+        err = exc.errors()[0]
+        why = error_message(err, Period, err["loc"])
         raise InputError(
-            f"--period: {exc.errors()[0]['msg']}; expected 2025 or 2025-01-01/2025-12-31",
+            tr(
+                f"--period：{why}；应为 2025 或 2025-01-01/2025-12-31",
+                f"--period: {why}; expected 2025 or 2025-01-01/2025-12-31",
+            ),
             got=text,
         ) from None
 

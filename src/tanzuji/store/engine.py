@@ -18,7 +18,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from tanzuji.errors import SchemaVersionError, StoreError
-from tanzuji.i18n import tr
+from tanzuji.i18n import os_reason, tr
 
 __all__ = ["SchemaStatus", "Store", "describe_db_error", "open_store"]
 
@@ -240,9 +240,9 @@ class Store:
             except OSError as exc:
                 raise StoreError(
                     tr(
-                        f"无法创建数据库目录 {self.sqlite_path.parent}（{exc.strerror}）",
+                        f"无法创建数据库目录 {self.sqlite_path.parent}（{os_reason(exc)}）",
                         f"cannot create the database folder {self.sqlite_path.parent} "
-                        f"({exc.strerror})",
+                        f"({os_reason(exc)})",
                     )
                 ) from None
         before = self.status() if self.sqlite_path is None or self.sqlite_path.exists() else None
