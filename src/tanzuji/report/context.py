@@ -340,6 +340,8 @@ def _issue(inp: ReportInput, lang: str) -> dict[str, Any]:
             "date": when,
             "line": t["reviewed_line"].format(name=who, time=when, signer=signer),
         }
+    # the store's audit chain head at issue (a report from a file without a store: none)
+    out["audit_anchor"] = info.audit_anchor if info.signed and info.audit_anchor else ""
     if not info.signed:
         out["sig_note"] = t["draft_note"]
     elif info.timestamped:

@@ -56,3 +56,6 @@ class IssueInfo:
     reviewer_org: str | None = None
     reviewed_at: str | None = None
     """ISO-8601 UTC time of the approval."""
+    audit_anchor: str | None = None
+    """The store's audit chain head when the report was issued (``tzanchor:<seq>:<hash>``);
+    ``None`` for a report not issued through a store."""

@@ -72,6 +72,10 @@ class SignatureCheck:
     """``PAdES-B-B``, ``PAdES-B-T`` or ``PAdES-B-LT``."""
     trusted_by: str | None = None
     """The trust anchor the chain ends in (its trust-list name, else its subject)."""
+    content_ok: bool = False
+    """The signed content is unaltered (hash, signature value, container, coverage, no
+    harmful later revision, nothing appended) — whatever the certificate's validity or
+    trust; what ``audit verify --anchor REPORT.pdf`` needs."""
 
     @property
     def subject(self) -> Subject:
@@ -343,6 +347,7 @@ def _check_one(
             _tr("签名后的改动超出认证签名允许的范围",
                 "changes after signing exceed what the certification signature permits")
         )  # fmt: skip
+    content_ok = not problems  # everything so far is about the signed bytes
     # the certificate: validity at the timestamp's time (or now) and key usage
     ts = st.timestamp_validity
     ts_time = ts.timestamp if ts is not None and ts.intact and ts.valid else None
@@ -420,6 +425,7 @@ def _check_one(
         notes=tuple(notes),
         level=level,
         trusted_by=_anchor_name(st, ctx.trust_list) if trusted else None,
+        content_ok=content_ok,
     )
 
 

@@ -8,7 +8,13 @@ from pathlib import Path
 from tanzuji.errors import InputError
 from tanzuji.i18n import os_reason, tr
 from tanzuji.store import UnitOfWork
-from tanzuji.store.audit import AuditResult, format_anchor, parse_anchors, verify_chain
+from tanzuji.store.audit import (
+    AuditResult,
+    IssuedAnchor,
+    format_anchor,
+    parse_anchors,
+    verify_chain,
+)
 
 __all__ = ["current_anchor", "read_anchor_files", "verify_audit"]
 
@@ -17,7 +23,21 @@ MAX_ANCHOR_FILE = 512 * 1024 * 1024
 
 def read_anchor_files(paths: Sequence[Path]) -> list[tuple[int, str]]:
     """The anchors (``tzanchor:<seq>:<hash>``) in report PDFs, exports or anchor files."""
+    return list(_read_anchors(paths)[0])
+
+
+def _read_anchors(paths: Sequence[Path]) -> tuple[list[tuple[int, str]], list[IssuedAnchor]]:
+    """The anchors of every file, and the signed report PDFs among them.
+
+    A PDF must be a signed report whose signature verifies: its anchor is read from the
+    document metadata (the signed content), never from loose bytes of the file.
+    """
+    from tanzuji.report.anchor import is_pdf, read_report_anchor
+    from tanzuji.report.errors import SignatureError
+    from tanzuji.store.hashing import sha256_hex
+
     anchors: list[tuple[int, str]] = []
+    issued: list[IssuedAnchor] = []
     for p in paths:
         try:
             if p.stat().st_size > MAX_ANCHOR_FILE:
@@ -27,6 +47,15 @@ def read_anchor_files(paths: Sequence[Path]) -> list[tuple[int, str]]:
             raise InputError(
                 tr(f"无法读取（{os_reason(exc)}）", f"cannot read ({os_reason(exc)})"), file=str(p)
             ) from None
+        if is_pdf(data):
+            try:
+                rep = read_report_anchor(data)
+            except SignatureError as exc:
+                raise InputError(exc.message, file=str(p)) from None
+            anchors.append((rep.seq, rep.hash))
+            label = tr(f"{rep.number}（{p.name}）", f"{rep.number} ({p.name})")
+            issued.append(IssuedAnchor(rep.seq, sha256_hex(data), label))
+            continue
         found = parse_anchors(data)
         if not found:
             raise InputError(
@@ -37,14 +66,15 @@ def read_anchor_files(paths: Sequence[Path]) -> list[tuple[int, str]]:
                 file=str(p),
             )
         anchors.extend(found)
-    return anchors
+    return anchors, issued
 
 
 def verify_audit(uow: UnitOfWork, anchor_files: Sequence[Path] = ()) -> AuditResult:
-    """Verify the whole trail (and the stored objects) against the given anchor files."""
-    anchors = read_anchor_files(anchor_files)
+    """Verify the whole trail (and the stored objects) against the given anchor files;
+    a signed report PDF also needs its own issue entry after its anchor."""
+    anchors, issued = _read_anchors(anchor_files)
     with uow:
-        return verify_chain(uow, anchors)
+        return verify_chain(uow, anchors, issued=issued)
 
 
 def current_anchor(uow: UnitOfWork) -> str:

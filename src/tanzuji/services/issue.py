@@ -50,11 +50,12 @@ __all__ = [
     "signer_name",
 ]
 
-Build = Callable[[str], dict[str, bytes]]
-"""Render and sign the report for a given report number; returns the PDF of every
-rendition by language (the zh and en renditions of one issue share the number)."""
+Build = Callable[[str, str | None], dict[str, bytes]]
+"""``build(number, audit_anchor)``: render and sign the report for a given report number
+and the store's audit chain head (printed in the report, ``None``: none); returns the PDF
+of every rendition by language (the zh and en renditions of one issue share the number)."""
 Recorder = Callable[[int, Build, "IssueInfo"], str]
-"""``record(year, build, info)``: allocate a number, call ``build(number)``, record the
+"""``record(year, build, info)``: allocate a number, call ``build(number, anchor)``, record the
 PDF with what ``info`` says (amends, accepted findings) — all or nothing — and return the
 number (:func:`tanzuji.services.issuing.issue_recorded` is the one recorder)."""
 
@@ -300,8 +301,8 @@ def issue_report(
         if lang != request.lang
     ]
 
-    def build(number: str) -> dict[str, bytes]:
-        numbered = dataclasses.replace(info, number=number)
+    def build(number: str, audit_anchor: str | None = None) -> dict[str, bytes]:
+        numbered = dataclasses.replace(info, number=number, audit_anchor=audit_anchor)
         out = {request.lang: prepared.build(numbered)[0]}
         for other, _ in others:
             out[other.lang] = other.build(numbered)[0]

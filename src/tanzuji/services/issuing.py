@@ -150,9 +150,11 @@ def issue_recorded(
         revision_id = revision_id or review.revision_id
     shas: dict[str, str] = {}
 
-    def record(year: int, build: Callable[[str], dict[str, bytes]], info: IssueInfo) -> str:
+    def record(
+        year: int, build: Callable[[str, str | None], dict[str, bytes]], info: IssueInfo
+    ) -> str:
         def renditions(ctx: Any) -> list[Rendition]:
-            pdfs = build(ctx.number)
+            pdfs = build(ctx.number, ctx.audit_anchor)  # the anchor goes into the report
             shas.update({lang: sha256_hex(pdf) for lang, pdf in pdfs.items()})
             return [Rendition(lang, pdf, signer_subject) for lang, pdf in pdfs.items()]
 

@@ -28,6 +28,7 @@ from tanzuji.store.uow import UnitOfWork
 __all__ = [
     "AuditFinding",
     "AuditResult",
+    "IssuedAnchor",
     "format_anchor",
     "parse_anchors",
     "verify_chain",
@@ -45,6 +46,17 @@ def format_anchor(seq: int, hash_: str) -> str:
 def parse_anchors(data: bytes) -> list[tuple[int, str]]:
     """Every anchor text in a file's bytes (JSON, JSONL, text, an uncompressed PDF …)."""
     return [(int(m.group(1)), m.group(2).decode()) for m in _ANCHOR.finditer(data)]
+
+
+@dataclass(frozen=True)
+class IssuedAnchor:
+    """A signed report PDF given as an anchor: the chain head it carries (``seq``) and the
+    PDF's own SHA-256, which the report's ``report.issue`` entry after ``seq`` records."""
+
+    seq: int
+    pdf_sha256: str
+    label: str
+    """How messages name the report (its number and file)."""
 
 
 @dataclass(frozen=True)
@@ -167,8 +179,13 @@ def verify_chain(
     anchors: Iterable[tuple[int, str]] = (),
     *,
     check_objects: bool = True,
+    issued: Iterable[IssuedAnchor] = (),
 ) -> AuditResult:
-    """Walk the chain inside an entered unit of work; stop at the first problem."""
+    """Walk the chain inside an entered unit of work; stop at the first problem.
+
+    ``issued``: report PDFs given as anchors — besides their anchor (in ``anchors``), the
+    chain must hold each report's own ``report.issue`` entry (its PDF's SHA-256) after it.
+    """
     key = uow.audit.key
     res = AuditResult(keyed=key is not None)
     want: dict[int, set[str]] = {}
@@ -178,6 +195,7 @@ def verify_chain(
     hashes: dict[int, str] = {}
     objects: dict[str, str | None] = {}
     reports: dict[tuple[int | None, str], str | None] = {}
+    issue_seq: dict[str, int] = {}  # PDF SHA-256 -> seq of its report.issue entry
     for e in uow.audit.entries():
         problem = _check_entry(e, expected, prev, key)
         if problem is not None:
@@ -189,6 +207,8 @@ def verify_chain(
             objects[e.object_id] = e.object_sha256
         elif e.action == "report.issue":
             reports[(e.org_id, e.object_id)] = e.object_sha256
+            if e.object_sha256:
+                issue_seq.setdefault(e.object_sha256, e.seq)
         prev, expected = e.hash, e.seq + 1
         res.entries += 1
     last = expected - 1
@@ -243,6 +263,23 @@ def verify_chain(
                         f"审计记录 {seq} 与锚点不符：链在此处或之前被改写并重新计算",
                         f"audit entry {seq} differs from the anchor: the chain was rewritten "
                         "and recomputed at or before it",
+                    ),
+                )
+            )
+            return res
+    for rep in issued:
+        at = issue_seq.get(rep.pdf_sha256)
+        if at is None or at <= rep.seq:
+            res.findings.append(
+                AuditFinding(
+                    rep.seq + 1,
+                    "truncated",
+                    tr(
+                        f"报告 {rep.label} 的签发记录（应在审计记录 {rep.seq} 之后）不在链中："
+                        f"自审计记录 {rep.seq + 1} 起的链尾被截断或改写",
+                        f"the issue of report {rep.label} (an entry after audit entry "
+                        f"{rep.seq}) is not in the chain: the tail from audit entry "
+                        f"{rep.seq + 1} on was cut off or rewritten",
                     ),
                 )
             )
