@@ -9,8 +9,9 @@ Carlo machinery (and scipy): ``tanzuji evaluate`` starts faster.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tanzuji.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from tanzuji.calculation.compile import (
@@ -50,7 +51,6 @@ _WHERE = {
     ),
     "mc": ("MonteCarloStudy", "evaluate_monte_carlo"),
 }
-_MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
 
 __all__ = [
     "K_SPEC",
@@ -74,15 +74,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Import the submodule that defines ``name`` on first use."""
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())

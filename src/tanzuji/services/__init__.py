@@ -17,8 +17,9 @@ database (``tanzuji report`` of a file) does not import SQLAlchemy by importing 
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tanzuji.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from tanzuji.services.context import (
@@ -54,7 +55,6 @@ _WHERE = {
     ),
     "save": ("SaveResult", "save_loaded", "save_study", "store_evaluation"),
 }
-_MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
 
 __all__ = [
     "DEFAULT_ORG",
@@ -77,15 +77,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Import the submodule that defines ``name`` on first use."""
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())
