@@ -261,13 +261,11 @@ def _issue(
         issued = issue_stored_revision(store.new_uow, store.actor, rev, request)
         return issued.outcome, issued.recorded, issued.review
     from tanzuji.cli.study import warn_missing_uncertainty
-    from tanzuji.jsonio import gc_paused
     from tanzuji.report.assets import check_report_size
     from tanzuji.studyfiles import evaluate_file
 
     assert study is not None
-    with gc_paused():  # a large study: no full collections over its millions of objects
-        loaded, result = evaluate_file(study)
+    loaded, result = evaluate_file(study)  # with the cyclic GC paused while it builds
     # refused before the checks and the layout run (bounded time and memory, issue 9)
     check_report_size(len(loaded.study.activities))
     if not quiet:
