@@ -51,6 +51,7 @@ Content = bytes | str | Callable[[Path], None]
 
 #: Longest file reference a study may hold (characters).
 MAX_REFERENCE_LENGTH = 1024
+NAME_MAX = 255  # bytes in one path component on Linux file systems (ext4, xfs, tmpfs)
 
 
 def _umask() -> int:
@@ -147,6 +148,15 @@ def resolve_inside(
             tr(
                 f"路径不可用（最多 {MAX_REFERENCE_LENGTH} 个字符）",
                 f"not a usable path of a {what} (at most {MAX_REFERENCE_LENGTH} characters)",
+            ),
+            got=ref[:40] + "…",
+        )
+    if any(len(part.encode("utf-8", "surrogatepass")) > NAME_MAX for part in Path(ref).parts):
+        # a non-strict resolve() accepts it, but every later stat() fails with ENAMETOOLONG
+        raise InputError(
+            tr(
+                f"路径不可用：其中一段名称超过 {NAME_MAX} 字节",
+                f"not a usable path of a {what}: a name in it is longer than {NAME_MAX} bytes",
             ),
             got=ref[:40] + "…",
         )

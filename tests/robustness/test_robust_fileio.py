@@ -116,3 +116,12 @@ def test_references_stay_inside_the_study_folder_or_library_dirs(tmp_path: Path)
     assert resolve_inside(str(libs / "lib.yaml"), study, [libs]) == (libs / "lib.yaml").resolve()
     with pytest.raises(InputError, match="at most 1024"):
         resolve_inside("x" * 5000, study)
+
+
+def test_a_name_longer_than_the_file_system_allows_is_refused(tmp_path: Path) -> None:
+    # found by `make fuzz`: resolve() accepted it and the later stat() raised ENAMETOOLONG
+    for ref in ("x" * 256 + ".yaml", "sub/" + "库" * 86 + ".yaml"):  # 256 and 258 bytes
+        with pytest.raises(InputError, match=r"255"):
+            resolve_inside(ref, tmp_path, what="picture")
+    (tmp_path / ("x" * 250 + ".yaml")).write_text("x")
+    assert resolve_inside("x" * 250 + ".yaml", tmp_path).is_file()  # 255 bytes still fine
