@@ -10,6 +10,7 @@ r"""YAML/JSON documents that remember where each field came from (for line numbe
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -275,6 +276,17 @@ LIMITS = {
 }
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]|[-+0-9.eE]{' + str(MAX_NUMBER + 1) + ",}")
+#: the messages of the scalar limits, shared by the fast and the full YAML path
+_TEXT_TOO_LONG = (f"文字超过 {MAX_STRING} 个字符", f"text longer than {MAX_STRING} characters")
+_NUMBER_TOO_LONG = (f"数字超过 {MAX_NUMBER} 个字符", f"number longer than {MAX_NUMBER} characters")
+
+
+def _event_error(where: str, message: tuple[str, str], event: Any) -> InputError:
+    """A limit or policy error at the line of a YAML parser event."""
+    line = event.start_mark.line + 1
+    return InputError(tr(f"第 {line} 行：{message[0]}", f"{message[1]} at line {line}"), file=where)
+
+
 _NUMBERISH = re.compile(r"[-+]?\.?[0-9][0-9a-fA-FxXoObB_.:+-]*")
 
 
@@ -325,11 +337,7 @@ def _scan_json(text: str, where: str) -> None:
 def _scan_yaml(text: str, where: str) -> None:
     """Depth, tags, text/number lengths and alias expansion, from the parser's events."""
 
-    def fail(message: tuple[str, str], event: Any) -> InputError:
-        line = event.start_mark.line + 1
-        return InputError(
-            tr(f"第 {line} 行：{message[0]}", f"{message[1]} at line {line}"), file=where
-        )
+    fail = functools.partial(_event_error, where)
 
     depth = 0
     nodes = 0
@@ -358,21 +366,9 @@ def _scan_yaml(text: str, where: str) -> None:
                 if isinstance(event, yaml.ScalarEvent):
                     value = event.value
                     if len(value) > MAX_STRING:
-                        raise fail(
-                            (
-                                f"文字超过 {MAX_STRING} 个字符",
-                                f"text longer than {MAX_STRING} characters",
-                            ),
-                            event,
-                        )
+                        raise fail(_TEXT_TOO_LONG, event)
                     if not event.style and len(value) > MAX_NUMBER and _NUMBERISH.fullmatch(value):
-                        raise fail(
-                            (
-                                f"数字超过 {MAX_NUMBER} 个字符",
-                                f"number longer than {MAX_NUMBER} characters",
-                            ),
-                            event,
-                        )
+                        raise fail(_NUMBER_TOO_LONG, event)
                     if event.anchor:
                         sizes[event.anchor] = 1
                 else:  # a mapping or a sequence starts
@@ -459,11 +455,7 @@ def _load_yaml_fast(text: str, where: str) -> Any:
     nodes = 0
     documents = 0
 
-    def fail(message: tuple[str, str], event: Any) -> InputError:
-        line = event.start_mark.line + 1
-        return InputError(
-            tr(f"第 {line} 行：{message[0]}", f"{message[1]} at line {line}"), file=where
-        )
+    fail = functools.partial(_event_error, where)
 
     parser = _Loader(text)
     next_event = parser.get_event  # libyaml; returns None after the stream's end
@@ -476,22 +468,10 @@ def _load_yaml_fast(text: str, where: str) -> Any:
                 nodes += 1
                 value = event.value
                 if len(value) > MAX_STRING:
-                    raise fail(
-                        (
-                            f"文字超过 {MAX_STRING} 个字符",
-                            f"text longer than {MAX_STRING} characters",
-                        ),
-                        event,
-                    )
+                    raise fail(_TEXT_TOO_LONG, event)
                 if event.implicit[0]:
                     if len(value) > MAX_NUMBER and not event.style and numberish(value):
-                        raise fail(
-                            (
-                                f"数字超过 {MAX_NUMBER} 个字符",
-                                f"number longer than {MAX_NUMBER} characters",
-                            ),
-                            event,
-                        )
+                        raise fail(_NUMBER_TOO_LONG, event)
                     try:
                         obj = cache[value]
                     except KeyError:
