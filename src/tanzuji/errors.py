@@ -34,6 +34,7 @@ __all__ = [
     "TanzujiError",
     "UncertaintyError",
     "UnitError",
+    "UnsafeUrlError",
 ]
 
 
@@ -154,6 +155,11 @@ class DistributionError(UncertaintyError, ValueError):
 
 class ModelEvaluationError(UncertaintyError):
     """A measurement model that returned NaN, infinity or the wrong shape."""
+
+
+class UnsafeUrlError(InputError):
+    """A URL the server or the command line must not fetch: not HTTPS, credentials in it,
+    or a host on a loopback, private, link-local, multicast or reserved address (SSRF)."""
 
 
 class OutputError(InputError):

@@ -14,6 +14,7 @@ from pacthelpers import TlsServer, footprint, tls_files
 from tanzuji.pact.api import create_app
 from tanzuji.pact.client import PactClient, PactClientError, deliver_to_partner
 from tanzuji.pact.host import FileBackend
+from tanzuji.pact.urlguard import ALLOW_LOOPBACK_ENV
 
 SECRET = "pull-secret"
 IDS = [f"{i}{i}{i}{i}{i}{i}{i}{i}-aaaa-4aaa-8aaa-aaaaaaaaaaaa" for i in range(1, 6)]
@@ -40,6 +41,12 @@ def _host(tmp: Path, partners: dict[str, Any] | None = None, auto: bool = False)
     }
     (tmp / "host.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     return FileBackend.from_file(tmp / "host.yaml")
+
+
+@pytest.fixture(autouse=True)
+def local_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests talk to PACT hosts on 127.0.0.1: the explicit opt-in of tests and dev."""
+    monkeypatch.setenv(ALLOW_LOOPBACK_ENV, "1")
 
 
 @pytest.fixture(scope="module")
@@ -80,9 +87,17 @@ def test_untrusted_certificate_is_a_tls_error(tmp_path: Path, tls: tuple[Path, P
         client.token()
 
 
-def test_plain_http_url_is_refused() -> None:
-    with pytest.raises(PactClientError, match="HTTPS"):
+def test_plain_http_url_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tanzuji.errors import UnsafeUrlError
+    from tanzuji.i18n import use_lang
+
+    monkeypatch.delenv(ALLOW_LOOPBACK_ENV)
+    with use_lang("en"), pytest.raises(UnsafeUrlError, match=r"base_url: expected an https://"):
         PactClient("http://127.0.0.1:1", "a", "b")
+    # the opt-in of tests opens plain http to loopback hosts only
+    with use_lang("en"), pytest.raises(UnsafeUrlError, match=r"base_url: expected an https://"):
+        PactClient("http://pact.example.com", "a", "b", allow_loopback=True)
+    PactClient("http://127.0.0.1:1", "a", "b", allow_loopback=True).close()
 
 
 def test_retries_with_backoff_then_gives_up() -> None:

@@ -193,3 +193,19 @@ def live(accounts: MemoryAccounts, publications: MemoryPublications) -> Iterator
     app = create_app(WebSettings(secret_key=SECRET), accounts, publications=publications)
     with LiveServer(app) as server:
         yield server
+
+
+@pytest.fixture
+def partner_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The partner host names of these tests (``*.test``, ``*.cli``) resolve to a public
+    address, without the network: a partner's host is looked up when it is registered."""
+    import ipaddress
+
+    from tanzuji.pact import urlguard
+
+    def resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+        if host.endswith((".test", ".cli")):
+            return [ipaddress.ip_address("93.184.215.14")]
+        raise OSError("no DNS in the tests")
+
+    monkeypatch.setattr(urlguard, "resolve_host", resolve)

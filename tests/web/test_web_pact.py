@@ -44,6 +44,8 @@ CREATED = "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3"
 PUBLISHED = "org.wbcsd.pact.ProductFootprint.PublishedEvent.3"
 CE = {"Content-Type": "application/cloudevents+json; charset=UTF-8"}
 
+pytestmark = pytest.mark.usefixtures("partner_dns")
+
 
 @dataclass
 class World:
@@ -476,7 +478,14 @@ def test_partner_urls_must_be_https(world: World) -> None:
     from tanzuji.services.pact_partners import add_partner
     from tanzuji.store import UnitOfWork
 
-    for url in ("http://pact.rival.test", "https://u:p@pact.rival.test", "file:///etc/passwd"):
+    for url in (
+        "http://pact.rival.test",
+        "https://u:p@pact.rival.test",
+        "file:///etc/passwd",
+        "https://127.0.0.1:5432",
+        "https://169.254.169.254",
+        "https://[::ffff:10.0.0.1]",
+    ):
         with pytest.raises(InputError):
             add_partner(
                 UnitOfWork(world.store),
@@ -488,9 +497,14 @@ def test_partner_urls_must_be_https(world: World) -> None:
             )
 
 
-def test_live_tls_server_and_partner(world: World, tmp_path: Path) -> None:
+def test_live_tls_server_and_partner(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Over a real uvicorn with TLS on 127.0.0.1: token, list, paginate, pull; a request
     fulfilled in the UI reaches the partner's own PACT host (a second TLS server)."""
+    from tanzuji.pact.urlguard import ALLOW_LOOPBACK_ENV
+
+    monkeypatch.setenv(ALLOW_LOOPBACK_ENV, "1")  # the partner host runs on 127.0.0.1
     import yaml
 
     from tanzuji.pact.api import create_app as partner_app

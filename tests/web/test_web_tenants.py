@@ -30,6 +30,8 @@ from .storekit import PASSWORD, issue_report, make_store, tiny_signed_pdf
 
 SECRET_TEXT = "单相智能电能表"  # the maker's product name: must never show to "rival"
 
+pytestmark = pytest.mark.usefixtures("partner_dns")
+
 
 @dataclass
 class World:

@@ -14,9 +14,10 @@ from typing import Any, Self
 
 import httpx
 
-from tanzuji.errors import TanzujiError
+from tanzuji.errors import TanzujiError, UnsafeUrlError
 from tanzuji.i18n import tr
 from tanzuji.pact.host import FileBackend
+from tanzuji.pact.urlguard import GuardedTransport, UrlPolicy, check_url
 
 __all__ = ["PactClient", "PactClientError", "deliver_to_partner", "next_link"]
 
@@ -42,7 +43,13 @@ def next_link(header: str | None) -> str | None:
 
 
 class PactClient:
-    """A session with one PACT v3 host."""
+    """A session with one PACT v3 host.
+
+    Every request goes through :class:`~tanzuji.pact.urlguard.GuardedTransport`: HTTPS to
+    public addresses only (``allow_loopback``, by default ``TANZUJI_PACT_ALLOW_LOOPBACK``
+    of the environment, opens loopback hosts for tests), the addresses checked are the ones
+    connected to, no proxy, no redirects.
+    """
 
     def __init__(
         self,
@@ -56,16 +63,15 @@ class PactClient:
         backoff: float = 0.5,
         timeout: float = 20.0,
         sleep: Callable[[float], None] = time.sleep,
+        allow_loopback: bool | None = None,
     ) -> None:
-        if not base_url.startswith("https://"):
-            raise PactClientError(
-                tr(
-                    f"PACT 主机必须使用 HTTPS：{base_url}",
-                    f"a PACT host must use HTTPS: {base_url}",
-                )
-            )
-        self.base_url = base_url.rstrip("/")
-        self.auth_url = auth_url or self.base_url + "/auth/token"
+        policy = UrlPolicy.from_env() if allow_loopback is None else UrlPolicy(allow_loopback)
+        self.base_url = check_url(base_url, "base_url", policy=policy, resolve=False)
+        self.auth_url = (
+            check_url(auth_url, "auth_url", policy=policy, resolve=False)
+            if auth_url
+            else self.base_url + "/auth/token"
+        )
         self._id = client_id
         self._secret = client_secret
         self._retries = retries
@@ -82,7 +88,12 @@ class PactClient:
                         f"cannot read the CA file {verify}: {exc}",
                     )
                 ) from None
-        self._http = httpx.Client(verify=verify, timeout=timeout, follow_redirects=False)
+        self._http = httpx.Client(
+            transport=GuardedTransport(policy, verify),
+            timeout=timeout,
+            follow_redirects=False,
+            trust_env=False,
+        )
 
     def __enter__(self) -> Self:
         return self
@@ -98,9 +109,12 @@ class PactClient:
 
     def _send(self, method: str, url: str, **kw: Any) -> httpx.Response:
         delay = self._backoff
+        field = "auth_url" if url == self.auth_url else "base_url"
         for attempt in range(self._retries + 1):
             try:
                 resp = self._http.request(method, url, **kw)
+            except UnsafeUrlError as exc:  # never retried: the address itself is refused
+                raise exc.with_location(path=field) from None
             except httpx.ConnectError as exc:
                 if _is_tls(exc):
                     raise PactClientError(

@@ -229,6 +229,12 @@ class FileBackend:
         """Load and check the configuration and every footprint file it names."""
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         config = HostConfig.model_validate(data)
+        from tanzuji.pact.urlguard import check_url
+
+        for org, partner in config.partners.items():  # DNS is checked at each connection
+            check_url(partner.base_url, f"partners.{org}.base_url", resolve=False)
+            if partner.auth_url:
+                check_url(partner.auth_url, f"partners.{org}.auth_url", resolve=False)
         backend = cls(config=config, base=path.parent)
         backend.reload()
         return backend

@@ -37,17 +37,15 @@ __all__ = [
 
 
 def _check_url(url: str, path: str) -> str:
+    """A partner URL that is safe to send to (public HTTPS host, checked by name lookup)."""
     from urllib.parse import urlsplit
 
-    url = url.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname or parts.username or parts.query:
+    from tanzuji.pact.urlguard import check_url
+
+    url = check_url(url, path)
+    if urlsplit(url).query:
         raise InputError(
-            tr(
-                "应为 https:// 开头、不含用户名和查询参数的网址",
-                "expected an https:// URL without user name or query",
-            ),
-            path=path,
+            tr("网址中不得含查询参数", "the URL must not contain a query"), path=path, got=url
         )
     return url
 
