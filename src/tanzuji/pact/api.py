@@ -35,7 +35,7 @@ from fastapi.responses import JSONResponse, Response
 
 from tanzuji.i18n import use_lang
 from tanzuji.pact.extension import DOC_PATH, SCHEMA_PATH, shipped_schema
-from tanzuji.pact.host import FILTERS, PactBackend, ReceivedEvent, matches, parse_time
+from tanzuji.pact.host import FILTERS, PactBackend, ReceivedEvent, parse_time
 from tanzuji.pact.schema import footprint_errors
 
 __all__ = ["TOKEN_LIFETIME", "PactApi", "create_app"]
@@ -195,11 +195,9 @@ class PactApi:
                 return _error(400, "BadRequest", "limit and offset must be whole numbers")
             if (limit is not None and limit < 0) or offset < 0:
                 return _error(400, "BadRequest", "limit and offset must not be negative")
-            found = [pf for pf in self.backend.footprints(org) if matches(pf, filters)]
-            end = len(found) if limit is None else offset + limit
-            page = found[offset:end]
+            page, end = self.backend.footprint_page(org, filters, offset, limit)
             headers: dict[str, str] = {}
-            if end < len(found) and limit:
+            if end is not None:
                 query = [(k, v) for k, v in params.multi_items() if k not in ("offset", "limit")]
                 query += [("limit", str(limit)), ("offset", str(end))]
                 headers["Link"] = (

@@ -151,6 +151,13 @@ class PactBackend(Protocol):
     def footprints(self, org: str) -> list[dict[str, Any]]:
         """The footprints this organisation may see, in a stable order."""
 
+    def footprint_page(
+        self, org: str, filters: Mapping[str, Sequence[str]], offset: int, limit: int | None
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """``limit`` footprints (all: ``None``) this organisation may see that pass
+        ``filters``, from position ``offset``; and the offset of the next page (``None``:
+        this is the last). Positions are the backend's own; a client only follows them."""
+
     def exists(self, pf_id: str) -> bool:
         """Whether a footprint with this id exists at all (to tell 403 from 404)."""
 
@@ -272,6 +279,14 @@ class FileBackend:
     def footprints(self, org: str) -> list[dict[str, Any]]:
         """Published footprints and those shared with ``org``."""
         return [pf for pf, e in self._loaded if e.share == "public" or org in e.share]
+
+    def footprint_page(
+        self, org: str, filters: Mapping[str, Sequence[str]], offset: int, limit: int | None
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """A page of :meth:`footprints` that pass ``filters`` (the files are in memory)."""
+        found = [pf for pf in self.footprints(org) if matches(pf, filters)]
+        end = len(found) if limit is None else offset + limit
+        return found[offset:end], (end if end < len(found) and limit else None)
 
     def exists(self, pf_id: str) -> bool:
         """Whether the id is any footprint of this host."""

@@ -11,6 +11,7 @@ partner hosts only (:mod:`tanzuji.services.pact_partners`).
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from tanzuji.services.pact_host import (
     Listed,
     dedup,
     listed_footprints,
+    page_footprints,
 )
 from tanzuji.services.pact_partners import deliver, published_events
 from tanzuji.services.pact_requests import (
@@ -78,6 +80,20 @@ class StorePactHost:
         if org_id is None:
             return []
         return dedup(x for x in self.listed() if x.visible_to(org_id))
+
+    def footprint_page(
+        self, org: str, filters: Mapping[str, Sequence[str]], offset: int, limit: int | None
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """A page of :meth:`footprints` that pass ``filters``, paged in SQL (``offset`` counts
+        the visible footprints before filtering; see ``page_footprints``)."""
+        org_id = self._org_id(org)
+        if org_id is None:
+            return [], None
+        wanted = {k: list(v) for k, v in filters.items() if v}
+        with self._lock, self._uow() as uow:
+            return page_footprints(
+                uow, org_id, self.url, self._cache, offset=offset, limit=limit, filters=wanted
+            )
 
     def exists(self, pf_id: str) -> bool:
         """Whether any publication has this footprint id."""

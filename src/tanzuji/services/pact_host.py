@@ -25,12 +25,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, tuple_
 
 from tanzuji.errors import TanzujiError
 from tanzuji.pact.export import PF_NAMESPACE, ExportOptions
 from tanzuji.pact.extension import ReportRef
-from tanzuji.pact.host import FILTERS
+from tanzuji.pact.host import FILTERS, matches
 from tanzuji.services.pact import export_content
 from tanzuji.store import UnitOfWork
 from tanzuji.store.models import Organisation, Report, StudyRevision
@@ -43,6 +43,7 @@ __all__ = [
     "as_filters",
     "dedup",
     "listed_footprints",
+    "page_footprints",
     "publication_pf",
 ]
 
@@ -111,33 +112,60 @@ def _base_footprint(
     return pf
 
 
-def listed_footprints(uow: UnitOfWork, base_url: str, cache: Cache) -> list[Listed]:
-    """Every publication (in an entered unit of work) with its PACT footprint, oldest first."""
-    rows = uow.session.execute(
+Row = tuple[Publication, Report, StudyRevision, Organisation]
+Key = tuple[int, str]  # (organisation of a report, report number)
+
+
+def _rows() -> Any:
+    """Publications with their report, revision and owner, oldest first (a select)."""
+    return (
         select(Publication, Report, StudyRevision, Organisation)
         .join(Report, Report.id == Publication.report_id)
         .join(StudyRevision, StudyRevision.id == Publication.revision_id)
         .join(Organisation, Organisation.id == Publication.org_id)
         .order_by(Publication.created_at, Publication.id)
-    ).all()
-    recipients: dict[str, set[int]] = {}
-    for pub_id, org_id in uow.session.execute(
-        select(PublicationRecipient.publication_id, PublicationRecipient.org_id)
-    ):
-        recipients.setdefault(pub_id, set()).add(org_id)
-    by_number: dict[tuple[int, str], list[str]] = {}
-    built: list[tuple[Publication, Report, Organisation, dict[str, Any]]] = []
+    )
+
+
+def _ids_by(
+    uow: UnitOfWork, rows: Iterable[Row], key: Any, base_url: str, cache: Cache
+) -> dict[Key, list[str]]:
+    """Footprint ids of the exportable ``rows``, grouped by ``key(report)``."""
+    out: dict[Key, list[str]] = {}
+    for _pub, report, rev, _owner in rows:
+        base = _base_footprint(uow, rev, report, base_url, cache)
+        k = key(report)
+        if base is not None and k[1] is not None:
+            out.setdefault(k, []).append(base["id"])
+    return out
+
+
+def _build(
+    uow: UnitOfWork,
+    rows: Iterable[Row],
+    base_url: str,
+    cache: Cache,
+    recipients: dict[str, set[int]],
+    by_number: dict[Key, list[str]],
+    amended_by: dict[Key, list[str]],
+) -> list[Listed]:
+    """The listed footprints of ``rows`` (unexportable ones left out), in their order.
+
+    ``by_number``: footprint ids per (organisation, report number) — the ones a report
+    amending that number names in ``precedingPfIds``; ``amended_by``: footprint ids per
+    (organisation, number amended) — a footprint another one names is ``Deprecated``.
+    """
+    out: list[Listed] = []
     for pub, report, rev, owner in rows:
         base = _base_footprint(uow, rev, report, base_url, cache)
         if base is None:
             continue
-        built.append((pub, report, owner, base))
-        by_number.setdefault((report.org_id, report.number), []).append(base["id"])
-    out: list[Listed] = []
-    for pub, report, owner, base in built:
         pf = copy.deepcopy(base)
         pf["created"] = _rfc3339(pub.created_at)
-        deprecated = pub.status != "published" or report.status in ("withdrawn", "superseded")
+        named = any(pid != pf["id"] for pid in amended_by.get((report.org_id, report.number), ()))
+        deprecated = (
+            pub.status != "published" or report.status in ("withdrawn", "superseded") or named
+        )
         pf["status"] = "Deprecated" if deprecated else "Active"
         preceding = [
             pid
@@ -156,12 +184,141 @@ def listed_footprints(uow: UnitOfWork, base_url: str, cache: Cache) -> list[List
                 footprint=pf,
             )
         )
-    # a footprint another names as its predecessor is deprecated too
-    named = {pid for item in out for pid in item.footprint.get("precedingPfIds", ())}
-    for item in out:
-        if item.footprint["id"] in named:
-            item.footprint["status"] = "Deprecated"
     return out
+
+
+def listed_footprints(uow: UnitOfWork, base_url: str, cache: Cache) -> list[Listed]:
+    """Every publication (in an entered unit of work) with its PACT footprint, oldest first."""
+    rows: list[Row] = [tuple(r) for r in uow.session.execute(_rows()).all()]
+    recipients: dict[str, set[int]] = {}
+    for pub_id, org_id in uow.session.execute(
+        select(PublicationRecipient.publication_id, PublicationRecipient.org_id)
+    ):
+        recipients.setdefault(pub_id, set()).add(org_id)
+    by_number = _ids_by(uow, rows, lambda r: (r.org_id, r.number), base_url, cache)
+    amended_by = _ids_by(uow, rows, lambda r: (r.org_id, r.amends), base_url, cache)
+    return _build(uow, rows, base_url, cache, recipients, by_number, amended_by)
+
+
+def _visible(org_id: int) -> Any:
+    """Published to everyone, owned by ``org_id`` or shared with it (a SQL condition)."""
+    shared = select(PublicationRecipient.publication_id).where(
+        PublicationRecipient.org_id == org_id
+    )
+    return or_(
+        Publication.public.is_(True), Publication.org_id == org_id, Publication.id.in_(shared)
+    )
+
+
+def _groups(org_id: int) -> Any:
+    """One row per footprint ``org_id`` may see, in listing order (a select).
+
+    A footprint is a (revision, report) pair — its id is a name-based UUID of the export and
+    of the report's SHA-256 — published once or more; it sits where its first visible
+    publication does (oldest first, then by publication id), as :func:`dedup` keeps it.
+    """
+    first = func.row_number().over(
+        partition_by=(Publication.revision_id, Publication.report_id),
+        order_by=(Publication.created_at, Publication.id),
+    )
+    visible = (
+        select(
+            Publication.revision_id,
+            Publication.report_id,
+            Publication.created_at,
+            Publication.id,
+            first.label("n"),
+        )
+        .where(_visible(org_id))
+        .subquery()
+    )
+    return (
+        select(visible.c.revision_id, visible.c.report_id)
+        .where(visible.c.n == 1)
+        .order_by(visible.c.created_at, visible.c.id)
+    )
+
+
+def _group_footprints(
+    uow: UnitOfWork, org_id: int, keys: list[tuple[str, int]], base_url: str, cache: Cache
+) -> dict[tuple[str, int], dict[str, Any]]:
+    """The footprint of each (revision, report) in ``keys`` as ``org_id`` sees it.
+
+    Reads only the publications of these footprints and of the reports they amend or that
+    amend them (for ``precedingPfIds`` and ``Deprecated``), never the whole table.
+    """
+    pair = tuple_(Publication.revision_id, Publication.report_id)
+    rows: list[Row] = [
+        tuple(r) for r in uow.session.execute(_rows().where(_visible(org_id), pair.in_(keys)))
+    ]
+    amends = {(r.org_id, r.amends) for _, r, _, _ in rows if r.amends}
+    numbers = {(r.org_id, r.number) for _, r, _, _ in rows}
+    by_number: dict[Key, list[str]] = {}
+    if amends:
+        named = uow.session.execute(
+            _rows().where(tuple_(Report.org_id, Report.number).in_(list(amends)))
+        )
+        by_number = _ids_by(
+            uow, [tuple(r) for r in named], lambda r: (r.org_id, r.number), base_url, cache
+        )
+    amending = uow.session.execute(
+        _rows().where(tuple_(Report.org_id, Report.amends).in_(list(numbers)))
+    )
+    amended_by = _ids_by(
+        uow, [tuple(r) for r in amending], lambda r: (r.org_id, r.amends), base_url, cache
+    )
+    key_of = {pub.id: (pub.revision_id, pub.report_id) for pub, _, _, _ in rows}
+    out: dict[tuple[str, int], dict[str, Any]] = {}
+    for item in _build(uow, rows, base_url, cache, {}, by_number, amended_by):
+        key = key_of[item.publication]
+        prior = out.get(key)
+        pf = item.footprint
+        if prior is None or (prior["status"] == "Deprecated" and pf["status"] == "Active"):
+            out[key] = pf
+    return out
+
+
+def page_footprints(
+    uow: UnitOfWork,
+    org_id: int,
+    base_url: str,
+    cache: Cache,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    filters: dict[str, list[str]] | None = None,
+) -> tuple[list[dict[str, Any]], int | None]:
+    """A page of the footprints ``org_id`` may see (in an entered unit of work), paged in SQL.
+
+    The visible footprints are numbered in listing order by the database; from position
+    ``offset`` on, batches of ``limit + 1`` (LIMIT/OFFSET) are read until ``limit``
+    footprints that pass the v3 ``filters`` are found and one more shows that a next page
+    exists. Returns the page and the position where the next page starts (``None``: last).
+    Without ``limit``: every footprint from ``offset`` on, still read in batches.
+    Same footprints, order and content as :func:`dedup` of :func:`listed_footprints`.
+    """
+    if limit == 0:
+        return [], None
+    query = _groups(org_id)
+    size = 500 if limit is None else limit + 1
+    page: list[dict[str, Any]] = []
+    pos = offset
+    while True:
+        keys = [(rev, rep) for rev, rep in uow.session.execute(query.offset(pos).limit(size))]
+        if not keys:
+            return page, None
+        found = _group_footprints(uow, org_id, keys, base_url, cache)
+        for i, key in enumerate(keys):
+            pf = found.get(key)
+            if pf is None or (filters and not matches(pf, filters)):
+                continue
+            if limit is not None and len(page) == limit:
+                return page, pos + i
+            page.append(pf)
+        pos += len(keys)
+        if len(keys) < size:
+            return page, None
+        size = min(2 * size, 1000)
 
 
 def publication_pf(uow: UnitOfWork, pub_id: str, base_url: str, cache: Cache) -> Listed | None:
