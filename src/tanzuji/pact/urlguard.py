@@ -179,7 +179,7 @@ def _checked(
     for ip in out:
         why = address_problem(ip, policy)
         if why is not None:
-            shown = host if str(ip) == host.strip("[]") else f"{host} ({ip})"
+            shown = host if _literal(host) == ip else f"{host} ({ip})"
             raise _refuse(shown, why, field, url)
     return out
 

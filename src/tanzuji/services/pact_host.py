@@ -294,13 +294,13 @@ def page_footprints(
     ``offset`` on, batches of ``limit + 1`` (LIMIT/OFFSET) are read until ``limit``
     footprints that pass the v3 ``filters`` are found and one more shows that a next page
     exists. Returns the page and the position where the next page starts (``None``: last).
-    Without ``limit``: every footprint from ``offset`` on, still read in batches.
+    Without ``limit`` (or a large one): read in batches of at most 1,000.
     Same footprints, order and content as :func:`dedup` of :func:`listed_footprints`.
     """
     if limit == 0:
         return [], None
     query = _groups(org_id)
-    size = 500 if limit is None else limit + 1
+    size = 500 if limit is None else min(limit + 1, 1000)
     page: list[dict[str, Any]] = []
     pos = offset
     while True:
