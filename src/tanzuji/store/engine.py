@@ -143,6 +143,13 @@ class Store:
             }
             self.engine = create_engine(url, **kwargs)
             self.write_engine = self.engine
+        # reads of one statement at a time (``UnitOfWork(autocommit=True)``): PostgreSQL
+        # without BEGIN and ROLLBACK, same pool; SQLite as any read
+        self.autocommit_engine = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.dialect == "postgresql"
+            else self.engine
+        )
         self._checked = False
 
     @staticmethod
