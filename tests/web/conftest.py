@@ -69,6 +69,9 @@ class MemoryAccounts:
                 return e.principal
         return None
 
+    def remembered(self, subject: str) -> tuple[bool, Principal | None]:
+        return True, self.principal(subject)  # in memory: always at hand
+
 
 @pytest.fixture
 def accounts() -> MemoryAccounts:

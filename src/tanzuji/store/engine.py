@@ -131,12 +131,25 @@ class Store:
                 url = parsed.set(drivername="postgresql+psycopg").render_as_string(
                     hide_password=False
                 )
+            # A fixed pool of 15 (the most connections a process opened before, 5 + 10
+            # overflow): an overflow connection is closed when it is returned, so under load
+            # every burst above 5 forked a new PostgreSQL backend (several ms of CPU each).
+            # A 16th concurrent unit of work waits for a connection instead.
             kwargs: dict[str, Any] = {
+                "pool_size": 15,
+                "max_overflow": 0,
                 "pool_pre_ping": False,
                 "connect_args": {"connect_timeout": 5},
             }
             self.engine = create_engine(url, **kwargs)
             self.write_engine = self.engine
+        # reads of one statement at a time (``UnitOfWork(autocommit=True)``): PostgreSQL
+        # without BEGIN and ROLLBACK, same pool; SQLite as any read
+        self.autocommit_engine = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.dialect == "postgresql"
+            else self.engine
+        )
         self._checked = False
 
     @staticmethod

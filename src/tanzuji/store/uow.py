@@ -43,6 +43,11 @@ class UnitOfWork:
     """One transaction on a :class:`~tanzuji.store.engine.Store` and its repositories.
 
     ``write=False`` opens a read-only transaction (SQLite: no write lock taken).
+    ``autocommit=True`` (reads only) runs each statement on its own, outside a transaction:
+    on PostgreSQL that saves the BEGIN and ROLLBACK round trips, and sees the same data
+    (under READ COMMITTED, the store's isolation level, every statement of a transaction
+    takes its own snapshot anyway); not for server-side cursors (``yield_per``), which need
+    a transaction. SQLite ignores it.
     ``check_schema=False`` skips the schema-version check (``db`` commands only).
     """
 
@@ -57,16 +62,29 @@ class UnitOfWork:
     audit: AuditRepository
     session: Session
 
-    def __init__(self, store: Store, *, write: bool = True, check_schema: bool = True) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        write: bool = True,
+        autocommit: bool = False,
+        check_schema: bool = True,
+    ) -> None:
+        if write and autocommit:
+            raise ValueError("autocommit is for read-only units of work")
         self.store = store
         self.write = write
+        self.autocommit = autocommit
         self._check = check_schema
         self._committed = False
 
     def __enter__(self) -> UnitOfWork:
         if self._check:
             self.store.check_schema()
-        engine = self.store.write_engine if self.write else self.store.engine
+        if self.write:
+            engine = self.store.write_engine
+        else:
+            engine = self.store.autocommit_engine if self.autocommit else self.store.engine
         self.session = Session(bind=engine, expire_on_commit=False, autoflush=True)
         s = self.session
         self.orgs = OrgRepository(s)

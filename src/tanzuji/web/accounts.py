@@ -76,6 +76,10 @@ class Accounts(Protocol):
     def principal(self, subject: str) -> Principal | None:
         """The current state of a user or client named in a token (``None`` if gone)."""
 
+    def remembered(self, subject: str) -> tuple[bool, Principal | None]:
+        """``(True, principal(subject))`` when that answer is at hand without waiting on the
+        store (so it may be given on the event loop), else ``(False, None)``."""
+
     def open_session(self, subject: str, jti: str, expires: int) -> None:
         """Record a browser session (``expires``: Unix time)."""
 

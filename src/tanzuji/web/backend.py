@@ -42,10 +42,10 @@ class StoreAccounts:
             else:
                 self._cache.pop(subject, None)
 
-    def _uow(self) -> Any:
+    def _uow(self, *, autocommit: bool = False) -> Any:
         from tanzuji.store import UnitOfWork
 
-        return UnitOfWork(self.store, write=False)
+        return UnitOfWork(self.store, write=False, autocommit=autocommit)
 
     def authenticate(self, email: str, password: str) -> Principal | None:
         from tanzuji.services.admin import authenticate_user
@@ -57,14 +57,22 @@ class StoreAccounts:
 
         return _principal(authenticate_client(self._uow(), client_id, secret))
 
+    def remembered(self, subject: str) -> tuple[bool, Principal | None]:
+        """The principal of ``subject`` if it was read from the store less than
+        ``cache_seconds`` ago: ``(True, principal)``, else ``(False, None)`` (no I/O)."""
+        hit = self._cache.get(subject)
+        if hit is not None and hit[0] > time.monotonic():
+            return True, hit[1]
+        return False, None
+
     def principal(self, subject: str) -> Principal | None:
         from tanzuji.services.admin import account
 
+        known, remembered = self.remembered(subject)
+        if known:
+            return remembered
         now = time.monotonic()
-        hit = self._cache.get(subject)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        found = _principal(account(self._uow(), subject))
+        found = _principal(account(self._uow(autocommit=True), subject))
         if self.cache_seconds > 0:
             with self._lock:
                 if len(self._cache) > 10_000:
@@ -84,7 +92,7 @@ class StoreAccounts:
     def session_valid(self, jti: str) -> bool:
         from tanzuji.services.sessions import session_valid
 
-        return session_valid(self._uow(), jti)
+        return session_valid(self._uow(autocommit=True), jti)
 
     def close_session(self, jti: str) -> None:
         from tanzuji.services.sessions import close_session

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from tanzuji.i18n import get_lang, tr
@@ -38,7 +39,13 @@ def get_state(request: Request) -> AppState:
     return state
 
 
-State = Annotated[AppState, Depends(get_state)]
+async def _state(request: Request) -> AppState:
+    # async (as are the other dependencies that do no I/O): FastAPI runs a plain ``def``
+    # dependency in the thread pool, a hand-off that costs more than the work itself
+    return get_state(request)
+
+
+State = Annotated[AppState, Depends(_state)]
 
 
 def _bearer(request: Request) -> str | None:
@@ -47,8 +54,19 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def optional_principal(request: Request, state: State) -> Principal | None:
-    """The principal of a Bearer access token, else of the session cookie, else ``None``."""
+def _session_principal(state: AppState, cookie: str | None) -> Principal | None:
+    """The principal of a browser session cookie that is valid and not signed out."""
+    claims = state.tokens.read(cookie, kind="session") if cookie else None
+    if claims is not None and state.accounts.session_valid(str(claims.get("jti"))):
+        return state.accounts.principal(str(claims["sub"]))
+    return None
+
+
+async def optional_principal(request: Request, state: State) -> Principal | None:
+    """The principal of a Bearer access token, else of the session cookie, else ``None``.
+
+    Runs on the event loop; only what asks the store (a principal not read in the last
+    seconds, whether a session was signed out) goes to the thread pool."""
     cached: Principal | bool | None = getattr(request.state, "principal", False)
     if cached is not False:
         return cached if isinstance(cached, Principal) else None
@@ -62,12 +80,14 @@ def optional_principal(request: Request, state: State) -> Principal | None:
                 detail=tr("访问令牌无效或已过期", "invalid or expired access token"),
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
-        principal = state.accounts.principal(str(claims["sub"]))
+        subject = str(claims["sub"])
+        known, principal = state.accounts.remembered(subject)
+        if not known:
+            principal = await run_in_threadpool(state.accounts.principal, subject)
     else:
         cookie = request.state.cookies.get(SESSION_COOKIE)
-        claims = state.tokens.read(cookie, kind="session") if cookie else None
-        if claims is not None and state.accounts.session_valid(str(claims.get("jti"))):
-            principal = state.accounts.principal(str(claims["sub"]))
+        if cookie:
+            principal = await run_in_threadpool(_session_principal, state, cookie)
     request.state.principal = principal
     return principal
 
@@ -79,7 +99,7 @@ def _is_page(request: Request) -> bool:
     return not request.url.path.startswith(("/api/", "/auth/", "/3/"))
 
 
-def current_principal(request: Request, principal: OptionalUser) -> Principal:
+async def current_principal(request: Request, principal: OptionalUser) -> Principal:
     """The signed-in principal; pages redirect to sign-in, the API answers 401."""
     if principal is None:
         if _is_page(request) and _bearer(request) is None:
@@ -95,10 +115,10 @@ def current_principal(request: Request, principal: OptionalUser) -> Principal:
 CurrentUser = Annotated[Principal, Depends(current_principal)]
 
 
-def require_roles(*roles: Role) -> Callable[..., Principal]:
+def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency admitting only principals with one of ``roles``."""
 
-    def check(principal: CurrentUser) -> Principal:
+    async def check(principal: CurrentUser) -> Principal:
         if principal.role not in roles:
             raise HTTPException(
                 403, detail=tr("您的角色无权执行此操作", "your role may not do this")

@@ -39,13 +39,13 @@ Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
 Authority = Annotated[Principal, Depends(require_roles(Role.authority))]
 
 
-def uow(state: AppState, write: bool = True) -> Any:
+def uow(state: AppState, write: bool = True, *, autocommit: bool = False) -> Any:
     """A fresh unit of work on the application's store (503 when it has none)."""
     if state.store is None:
         raise HTTPException(503, detail=tr("未配置数据库", "no database configured"))
     from tanzuji.store import UnitOfWork
 
-    return UnitOfWork(state.store, write=write)
+    return UnitOfWork(state.store, write=write, autocommit=autocommit)
 
 
 @router.get("/products", summary="The organisation's products and their studies")
@@ -109,7 +109,8 @@ def revision(state: State, user: Member, rev: str, request: Request) -> Response
     evaluation is added): send it back in ``If-None-Match`` to get ``304``."""
     from tanzuji.services.documents import revision_document
 
-    doc = revision_document(uow(state, False), actor_of(user), rev)
+    # autocommit: the usual read is one statement (PostgreSQL: one round trip, not three)
+    doc = revision_document(uow(state, False, autocommit=True), actor_of(user), rev)
     etag = f'"{doc.etag}"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
     if etag in _etags(request.headers.get("if-none-match")):
