@@ -72,8 +72,8 @@ def text(message: str) -> str:
 
 @lru_cache(maxsize=1)
 def _patterns() -> list[tuple[re.Pattern[str], str]]:
-    """The catalogue's templates as regular expressions, the most specific first."""
-    out: list[tuple[re.Pattern[str], str, int]] = []
+    """The catalogue's templates as regular expressions."""
+    out: list[tuple[re.Pattern[str], str]] = []
     for en, zh in MESSAGES.items():
         if not PLACEHOLDER.search(en) or "{}" in en:  # "{}": rich help only, looked up as is
             continue
@@ -83,12 +83,8 @@ def _patterns() -> list[tuple[re.Pattern[str], str]]:
             parts.append(f"(?P<{m.group(1)}>.+?)")
             pos = m.end()
         parts.append(re.escape(en[pos:]))
-        # templates that start with text before those that start with a placeholder, then
-        # the longest text first: "Value error, {message}" before "{value} is not one of …"
-        rank = len(PLACEHOLDER.sub("", en)) + (1000 if not en.startswith("{") else 0)
-        out.append((re.compile("".join(parts), re.DOTALL), zh, rank))
-    out.sort(key=lambda item: -item[2])
-    return [(pattern, zh) for pattern, zh, _ in out]
+        out.append((re.compile("".join(parts), re.DOTALL), zh))
+    return out
 
 
 def translate(message: str) -> str:
@@ -96,8 +92,10 @@ def translate(message: str) -> str:
 
     The message is matched against the catalogue's templates; the parts standing for a
     placeholder are kept as written (names, values the user typed), except ``{message}``
-    and ``{kind}``, which are translated in turn. A message the catalogue does not know
-    is returned unchanged.
+    and ``{kind}``, which are translated in turn. Of several templates that match, the
+    one leaving the least text in the kept placeholders wins: ``Value error, {message}``
+    rather than ``{value} is not one of {choices}.`` for "Value error, 'fr' is not one
+    of 'zh', 'en'.". A message the catalogue does not know is returned unchanged.
 
     >>> from tanzuji.i18n import use_lang
     >>> translate("Invalid value for '--top': Input should be a valid integer, "
@@ -112,12 +110,16 @@ def translate(message: str) -> str:
     exact = MESSAGES.get(message)
     if exact is not None:
         return exact
+    best: tuple[int, dict[str, str], str] | None = None
     for pattern, zh in _patterns():
         m = pattern.fullmatch(message)
         if m is None:
             continue
-        return _fill(zh, m.groupdict())
-    return message
+        values = m.groupdict()
+        kept = sum(len(v) for k, v in values.items() if k not in RECURSIVE)
+        if best is None or kept < best[0]:
+            best = (kept, values, zh)
+    return message if best is None else _fill(best[2], best[1])
 
 
 def _fill(template: str, values: dict[str, str]) -> str:

@@ -46,6 +46,7 @@ MESSAGES: dict[str, str] = {
     # usage errors
     "No such option: {name}": "没有这个选项: {name}",
     "{message} (Possible options: {options})": "{message}（可能是: {options}）",
+    "(Possible options: {options})": "（可能是: {options}）",  # the part, as the source has it
     "No such command {name!r}.": "没有命令 {name!r}。",
     "{message}. Did you mean {suggestions}?": "{message}您是不是要用 {suggestions}？",
     "Missing command.": "缺少命令。",
