@@ -25,7 +25,7 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from functools import lru_cache, partial
 from typing import IO, Any
@@ -183,14 +183,33 @@ def startup_lang(args: Sequence[str]) -> Lang:
 #: no line starts with these, and none ends with the opening ones
 _CLOSING = frozenset("，。、；：？！）」』”’》〉】…%")
 _OPENING = frozenset("（「『“‘《〈【")
-_TOKEN = re.compile(
-    r"\s+|[\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]|[^\s\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+"
-)
 
 
 def _width(s: str) -> int:
     """Columns ``s`` takes on a terminal (CJK characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+    return sum(2 if _wide(c) else 1 for c in s)
+
+
+def _wide(c: str) -> bool:
+    return unicodedata.east_asian_width(c) in "WF"
+
+
+def _tokens(text: str) -> Iterator[str]:
+    """Runs of spaces, single wide (CJK) characters, and runs of anything else."""
+    run = ""
+    for c in text:
+        if _wide(c):
+            if run:
+                yield run
+            run = ""
+            yield c
+        elif run and run[-1].isspace() != c.isspace():
+            yield run
+            run = c
+        else:
+            run += c
+    if run:
+        yield run
 
 
 def wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
@@ -202,7 +221,7 @@ def wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
     ['碳足迹（产', '品），评价', 'tanzuji', 'report']
     """
     tokens: list[str] = []
-    for tok in _TOKEN.findall(" ".join(text.split("\n"))):
+    for tok in _tokens(" ".join(text.split("\n"))):
         if (
             tokens
             and not tok.isspace()
