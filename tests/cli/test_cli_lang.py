@@ -13,8 +13,8 @@ STUDY = EXAMPLES / "single-phase-meter" / "study.yaml"
 
 
 def _options(run, name: str) -> dict[str, str]:
-    """Option name → its help line (with the ``[default: …]``) from ``NAME --help``."""
-    res = run(name, "--help")
+    """Option name → its help line (with the ``[default: …]``) from ``NAME --help`` (English)."""
+    res = run("--lang", "en", name, "--help")
     assert res.code == 0, res.err
     text = re.sub(r"\s+", " ", res.out)
     found = {}

@@ -24,14 +24,16 @@ from tanzuji.cli import store as _store
 from tanzuji.cli import study as _study
 from tanzuji.cli import web as _web
 from tanzuji.cli._common import Lang, err, out
+from tanzuji.cli.clitext import TanzujiGroup
 from tanzuji.errors import InputErrors, TanzujiError
-from tanzuji.i18n import get_lang, set_lang, tr, use_lang
+from tanzuji.i18n import get_lang, tr, use_lang
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="tanzuji",
-    help="碳足迹 tanzuji: traceable, uncertainty-evaluated product carbon footprints.",
+    cls=TanzujiGroup,  # click's own texts and the help in the chosen language (cli/clitext.py)
+    help="tanzuji: traceable, uncertainty-evaluated product carbon footprints.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=True,
@@ -63,10 +65,14 @@ def _root(
         ),
     ] = None,
 ) -> None:
-    """碳足迹 tanzuji: traceable, uncertainty-evaluated product carbon footprints."""
+    """tanzuji: traceable, uncertainty-evaluated product carbon footprints."""
     from tanzuji.config import check_timezone, load_config
 
-    set_lang(lang if lang is not None else load_config().lang)
+    # the language was decided before parsing (TanzujiGroup.main: the last --lang, else
+    # TANZUJI_LANG, else the config file), so that --help and usage errors use it too;
+    # setting it here again would undo a per-command --lang for a usage error
+    del lang
+    load_config()  # a broken config file is reported here
     if warning := check_timezone():  # a TZ that names no zone (issue 9)
         err.print(f"[yellow]{tr('警告:', 'warning:')}[/yellow] {escape(warning)}", emoji=False)
 

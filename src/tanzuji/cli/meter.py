@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 meter_app = typer.Typer(
-    help="计量数据：电能表读数 → 电量 ± 不确定度 → 研究文件 / Metered energy as primary data.",
+    help="Metered energy as primary data: meter readings → energy ± uncertainty → study file.",
     no_args_is_help=True,
 )
 
@@ -77,7 +77,7 @@ def ingest_cmd(
     quiet: QuietOption = False,
     lang: LangOption = None,
 ) -> None:
-    """读取电能表读数，计算各表、各组电量及其标准不确定度 / Ingest meter readings."""
+    """Ingest meter readings: the energy of every meter and group with its standard uncertainty."""
     apply_lang(lang)
     if save and out is None:
         raise InputError(tr("--save 需要 --study 与 --out", "--save needs --study and --out"))
@@ -265,7 +265,7 @@ def convert_cmd(
     force: ForceOption = False,
     lang: LangOption = None,
 ) -> None:
-    """把 CSV/Excel 读数转为分区 Parquet / Convert CSV/Excel readings to partitioned Parquet."""
+    """Convert CSV/Excel readings to partitioned Parquet."""
     from tanzuji.metering.convert import convert
 
     apply_lang(lang)
