@@ -21,7 +21,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
 
-__all__ = ["Lang", "get_lang", "os_reason", "parse_lang", "set_lang", "tr", "use_lang"]
+__all__ = [
+    "Lang",
+    "clause_text",
+    "get_lang",
+    "os_reason",
+    "parse_lang",
+    "set_lang",
+    "tr",
+    "use_lang",
+]
 
 
 class Lang(StrEnum):
@@ -75,6 +84,25 @@ def use_lang(lang: Lang | str) -> Iterator[Lang]:
 def tr(zh: str, en: str) -> str:
     """The text in the language in force: ``tr("已写入 {path}", "wrote {path}")``."""
     return zh if _LANG.get() is Lang.zh else en
+
+
+_CLAUSE_ZH = (("Appendix ", "附录 "), ("Table ", "表 "), ("Note ", "注 "), ("formula ", "公式 "))
+
+
+def clause_text(clause: str, lang: Lang | str | None = None) -> str:
+    """A clause reference in ``lang`` (default: the language in force), written in English
+    where it is produced: ``§6.1 Table 3 Note 1`` → ``§6.1 表 3 注 1``.
+
+    >>> clause_text("§7 formula (15)")
+    '§7 公式 (15)'
+    >>> clause_text("§6.1 Table 3 Note 1", "en")
+    '§6.1 Table 3 Note 1'
+    """
+    if (_LANG.get() if lang is None else parse_lang(str(lang))) is Lang.en:
+        return clause
+    for en, zh in _CLAUSE_ZH:
+        clause = clause.replace(en, zh)
+    return clause
 
 
 #: the operating system's reasons a user meets reading or writing files, in Chinese

@@ -92,6 +92,25 @@ def test_context_uses_evaluation_date_and_governance_findings(inp: ReportInput) 
     assert sc01["status"] == "已过期" and sc01["findings"] >= 1
 
 
+def test_clause_references_are_in_the_report_language(inp: ReportInput) -> None:
+    """Findings are raised with English clauses (``§6.1 Table 3``); a Chinese report shows
+    ``§6.1 表 3`` in its findings and deviations, an English one keeps the English."""
+    from tanzuji.governance import check_study
+
+    loaded = load_study(FIXTURE)
+    findings = list(check_study(loaded.study, loaded.factors).findings)
+    assert any("Table 3" in f.clause for f in findings)  # the fixture has such a finding
+    zh = build_context(replace(inp, findings=findings), "zh")
+    en = build_context(replace(inp, findings=findings), "en")
+    for key in ("findings", "deviations"):
+        zh_clauses = [row["clause"] for row in zh[key]]
+        en_clauses = [row["clause"] for row in en[key]]
+        assert any("表 3" in c for c in zh_clauses), key
+        assert not any(re.search(r"Table|Note|Appendix|formula", c) for c in zh_clauses), key
+        assert any("Table 3" in c for c in en_clauses), key
+        assert not any(re.search(r"[表注附录公式]", c) for c in en_clauses), key
+
+
 def test_own_deviations_without_governance(inp: ReportInput) -> None:
     codes = [d.code for d in find_deviations(inp.study, inp.model, inp.result)]
     assert {"data.mfg_secondary", "instrument.expired", "cutoff.single"} <= set(codes)

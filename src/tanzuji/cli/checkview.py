@@ -22,7 +22,7 @@ from rich.table import Table
 from tanzuji.cli.labels import label
 from tanzuji.errors import TanzujiError
 from tanzuji.governance import CheckReport, Level, check_study
-from tanzuji.i18n import tr
+from tanzuji.i18n import clause_text, tr
 from tanzuji.jsonio import LoadedStudy
 from tanzuji.model import Grade, Stage
 from tanzuji.pact.pcr import PcrFinding, check_pcr, load_rule
@@ -276,19 +276,3 @@ def _pcr_findings(loaded: LoadedStudy) -> list[PcrFinding]:
     except TanzujiError as exc:
         return [PcrFinding("product.pcr", str(exc), str(exc))]
     return check_pcr(loaded.study, rule)
-
-
-_CLAUSE_ZH = (("Appendix ", "附录 "), ("Table ", "表 "), ("Note ", "注 "), ("formula ", "公式 "))
-
-
-def clause_text(clause: str) -> str:
-    """A clause reference in the session's language: ``§6.1 Table 3 Note 1`` → ``§6.1 表 3 注 1``.
-
-    >>> clause_text("§7 formula (15)")
-    '§7 公式 (15)'
-    """
-    if tr("zh", "en") == "en":
-        return clause
-    for en, zh in _CLAUSE_ZH:
-        clause = clause.replace(en, zh)
-    return clause

@@ -16,6 +16,7 @@ from typing import Any
 
 from tanzuji import __version__
 from tanzuji.calculation import FootprintResult, MeasurementModel, ModelInput
+from tanzuji.i18n import clause_text
 from tanzuji.model import Person, Stage, Study
 from tanzuji.report.deviations import Deviation, find_deviations, input_source
 from tanzuji.report.identity import is_meter, report_number, report_title, split_specification
@@ -253,7 +254,7 @@ def _finding_rows(findings: Sequence[Any] | None, lang: str) -> list[dict[str, s
                 "level": getattr(level, "zh", str(level)) if lang == "zh" else str(level),
                 "severity": str(level),
                 "code": str(getattr(f, "code", "")),
-                "clause": str(getattr(f, "clause", "")),
+                "clause": clause_text(str(getattr(f, "clause", "")), lang),
                 "message": msg,
                 "path": str(getattr(f, "path", "")),
             }
@@ -290,7 +291,7 @@ def _deviations(inp: ReportInput, lang: str) -> list[dict[str, str]]:
         {
             "kind": t["dev_accepted"],
             "is_deviation": "yes",
-            "clause": a.clause,
+            "clause": clause_text(a.clause, lang),
             "text": t["dev_accepted_text"].format(
                 id=a.id, message=a.message(lang), reason=a.reason
             ),
@@ -302,7 +303,7 @@ def _deviations(inp: ReportInput, lang: str) -> list[dict[str, str]]:
         {
             "kind": t["dev_deviation"] if d.kind == "deviation" else t["dev_note"],
             "is_deviation": "yes" if d.kind == "deviation" else "",
-            "clause": d.clause,
+            "clause": clause_text(d.clause, lang),
             "text": d.text(lang),
             "path": d.path,
         }
