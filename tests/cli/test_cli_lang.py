@@ -3,6 +3,7 @@ option names across the commands."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -147,3 +148,67 @@ def test_in_process_lang_does_not_leak_to_the_caller(monkeypatch: pytest.MonkeyP
     with pytest.raises(SystemExit):
         main()
     assert get_lang() == "zh"
+
+
+_BILINGUAL_STUDY = """\
+id: LAMP-EN
+product: {name: Lamp, functional_unit: 1 piece}
+period: 2025
+boundary: [raw_materials, manufacturing, distribution, use]
+factors:
+  - id: own.chip
+    name: {zh: 芯片（文献值）, en: Chip (literature)}
+    value: 1.5
+    unit: kgCO2e/g
+    factor_type: literature
+    source: a paper
+    uncertainty: {min: 0.75, max: 3}
+activities:
+  - stage: raw_materials
+    name: {zh: 芯片, en: Chips}
+    quantity: 0.12
+    unit: g
+    factor: own.chip
+    uncertainty: {relative: "5 %"}
+    data_type: database
+  - stage: manufacturing
+    name: {zh: 生产用电, en: Plant electricity}
+    unit: kWh
+    grid: {quantity: 0.15, factor: cn.electricity.footprint.2023, uncertainty: {relative: "1 %"}}
+  - stage: distribution
+    name: {zh: 出厂运输, en: Outbound transport}
+    mass: {quantity: 0.11, unit: kg, uncertainty: {standard: 0.001}}
+    distance: {quantity: 1200, unit: km, uncertainty: {min: 800, max: 1600}}
+    factor: freight.road.rigid-avg.defra2012
+  - stage: use
+    name: {zh: 使用阶段用电, en: Electricity in use}
+    power: {quantity: 9, unit: W, uncertainty: {min: 8.5, max: 9.5}, data_type: offsite}
+    service_life: {quantity: 5, unit: year, uncertainty: {min: 4, max: 6}}
+    factor: cn.electricity.footprint.2023
+"""
+
+
+def test_english_session_names_activities_and_own_factors_in_english(run, tmp_path: Path) -> None:
+    """Activity names ``{zh, en}`` and a study's own factor name are shown in English in the
+    full budget and in the data-governance warnings (no Chinese in an English session)."""
+    study = tmp_path / "lamp.yaml"
+    study.write_text(_BILINGUAL_STUDY, encoding="utf-8")
+    han = re.compile(r"[\u4e00-\u9fff]")
+    target = tmp_path / "full.txt"
+    res = run("--lang", "en", "evaluate", study, "--uncertainty", "full", "--out", target)
+    assert res.code == 0, res.err
+    text = target.read_text(encoding="utf-8")
+    budget = text[text.index("Uncertainty budget") :]
+    assert "literature" in budget and "Chips" in budget  # columns may fold
+    assert not han.search(text), text
+    assert not han.search(res.err), res.err
+    res = run("check", study, "--json")  # both languages, whatever the session's
+    assert res.code == 0, res.err
+    messages = [f["message"] for f in json.loads(res.out)["findings"]]
+    en = [m["en"] for m in messages]
+    assert "on-site datum 'Plant electricity · grid' names no measuring instrument" in en
+    assert "secondary datum 'Chips' does not state its source" in en
+    assert "secondary datum 'Outbound transport' does not state its source" in en
+    assert not any(han.search(m) for m in en), en
+    zh = [m["zh"] for m in messages]
+    assert "现场数据“生产用电 · 电网电量”未注明计量器具" in zh

@@ -102,6 +102,24 @@ class MeasurementModel:
     labels_en: Mapping[str, str] = field(default_factory=dict)
     """Contribution group key → English label (falls back to the Chinese one)."""
 
+    def label_en(self, name: str) -> str:
+        """An input's English label: a factor's English name, else built from the study's
+        English activity names (``Electricity in use · time``); unknown names unchanged."""
+        inp = self.inputs.get(name)
+        if inp is None:
+            return name
+        if inp.factor is not None:
+            return str(inp.factor.name.pick("en"))
+        if name in self.labels_en:
+            return self.labels_en[name]
+        group = next((t.group for t in self.terms if name in t.inputs), "")
+        base = self.labels_en.get(group, inp.label)
+        suffix = name.rsplit(".", 1)[-1]
+        if suffix.startswith("energy["):
+            return f"{base} · {inp.label.split(' · ', 1)[-1]}"
+        extra = {"mass": "mass", "distance": "distance", "power": "power", "duration": "time"}
+        return f"{base} · {extra[suffix]}" if suffix in extra else base
+
     def estimates(self) -> dict[str, float]:
         """The estimate of every input."""
         return {name: inp.estimate for name, inp in self.inputs.items()}

@@ -36,7 +36,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "mc_title": "蒙特卡洛法（JJF 1059.2 自适应）",
         "mc": "M = {trials} 次：y = {value} kgCO2e，u = {u} kgCO2e，"
         "{p} 最短包含区间 [{lo}, {hi}]，概率对称区间 [{slo}, {shi}]",
-        "valid": "GUM 结果经蒙特卡洛法验证：d_low = {dl}，d_high = {dh}，δ = {delta} → {verdict}",
+        "valid": "用蒙特卡洛法验证 GUM 结果：d_low = {dl}，d_high = {dh}，δ = {delta} → {verdict}",
         "yes": "通过",
         "no": "未通过",
     },
@@ -63,7 +63,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "mc_title": "Monte Carlo method (JJF 1059.2, adaptive)",
         "mc": "M = {trials}: y = {value} kgCO2e, u = {u} kgCO2e, {p} shortest coverage "
         "interval [{lo}, {hi}], probabilistically symmetric [{slo}, {shi}]",
-        "valid": "GUM result validated by Monte Carlo: d_low = {dl}, d_high = {dh}, "
+        "valid": "Validation of the GUM result by Monte Carlo: d_low = {dl}, d_high = {dh}, "
         "δ = {delta} → {verdict}",
         "yes": "validated",
         "no": "not validated",
@@ -87,8 +87,10 @@ def _g(x: float, digits: int = 3) -> str:
     return f"{x:.{digits}g}" if math.isfinite(x) else "∞"
 
 
-def budget_label(line: Any, lang: str, factors: Any = None) -> str:
-    """A budget line's label in ``lang``: a factor's name from its library where known.
+def budget_label(line: Any, lang: str, factors: Any = None, model: Any = None) -> str:
+    """A budget line's label in ``lang``: in English the model's English label of the input
+    (the study's English names, a factor's English name), else a factor's name from its
+    library where known.
 
     >>> from types import SimpleNamespace as NS
     >>> ef = NS(name=NS(pick=lambda lang: {"zh": "电网", "en": "Grid"}[lang]))
@@ -98,6 +100,8 @@ def budget_label(line: Any, lang: str, factors: Any = None) -> str:
     '运行 · 功率'
     """
     name = str(getattr(line, "name", ""))
+    if lang == "en" and model is not None and name in model.inputs:
+        return str(model.label_en(name))
     if factors is not None and name.startswith("EF:"):
         fid = name.removeprefix("EF:")
         if fid in factors:
@@ -115,11 +119,12 @@ def render_full(
     lang: str = "zh",
     top: int = 10,
     factors: Any = None,
+    model: Any = None,
 ) -> list[Any]:
     """Rich renderables: stage table (spec u beside full u), total line and budget.
 
     ``factors`` (a factor library or a mapping id → factor) gives the factors' names in
-    ``lang`` for the budget.
+    ``lang`` for the budget; ``model`` (the compiled study) the English labels of the inputs.
     """
     t = TEXT[lang]
     items: list[Any] = [f"[bold]{t['title']}[/bold]"]
@@ -158,7 +163,7 @@ def render_full(
         for i, b in enumerate(full.budget[:top], start=1):
             bt.add_row(
                 str(i),
-                budget_label(b, lang, factors),
+                budget_label(b, lang, factors, model),
                 t["roles"].get(b.role, b.role),
                 _g(b.estimate, 4),
                 b.unit,

@@ -203,7 +203,7 @@ def evaluate(
     if full is not None:
         from tanzuji.cli.render import render_full
 
-        items += render_full(full, result, code, top, factors=loaded.factors)
+        items += render_full(full, result, code, top, factors=loaded.factors, model=model)
     if mc_result is not None:
         from tanzuji.cli.render import render_monte_carlo
 

@@ -21,7 +21,6 @@ from typing import Any
 from tanzuji.calculation.compile import SUPPLY_PART_LABELS, SUPPLY_PART_LABELS_EN
 from tanzuji.errors import UnitError
 from tanzuji.governance.findings import Finding
-from tanzuji.i18n import tr
 from tanzuji.metrology.instrument_u import NotDerivableError
 from tanzuji.metrology.measurement import derived_uncertainty
 from tanzuji.model import (
@@ -59,6 +58,13 @@ class QuantitySlot:
     instruments: tuple[tuple[str, str], ...]  # (path, id) of every instrument reference
     metered_total: bool = False
     """A part of an electricity split whose total is metered primary data (Table A.4)."""
+    label_en: str = ""
+    """The English label (the activity's ``name.en``); ``label`` is the Chinese one."""
+
+    @property
+    def en(self) -> str:
+        """The label for English messages."""
+        return self.label_en or self.label
 
 
 def _refs(obj: Any, path: str) -> list[tuple[str, str]]:
@@ -93,6 +99,7 @@ def _measured(
     role: str,
     default: DataType,
     source: str | None,
+    label_en: str = "",
 ) -> QuantitySlot:
     return QuantitySlot(
         path,
@@ -106,6 +113,7 @@ def _measured(
         m.uncertainty is not None,
         m.source or source,
         tuple(_refs(m, path)),
+        label_en=label_en,
     )
 
 
@@ -114,6 +122,7 @@ def iter_quantities(study: Study) -> Iterator[QuantitySlot]:
     for i, act in enumerate(study.activities):
         p = f"activities[{i}]"
         label = act.name.pick("zh")
+        en = act.name.pick("en")
         st = act.stage
         if isinstance(act, Activity):
             yield QuantitySlot(
@@ -128,6 +137,7 @@ def iter_quantities(study: Study) -> Iterator[QuantitySlot]:
                 act.uncertainty is not None,
                 act.source,
                 tuple(_refs(act, p)),
+                label_en=en,
             )
         elif isinstance(act, Transport):
             if act.energy is not None:
@@ -145,19 +155,27 @@ def iter_quantities(study: Study) -> Iterator[QuantitySlot]:
                         use.uncertainty is not None,
                         act.source,
                         tuple(_refs(use, q)),
+                        label_en=f"{en} · {use.carrier}",
                     )
             else:
                 assert act.mass is not None and act.distance is not None
                 yield _measured(
-                    act.mass, f"{p}.mass", label, st, "activity", act.data_type, act.source
+                    act.mass, f"{p}.mass", label, st, "activity", act.data_type, act.source, en
                 )
                 yield _measured(
-                    act.distance, f"{p}.distance", label, st, "distance", act.data_type, act.source
+                    act.distance,
+                    f"{p}.distance",
+                    label,
+                    st,
+                    "distance",
+                    act.data_type,
+                    act.source,
+                    en,
                 )
         elif isinstance(act, ElectricitySupply):
             if act.total is not None:  # checked for its instrument only
                 yield _measured(
-                    act.total, f"{p}.total", label, st, "total", act.data_type, act.source
+                    act.total, f"{p}.total", label, st, "total", act.data_type, act.source, en
                 )
             for part_name in ("grid", "green_trading", "onsite"):
                 part = getattr(act, part_name)
@@ -165,7 +183,7 @@ def iter_quantities(study: Study) -> Iterator[QuantitySlot]:
                     q = f"{p}.{part_name}"
                     yield QuantitySlot(
                         q,
-                        f"{label} · {_part_label(part_name)}",
+                        f"{label} · {SUPPLY_PART_LABELS[part_name]}",
                         st,
                         "activity",
                         part,
@@ -177,13 +195,14 @@ def iter_quantities(study: Study) -> Iterator[QuantitySlot]:
                         tuple(_refs(part, q)),
                         metered_total=act.total is not None
                         and (act.total.data_type or act.data_type).primary,
+                        label_en=f"{en} · {SUPPLY_PART_LABELS_EN[part_name]}",
                     )
         elif isinstance(act, Operation):
             yield _measured(
-                act.power, f"{p}.power", label, st, "activity", act.data_type, act.source
+                act.power, f"{p}.power", label, st, "activity", act.data_type, act.source, en
             )
             yield _measured(
-                act.duration, f"{p}.duration", label, st, "activity", act.data_type, act.source
+                act.duration, f"{p}.duration", label, st, "activity", act.data_type, act.source, en
             )
 
 
@@ -201,7 +220,7 @@ def _slot_findings(slot: QuantitySlot, study: Study) -> list[Finding]:
                     "instrument.unknown",
                     "§6.1 Table 3",
                     f"“{slot.label}”引用的计量器具 {ref} 不在器具清单（表 A.2）中",
-                    f"{slot.label!r} refers to instrument {ref!r}, which is not in the instrument "
+                    f"{slot.en!r} refers to instrument {ref!r}, which is not in the instrument "
                     "register (Table A.2)",
                     path,
                 )
@@ -217,7 +236,7 @@ def _slot_findings(slot: QuantitySlot, study: Study) -> list[Finding]:
                 "data.secondary_split_in_manufacturing",
                 "§4",
                 f"生产制造阶段“{slot.label}”按次级数据（{dt_.zh}）从计量总电量中拆分",
-                f"manufacturing datum {slot.label!r} splits the metered total by secondary "
+                f"manufacturing datum {slot.en!r} splits the metered total by secondary "
                 f"data ({dt_.en}); the consumption itself is measured",
                 slot.path,
             )
@@ -228,7 +247,7 @@ def _slot_findings(slot: QuantitySlot, study: Study) -> list[Finding]:
                 "data.secondary_in_manufacturing",
                 "§4",
                 f"生产制造阶段“{slot.label}”使用了次级数据（{dt_.zh}）；应采用通过计量得到的初级数据",
-                f"manufacturing datum {slot.label!r} is secondary data ({dt_.en}); the "
+                f"manufacturing datum {slot.en!r} is secondary data ({dt_.en}); the "
                 "manufacturing stage must use measured primary data",
                 slot.path,
             )
@@ -239,7 +258,7 @@ def _slot_findings(slot: QuantitySlot, study: Study) -> list[Finding]:
                 "data.offsite_in_manufacturing",
                 "§4",
                 f"生产制造阶段“{slot.label}”使用了非现场数据；应采用本产品系统内的计量数据",
-                f"manufacturing datum {slot.label!r} is off-site data; the manufacturing stage "
+                f"manufacturing datum {slot.en!r} is off-site data; the manufacturing stage "
                 "should be measured within this product system",
                 slot.path,
             )
@@ -250,7 +269,7 @@ def _slot_findings(slot: QuantitySlot, study: Study) -> list[Finding]:
                 "data.primary_without_instrument",
                 "§6.1 Table 3",
                 f"现场数据“{slot.label}”未注明计量器具",
-                f"on-site datum {slot.label!r} names no measuring instrument",
+                f"on-site datum {slot.en!r} names no measuring instrument",
                 slot.path,
             )
         )
@@ -260,7 +279,7 @@ def _slot_findings(slot: QuantitySlot, study: Study) -> list[Finding]:
                 "data.secondary_no_source",
                 "§6.2",
                 f"次级数据“{slot.label}”未注明数据来源",
-                f"secondary datum {slot.label!r} does not state its source",
+                f"secondary datum {slot.en!r} does not state its source",
                 slot.path,
             )
         )
@@ -274,7 +293,7 @@ def _slot_findings(slot: QuantitySlot, study: Study) -> list[Finding]:
                     "uncertainty.not_derivable",
                     "§6.1",
                     f"“{slot.label}”的不确定度无法由计量器具导出：{exc.zh}",
-                    f"the uncertainty of {slot.label!r} cannot be derived: {exc.en}",
+                    f"the uncertainty of {slot.en!r} cannot be derived: {exc.en}",
                     slot.path,
                 )
             )
@@ -284,7 +303,7 @@ def _slot_findings(slot: QuantitySlot, study: Study) -> list[Finding]:
                     "uncertainty.incomplete",
                     "JJF 1059.1",
                     f"“{slot.label}”的计算输入缺少不确定度：{', '.join(derived.missing)}",
-                    f"inputs of {slot.label!r} without uncertainty (counted as 0): "
+                    f"inputs of {slot.en!r} without uncertainty (counted as 0): "
                     f"{', '.join(derived.missing)}",
                     slot.path,
                 )
@@ -296,7 +315,7 @@ def _slot_findings(slot: QuantitySlot, study: Study) -> list[Finding]:
                     "data.no_uncertainty",
                     "§4",
                     f"“{slot.label}”未评定测量不确定度",
-                    f"no measurement uncertainty is evaluated for {slot.label!r}",
+                    f"no measurement uncertainty is evaluated for {slot.en!r}",
                     slot.path,
                 )
             )
@@ -319,7 +338,7 @@ def _slot_findings(slot: QuantitySlot, study: Study) -> list[Finding]:
                         "instrument.over_capacity",
                         "§6.1 Table 3",
                         f"“{slot.label}”{slot.value:g} {slot.unit} 超过衡器 {ref} 的最大秤量",
-                        f"{slot.label!r} ({slot.value:g} {slot.unit}) exceeds the Max of scale "
+                        f"{slot.en!r} ({slot.value:g} {slot.unit}) exceeds the Max of scale "
                         f"{ref} ({inst.max_capacity:g} {inst.capacity_unit}); a single weighing "
                         "cannot give it",
                         slot.path,
@@ -345,7 +364,7 @@ def _ratio_findings(slot: QuantitySlot, register: dict[str, Instrument]) -> list
                     "instrument.ratio_mismatch",
                     "Table A.2",
                     f"“{slot.label}”计算所用 {name} {used} 与器具 {inst.id} 登记的 {listed} 不一致",
-                    f"{slot.label!r} uses {name} {used}, but instrument {inst.id} lists {listed}",
+                    f"{slot.en!r} uses {name} {used}, but instrument {inst.id} lists {listed}",
                     f"{slot.path}.calculated.{name}",
                 )
             )
@@ -446,8 +465,3 @@ def _sites(act: Any) -> list[Any]:
 
 
 _PARTS = ("grid", "green_trading", "onsite")
-
-
-def _part_label(part: str) -> str:
-    """A part of an electricity split by its name in the session's language (not its key)."""
-    return tr(SUPPLY_PART_LABELS[part], SUPPLY_PART_LABELS_EN[part])

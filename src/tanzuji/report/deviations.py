@@ -29,6 +29,7 @@ from typing import Any, Literal
 from tanzuji.calculation import FootprintResult, MeasurementModel, ModelInput
 from tanzuji.model import Stage, Study
 from tanzuji.report.text import DATA_TYPE
+from tanzuji.report.views import input_label
 
 __all__ = ["Deviation", "find_deviations", "input_source"]
 
@@ -91,6 +92,7 @@ def _activity_checks(study: Study, model: MeasurementModel) -> list[Deviation]:
         stage = stages[name]
         dtype = inp.data_type
         path = inp.path
+        en = input_label(model, name, "en")
         secondary = dtype is not None and not dtype.primary
         dzh = DATA_TYPE[dtype]["zh"] if dtype else ""
         den = DATA_TYPE[dtype]["en"] if dtype else ""
@@ -98,7 +100,7 @@ def _activity_checks(study: Study, model: MeasurementModel) -> list[Deviation]:
             out.append(Deviation(
                 "deviation", "data.mfg_secondary", "§4",
                 f"生产制造阶段活动数据“{inp.label}”采用次级数据（{dzh}），规范要求采用通过计量得到的初级数据。",
-                f"Manufacturing activity datum '{inp.label}' is secondary data ({den}); the "
+                f"Manufacturing activity datum '{en}' is secondary data ({den}); the "
                 "specification requires measured primary data.",
                 path,
             ))  # fmt: skip
@@ -106,7 +108,7 @@ def _activity_checks(study: Study, model: MeasurementModel) -> list[Deviation]:
             out.append(Deviation(
                 "note", "data.secondary", "§4, §6.2",
                 f"{stage.zh}活动数据“{inp.label}”采用次级数据（{dzh}），其对不确定度的影响见第七部分。",
-                f"{stage.en} activity datum '{inp.label}' is secondary data ({den}); its effect "
+                f"{stage.en} activity datum '{en}' is secondary data ({den}); its effect "
                 "on the uncertainty is evaluated in section 7.",
                 path,
             ))  # fmt: skip
@@ -114,21 +116,21 @@ def _activity_checks(study: Study, model: MeasurementModel) -> list[Deviation]:
             out.append(Deviation(
                 "deviation", "data.no_source", "§6.2",
                 f"次级数据“{inp.label}”未注明数据来源。",
-                f"The source of secondary datum '{inp.label}' is not recorded.",
+                f"The source of secondary datum '{en}' is not recorded.",
                 path,
             ))  # fmt: skip
         if inp.u == 0 and inp.estimate != 0:
             out.append(Deviation(
                 "deviation", "data.no_uncertainty", "§4, §7",
                 f"活动数据“{inp.label}”未评定不确定度（按 0 计入）。",
-                f"No uncertainty was evaluated for activity datum '{inp.label}' (taken as 0).",
+                f"No uncertainty was evaluated for activity datum '{en}' (taken as 0).",
                 path,
             ))  # fmt: skip
         if inp.instrument and inp.instrument not in {i.id for i in study.instruments}:
             out.append(Deviation(
                 "deviation", "instrument.unknown", "§6.1",
                 f"活动数据“{inp.label}”引用的计量器具 {inp.instrument} 未在器具登记表中。",
-                f"Activity datum '{inp.label}' names instrument {inp.instrument}, which is not "
+                f"Activity datum '{en}' names instrument {inp.instrument}, which is not "
                 "in the instrument register.",
                 path,
             ))  # fmt: skip

@@ -108,18 +108,8 @@ def input_label(model: MeasurementModel, name: str, lang: str = "zh") -> str:
     if inp is None:
         return name
     if inp.factor is not None:
-        return f"因子·{inp.label}" if lang == "zh" else f"EF · {inp.factor.name.pick('en')}"
-    if lang == "zh":
-        return inp.label
-    if name in model.labels_en:
-        return model.labels_en[name]
-    group = next((t.group for t in model.terms if name in t.inputs), "")
-    base = model.labels_en.get(group, inp.label)
-    suffix = name.rsplit(".", 1)[-1]
-    if suffix.startswith("energy["):
-        return f"{base} · {inp.label.split(' · ', 1)[-1]}"
-    extra = {"mass": "mass", "distance": "distance", "power": "power", "duration": "time"}
-    return f"{base} · {extra[suffix]}" if suffix in extra else base
+        return f"因子·{inp.label}" if lang == "zh" else f"EF · {model.label_en(name)}"
+    return inp.label if lang == "zh" else model.label_en(name)
 
 
 def spec_budget(model: MeasurementModel) -> list[BudgetLine]:
