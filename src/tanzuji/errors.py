@@ -14,6 +14,7 @@ traceback and exits with status 1. Errors about an input name *where* the proble
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -115,10 +116,19 @@ class InputError(TanzujiError):
 def _shown(value: Any) -> str:
     """The offending value, cut short: an error never echoes a whole file or a huge text.
 
+    Values are written as the study file writes them, never as a Python repr:
+
+    >>> import datetime as dt
+    >>> _shown(dt.date(2025, 7, 1)), _shown(True), _shown(None), _shown("2025-07"), _shown(2.5)
+    ('2025-07-01', 'true', 'null', "'2025-07'", '2.5')
     >>> len(_shown("x" * 500)), _shown("x" * 500)[-3:]
     (101, 'xx…')
     """
-    text = repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    text = value.isoformat() if isinstance(value, dt.date | dt.time) else repr(value)
     return text if len(text) <= 120 else text[:100] + "…"
 
 

@@ -198,3 +198,44 @@ def test_gov_vocab_did_you_mean_and_allowed_values_in_the_users_language(tmp_pat
     msgs = {e.location.path.split(" ")[0]: e.message for e in en.value.errors}
     assert "did you mean 'quantity'?" in msgs["activities[0].quantiy"]
     assert "onsite_measured (on-site, measured)" in msgs["activities[1].data_type"]
+
+
+@pytest.mark.parametrize(
+    ("written", "got"),
+    [('"2025-07"', "(got '2025-07')"), ("2025-07-01", "(got 2025-07-01)"), ("true", "(got true)")],
+)
+def test_gov_vocab_period_not_a_year_lists_the_accepted_forms(
+    written: str, got: str, tmp_path: Any
+) -> None:
+    """A period that is neither a year nor a mapping is answered with the forms a period
+    may take, and the value as the file wrote it (no ``datetime.date(…)``, no ``True``)."""
+    from tanzuji.errors import InputErrors
+    from tanzuji.studyfiles import load_study
+
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"id: S\nproduct: {{name: 灯}}\nperiod: {written}\nactivities:\n"
+        "  - {stage: use, name: x, quantity: 1, unit: kWh, factor: grid}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputErrors) as info:
+        load_study(path)
+    text = str(info.value)
+    assert "period (line 3): expected a year (2025 or 2025年), {year: 2025}" in text, text
+    assert got in text and "datetime" not in text and "mapping" not in text
+
+
+@pytest.mark.parametrize(
+    ("kw", "said"),
+    [
+        ({"hours_per_year": "3000 h"}, "hours_per_year must be a number"),
+        ({"hours_per_year": "3000"}, "hours_per_year must be a number"),
+        ({"service_life": {"quantity": "5年", "unit": "year"}}, "service_life.quantity must be"),
+    ],
+)
+def test_gov_vocab_service_life_not_a_number_is_named(kw: dict[str, Any], said: str) -> None:
+    """The error names the field that is not a number, not a missing ``duration``."""
+    op = _op(**{"service_life": {"quantity": 5, "unit": "year"}, "hours_per_year": 3000, **kw})
+    with pytest.raises(ValueError, match=said) as info:
+        _study([op], boundary=["use"])
+    assert "duration\n" not in str(info.value) and "Field required" not in str(info.value)

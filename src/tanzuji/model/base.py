@@ -466,6 +466,15 @@ class Period(_Strict):
                 except ValueError:  # 29 February
                     nxt = start.replace(year=start.year + 1, day=28)
                 return {"start": start, "end": nxt - dt.timedelta(days=1)}
+        if not isinstance(value, dict | Period):
+            raise ValueError(
+                tr(
+                    "应为年份（2025 或 2025年）、{year: 2025}、{start: 2025-07-01}（从该日起一年）"
+                    "或 {start: 2025-07-01, end: 2026-06-30}",
+                    "expected a year (2025 or 2025年), {year: 2025}, {start: 2025-07-01} (one "
+                    "year from that day) or {start: 2025-07-01, end: 2026-06-30}",
+                )
+            )
         return value
 
     @model_validator(mode="after")

@@ -437,8 +437,17 @@ def duration_from_service_life(data: Any) -> Any:
     life = data["service_life"]
     hours = data.get("hours_per_year", HOURS_PER_YEAR)
     qty, unit = life.get("quantity"), life.get("unit", "year")
-    if not isinstance(qty, int | float) or not isinstance(hours, int | float):
-        return data  # the field validation reports it
+    for field_name, value in (("service_life.quantity", qty), ("hours_per_year", hours)):
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            # said here: otherwise the only error would be a missing ``duration``
+            raise ValueError(
+                tr(
+                    f"{field_name} 应为数字（duration 由 service_life × hours_per_year 得出；"
+                    f"实际为 {value!r}）",
+                    f"{field_name} must be a number (duration is service_life × "
+                    f"hours_per_year; got {value!r})",
+                )
+            )
     if str(unit).strip() in _YEAR_UNITS:
         years = float(qty)
     else:
