@@ -188,6 +188,18 @@ def test_english_report(inp: ReportInput) -> None:
     assert labels == ["Product delivery · mass", "Product delivery · distance", "EF · PCB assembly"]
 
 
+def test_english_report_has_no_chinese_punctuation_of_its_own(inp: ReportInput) -> None:
+    """The template's own colons and separators follow the language: ``Report No.: …``,
+    ``Source: …``, ``Evaluator (issuer): …; Checker: …`` in English, ``：`` and ``　`` in
+    Chinese (the study's own texts may still contain full-width punctuation)."""
+    en = re.sub(r"<[^>]+>", " ", render_html(build_context(inp, "en")))
+    assert "Report No.: " in en and "Source: " in en
+    assert not re.search(r"(Report No\.|Source|Evaluator \(issuer\)|Checked by|Recorded by)：", en)
+    assert "　" not in en
+    zh = re.sub(r"<[^>]+>", " ", render_html(build_context(inp, "zh")))
+    assert "报告编号：" in zh and "数据来源：" in zh and "　" in zh
+
+
 def test_generic_product_gets_the_generic_title(loaded: LoadedStudy) -> None:
     data = loaded.study.model_dump(mode="json", exclude_none=True)
     data["product"] = {"name": "电饭煲", "model": "R-1", "manufacturer": {"name": "某电器厂"}}

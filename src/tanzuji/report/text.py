@@ -25,6 +25,8 @@ TITLE_GENERIC = {
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
         "report_no": "报告编号",
+        "colon": "：",
+        "gap": "　",
         "page": "第",
         "page_of": "页 共",
         "page_end": "页",
@@ -171,6 +173,8 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "en": {
         "report_no": "Report No.",
+        "colon": ": ",
+        "gap": "; ",
         "page": "Page",
         "page_of": "of",
         "page_end": "",
