@@ -62,3 +62,16 @@ def test_report_errors_are_one_line(run_main: Run, tmp_path: Path) -> None:
     expected = "错误: 签名需要同时给出 --key 和 --cert（或 PKCS#12 文件 --key x.p12），或都不给"
     assert out.strip() == expected
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_report_quiet_prints_only_the_errors(run_main: Run, tmp_path: Path) -> None:
+    """docs/cli.md: ``--quiet`` — no status lines or warnings; errors are still printed.
+    The fixture has a blocking check error (an expired certificate) and warnings."""
+    code, loud = run_main("report", str(FIXTURE), "--out", str(tmp_path / "a.pdf"))
+    assert code == 0, loud
+    assert "警告:" in loud and "已写入" in loud and "错误:" in loud
+    code, out = run_main("report", str(FIXTURE), "--out", str(tmp_path / "b.pdf"), "--quiet")
+    assert code == 0, out
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    assert lines and all(ln.startswith("错误:") for ln in lines), out
+    assert (tmp_path / "b.pdf").stat().st_size > 0

@@ -208,26 +208,9 @@ def report(
     )
     store = configured_store(database_url, org, required=rev is not None)
     outcome, recorded, review = _issue(study, rev, request, store, quiet)
-    _print_issue(outcome)
-    if review is not None and outcome.signed:
-        at = review.approved_at[:16].replace("T", " ") + " UTC"
-        err.print(escape(tr(f"技术审核：{review.reviewer_name}（{at}）；"
-                            f"授权签字人：{review.signatory}",
-                            f"checked by {review.reviewer_name} ({at}); "
-                            f"authorised signatory: {review.signatory}")))  # fmt: skip
-    if recorded:
-        err.print(escape(tr(f"已记录到数据库：报告编号 {outcome.number}",
-                            f"recorded in the store: report No. {outcome.number}")))  # fmt: skip
-        if amends:
-            err.print(escape(tr(f"报告 {amends} 已标记为被替代（由 {outcome.number} 替代）",
-                                f"report {amends} marked as superseded by "
-                                f"{outcome.number}")))  # fmt: skip
-    elif outcome.signed:
-        warn(
-            "未记录：没有配置数据库（--database-url 或 TANZUJI_DATABASE_URL）",
-            "not recorded: no database configured (--database-url or TANZUJI_DATABASE_URL)",
-        )
-    if not quiet:
+    _print_issue(outcome, quiet)
+    if not quiet:  # docs/cli.md: no status lines or warnings (errors are printed above)
+        _print_recorded(outcome, recorded, review, amends)
         if outcome.signed:
             extra_zh = f"（已签名，签发人 {outcome.signer}，{outcome.level}）"
             extra_en = f" (signed by {outcome.signer}, {outcome.level})"
@@ -283,17 +266,42 @@ def _issue(
     return issued.outcome, issued.recorded, issued.review
 
 
-def _print_issue(outcome: IssueOutcome) -> None:
-    """Warnings, accepted deviations, override and draft status, in the user's language."""
+def _print_recorded(
+    outcome: IssueOutcome, recorded: bool, review: Review | None, amends: str | None
+) -> None:
+    """The signing authority's review and whether the report was recorded in the store."""
+    if review is not None and outcome.signed:
+        at = review.approved_at[:16].replace("T", " ") + " UTC"
+        err.print(escape(tr(f"技术审核：{review.reviewer_name}（{at}）；"
+                            f"授权签字人：{review.signatory}",
+                            f"checked by {review.reviewer_name} ({at}); "
+                            f"authorised signatory: {review.signatory}")))  # fmt: skip
+    if recorded:
+        err.print(escape(tr(f"已记录到数据库：报告编号 {outcome.number}",
+                            f"recorded in the store: report No. {outcome.number}")))  # fmt: skip
+        if amends:
+            err.print(escape(tr(f"报告 {amends} 已标记为被替代（由 {outcome.number} 替代）",
+                                f"report {amends} marked as superseded by "
+                                f"{outcome.number}")))  # fmt: skip
+    elif outcome.signed:
+        warn(
+            "未记录：没有配置数据库（--database-url 或 TANZUJI_DATABASE_URL）",
+            "not recorded: no database configured (--database-url or TANZUJI_DATABASE_URL)",
+        )
+
+
+def _print_issue(outcome: IssueOutcome, quiet: bool = False) -> None:
+    """Warnings, accepted deviations, override and draft status, in the user's language;
+    with ``quiet`` only the errors of an unsigned report."""
 
     def line(style: str, label_zh: str, label_en: str, zh: str, en: str) -> None:
         label = escape(tr(label_zh, label_en))
         err.print(f"[{style}]{label}[/{style}] {escape(tr(zh, en))}", emoji=False)
 
-    for f in outcome.warnings:
+    for f in () if quiet else outcome.warnings:
         # a warning needs no --accept: its message only, no internal code
         line("yellow", "警告:", "warning:", f.message_zh, f.message_en)
-    for a in outcome.accepted:
+    for a in () if quiet else outcome.accepted:
         line(
             "yellow",
             "已接受的偏离:",
@@ -301,7 +309,7 @@ def _print_issue(outcome: IssueOutcome) -> None:
             f"{a.message_zh}（编号 {a.id}）；理由：{a.reason}",
             f"{a.message_en} (id {a.id}); reason: {a.reason}",
         )
-    if outcome.signer_override:
+    if outcome.signer_override and not quiet:
         line(
             "yellow",
             "签发人不是评价人:",
@@ -310,7 +318,7 @@ def _print_issue(outcome: IssueOutcome) -> None:
             f"{outcome.signer}; reason: {outcome.signer_override}",
         )
     if outcome.signed:
-        if outcome.level_note:
+        if outcome.level_note and not quiet:
             err.print(
                 f"[yellow]{escape(tr('注意:', 'note:'))}[/yellow] {escape(outcome.level_note)}"
             )
@@ -324,6 +332,8 @@ def _print_issue(outcome: IssueOutcome) -> None:
             f"{f.message_zh}（编号 {f.id}，可用 --accept 接受）",
             f"{f.message_en} (id {f.id}, for --accept)",
         )
+    if quiet:
+        return
     line(
         "yellow",
         "警告:",
