@@ -1,8 +1,8 @@
 """Issuing a signed report for a stored study revision (web platform, issue 12).
 
 The evaluator's signing key arrives as a PKCS#12 file with its passphrase at signing time
-and is never stored: it is opened in memory, written for the few seconds of signing to a
-private temporary directory (0700, key 0600) and removed. The server alone can never sign.
+and is never stored: it is decrypted in memory for the request (:func:`pkcs12_provider`)
+and never written to a file, not even a temporary one. The server alone can never sign.
 
 Issuing itself is the one flow of :mod:`tanzuji.services.issuing` (the same the CLI's
 ``report --rev`` runs): the gate, the identity rule, the rendering, and the gap-free
@@ -11,13 +11,9 @@ number allocated in the transaction that records the report.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tanzuji.errors import InputError, IssuanceError
 from tanzuji.i18n import tr
@@ -26,53 +22,37 @@ from tanzuji.services.issue import Acceptance, IssueOutcome, IssueRequest, plan_
 from tanzuji.services.issuing import issue_stored_revision, scratch, stored_revision
 from tanzuji.store import UnitOfWork
 
+if TYPE_CHECKING:
+    from tanzuji.report.certs import Subject
+    from tanzuji.report.signers import Pkcs12Provider
+
 __all__ = [
     "BlockingFinding",
     "blocking_findings",
     "issue_revision",
-    "pkcs12_to_pem",
+    "pkcs12_provider",
     "revision_findings",
 ]
 
 
-@contextmanager
-def pkcs12_to_pem(p12: bytes, passphrase: str) -> Iterator[tuple[Path, Path]]:
-    """The key and certificate of a PKCS#12 file as PEM files in a private temporary
-    directory, removed when the block ends."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.serialization import pkcs12
+def pkcs12_provider(p12: bytes, passphrase: str) -> Pkcs12Provider:
+    """The signing provider of an uploaded PKCS#12 file, opened now and in memory only.
 
-    try:
-        key, cert, _extra = pkcs12.load_key_and_certificates(p12, passphrase.encode("utf-8"))
-    except (ValueError, TypeError):
-        raise InputError(
-            tr(
-                "无法打开 PKCS#12 文件：口令错误或文件损坏",
-                "cannot open the PKCS#12 file: wrong passphrase or damaged file",
-            )
-        ) from None
-    if key is None or cert is None:
-        raise InputError(
-            tr("PKCS#12 文件中没有私钥和证书", "the PKCS#12 file holds no key and certificate")
-        )
-    tmp = Path(tempfile.mkdtemp(prefix="tzj-sign-"))
-    try:
-        key_path, cert_path = tmp / "key.pem", tmp / "cert.pem"
-        import os
+    The decrypted key lives in this process's memory for the request and is never written
+    to a file; signing happens in this process after the pages are laid out (the render
+    worker only ever sees the HTML), so the key crosses no process boundary either.
+    A wrong passphrase or a damaged file is an :class:`InputError`.
+    """
+    from tanzuji.report.errors import SignatureError
+    from tanzuji.report.signers import Pkcs12Provider
 
-        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(
-                key.private_bytes(
-                    serialization.Encoding.PEM,
-                    serialization.PrivateFormat.PKCS8,
-                    serialization.NoEncryption(),
-                )
-            )
-        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        yield key_path, cert_path
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    where = tr("上传的 PKCS#12 文件", "the uploaded PKCS#12 file")
+    provider = Pkcs12Provider(p12, passphrase.encode("utf-8"), where=where)
+    try:
+        provider.certificate  # noqa: B018 - decrypts now: a wrong passphrase fails here
+    except SignatureError as exc:
+        raise InputError(exc.message) from None
+    return provider
 
 
 @dataclass(frozen=True)
@@ -135,10 +115,8 @@ def issue_revision(
     ``signer_name`` is the signed-in account's name: the certificate must be issued to it.
     """
     from tanzuji.config import load_config
-    from tanzuji.report.sign import signer_subject
 
-    def same_person(cert: Path) -> None:
-        subject = signer_subject(cert)
+    def same_person(subject: Subject) -> None:
         if " ".join(subject.name.split()).casefold() != " ".join(signer_name.split()).casefold():
             raise IssuanceError(
                 tr(
@@ -148,12 +126,12 @@ def issue_revision(
                 )
             )
 
-    with scratch() as tmp, pkcs12_to_pem(p12, passphrase) as (key, cert):
+    provider = pkcs12_provider(p12, passphrase)
+    with scratch() as tmp:
         request = IssueRequest(
             pdf=tmp / "report.pdf",
             lang=lang,
-            key=key,
-            cert=cert,
+            provider=provider,
             accept=tuple(accept),
             signer_override=signer_override or None,
             timestamp_url=load_config().timestamp_url,  # B-T/B-LT as on the command line

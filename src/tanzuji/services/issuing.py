@@ -36,6 +36,7 @@ from tanzuji.store import UnitOfWork
 if TYPE_CHECKING:
     from tanzuji.calculation import FootprintResult
     from tanzuji.jsonio import LoadedStudy
+    from tanzuji.report.certs import Subject
     from tanzuji.report.issueinfo import IssueInfo
     from tanzuji.services.authority import Review
 
@@ -209,14 +210,15 @@ def issue_stored_revision(
     rev_id: str,
     request: IssueRequest,
     *,
-    check_signer: Callable[[Path], None] | None = None,
+    check_signer: Callable[[Subject], None] | None = None,
     account: str | None = None,
 ) -> Issued:
     """Issue a report for a stored revision (the actor's own or one shared with it).
 
     The study and its factors come from the store; the footprint is evaluated again from
-    them (bit for bit the stored evaluation). ``check_signer(cert)`` may refuse a
-    certificate before anything is rendered (the web: it must name the signed-in user).
+    them (bit for bit the stored evaluation). ``check_signer(subject)`` may refuse a
+    certificate by its holder before anything is rendered (the web: it must name the
+    signed-in user).
     """
     from tanzuji.calculation import compile_study, evaluate_jjf
 
@@ -227,9 +229,10 @@ def issue_stored_revision(
         result = evaluate_jjf(compile_study(rev.loaded.study, rev.loaded.factors))
         subject = None
         if request.signing:
-            if check_signer is not None and request.cert is not None:
-                check_signer(request.cert)
-            subject = str(request.signing_provider().subject())
+            holder = request.signing_provider().subject()
+            if check_signer is not None:
+                check_signer(holder)
+            subject = str(holder)
         return issue_recorded(
             new_uow,
             actor,
