@@ -119,6 +119,9 @@ class IssueRequest:
     review: Review | None = None
     """The technical reviewer's approval admitted by the signing-authority gate
     (:func:`tanzuji.services.authority.authorise_issue`); printed as "checked by"."""
+    picture: bytes | None = None
+    """The product picture kept in the store with the revision (PNG), shown instead of
+    the file the study names (:func:`tanzuji.services.issuing.issue_stored_revision`)."""
 
     @property
     def signing(self) -> bool:
@@ -293,6 +296,7 @@ def issue_report(
         embed_study=request.embed_study,
         provider=request.signing_provider() if info.signed else None,
         trust_roots=request.trust_roots,
+        picture=request.picture,
     )
 
     others = [

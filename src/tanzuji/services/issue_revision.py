@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BlockingFinding",
     "blocking_findings",
+    "issue_preview",
     "issue_revision",
     "pkcs12_provider",
     "revision_findings",
@@ -67,12 +68,21 @@ class BlockingFinding:
 
 def blocking_findings(uow: UnitOfWork, actor: Actor, rev_id: str) -> list[BlockingFinding]:
     """The blocking findings of a revision (what the issue form asks to accept)."""
+    return issue_preview(uow, actor, rev_id)[0]
+
+
+def issue_preview(
+    uow: UnitOfWork, actor: Actor, rev_id: str
+) -> tuple[list[BlockingFinding], tuple[str, ...]]:
+    """What the issue form shows before signing: the blocking findings to accept, and
+    notes the user must hear (a product picture the revision does not hold)."""
     with scratch() as tmp:
         with uow:
             org = resolve_org(uow, actor)
-            loaded = stored_revision(uow, org.id, rev_id, tmp).loaded
-        _, _, blocking = plan_issue(loaded, IssueRequest(pdf=tmp / "draft.pdf"))
-        return [BlockingFinding(f.id, f.clause, f.message_zh, f.message_en) for f in blocking]
+            rev = stored_revision(uow, org.id, rev_id, tmp)
+        _, _, blocking = plan_issue(rev.loaded, IssueRequest(pdf=tmp / "draft.pdf"))
+        found = [BlockingFinding(f.id, f.clause, f.message_zh, f.message_en) for f in blocking]
+        return found, rev.notes
 
 
 def revision_findings(uow: UnitOfWork, actor: Actor, rev_id: str) -> list[dict[str, Any]]:
@@ -108,9 +118,10 @@ def issue_revision(
     lang: str = "zh",
     accept: Sequence[Acceptance] = (),
     signer_override: str | None = None,
-) -> tuple[IssueOutcome, str]:
+) -> tuple[IssueOutcome, str, tuple[str, ...]]:
     """Sign with the evaluator's PKCS#12 a report for a revision (the actor's own or shared
-    with it) through the one issuing flow; returns the outcome and the report's SHA-256.
+    with it) through the one issuing flow; returns the outcome, the report's SHA-256 and
+    the notes the user must hear (a product picture the revision does not hold).
 
     ``signer_name`` is the signed-in account's name: the certificate must be issued to it.
     """
@@ -139,4 +150,4 @@ def issue_revision(
         issued = issue_stored_revision(
             new_uow, actor, rev_id, request, check_signer=same_person, account=actor.user
         )
-    return issued.outcome, issued.pdf_sha256 or ""
+    return issued.outcome, issued.pdf_sha256 or "", issued.notes

@@ -40,7 +40,7 @@ def _issue(
     from tanzuji.store import UnitOfWork
 
     accept = [Acceptance(i, reasons.get(i, "")) for i in accept_ids]
-    outcome, sha = issue_revision(
+    outcome, sha, notes = issue_revision(
         lambda: UnitOfWork(state.store),
         actor_of(user),
         rev,
@@ -59,6 +59,7 @@ def _issue(
         "accepted": [a.id for a in outcome.accepted],
         "pdf_sha256": sha,
         "lang": lang,
+        "notes": list(notes),
     }
 
 
@@ -101,10 +102,12 @@ async def issue_api(
 
 @router.get("/revisions/{rev}/issue", include_in_schema=False)
 def issue_form(request: Request, state: State, user: Evaluator, rev: str) -> Response:
-    from tanzuji.services.issue_revision import blocking_findings
+    from tanzuji.services.issue_revision import issue_preview
 
-    findings = blocking_findings(uow(state, False), actor_of(user), rev)
-    return render(request, "issue.html", {"rev": rev, "findings": findings, "outcome": None})
+    findings, notes = issue_preview(uow(state, False), actor_of(user), rev)
+    return render(
+        request, "issue.html", {"rev": rev, "findings": findings, "notes": notes, "outcome": None}
+    )
 
 
 @router.post("/revisions/{rev}/issue", include_in_schema=False)
