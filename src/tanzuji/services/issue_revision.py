@@ -145,6 +145,7 @@ def issue_revision(
             provider=provider,
             accept=tuple(accept),
             signer_override=signer_override or None,
+            web=True,  # messages name no command-line options
             timestamp_url=load_config().timestamp_url,  # B-T/B-LT as on the command line
         )
         issued = issue_stored_revision(

@@ -204,8 +204,8 @@ def revision_picture(loaded: LoadedStudy) -> tuple[bytes | None, str | None]:
         return picture_png(ref, loaded.path.parent), None
     except ReportError as exc:
         return None, tr(
-            f"产品图片未保存（{exc}）；由此修订签发的报告将没有产品图片",
-            f"the product picture was not stored ({exc}); reports issued from this "
+            f"产品图片未保存（{exc.message}）；由此修订签发的报告将没有产品图片",
+            f"the product picture was not stored ({exc.message}); reports issued from this "
             "revision will show no picture",
         )
 

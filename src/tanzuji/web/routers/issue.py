@@ -116,15 +116,29 @@ async def issue_page(
     state: State,
     user: Evaluator,
     rev: str,
-    p12: Annotated[UploadFile, File()],
-    passphrase: Annotated[str, Form(max_length=1024)],
+    p12: Annotated[UploadFile | None, File()] = None,
+    passphrase: Annotated[str | None, Form(max_length=1024)] = None,
     lang: Annotated[str, Form(pattern="^(zh|en)$")] = "zh",
     signer_override: Annotated[str | None, Form(max_length=1000)] = None,
 ) -> Response:
+    """The issue form's answer: the issued report, or the problems in the page's language
+    (rendered, not a JSON error: htmx shows only what it swaps in)."""
+
+    def problem(message: str) -> Response:
+        return render(request, "_errors.html", {"errors": [{"message": message}]})
+
     form = await request.form()
     ids = [str(v) for v in form.getlist("accept")]
     reasons = {i: str(form.get(f"reason-{i}") or "") for i in ids}
-    data = await read_upload(p12, MAX_P12)
+    if p12 is None or not p12.filename:
+        return problem(tr("请选择签名密钥文件（PKCS#12，.p12）", "choose the signing key file "
+                          "(PKCS#12, .p12)"))  # fmt: skip
+    if not passphrase:
+        return problem(tr("请输入密钥口令", "enter the passphrase of the key"))
+    try:
+        data = await read_upload(p12, MAX_P12)
+    except HTTPException as exc:
+        return problem(str(exc.detail))
     try:
         out = await run_in_threadpool(
             _issue, state, user, rev, data, passphrase, lang, ids, reasons, signer_override
