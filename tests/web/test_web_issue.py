@@ -322,6 +322,11 @@ def test_web_issue_form_is_in_the_session_language(
             assert label in page, (lang, label)
         assert finding[lang] in page and note[lang] in page
         assert_one_language(page, lang)
+        # the study page says the uploaded file could not bring its picture along
+        study_page = htmlmod.unescape(c.get(f"/revisions/{rev}").text)
+        missing = re.search(r'<p class="warn" id="picture-missing"[^>]*>([^<]+)</p>', study_page)
+        assert missing is not None and note[lang] in missing.group(1)
+        assert_one_language(missing.group(1), lang)
         panel = c.get(f"/revisions/{rev}/approvals").text
         assert_one_language(panel, lang, "admin@lab.example")
         # the gate's refusals and the form's own problems, in the page
