@@ -132,3 +132,51 @@ def test_report_from_cli_is_signed_in_the_signature_block(report: Report) -> Non
     (check,) = verify_pdf(report.pdf.read_bytes())
     assert check.field == "tzj-issuer" and check.ok
     assert "签发人 Issuer：张三" in report.pages[0]  # the stamp sits in the cover's block
+
+
+def test_sign_with_a_pkcs12_file_from_the_command_line(
+    run_main: Run, keys: Keys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--key x.p12`` uses the one PKCS#12 provider (decrypted in memory, the same as the
+    web platform's upload); a wrong passphrase or a damaged file is a clear error naming
+    the file, in the user's language."""
+    import sys
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509 import load_pem_x509_certificate
+
+    from tanzuji.report.signers import Pkcs12Provider
+
+    key = serialization.load_pem_private_key(keys.key.read_bytes(), password=None)
+    cert = load_pem_x509_certificate(keys.cert.read_bytes())
+    bundle = pkcs12.serialize_key_and_certificates(
+        b"zs", key, cert, None,  # type: ignore[arg-type]
+        serialization.BestAvailableEncryption(b"p12 pass"),
+    )  # fmt: skip
+    p12 = tmp_path / "zs.p12"
+    p12.write_bytes(bundle)
+    # from the file and from its bytes: the same certificate
+    by_path = Pkcs12Provider(p12, b"p12 pass").subject()
+    by_bytes = Pkcs12Provider(bundle, b"p12 pass", where="upload").subject()
+    assert by_path == by_bytes and by_path.name == "张三"
+    assert "p12 pass" not in repr(Pkcs12Provider(bundle, b"p12 pass"))
+    pdf = _tiny_pdf(tmp_path / "plain.pdf")
+    signed = tmp_path / "signed.pdf"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("p12 pass\n"))
+    code, out = run_main("sign", str(pdf), "--key", str(p12), "--pin-stdin", "--out", str(signed))
+    assert code == 0, out
+    (check,) = verify_pdf(signed.read_bytes(), trust=[keys.cert])
+    assert check.ok and check.signer == "张三"
+    damaged = tmp_path / "damaged.p12"
+    damaged.write_bytes(bundle[:-30])
+    for path, secret, lang, message in [
+        (p12, "wrong", "zh", "zs.p12: 无法打开 PKCS#12 文件：口令错误或文件损坏"),
+        (damaged, "p12 pass", "en",
+         "damaged.p12: cannot open the PKCS#12 file: wrong passphrase or damaged file"),
+    ]:  # fmt: skip
+        monkeypatch.setattr(sys, "stdin", io.StringIO(secret + "\n"))
+        code, out = run_main("sign", str(pdf), "--key", str(path), "--pin-stdin", "--lang", lang,
+                             "--out", str(tmp_path / "x.pdf"))  # fmt: skip
+        assert code == 1 and message in " ".join(out.split()), out
+        assert not (tmp_path / "x.pdf").exists()

@@ -148,9 +148,16 @@ def test_report_from_a_stored_revision_and_verify_against_the_store(
     for finding_id, reason in ACCEPTED:
         accept += ["--accept", finding_id, "--reason", reason]
     # a draft gets no number from the store and is not recorded
-    code, out = run_main("report", "--rev", rev[:10], "--out", str(tmp_path / "d.pdf"), *db)
+    code, out = run_main("report", "--rev", rev[:10], "--out", str(tmp_path / "d.pdf"),
+                         "--html", str(tmp_path / "d.html"), *db)  # fmt: skip
     assert code == 0, out
     assert _reports(url) == {}
+    # the product picture (meter.svg beside the study) was kept with the revision: the
+    # report from the store shows the very picture the report from the file shows
+    from tanzuji.report.assets import picture_data_uri
+
+    html = (tmp_path / "d.html").read_text(encoding="utf-8")
+    assert f'<img src="{picture_data_uri("meter.svg", FIXTURE)}"' in html
     # refused by the gate (blocking findings not accepted): no number used
     code, out = run_main("report", "--rev", rev[:10], "--out", str(tmp_path / "x.pdf"), *sign, *db)
     assert code == 1 and _reports(url) == {}, out

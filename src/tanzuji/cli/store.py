@@ -56,6 +56,8 @@ def save(
 
     ctx = _ctx(database_url, org, lang, create=True)
     res = save_study(_uow(ctx), ctx.actor, study, message=message, parent=parent)
+    for note in res.notes:  # a product picture that was not stored
+        err.print(f"[yellow]{tr('警告:', 'warning:')}[/yellow] {escape(note)}")
     if as_json:
         _print_json(res.to_dict())
         return

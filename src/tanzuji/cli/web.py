@@ -292,7 +292,7 @@ def _demo_issue_and_publish(store: Any, maker: Any, revision: str, p12: bytes, p
     from tanzuji.store import UnitOfWork
 
     evaluator = Actor(user="evaluator@lab.demo", org=DEMO_LAB)
-    outcome, _ = issue_revision(
+    outcome, _, _ = issue_revision(
         lambda: UnitOfWork(store), evaluator, revision, p12=p12, passphrase=pw, signer_name="王五"
     )
     info = publish_footprint(UnitOfWork(store), maker, revision)

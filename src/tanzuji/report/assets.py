@@ -33,6 +33,9 @@ __all__ = [
     "check_report_size",
     "check_url",
     "picture_data_uri",
+    "picture_png",
+    "png_data_uri",
+    "sanitise_picture",
     "url_fetcher",
 ]
 
@@ -158,11 +161,28 @@ def _rasterise_svg(data: bytes, field: str, where: str) -> bytes:
 
 
 def picture_data_uri(ref: str, base_dir: Path, allowed: Sequence[Path] = ()) -> str:
-    """The product picture as a ``data:image/png`` URI, after the file policy and a re-encode.
+    """The product picture as a ``data:image/png`` URI, after the file policy and a re-encode
+    (:func:`picture_png`)."""
+    return png_data_uri(picture_png(ref, base_dir, allowed))
+
+
+def png_data_uri(png: bytes) -> str:
+    """A ``data:image/png`` URI of PNG bytes.
+
+    >>> png_data_uri(b"x")
+    'data:image/png;base64,eA=='
+    """
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def picture_png(ref: str, base_dir: Path, allowed: Sequence[Path] = ()) -> bytes:
+    """The product picture re-encoded as PNG (what the report embeds, and what the store
+    keeps with a revision).
 
     ``ref`` must name a regular file inside ``base_dir`` or an ``allowed`` folder (symlinks
     resolved); the file is decoded as a raster image (PNG, JPEG, GIF, BMP, WebP, TIFF) and
-    re-encoded as PNG. Errors name the field and the reference, never the file's content.
+    re-encoded as PNG (:func:`sanitise_picture`). Errors name the field and the reference,
+    never the file's content.
     """
     field = "product.picture"
     try:
@@ -181,6 +201,22 @@ def picture_data_uri(ref: str, base_dir: Path, allowed: Sequence[Path] = ()) -> 
         raise ReportError(f"{field}: {exc.message}", file=exc.location.file or ref) from None
     if path.suffix.lower() in (".svg", ".svgz") or data.lstrip()[:5] in (b"<?xml", b"<svg "):
         data = _rasterise_svg(data, field, str(path))
+    return sanitise_picture(data, str(path))
+
+
+def sanitise_picture(data: bytes, where: str) -> bytes:
+    """Raster picture bytes decoded with Pillow and re-encoded as PNG (at most
+    :data:`MAX_PICTURE_SIDE` pixels a side); anything else is a :class:`ReportError`.
+
+    Pictures kept in the store go through this again before they are embedded.
+    """
+    field = "product.picture"
+    if len(data) > MAX_PICTURE_BYTES:
+        raise ReportError(
+            tr(f"{field}：图片过大（{len(data)} 字节）", f"{field}: picture too large "
+               f"({len(data)} bytes)"),
+            file=where,
+        )  # fmt: skip
     from PIL import Image
 
     try:
@@ -195,7 +231,7 @@ def picture_data_uri(ref: str, base_dir: Path, allowed: Sequence[Path] = ()) -> 
                         f"{field}: picture too large ({img.width}×{img.height} pixels); expected "
                         f"at most {MAX_PICTURE_PIXELS} pixels",
                     ),
-                    file=str(path),
+                    file=where,
                 )
             img.load()
             frame = img.convert("RGBA")
@@ -207,9 +243,9 @@ def picture_data_uri(ref: str, base_dir: Path, allowed: Sequence[Path] = ()) -> 
                 f"{field}：无法读取的图片；应为 PNG 或 JPEG 图片",
                 f"{field}: not a readable picture; expected a PNG or JPEG image",
             ),
-            file=str(path),
+            file=where,
         ) from None
     frame.thumbnail((MAX_PICTURE_SIDE, MAX_PICTURE_SIDE))
     out = io.BytesIO()
     frame.save(out, format="PNG", optimize=False)
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+    return out.getvalue()

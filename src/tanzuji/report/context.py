@@ -58,6 +58,9 @@ class ReportInput:
     date: dt.date | None = None
     issue: IssueInfo | None = None
     """How the report is issued (``None``: a draft)."""
+    picture: bytes | None = None
+    """The product picture kept in the store with the revision (PNG), used instead of the
+    file ``product.picture`` names (a report issued from the store reads no files)."""
 
 
 def fmt_rel(x: float | None) -> str:
@@ -85,12 +88,14 @@ def _person(p: Person | None) -> dict[str, str]:
     }
 
 
-def _picture(study: Study, base_dir: Path | None) -> str | None:
+def _picture(study: Study, base_dir: Path | None, stored: bytes | None = None) -> str | None:
     rel = study.product.picture
     if not rel:
         return None
-    from tanzuji.report.assets import picture_data_uri
+    from tanzuji.report.assets import picture_data_uri, png_data_uri, sanitise_picture
 
+    if stored is not None:  # re-encoded again: the store's bytes are not trusted blindly
+        return png_data_uri(sanitise_picture(stored, rel))
     return picture_data_uri(rel, base_dir or Path.cwd())
 
 
@@ -477,7 +482,7 @@ def build_context(inp: ReportInput, lang: str = "zh") -> dict[str, Any]:
                 "category": p.category or "",
                 "function": p.function or "",
                 "description": p.description or "",
-                "picture": _picture(study, inp.base_dir),
+                "picture": _picture(study, inp.base_dir, inp.picture),
                 "functional_unit": fu,
                 "meter": meter,
             },

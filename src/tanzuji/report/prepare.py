@@ -146,8 +146,12 @@ def prepare_report(
     embed_study: bool = False,
     provider: SigningProvider | None = None,
     trust_roots: tuple[Any, ...] = (),
+    picture: bytes | None = None,
 ) -> PreparedReport:
     """Compile the study, evaluate the views asked for, and collect the findings.
+
+    ``picture`` is the product picture kept in the store (PNG), shown instead of the file
+    the study names.
 
     With ``full`` the complete GUM evaluation is shown beside the specification's; with
     ``monte_carlo`` also its Monte Carlo validation (``trials=None``: adaptive); a
@@ -176,6 +180,7 @@ def prepare_report(
         findings=list(check_study(loaded.study, loaded.factors).findings),
         full_gum=gum_view(full_result) if full_result is not None else None,
         monte_carlo=mc_view,
+        picture=picture,
     )
     return PreparedReport(
         inp, lang, loaded, key, cert, timestamp_url, embed_study, provider, trust_roots

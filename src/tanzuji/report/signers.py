@@ -44,6 +44,7 @@ __all__ = [
     "SigningProvider",
     "check_signing_certificate",
     "load_certificates",
+    "load_pkcs12_signer",
 ]
 
 
@@ -182,30 +183,49 @@ class KeyFileProvider(PyHankoProvider):
 
 
 class Pkcs12Provider(PyHankoProvider):
-    """A PKCS#12 bundle (``.p12``/``.pfx``): key, certificate and chain in one file."""
+    """A PKCS#12 bundle (``.p12``/``.pfx``): key, certificate and chain in one file.
+
+    ``source`` is the file, or its bytes (the web platform's upload). Either way the bundle
+    is decrypted **in memory** only: the private key becomes a pyHanko ``SimpleSigner``
+    and is never written anywhere (no temporary PEM file). ``where`` names the bundle in
+    messages (default: the file's path).
+    """
 
     kind = "PKCS#12"
 
-    def __init__(self, path: Path, passphrase: bytes | None = None) -> None:
-        if not path.is_file():
-            raise SignatureError(tr("文件不存在", "file not found"), file=str(path))
-        self.path, self.passphrase = path, passphrase
+    def __init__(
+        self, source: Path | bytes, passphrase: bytes | None = None, *, where: str | None = None
+    ) -> None:
+        if isinstance(source, Path):
+            if not source.is_file():
+                raise SignatureError(tr("文件不存在", "file not found"), file=str(source))
+            self.path: Path | None = source
+            self._where = where or str(source)
+        else:
+            self.path = None
+            self._where = where or self.kind
+        self._data = source if isinstance(source, bytes) else None
+        self.passphrase = passphrase
         self._signer: Any = None
 
-    def _load(self) -> Any:
-        from pyhanko.sign import signers
+    def __repr__(self) -> str:  # never the passphrase or the key
+        return f"Pkcs12Provider({self._where!r})"
 
+    def _bytes(self) -> bytes:
+        if self._data is not None:
+            return self._data
+        assert self.path is not None
+        try:
+            return self.path.read_bytes()
+        except OSError as exc:
+            raise SignatureError(
+                tr(f"无法读取（{exc.strerror}）", f"cannot read ({exc.strerror})"),
+                file=self._where,
+            ) from None
+
+    def _load(self) -> Any:
         if self._signer is None:
-            signer = signers.SimpleSigner.load_pkcs12(  # type: ignore[no-untyped-call]
-                str(self.path), passphrase=self.passphrase
-            )
-            if signer is None:
-                raise SignatureError(
-                    tr("无法读取 PKCS#12 文件（口令是否正确？）",
-                       "cannot read the PKCS#12 file (is the passphrase right?)"),
-                    file=str(self.path),
-                )  # fmt: skip
-            self._signer = signer
+            self._signer = load_pkcs12_signer(self._bytes(), self.passphrase, self._where)
         return self._signer
 
     @property
@@ -219,11 +239,50 @@ class Pkcs12Provider(PyHankoProvider):
 
     @property
     def where(self) -> str:
-        return str(self.path)
+        return self._where
 
     @contextmanager
     def open(self) -> Iterator[Any]:
         yield self._load()
+
+
+def load_pkcs12_signer(data: bytes, passphrase: bytes | None, where: str) -> Any:
+    """A pyHanko ``SimpleSigner`` from PKCS#12 bytes, decrypted in memory (never on disk).
+
+    >>> load_pkcs12_signer(b"not a bundle", b"pw", "k.p12")
+    Traceback (most recent call last):
+    tanzuji.report.errors.SignatureError: k.p12: 无法打开 PKCS#12 文件：口令错误或文件损坏
+    """
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from pyhanko.keys.internal import (
+        translate_pyca_cryptography_cert_to_asn1,
+        translate_pyca_cryptography_key_to_asn1,
+    )
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    try:
+        key, cert, extra = pkcs12.load_key_and_certificates(data, passphrase)
+    except (ValueError, TypeError):
+        raise SignatureError(
+            tr("无法打开 PKCS#12 文件：口令错误或文件损坏",
+               "cannot open the PKCS#12 file: wrong passphrase or damaged file"),
+            file=where,
+        ) from None  # fmt: skip
+    if key is None or cert is None:
+        raise SignatureError(
+            tr("PKCS#12 文件中没有私钥和证书", "the PKCS#12 file holds no key and certificate"),
+            file=where,
+        )
+    signing_cert = translate_pyca_cryptography_cert_to_asn1(cert)
+    chain = [translate_pyca_cryptography_cert_to_asn1(c) for c in extra]
+    return signers.SimpleSigner(
+        signing_cert=signing_cert,
+        signing_key=translate_pyca_cryptography_key_to_asn1(key),
+        cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
+            [signing_cert, *chain]
+        ),
+    )
 
 
 class Pkcs11Provider(PyHankoProvider):

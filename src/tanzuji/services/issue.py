@@ -119,6 +119,12 @@ class IssueRequest:
     review: Review | None = None
     """The technical reviewer's approval admitted by the signing-authority gate
     (:func:`tanzuji.services.authority.authorise_issue`); printed as "checked by"."""
+    web: bool = False
+    """Asked through the web platform: the gate's messages say what to do without naming
+    command-line options (``--accept``, ``--signer-override``)."""
+    picture: bytes | None = None
+    """The product picture kept in the store with the revision (PNG), shown instead of
+    the file the study names (:func:`tanzuji.services.issuing.issue_stored_revision`)."""
 
     @property
     def signing(self) -> bool:
@@ -194,9 +200,28 @@ def plan_issue(
             known = ", ".join(by_id) or tr("无", "none")
             raise IssuanceError(
                 tr(
+                    f"接受的发现 {a.finding_id} 不是阻断性发现（阻断性发现：{known}）",
+                    f"the accepted finding {a.finding_id} is not a blocking finding "
+                    f"(blocking findings: {known})",
+                )
+                if request.web
+                else tr(
                     f"--accept {a.finding_id}：没有这个编号的阻断性发现（阻断性发现：{known}）",
                     f"--accept {a.finding_id}: no blocking finding has this id "
                     f"(blocking findings: {known})",
+                )
+            )
+        if not a.reason.strip():
+            raise IssuanceError(
+                tr(
+                    f"接受发现 {a.finding_id} 需要说明理由（写入报告与审计日志）",
+                    f"accepting the finding {a.finding_id} needs a reason (printed in the "
+                    "report and the audit trail)",
+                )
+                if request.web
+                else tr(
+                    f"--accept {a.finding_id} 需要非空的 --reason",
+                    f"--accept {a.finding_id} needs a non-empty --reason",
                 )
             )
     reasons = {a.finding_id: a.reason for a in request.accept}
@@ -210,14 +235,20 @@ def plan_issue(
         return info, warnings, blocking
     open_errors = [f for f in blocking if f.id not in reasons]
     if open_errors:
-        listed = "; ".join(f"{f.id} ({f.message(tr('zh', 'en'))})" for f in open_errors)
+        listed_zh = "；".join(f"{f.id}（{f.message_zh}）" for f in open_errors)
+        listed_en = "; ".join(f"{f.id} ({f.message_en})" for f in open_errors)
+        how_zh, how_en = (
+            ("逐项明确接受并说明理由", "accept each explicitly with a reason")
+            if request.web
+            else ("逐项明确接受：--accept 编号 --reason 理由", "accept each explicitly with "
+                  "--accept ID --reason TEXT")
+        )  # fmt: skip
         raise IssuanceError(
             tr(
-                f"拒绝签发：数据治理检查有 {len(open_errors)} 个错误：{listed}。"
-                "修正研究，或逐项明确接受：--accept 编号 --reason 理由",
+                f"拒绝签发：数据治理检查有 {len(open_errors)} 个错误：{listed_zh}。"
+                f"修正研究，或{how_zh}",
                 f"refusing to issue a signed report: check has {len(open_errors)} "
-                f"error(s): {listed}. Fix the study, or accept each explicitly with "
-                "--accept ID --reason TEXT",
+                f"error(s): {listed_en}. Fix the study, or {how_en}",
             )
         )
     from tanzuji.report.pades import PadesOptions
@@ -238,6 +269,14 @@ def plan_issue(
         if not (request.signer_override or "").strip():
             raise IssuanceError(
                 tr(
+                    f"拒绝签发：签名证书的持有人 {subject} 不是研究中记载的评价人 {named}；"
+                    "用评价人的证书签名，或说明由您签发的理由（报告中会注明）",
+                    f"refusing to issue: the signing certificate's subject {subject} is not the "
+                    f"evaluator named in the study, {named}; sign with the evaluator's "
+                    "certificate, or give the reason you sign instead (the report shows it)",
+                )
+                if request.web
+                else tr(
                     f"拒绝签发：签名证书的持有人 {subject} 不是研究中记载的评价人 {named}；"
                     "用评价人的证书签名，或以 --signer-override 理由 明确确认（报告中会注明）",
                     f"refusing to issue: the signing certificate's subject {subject} is not the "
@@ -293,6 +332,7 @@ def issue_report(
         embed_study=request.embed_study,
         provider=request.signing_provider() if info.signed else None,
         trust_roots=request.trust_roots,
+        picture=request.picture,
     )
 
     others = [

@@ -1,8 +1,8 @@
 """Issuing a signed report for a stored study revision (web platform, issue 12).
 
 The evaluator's signing key arrives as a PKCS#12 file with its passphrase at signing time
-and is never stored: it is opened in memory, written for the few seconds of signing to a
-private temporary directory (0700, key 0600) and removed. The server alone can never sign.
+and is never stored: it is decrypted in memory for the request (:func:`pkcs12_provider`)
+and never written to a file, not even a temporary one. The server alone can never sign.
 
 Issuing itself is the one flow of :mod:`tanzuji.services.issuing` (the same the CLI's
 ``report --rev`` runs): the gate, the identity rule, the rendering, and the gap-free
@@ -11,13 +11,9 @@ number allocated in the transaction that records the report.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tanzuji.errors import InputError, IssuanceError
 from tanzuji.i18n import tr
@@ -26,53 +22,38 @@ from tanzuji.services.issue import Acceptance, IssueOutcome, IssueRequest, plan_
 from tanzuji.services.issuing import issue_stored_revision, scratch, stored_revision
 from tanzuji.store import UnitOfWork
 
+if TYPE_CHECKING:
+    from tanzuji.report.certs import Subject
+    from tanzuji.report.signers import Pkcs12Provider
+
 __all__ = [
     "BlockingFinding",
     "blocking_findings",
+    "issue_preview",
     "issue_revision",
-    "pkcs12_to_pem",
+    "pkcs12_provider",
     "revision_findings",
 ]
 
 
-@contextmanager
-def pkcs12_to_pem(p12: bytes, passphrase: str) -> Iterator[tuple[Path, Path]]:
-    """The key and certificate of a PKCS#12 file as PEM files in a private temporary
-    directory, removed when the block ends."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.serialization import pkcs12
+def pkcs12_provider(p12: bytes, passphrase: str) -> Pkcs12Provider:
+    """The signing provider of an uploaded PKCS#12 file, opened now and in memory only.
 
-    try:
-        key, cert, _extra = pkcs12.load_key_and_certificates(p12, passphrase.encode("utf-8"))
-    except (ValueError, TypeError):
-        raise InputError(
-            tr(
-                "无法打开 PKCS#12 文件：口令错误或文件损坏",
-                "cannot open the PKCS#12 file: wrong passphrase or damaged file",
-            )
-        ) from None
-    if key is None or cert is None:
-        raise InputError(
-            tr("PKCS#12 文件中没有私钥和证书", "the PKCS#12 file holds no key and certificate")
-        )
-    tmp = Path(tempfile.mkdtemp(prefix="tzj-sign-"))
-    try:
-        key_path, cert_path = tmp / "key.pem", tmp / "cert.pem"
-        import os
+    The decrypted key lives in this process's memory for the request and is never written
+    to a file; signing happens in this process after the pages are laid out (the render
+    worker only ever sees the HTML), so the key crosses no process boundary either.
+    A wrong passphrase or a damaged file is an :class:`InputError`.
+    """
+    from tanzuji.report.errors import SignatureError
+    from tanzuji.report.signers import Pkcs12Provider
 
-        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(
-                key.private_bytes(
-                    serialization.Encoding.PEM,
-                    serialization.PrivateFormat.PKCS8,
-                    serialization.NoEncryption(),
-                )
-            )
-        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        yield key_path, cert_path
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    where = tr("上传的 PKCS#12 文件", "the uploaded PKCS#12 file")
+    provider = Pkcs12Provider(p12, passphrase.encode("utf-8"), where=where)
+    try:
+        provider.certificate  # noqa: B018 - decrypts now: a wrong passphrase fails here
+    except SignatureError as exc:
+        raise InputError(exc.message) from None
+    return provider
 
 
 @dataclass(frozen=True)
@@ -87,12 +68,21 @@ class BlockingFinding:
 
 def blocking_findings(uow: UnitOfWork, actor: Actor, rev_id: str) -> list[BlockingFinding]:
     """The blocking findings of a revision (what the issue form asks to accept)."""
+    return issue_preview(uow, actor, rev_id)[0]
+
+
+def issue_preview(
+    uow: UnitOfWork, actor: Actor, rev_id: str
+) -> tuple[list[BlockingFinding], tuple[str, ...]]:
+    """What the issue form shows before signing: the blocking findings to accept, and
+    notes the user must hear (a product picture the revision does not hold)."""
     with scratch() as tmp:
         with uow:
             org = resolve_org(uow, actor)
-            loaded = stored_revision(uow, org.id, rev_id, tmp).loaded
-        _, _, blocking = plan_issue(loaded, IssueRequest(pdf=tmp / "draft.pdf"))
-        return [BlockingFinding(f.id, f.clause, f.message_zh, f.message_en) for f in blocking]
+            rev = stored_revision(uow, org.id, rev_id, tmp)
+        _, _, blocking = plan_issue(rev.loaded, IssueRequest(pdf=tmp / "draft.pdf"))
+        found = [BlockingFinding(f.id, f.clause, f.message_zh, f.message_en) for f in blocking]
+        return found, rev.notes
 
 
 def revision_findings(uow: UnitOfWork, actor: Actor, rev_id: str) -> list[dict[str, Any]]:
@@ -128,17 +118,16 @@ def issue_revision(
     lang: str = "zh",
     accept: Sequence[Acceptance] = (),
     signer_override: str | None = None,
-) -> tuple[IssueOutcome, str]:
+) -> tuple[IssueOutcome, str, tuple[str, ...]]:
     """Sign with the evaluator's PKCS#12 a report for a revision (the actor's own or shared
-    with it) through the one issuing flow; returns the outcome and the report's SHA-256.
+    with it) through the one issuing flow; returns the outcome, the report's SHA-256 and
+    the notes the user must hear (a product picture the revision does not hold).
 
     ``signer_name`` is the signed-in account's name: the certificate must be issued to it.
     """
     from tanzuji.config import load_config
-    from tanzuji.report.sign import signer_subject
 
-    def same_person(cert: Path) -> None:
-        subject = signer_subject(cert)
+    def same_person(subject: Subject) -> None:
         if " ".join(subject.name.split()).casefold() != " ".join(signer_name.split()).casefold():
             raise IssuanceError(
                 tr(
@@ -148,17 +137,18 @@ def issue_revision(
                 )
             )
 
-    with scratch() as tmp, pkcs12_to_pem(p12, passphrase) as (key, cert):
+    provider = pkcs12_provider(p12, passphrase)
+    with scratch() as tmp:
         request = IssueRequest(
             pdf=tmp / "report.pdf",
             lang=lang,
-            key=key,
-            cert=cert,
+            provider=provider,
             accept=tuple(accept),
             signer_override=signer_override or None,
+            web=True,  # messages name no command-line options
             timestamp_url=load_config().timestamp_url,  # B-T/B-LT as on the command line
         )
         issued = issue_stored_revision(
             new_uow, actor, rev_id, request, check_signer=same_person, account=actor.user
         )
-    return issued.outcome, issued.pdf_sha256 or ""
+    return issued.outcome, issued.pdf_sha256 or "", issued.notes

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tanzuji.i18n import tr
 from tanzuji.services.context import Actor, resolve_org
 from tanzuji.services.issue import IssueOutcome, IssueRequest, issue_report
 from tanzuji.services.sharing import readable_revision
@@ -36,6 +37,7 @@ from tanzuji.store import UnitOfWork
 if TYPE_CHECKING:
     from tanzuji.calculation import FootprintResult
     from tanzuji.jsonio import LoadedStudy
+    from tanzuji.report.certs import Subject
     from tanzuji.report.issueinfo import IssueInfo
     from tanzuji.services.authority import Review
 
@@ -63,6 +65,8 @@ class Issued:
     pdf_sha256: str | None = None
     review: Review | None = None
     """The reviewer's approval and the signatory the signing-authority gate admitted."""
+    notes: tuple[str, ...] = ()
+    """What the user must hear (a product picture the stored revision does not have)."""
 
 
 @dataclass(frozen=True)
@@ -73,14 +77,19 @@ class StoredRevision:
     revision_id: str
     owner: str
     evaluation_id: str | None
+    picture: bytes | None = None
+    """The product picture kept with the revision (PNG), shown in its reports."""
+    notes: tuple[str, ...] = ()
+    """What the user must hear (the study names a picture the revision does not have)."""
 
 
 def stored_revision(uow: UnitOfWork, org_id: int, rev_id: str, tmp: Path) -> StoredRevision:
     """A revision the organisation owns or was shared, rebuilt from its stored canonical
     JSON and pinned libraries (never from files on disk), inside an entered unit of work.
 
-    Files the study refers to beside itself (the product picture) are not stored with a
-    revision, so a report from the store shows no picture.
+    The product picture is the one kept with the revision (re-encoded when it was saved);
+    when the study names a picture the revision does not have (saved before pictures were
+    kept, or unreadable at save time), the report has none and ``notes`` says so.
     """
     from tanzuji.jsonio import LoadedStudy
     from tanzuji.jsonio.documents import Document
@@ -93,7 +102,18 @@ def stored_revision(uow: UnitOfWork, org_id: int, rev_id: str, tmp: Path) -> Sto
     path = tmp / "study.json"
     path.write_text(rev.content, encoding="utf-8")
     study = Study.model_validate(content)
-    if study.product.picture:  # files beside the study are not stored with the revision
+    picture = uow.revisions.blob(rev.picture_sha256) if rev.picture_sha256 else None
+    notes: tuple[str, ...] = ()
+    if study.product.picture and picture is None:  # never read from files beside the study
+        notes = (
+            tr(
+                f"研究指定了产品图片 {study.product.picture!r}，但修订 {rev.id[:12]} 没有保存"
+                "该图片；报告中没有产品图片（再次保存研究及其图片文件可补上）",
+                f"the study names the product picture {study.product.picture!r}, but revision "
+                f"{rev.id[:12]} does not hold it; the report shows no picture (save the study "
+                "again with its picture file to keep it)",
+            ),
+        )
         study = study.model_copy(
             update={"product": study.product.model_copy(update={"picture": None})}
         )
@@ -105,7 +125,7 @@ def stored_revision(uow: UnitOfWork, org_id: int, rev_id: str, tmp: Path) -> Sto
     )
     ev = uow.evaluations.latest(rev.id)
     owner = uow.orgs.by_id(rev.org_id).name
-    return StoredRevision(loaded, rev.id, owner, ev.id if ev is not None else None)
+    return StoredRevision(loaded, rev.id, owner, ev.id if ev is not None else None, picture, notes)
 
 
 @contextmanager
@@ -209,14 +229,15 @@ def issue_stored_revision(
     rev_id: str,
     request: IssueRequest,
     *,
-    check_signer: Callable[[Path], None] | None = None,
+    check_signer: Callable[[Subject], None] | None = None,
     account: str | None = None,
 ) -> Issued:
     """Issue a report for a stored revision (the actor's own or one shared with it).
 
     The study and its factors come from the store; the footprint is evaluated again from
-    them (bit for bit the stored evaluation). ``check_signer(cert)`` may refuse a
-    certificate before anything is rendered (the web: it must name the signed-in user).
+    them (bit for bit the stored evaluation). ``check_signer(subject)`` may refuse a
+    certificate by its holder before anything is rendered (the web: it must name the
+    signed-in user).
     """
     from tanzuji.calculation import compile_study, evaluate_jjf
 
@@ -225,12 +246,14 @@ def issue_stored_revision(
             org = resolve_org(uow, actor, create_default=True)
             rev = stored_revision(uow, org.id, rev_id, tmp)
         result = evaluate_jjf(compile_study(rev.loaded.study, rev.loaded.factors))
+        request = dataclasses.replace(request, picture=rev.picture)
         subject = None
         if request.signing:
-            if check_signer is not None and request.cert is not None:
-                check_signer(request.cert)
-            subject = str(request.signing_provider().subject())
-        return issue_recorded(
+            holder = request.signing_provider().subject()
+            if check_signer is not None:
+                check_signer(holder)
+            subject = str(holder)
+        issued = issue_recorded(
             new_uow,
             actor,
             rev.loaded,
@@ -241,6 +264,7 @@ def issue_stored_revision(
             signer_subject=subject,
             account=account,
         )
+        return dataclasses.replace(issued, notes=issued.notes + rev.notes)
 
 
 @dataclass(frozen=True)

@@ -183,6 +183,7 @@ def show_revision(uow: UnitOfWork, actor: Actor, rev_id: str) -> RevisionView:
             "content_sha256": rev.content_sha256,
             "source_name": rev.source_name,
             "source_sha256": rev.source_sha256,
+            "picture_sha256": rev.picture_sha256,
         }
         libs = [
             {"library": lib.library_key, "revision": lib.id, "content_sha256": lib.content_sha256}

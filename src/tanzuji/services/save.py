@@ -1,4 +1,10 @@
-"""Use case: save a study file as a new revision, evaluate it and store the result."""
+"""Use case: save a study file as a new revision, evaluate it and store the result.
+
+The product picture the study names (``product.picture``, a file beside the study) is
+kept with the revision, re-encoded as the report embeds it, so a report issued from the
+store shows it. A picture that cannot be read is not stored; the save succeeds and says
+so (:attr:`SaveResult.notes`), as a report issued from that revision will have none.
+"""
 
 from __future__ import annotations
 
@@ -50,6 +56,8 @@ class SaveResult:
     total_value: float | None
     total_u: float | None
     total_k: float | None
+    notes: tuple[str, ...] = ()
+    """What the user must hear about the save (a product picture that was not stored)."""
 
     @property
     def expanded(self) -> float | None:
@@ -75,6 +83,7 @@ class SaveResult:
                 "k": self.total_k,
                 "U": self.expanded,
             },
+            "notes": list(self.notes),
         }
 
 
@@ -172,6 +181,33 @@ class PreparedSave:
     source: bytes | None
     source_name: str
     outcome: EvaluationOutcome | None = None
+    picture: bytes | None = None
+    """The product picture, re-encoded as PNG (:func:`revision_picture`)."""
+    picture_note: str | None = None
+    """Why the picture the study names was not stored (``None``: stored, or none named)."""
+
+
+PICTURE_MEDIA_TYPE = "image/png"
+
+
+def revision_picture(loaded: LoadedStudy) -> tuple[bytes | None, str | None]:
+    """The product picture a study names, re-encoded as the report embeds it (the file
+    policy and the picture sanitiser of :mod:`tanzuji.report.assets`), or why it cannot be
+    kept: ``(png, None)``, ``(None, note)``, or ``(None, None)`` when no picture is named."""
+    from tanzuji.report.assets import picture_png
+    from tanzuji.report.errors import ReportError
+
+    ref = loaded.study.product.picture
+    if not ref:
+        return None, None
+    try:
+        return picture_png(ref, loaded.path.parent), None
+    except ReportError as exc:
+        return None, tr(
+            f"产品图片未保存（{exc.message}）；由此修订签发的报告将没有产品图片",
+            f"the product picture was not stored ({exc.message}); reports issued from this "
+            "revision will show no picture",
+        )
 
 
 def prepare_save(
@@ -188,6 +224,7 @@ def prepare_save(
         except OSError:
             source = None
     study = loaded.study
+    picture, picture_note = revision_picture(loaded)
     return PreparedSave(
         study_id=study.id,
         product=product_fields(study),
@@ -199,6 +236,8 @@ def prepare_save(
         source=source,
         source_name=loaded.path.name,
         outcome=outcome,
+        picture=picture,
+        picture_note=picture_note,
     )
 
 
@@ -275,7 +314,7 @@ def save_prepared(
         ev = uow.evaluations.latest(head.id)
         if ev is None and outcome is not None:
             ev = store_evaluation(uow, actor, head, outcome)
-        return _result(head, row, pf["key"], False, ev)
+        return _result(head, row, pf["key"], False, ev, _notes(prep, head))
     time = now_iso()
     rev_id = revision_id(
         content_sha256=prep.content_sha256,
@@ -287,6 +326,7 @@ def save_prepared(
         time=time,
     )
     source_sha = uow.revisions.put_blob(prep.source) if prep.source is not None else None
+    picture_sha = uow.revisions.put_blob(prep.picture) if prep.picture is not None else None
     rev = uow.revisions.add(
         StudyRevision(
             id=rev_id,
@@ -303,6 +343,8 @@ def save_prepared(
             created_at=time,
             source_name=prep.source_name,
             source_sha256=source_sha,
+            picture_sha256=picture_sha,
+            picture_media_type=PICTURE_MEDIA_TYPE if picture_sha else None,
         )
     )
     uow.libraries.pin(rev.id, uow.libraries.get_or_add_many(prep.libraries))
@@ -326,7 +368,24 @@ def save_prepared(
         org_id=org.id,
     )
     ev = store_evaluation(uow, actor, rev, outcome) if outcome is not None else None
-    return _result(rev, row, pf["key"], True, ev)
+    return _result(rev, row, pf["key"], True, ev, _notes(prep, rev))
+
+
+def _notes(prep: PreparedSave, rev: StudyRevision) -> tuple[str, ...]:
+    """What to say about the picture of the revision saved (or left unchanged)."""
+    if prep.picture_note is not None:  # unless the unchanged revision has its picture
+        return (prep.picture_note,) if rev.picture_sha256 is None else ()
+    if prep.picture is None or rev.picture_sha256 == sha256_hex(prep.picture):
+        return ()
+    # unchanged content: the revision is immutable and keeps the picture it was saved with
+    return (
+        tr(
+            f"研究内容未变，修订 {rev.id[:12]} 保持保存时的产品图片（或没有图片）；"
+            "更换的图片文件未保存",
+            f"the study is unchanged: revision {rev.id[:12]} keeps the product picture it "
+            "was saved with (or none); the changed picture file was not stored",
+        ),
+    )
 
 
 def _instruments_changed(parent_content: str, instruments: tuple[Any, ...]) -> bool:
@@ -340,7 +399,12 @@ def _short(rev: StudyRevision | None) -> str:
 
 
 def _result(
-    rev: StudyRevision, row: StudyRow, product_key: str, created: bool, ev: Evaluation | None
+    rev: StudyRevision,
+    row: StudyRow,
+    product_key: str,
+    created: bool,
+    ev: Evaluation | None,
+    notes: tuple[str, ...] = (),
 ) -> SaveResult:
     return SaveResult(
         revision_id=rev.id,
@@ -353,4 +417,5 @@ def _result(
         total_value=ev.total_value if ev else None,
         total_u=ev.total_u if ev else None,
         total_k=ev.total_k if ev else None,
+        notes=notes,
     )

@@ -104,7 +104,7 @@ class ApiClient(Base):
 
 
 class Blob(Base):
-    """Content-addressed bytes (source files of revisions)."""
+    """Content-addressed bytes (source files and product pictures of revisions)."""
 
     __tablename__ = "blobs"
     sha256: Mapped[str] = mapped_column(HASH, primary_key=True)
@@ -166,6 +166,9 @@ class StudyRevision(Base):
     created_at: Mapped[str] = mapped_column(TIME)
     source_name: Mapped[str | None] = mapped_column(String(500))
     source_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    picture_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    """The product picture the study names, re-encoded as the report embeds it (a blob)."""
+    picture_media_type: Mapped[str | None] = mapped_column(String(100))
 
 
 class LibraryRevision(Base):

@@ -40,7 +40,7 @@ def _issue(
     from tanzuji.store import UnitOfWork
 
     accept = [Acceptance(i, reasons.get(i, "")) for i in accept_ids]
-    outcome, sha = issue_revision(
+    outcome, sha, notes = issue_revision(
         lambda: UnitOfWork(state.store),
         actor_of(user),
         rev,
@@ -59,6 +59,7 @@ def _issue(
         "accepted": [a.id for a in outcome.accepted],
         "pdf_sha256": sha,
         "lang": lang,
+        "notes": list(notes),
     }
 
 
@@ -101,10 +102,12 @@ async def issue_api(
 
 @router.get("/revisions/{rev}/issue", include_in_schema=False)
 def issue_form(request: Request, state: State, user: Evaluator, rev: str) -> Response:
-    from tanzuji.services.issue_revision import blocking_findings
+    from tanzuji.services.issue_revision import issue_preview
 
-    findings = blocking_findings(uow(state, False), actor_of(user), rev)
-    return render(request, "issue.html", {"rev": rev, "findings": findings, "outcome": None})
+    findings, notes = issue_preview(uow(state, False), actor_of(user), rev)
+    return render(
+        request, "issue.html", {"rev": rev, "findings": findings, "notes": notes, "outcome": None}
+    )
 
 
 @router.post("/revisions/{rev}/issue", include_in_schema=False)
@@ -113,15 +116,29 @@ async def issue_page(
     state: State,
     user: Evaluator,
     rev: str,
-    p12: Annotated[UploadFile, File()],
-    passphrase: Annotated[str, Form(max_length=1024)],
+    p12: Annotated[UploadFile | None, File()] = None,
+    passphrase: Annotated[str | None, Form(max_length=1024)] = None,
     lang: Annotated[str, Form(pattern="^(zh|en)$")] = "zh",
     signer_override: Annotated[str | None, Form(max_length=1000)] = None,
 ) -> Response:
+    """The issue form's answer: the issued report, or the problems in the page's language
+    (rendered, not a JSON error: htmx shows only what it swaps in)."""
+
+    def problem(message: str) -> Response:
+        return render(request, "_errors.html", {"errors": [{"message": message}]})
+
     form = await request.form()
     ids = [str(v) for v in form.getlist("accept")]
     reasons = {i: str(form.get(f"reason-{i}") or "") for i in ids}
-    data = await read_upload(p12, MAX_P12)
+    if p12 is None or not p12.filename:
+        return problem(tr("请选择签名密钥文件（PKCS#12，.p12）", "choose the signing key file "
+                          "(PKCS#12, .p12)"))  # fmt: skip
+    if not passphrase:
+        return problem(tr("请输入密钥口令", "enter the passphrase of the key"))
+    try:
+        data = await read_upload(p12, MAX_P12)
+    except HTTPException as exc:
+        return problem(str(exc.detail))
     try:
         out = await run_in_threadpool(
             _issue, state, user, rev, data, passphrase, lang, ids, reasons, signer_override
