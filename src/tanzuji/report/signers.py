@@ -254,15 +254,12 @@ def load_pkcs12_signer(data: bytes, passphrase: bytes | None, where: str) -> Any
     tanzuji.report.errors.SignatureError: k.p12: 无法打开 PKCS#12 文件：口令错误或文件损坏
     """
     from cryptography.hazmat.primitives.serialization import pkcs12
-    from pyhanko.keys.internal import (
-        translate_pyca_cryptography_cert_to_asn1,
-        translate_pyca_cryptography_key_to_asn1,
-    )
     from pyhanko.sign import signers
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+    # cryptography first, for our own messages (pyHanko's loader would fail on a bundle
+    # without a key with an unrelated error), then pyHanko's public in-memory loader
     try:
-        key, cert, extra = pkcs12.load_key_and_certificates(data, passphrase)
+        key, cert, _extra = pkcs12.load_key_and_certificates(data, passphrase)
     except (ValueError, TypeError):
         raise SignatureError(
             tr("无法打开 PKCS#12 文件：口令错误或文件损坏",
@@ -274,15 +271,7 @@ def load_pkcs12_signer(data: bytes, passphrase: bytes | None, where: str) -> Any
             tr("PKCS#12 文件中没有私钥和证书", "the PKCS#12 file holds no key and certificate"),
             file=where,
         )
-    signing_cert = translate_pyca_cryptography_cert_to_asn1(cert)
-    chain = [translate_pyca_cryptography_cert_to_asn1(c) for c in extra]
-    return signers.SimpleSigner(
-        signing_cert=signing_cert,
-        signing_key=translate_pyca_cryptography_key_to_asn1(key),
-        cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
-            [signing_cert, *chain]
-        ),
-    )
+    return signers.SimpleSigner.load_pkcs12_data(data, (), passphrase)
 
 
 class Pkcs11Provider(PyHankoProvider):
