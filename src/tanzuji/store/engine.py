@@ -151,7 +151,7 @@ class Store:
             else self.engine
         )
         self._checked = False
-        self._sql: dict[Any, tuple[str, tuple[str, ...] | None]] = {}
+        self._sql: dict[Any, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
 
     @staticmethod
     def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
@@ -288,8 +288,9 @@ class Store:
         schema is checked as by a unit of work; database errors become ``StoreError``.
         """
         self.check_schema()
-        sql, names = self._compiled(statement)
-        args: Any = params if names is None else tuple(params[n] for n in names)
+        sql, names, bound = self._compiled(statement)
+        values = {**bound, **params} if bound else params
+        args: Any = values if names is None else tuple(values[n] for n in names)
         pg = self.dialect == "postgresql"
         dbapi_error = self.engine.dialect.loaded_dbapi.Error
         try:
@@ -317,16 +318,18 @@ class Store:
             raw.close()
         return rows
 
-    def _compiled(self, statement: Any) -> tuple[str, tuple[str, ...] | None]:
-        """The SQL text of ``statement`` for this database and the names of its positional
-        parameters in order (``None``: the driver takes them by name)."""
+    def _compiled(self, statement: Any) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+        """The SQL text of ``statement`` for this database, the names of its positional
+        parameters in order (``None``: the driver takes them by name) and the values the
+        statement binds itself (literals)."""
         hit = self._sql.get(statement)
         if hit is None:
             compiled = statement.compile(dialect=self.engine.dialect)
             if compiled.post_compile_params or compiled.literal_execute_params:
                 raise ValueError("read_rows takes plain bind parameters only")
             names = tuple(compiled.positiontup) if compiled.positiontup is not None else None
-            hit = self._sql[statement] = (compiled.string, names)
+            bound = {k: v for k, v in compiled.params.items() if not compiled.binds[k].required}
+            hit = self._sql[statement] = (compiled.string, names, bound)
         return hit
 
     def dispose(self) -> None:
