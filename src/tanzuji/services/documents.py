@@ -17,6 +17,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ from sqlalchemy.orm import undefer
 
 from tanzuji.services.context import Actor, resolve_org
 from tanzuji.services.sharing import readable_revision
-from tanzuji.store import UnitOfWork
+from tanzuji.store import Store, UnitOfWork
 from tanzuji.store.models import (
     Evaluation,
     LibraryRevision,
@@ -36,7 +37,7 @@ from tanzuji.store.models import (
 )
 from tanzuji.store.web_models import Share
 
-__all__ = ["RevisionDocument", "revision_document"]
+__all__ = ["RevisionDocument", "known_document", "revision_document"]
 
 _CACHE_BYTES = 32 * 1024 * 1024
 
@@ -109,17 +110,28 @@ def _readable_evaluations() -> Any:
     )
 
 
-def _known_document(uow: UnitOfWork, actor: Actor, rev_id: str) -> RevisionDocument | None:
-    """The cached document of a full revision id the actor may read, in one query; ``None``
-    when it is not cached (or not readable: the caller then says why)."""
-    # Core, not the ORM: the rows are plain columns, and the ORM layer cost more than the query
-    conn = uow.session.connection()
-    rows = conn.execute(_readable_evaluations(), {"rev": rev_id, "org": actor.org}).all()
+def _cached(rows: Sequence[Any], rev_id: str) -> RevisionDocument | None:
     if not rows:
         return None
     etag = _etag(rev_id, [e for _, e in rows if e is not None])
     body = _documents.get(etag)
     return RevisionDocument(etag, body) if body is not None else None
+
+
+def known_document(store: Store, actor: Actor, rev_id: str) -> RevisionDocument | None:
+    """The document of revision ``rev_id`` if the actor may read it and its bytes are in
+    this process's cache, else ``None`` (then ask :func:`revision_document`, which also
+    says why a revision cannot be read).
+
+    The usual read: one statement on a pooled connection, no ORM session or unit of work
+    (they cost more than the query). Whether the actor's organisation owns the revision or
+    was shared it, and which evaluations it has, is read from the store on every call.
+    """
+    ident = rev_id.strip().lower()
+    if len(ident) != 64:
+        return None
+    rows = store.read_rows(_readable_evaluations(), {"rev": ident, "org": actor.org})
+    return _cached(rows, ident)
 
 
 def revision_document(uow: UnitOfWork, actor: Actor, rev_id: str) -> RevisionDocument:
@@ -129,8 +141,11 @@ def revision_document(uow: UnitOfWork, actor: Actor, rev_id: str) -> RevisionDoc
     """
     with uow:
         ident = rev_id.strip().lower()
-        if len(ident) == 64:  # the usual case: one query says readable + evaluations
-            known = _known_document(uow, actor, ident)
+        if len(ident) == 64:  # one query says readable + evaluations
+            readable = uow.session.connection().execute(
+                _readable_evaluations(), {"rev": ident, "org": actor.org}
+            )
+            known = _cached(readable.all(), ident)
             if known is not None:
                 return known
         org = resolve_org(uow, actor)

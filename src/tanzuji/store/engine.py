@@ -151,6 +151,7 @@ class Store:
             else self.engine
         )
         self._checked = False
+        self._sql: dict[Any, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
 
     @staticmethod
     def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
@@ -274,6 +275,62 @@ class Store:
             raise StoreError(describe_db_error(exc, self.url)) from None
         self._checked = False
         return self.status()
+
+    def read_rows(self, statement: Any, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """The rows of one read statement with plain bind parameters, run on its own.
+
+        For a hot read that is a single statement: on a pooled connection of the DB-API
+        driver, without an ORM session, a unit of work or SQLAlchemy's execution layer
+        around it (they cost several times the query's own CPU); the statement is compiled
+        once per dialect. PostgreSQL runs it outside a transaction (one round trip, as
+        ``UnitOfWork(autocommit=True)``), SQLite as a read transaction of its own. Values
+        come back as the driver gives them (no type conversion: plain columns only). The
+        schema is checked as by a unit of work; database errors become ``StoreError``.
+        """
+        self.check_schema()
+        sql, names, bound = self._compiled(statement)
+        values = {**bound, **params} if bound else params
+        args: Any = values if names is None else tuple(values[n] for n in names)
+        pg = self.dialect == "postgresql"
+        dbapi_error = self.engine.dialect.loaded_dbapi.Error
+        try:
+            raw = self.engine.raw_connection()
+        except DBAPIError as exc:
+            raise StoreError(describe_db_error(exc, self.url)) from None
+        try:
+            driver: Any = raw.driver_connection
+            if pg:
+                driver.autocommit = True
+            try:
+                cursor = raw.cursor()
+                cursor.execute(sql, args)
+                rows: list[tuple[Any, ...]] = list(cursor.fetchall())
+                cursor.close()
+            finally:
+                if pg:
+                    driver.autocommit = False  # back to the pool as the units of work want it
+        except dbapi_error as exc:
+            # whatever failed (a lost connection, or one left in autocommit), it does not go
+            # back to the pool: the next read opens a fresh one
+            raw.invalidate(exc)
+            raise StoreError(describe_db_error(exc, self.url)) from None
+        finally:
+            raw.close()
+        return rows
+
+    def _compiled(self, statement: Any) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+        """The SQL text of ``statement`` for this database, the names of its positional
+        parameters in order (``None``: the driver takes them by name) and the values the
+        statement binds itself (literals)."""
+        hit = self._sql.get(statement)
+        if hit is None:
+            compiled = statement.compile(dialect=self.engine.dialect)
+            if compiled.post_compile_params or compiled.literal_execute_params:
+                raise ValueError("read_rows takes plain bind parameters only")
+            names = tuple(compiled.positiontup) if compiled.positiontup is not None else None
+            bound = {k: v for k, v in compiled.params.items() if not compiled.binds[k].required}
+            hit = self._sql[statement] = (compiled.string, names, bound)
+        return hit
 
     def dispose(self) -> None:
         """Close pooled connections."""

@@ -22,7 +22,15 @@ from fastapi.responses import JSONResponse, Response
 from tanzuji.i18n import tr
 from tanzuji.web.accounts import Principal, Role
 from tanzuji.web.backend import actor_of
-from tanzuji.web.deps import CurrentUser, State, require_roles
+from tanzuji.web.deps import (
+    CurrentUser,
+    State,
+    csrf_guard,
+    current_principal,
+    get_state,
+    optional_principal,
+    require_roles,
+)
 from tanzuji.web.evaluation import MAX_TRIALS, load_upload
 from tanzuji.web.routers.evaluate import Method, read_upload
 from tanzuji.web.schemas import job_out
@@ -33,7 +41,8 @@ router = APIRouter(prefix="/api", tags=["store"])
 DEFAULT_MC_TRIALS = 200_000
 Members = (Role.admin, Role.editor, Role.evaluator, Role.viewer)
 Editor = Annotated[Principal, Depends(require_roles(Role.admin, Role.editor))]
-Member = Annotated[Principal, Depends(require_roles(*Members))]
+_member = require_roles(*Members)
+Member = Annotated[Principal, Depends(_member)]
 Evaluating = Annotated[Principal, Depends(require_roles(Role.admin, Role.editor, Role.evaluator))]
 Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
 Authority = Annotated[Principal, Depends(require_roles(Role.authority))]
@@ -102,20 +111,39 @@ def _owner_actor(state: AppState, user: Principal, rev: str) -> tuple[Any, str]:
     response_model=None,
     responses={200: {"content": {"application/json": {}}}, 304: {"description": "unchanged"}},
 )
-def revision(state: State, user: Member, rev: str, request: Request) -> Response:
+async def revision(state: State, user: Member, rev: str, request: Request) -> Response:
     """Readable by its organisation and by organisations it was shared with.
 
     The stored JSON is served as stored, with an ``ETag`` (it changes only when an
     evaluation is added): send it back in ``If-None-Match`` to get ``304``."""
-    from tanzuji.services.documents import revision_document
-
-    # autocommit: the usual read is one statement (PostgreSQL: one round trip, not three)
-    doc = revision_document(uow(state, False, autocommit=True), actor_of(user), rev)
+    doc = await run_in_threadpool(_revision_document, state, user, rev)
     etag = f'"{doc.etag}"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
     if etag in _etags(request.headers.get("if-none-match")):
         return Response(status_code=304, headers=headers)
     return Response(doc.body, media_type="application/json", headers=headers)
+
+
+def _revision_document(state: AppState, user: Principal, rev: str) -> Any:
+    from tanzuji.services.documents import known_document, revision_document
+
+    actor = actor_of(user)
+    # the usual read: one statement (who may read it, which evaluations), bytes from memory
+    doc = known_document(state.store, actor, rev) if state.store is not None else None
+    if doc is None:
+        doc = revision_document(uow(state, False, autocommit=True), actor, rev)
+    return doc
+
+
+async def revision_direct(request: Request) -> Response:
+    """``GET /api/revisions/{rev}`` (:func:`revision`) without FastAPI's routing and
+    dependency resolution, which cost more CPU than the read itself: the same
+    dependencies called in the same order (``web.app`` routes GET here first)."""
+    state = get_state(request)
+    await csrf_guard(request, state)
+    principal = await current_principal(request, await optional_principal(request, state))
+    user = await _member(principal)
+    return await revision(state, user, request.path_params["rev"], request)
 
 
 def _etags(header: str | None) -> set[str]:
