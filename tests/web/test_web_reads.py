@@ -241,3 +241,70 @@ def test_credentials_roles_and_methods_are_checked_as_by_the_documented_route(
         r = c.get(url)
         assert r.status_code == status, (email, r.text[:300])
     assert r.json()["errors"][0]["message"]
+
+
+def test_the_direct_read_calls_exactly_the_documented_routes_dependencies(tmp_path: Path) -> None:
+    """``revision_direct`` repeats by hand what FastAPI resolves for the documented route: if
+    a dependency is added to (or removed from) that route, the direct read must follow."""
+    import ast
+    import inspect
+
+    from fastapi.routing import APIRoute
+
+    from tanzuji.store import open_store
+    from tanzuji.web import deps
+    from tanzuji.web.deps import csrf_guard, current_principal, optional_principal
+    from tanzuji.web.routers import api
+
+    store = open_store(f"sqlite:///{tmp_path / 'routes.db'}")
+    try:
+        app = create_app(WebSettings(secret_key=SECRET), StoreAccounts(store), store=store)
+    finally:
+        store.dispose()
+
+    def api_routes(routes: Any, prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
+        for r in routes:
+            inner = getattr(r, "original_router", None)  # FastAPI's included router
+            if inner is not None:
+                context = getattr(r, "include_context", None)
+                yield from api_routes(inner.routes, prefix + getattr(context, "prefix", ""))
+            elif isinstance(r, APIRoute):
+                yield prefix + r.path, r
+
+    (route,) = [
+        r
+        for path, r in api_routes(app.router.routes)
+        if path == "/api/revisions/{rev}" and "GET" in r.methods
+    ]
+
+    def calls(dependant: Any) -> set[Any]:
+        found: set[Any] = set()
+        for sub in dependant.dependencies:
+            found |= {sub.call} | calls(sub)
+        return found
+
+    app_wide = {d.dependency for d in app.router.dependencies}
+    assert calls(route.dependant) | app_wide == {
+        csrf_guard,
+        deps._state,  # get_state, awaited
+        optional_principal,
+        current_principal,
+        api._member,
+    }
+    called = {
+        node.func.id
+        for node in ast.walk(ast.parse(inspect.getsource(api.revision_direct)))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+    assert {
+        "get_state",
+        "csrf_guard",
+        "optional_principal",
+        "current_principal",
+        "_member",
+    } <= called
+    # the direct route is tried before every included router
+    kinds = [type(r).__name__ for r in app.router.routes]
+    assert kinds.index("ReadRoute") < min(
+        i for i, r in enumerate(app.router.routes) if getattr(r, "original_router", None)
+    )
