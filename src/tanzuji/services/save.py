@@ -194,12 +194,12 @@ def revision_picture(loaded: LoadedStudy) -> tuple[bytes | None, str | None]:
     """The product picture a study names, re-encoded as the report embeds it (the file
     policy and the picture sanitiser of :mod:`tanzuji.report.assets`), or why it cannot be
     kept: ``(png, None)``, ``(None, note)``, or ``(None, None)`` when no picture is named."""
-    from tanzuji.report.assets import picture_png
-    from tanzuji.report.errors import ReportError
-
     ref = loaded.study.product.picture
     if not ref:
         return None, None
+    from tanzuji.report.assets import picture_png  # Pillow: only when there is a picture
+    from tanzuji.report.errors import ReportError
+
     try:
         return picture_png(ref, loaded.path.parent), None
     except ReportError as exc:
