@@ -153,10 +153,7 @@ def report(
     marked draft. With a timestamp authority configured the signature is PAdES-B-T, and
     with a CA-issued certificate PAdES-B-LT. With a store (--rev, or a configured database)
     a signed report is recorded there and numbered by it."""
-    from tanzuji.config import load_config
     from tanzuji.report.worker import discard, prewarm
-    from tanzuji.services.issue import IssueRequest, acceptances
-    from tanzuji.services.issuing import configured_store
 
     code = apply_lang(lang)
     if (study is None) == (rev is None):
@@ -165,10 +162,15 @@ def report(
         )
     target = pdf or (Path(f"report-{rev[:12]}.pdf") if rev else Path("report.pdf"))
     output_path(target, (".pdf",), force=force)
-    # WeasyPrint and pyHanko load on the other core while the study is evaluated
+    # before anything else is imported: WeasyPrint and pyHanko (render worker) and
+    # matplotlib (chart worker) load on the other core while the study is evaluated
     signs = key is not None or pkcs11_lib is not None
-    prewarm(also_import=("pyhanko.sign.signers",) if signs else ())
+    prewarm(also_import=("pyhanko.sign.signers",) if signs else (), charts=True)
     ctx.call_on_close(discard)  # not left for a later command if this one is refused
+    from tanzuji.config import load_config
+    from tanzuji.services.issue import IssueRequest, acceptances
+    from tanzuji.services.issuing import configured_store
+
     if html is not None:
         output_path(html, (".html", ".htm"), force=force)
     if also_out is not None:
