@@ -157,12 +157,25 @@ class KeyFileProvider(PyHankoProvider):
 
     @contextmanager
     def open(self) -> Iterator[Any]:
-        from pyhanko.keys import load_private_key_from_pemder
-        from pyhanko.sign import signers
+        from asn1crypto.keys import PrivateKeyInfo  # type: ignore[import-untyped]
+        from cryptography.hazmat.primitives import serialization
         from pyhanko_certvalidator.registry import SimpleCertificateStore
 
         try:
-            key = load_private_key_from_pemder(str(self.key), passphrase=self.passphrase)
+            raw = self.key.read_bytes()
+            load = (
+                serialization.load_pem_private_key
+                if b"-----BEGIN" in raw  # as pyHanko's loader tells PEM from DER
+                else serialization.load_der_private_key
+            )
+            loaded = load(raw, password=self.passphrase)
+            key = PrivateKeyInfo.load(  # the PKCS#8 form pyHanko's signer holds
+                loaded.private_bytes(
+                    serialization.Encoding.DER,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+            )
         except (OSError, ValueError, TypeError) as exc:
             raise SignatureError(
                 tr(
@@ -172,13 +185,50 @@ class KeyFileProvider(PyHankoProvider):
                 ),
                 file=str(self.key),
             ) from None
-        yield signers.SimpleSigner(
+        signer = _loaded_key_signer()(
             signing_cert=self._cert,
             signing_key=key,
             cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
                 [self._cert, *self._chain]
             ),
         )
+        signer.loaded_key = loaded
+        yield signer
+
+
+def _loaded_key_signer() -> type:
+    """pyHanko's ``SimpleSigner`` that signs with the key as loaded (and checked) once.
+
+    ``SimpleSigner`` loads the key again from its DER form for every signature (the size
+    estimate's dry run included), and each load of an RSA key re-runs its consistency
+    check; RSA PKCS#1 v1.5 and ECDSA signatures here use the loaded key (the same bytes:
+    both are deterministic given the key, except ECDSA's nonce), anything else pyHanko's
+    own path.
+    """
+    from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+    class LoadedKeySigner(signers.SimpleSigner):
+        loaded_key: Any = None
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            key = self.loaded_key
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+            try:
+                algo = mechanism.signature_algo
+            except ValueError:
+                algo = mechanism["algorithm"].native
+            hash_algo = get_pyca_cryptography_hash(digest_algorithm)
+            if algo == "rsassa_pkcs1v15" and isinstance(key, RSAPrivateKey):
+                return key.sign(data, PKCS1v15(), hash_algo)
+            if algo == "ecdsa" and isinstance(key, EllipticCurvePrivateKey):
+                return key.sign(data, ECDSA(hash_algo))
+            return bytes(super().sign_raw(data, digest_algorithm))
+
+    return LoadedKeySigner
 
 
 class Pkcs12Provider(PyHankoProvider):
