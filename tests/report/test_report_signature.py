@@ -10,7 +10,7 @@ import pytest
 from reporthelpers import Keys, Report, needs_tools
 
 from tanzuji.i18n import use_lang
-from tanzuji.report import SignatureError, keygen, verify_pdf
+from tanzuji.report import SignatureError, keygen, sign_pdf, verify_pdf
 
 pytestmark = needs_tools
 Run = Callable[..., tuple[int, str]]
@@ -132,3 +132,30 @@ def test_report_from_cli_is_signed_in_the_signature_block(report: Report) -> Non
     (check,) = verify_pdf(report.pdf.read_bytes())
     assert check.field == "tzj-issuer" and check.ok
     assert "签发人 Issuer：张三" in report.pages[0]  # the stamp sits in the cover's block
+
+
+def test_a_key_file_is_loaded_once_and_its_signature_verifies(
+    keys: Keys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pyHanko's signer reloads (and re-checks) the key for every signature; the key-file
+    provider loads it once — ahead of time with ``prepare`` — and signs with it."""
+    from cryptography.hazmat.primitives import serialization
+
+    from tanzuji.report.signers import KeyFileProvider
+
+    loads: list[int] = []
+    for name in ("load_pem_private_key", "load_der_private_key"):
+        real = getattr(serialization, name)
+
+        def counting(*a: object, _real: Callable[..., object] = real, **k: object) -> object:
+            loads.append(1)
+            return _real(*a, **k)
+
+        monkeypatch.setattr(serialization, name, counting)
+    provider = KeyFileProvider(keys.key, keys.cert)
+    provider.prepare()
+    assert len(loads) == 1
+    signed = sign_pdf(_tiny_pdf(tmp_path / "plain.pdf").read_bytes(), provider=provider)
+    assert len(loads) == 1  # the size estimate and the signature used the loaded key
+    checks = verify_pdf(signed, [keys.cert])
+    assert [c.ok for c in checks] == [True], checks

@@ -251,3 +251,24 @@ def test_helpers_never_outlive_the_command(how: str) -> None:
     while not all(_gone(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert all(_gone(p) for p in pids), pids
+
+
+def test_meanwhile_runs_on_this_process_while_the_worker_lays_out() -> None:
+    out = _run(
+        """
+        import os
+        from tanzuji.report import worker
+
+        def failing():
+            raise RuntimeError("ignored here; the real use reports it")
+
+        worker.prewarm(also_import=("json",))
+        worker.meanwhile(failing)
+        worker.meanwhile(lambda: print("prepared in", os.getpid()))
+        print("job in", worker.render_pdf(os.getpid), "home", os.getpid())
+        """
+    )
+    prepared, job = out.splitlines()
+    home = job.split()[-1]
+    assert prepared == f"prepared in {home}"
+    assert job.split()[2] != home  # the job ran in the worker

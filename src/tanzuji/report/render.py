@@ -103,5 +103,9 @@ def render_report(
     with chartwork.batch() as charts:  # drawn by the chart worker while the HTML is made
         ctx = build_context(inp, lang)
         html = charts.resolve(render_html(ctx))
-    pdf, pages = render_pdf(pdf_with_field, html, tuple(attachments))
+    # the render worker lays out and writes the PDF; the signature field is added here
+    # (pyHanko is loaded here meanwhile for the signing, so the worker need not load it)
+    pdf, pages, stamp = render_pdf(html_to_pdf, html, tuple(attachments))
+    if stamp is not None:
+        pdf = add_signature_field(pdf, *stamp)
     return RenderedReport(number=str(ctx["number"]), html=html, pdf=pdf, pages=pages)

@@ -98,6 +98,11 @@ class SigningProvider(ABC):
     def sign(self, data: bytes, options: PadesOptions) -> bytes:
         """The signed PDF."""
 
+    def prepare(self) -> None:
+        """Load what signing will need, ahead of time (it may run on another thread while
+        the PDF is laid out; its errors show again when signing). Default: nothing."""
+        return None
+
 
 class PyHankoProvider(SigningProvider):
     """A provider that signs through pyHanko: it only opens a pyHanko ``Signer``."""
@@ -142,6 +147,7 @@ class KeyFileProvider(PyHankoProvider):
         if not certs:
             raise SignatureError(tr("文件中没有证书", "no certificate in the file"), file=str(cert))
         self._cert, self._chain = certs[0], tuple(certs[1:])
+        self._key: tuple[Any, Any] | None = None  # (loaded key, PKCS#8 form) once loaded
 
     @property
     def certificate(self) -> Any:
@@ -155,12 +161,16 @@ class KeyFileProvider(PyHankoProvider):
     def where(self) -> str:
         return str(self.cert)
 
-    @contextmanager
-    def open(self) -> Iterator[Any]:
+    def prepare(self) -> None:
+        """Load the key (once; :meth:`open` uses it)."""
+        self._load_key()
+
+    def _load_key(self) -> tuple[Any, Any]:
         from asn1crypto.keys import PrivateKeyInfo  # type: ignore[import-untyped]
         from cryptography.hazmat.primitives import serialization
-        from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+        if self._key is not None:
+            return self._key
         try:
             raw = self.key.read_bytes()
             load = (
@@ -185,6 +195,14 @@ class KeyFileProvider(PyHankoProvider):
                 ),
                 file=str(self.key),
             ) from None
+        self._key = (loaded, key)
+        return self._key
+
+    @contextmanager
+    def open(self) -> Iterator[Any]:
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+        loaded, key = self._load_key()
         signer = _loaded_key_signer()(
             signing_cert=self._cert,
             signing_key=key,

@@ -1,14 +1,14 @@
 """Helper processes started early, so WeasyPrint and matplotlib load while the study is
 evaluated.
 
-A signed report from the command line spends about a second importing WeasyPrint and
-pyHanko (pango/harfbuzz bindings, CSS machinery, cryptography) before it can lay out a
-page, and about as long importing matplotlib and drawing the charts. :func:`prewarm`
-forks, first thing in the command, a *render worker* that imports WeasyPrint and pyHanko
-at once, and :mod:`tanzuji.report.chartwork` a *chart worker* that imports matplotlib;
-both run on the second core while this process loads and evaluates the study and builds
-the report. The HTML is then laid out and turned into PDF/A in the render worker
-(:func:`render_pdf`), and this process imports what signing needs while it waits.
+A signed report from the command line spends about a second importing WeasyPrint (pango
+and harfbuzz bindings, CSS machinery) before it can lay out a page, and about as long
+importing matplotlib and drawing the charts. :func:`prewarm` forks, first thing in the
+command, a *render worker* that imports WeasyPrint at once, and
+:mod:`tanzuji.report.chartwork` a *chart worker* that imports matplotlib; both run on the
+second core while this process loads and evaluates the study and builds the report. The
+HTML is then laid out and turned into PDF/A in the render worker (:func:`render_pdf`),
+and this process imports pyHanko (the signature field, signing) while it waits.
 
 Both are :class:`tanzuji.report.helper.Helper` processes (forked only while this process
 is single-threaded, never outliving it). If the render worker fails in any way (an
@@ -31,14 +31,9 @@ from typing import Any
 from tanzuji.report import chartwork
 from tanzuji.report.helper import Helper, can_fork, prewarm_enabled
 
-__all__ = ["discard", "prewarm", "prewarm_enabled", "render_pdf"]
+__all__ = ["discard", "meanwhile", "prewarm", "prewarm_enabled", "render_pdf"]
 
-_HEAVY = (
-    "pyhanko.sign.fields",
-    "pyhanko.pdf_utils.incremental_writer",
-    "tanzuji.report.pdfout",
-    "tanzuji.report.assets",
-)
+_HEAVY = ("tanzuji.report.pdfout", "tanzuji.report.assets")
 _state: dict[str, Any] = {}
 
 
@@ -63,7 +58,7 @@ def discard() -> None:
 def prewarm(also_import: Sequence[str] = (), charts: bool = False) -> bool:
     """Start the render worker (and, with ``charts``, the chart worker); ``also_import``
     are modules this process will need after rendering (imported here while the worker
-    lays out the pages). True if the render worker started."""
+    lays out the pages; see also :func:`meanwhile`). True if the render worker started."""
     discard()  # a helper forked for an earlier command holds that moment's state
     if not can_fork():
         return False
@@ -77,10 +72,22 @@ def prewarm(also_import: Sequence[str] = (), charts: bool = False) -> bool:
     return True
 
 
-def _import_quietly(names: Sequence[str]) -> None:
-    for name in names:
+def meanwhile(prepare: Callable[[], object]) -> None:
+    """Run ``prepare()`` on a thread of this process while the render worker lays out the
+    pages (e.g. load the signing key); nothing happens if no worker was started. Its
+    errors are ignored: the real use reports them."""
+    if "pool" in _state:
+        _state["also"] = (*_state.get("also", ()), prepare)
+
+
+def _import_quietly(todo: Sequence[str | Callable[[], object]]) -> None:
+    for item in todo:
+        if callable(item):
+            with contextlib.suppress(Exception):  # done again, with its error, where used
+                item()
+            continue
         with contextlib.suppress(ImportError):  # imported again, with its error, where used
-            importlib.import_module(name)
+            importlib.import_module(item)
 
 
 def render_pdf(job: Callable[..., Any], *args: Any) -> Any:
