@@ -50,3 +50,27 @@ def test_evaluate_of_a_bundled_example_imports_no_report_or_scipy_stats() -> Non
     assert "tanzuji.calculation.jjf" in mods  # it evaluated
     for heavy in HEAVY:
         assert heavy not in mods, heavy
+
+
+def test_a_signed_report_leaves_layout_and_charts_to_its_helpers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The report's own process imports neither WeasyPrint nor matplotlib (the render and
+    chart workers do) nor the store (no database configured); the report is written."""
+    from tanzuji.report.sign import keygen
+
+    keygen(tmp_path, name="王五", organisation="示例计量检测研究院")  # the study's evaluator
+    pdf = tmp_path / "r.pdf"
+    mods = _modules(
+        "report",
+        str(EXAMPLES / "single-phase-meter" / "study.yaml"),
+        "--out",
+        str(pdf),
+        "--key",
+        str(tmp_path / "key.pem"),
+        "--cert",
+        str(tmp_path / "cert.pem"),
+        "--quiet",
+    )
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert "tanzuji.report.chartwork" in mods and "pyhanko.sign.signers" in mods  # it signed
+    for heavy in ("weasyprint", "matplotlib", "sqlalchemy"):
+        assert heavy not in mods, heavy

@@ -10,7 +10,7 @@ import pytest
 from reporthelpers import Keys, Report, needs_tools
 
 from tanzuji.i18n import use_lang
-from tanzuji.report import SignatureError, keygen, verify_pdf
+from tanzuji.report import SignatureError, keygen, sign_pdf, verify_pdf
 
 pytestmark = needs_tools
 Run = Callable[..., tuple[int, str]]
@@ -180,3 +180,30 @@ def test_sign_with_a_pkcs12_file_from_the_command_line(
                              "--out", str(tmp_path / "x.pdf"))  # fmt: skip
         assert code == 1 and message in " ".join(out.split()), out
         assert not (tmp_path / "x.pdf").exists()
+
+
+def test_a_key_file_is_loaded_once_and_its_signature_verifies(
+    keys: Keys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pyHanko's signer reloads (and re-checks) the key for every signature; the key-file
+    provider loads it once — ahead of time with ``prepare`` — and signs with it."""
+    from cryptography.hazmat.primitives import serialization
+
+    from tanzuji.report.signers import KeyFileProvider
+
+    loads: list[int] = []
+    for name in ("load_pem_private_key", "load_der_private_key"):
+        real = getattr(serialization, name)
+
+        def counting(*a: object, _real: Callable[..., object] = real, **k: object) -> object:
+            loads.append(1)
+            return _real(*a, **k)
+
+        monkeypatch.setattr(serialization, name, counting)
+    provider = KeyFileProvider(keys.key, keys.cert)
+    provider.prepare()
+    assert len(loads) == 1
+    signed = sign_pdf(_tiny_pdf(tmp_path / "plain.pdf").read_bytes(), provider=provider)
+    assert len(loads) == 1  # the size estimate and the signature used the loaded key
+    checks = verify_pdf(signed, [keys.cert])
+    assert [c.ok for c in checks] == [True], checks

@@ -132,3 +132,143 @@ def test_a_refused_command_leaves_no_worker(tmp_path, tanzuji_main, monkeypatch)
     assert code != 0, _err
     assert started == [True], _err
     assert "pool" not in worker._state
+    from tanzuji.report import chartwork
+
+    assert "helper" not in chartwork._state  # nor a chart worker
+
+
+CHART_ARGS = '(["原材料", "使用"], [7.8, 52.2], [0.1, 5.2])'
+
+
+def test_charts_drawn_by_the_chart_worker_are_the_bytes_drawn_here() -> None:
+    out = _run(
+        f"""
+        import sys
+        from tanzuji.report import chartwork, worker
+        from tanzuji.report.charts import stage_chart
+        print(worker.prewarm(charts=True), "helper" in chartwork._state)
+        with chartwork.batch() as charts:
+            key = chartwork.draw(stage_chart, *{CHART_ARGS})
+            html = charts.resolve(f"<img src='{{key}}'><p>{{key}}</p>")
+        print(key.startswith(chartwork.PREFIX), "matplotlib" in sys.modules)
+        uri = stage_chart(*{CHART_ARGS})  # now drawn here
+        print(html == f"<img src='{{uri}}'><p>{{uri}}</p>")
+        """
+    )
+    # started; a placeholder; this process never imported matplotlib; the same PNG
+    assert out.split() == ["True", "True", "True", "False", "True"]
+
+
+def test_a_chart_worker_that_dies_is_replaced_by_drawing_here() -> None:
+    out = _run(
+        """
+        import os
+        from tanzuji.report import chartwork, worker
+        HOME = os.getpid()
+
+        def dies_elsewhere(text):
+            if os.getpid() != HOME:
+                os._exit(3)  # the chart worker crashes
+            return "data:" + text
+
+        worker.prewarm(charts=True)
+        with chartwork.batch() as charts:
+            key = chartwork.draw(dies_elsewhere, "drawn at home")
+            print(charts.resolve(key), "helper" in chartwork._state)
+        """
+    )
+    assert out == "data:drawn at home False"
+
+
+def test_an_error_in_a_chart_is_a_report_error_not_a_hang() -> None:
+    out = _run(
+        """
+        from tanzuji.report import chartwork, worker
+        from tanzuji.report.errors import ReportError
+
+        def broken(n):
+            raise ValueError(f"no data for {n} stages")
+
+        worker.prewarm(charts=True)
+        try:
+            with chartwork.batch() as charts:
+                charts.resolve(chartwork.draw(broken, 3))
+        except ReportError as exc:
+            print("ReportError:", exc.message)
+        """
+    )
+    assert out.startswith("ReportError:")
+    assert "broken" in out and "no data for 3 stages" in out
+
+
+def _gone(pid: int) -> bool:
+    import os
+
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")  # zombie: ended
+    except FileNotFoundError:
+        return True
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL", "exit"])
+def test_helpers_never_outlive_the_command(how: str) -> None:
+    """Killed with the command (however it ends), even while they are still importing."""
+    import os
+    import signal
+    import time
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("PR_SET_PDEATHSIG is Linux's")
+    code = textwrap.dedent(
+        """
+        import sys, time
+        from tanzuji.report import chartwork, worker
+        worker.prewarm(charts=True)
+        helpers = [worker._state["pool"], chartwork._state["helper"]]
+        print(*(h._proc.pid for h in helpers), flush=True)
+        if sys.argv[1] == "exit":
+            sys.exit(0)
+        time.sleep(600)
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, how], stdout=subprocess.PIPE, text=True, env=os.environ
+    )
+    assert proc.stdout is not None
+    pids = [int(p) for p in proc.stdout.readline().split()]
+    assert len(pids) == 2
+    if how != "exit":
+        proc.send_signal(getattr(signal, how))
+    proc.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    while not all(_gone(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(_gone(p) for p in pids), pids
+
+
+def test_meanwhile_runs_on_this_process_while_the_worker_lays_out() -> None:
+    out = _run(
+        """
+        import os
+        from tanzuji.report import worker
+
+        def failing():
+            raise RuntimeError("ignored here; the real use reports it")
+
+        worker.prewarm(also_import=("json",))
+        worker.meanwhile(failing)
+        worker.meanwhile(lambda: print("prepared in", os.getpid()))
+        print("job in", worker.render_pdf(os.getpid), "home", os.getpid())
+        """
+    )
+    prepared, job = out.splitlines()
+    home = job.split()[-1]
+    assert prepared == f"prepared in {home}"
+    assert job.split()[2] != home  # the job ran in the worker

@@ -46,6 +46,15 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
+# imported while the render worker lays out the pages: the empty signature field of every
+# report; for a signed one the signature, its stamp and the stamp font's subset
+FIELD_MODULES = ("pyhanko.sign.fields", "pyhanko.pdf_utils.incremental_writer")
+SIGNING_MODULES = (
+    "pyhanko.sign.signers",
+    "pyhanko.stamp",
+    "pyhanko.pdf_utils.font.opentype",
+    "fontTools.subset",
+)
 DEFAULT_TRIALS = 200_000
 DEFAULT_SEED = 1
 
@@ -153,10 +162,7 @@ def report(
     marked draft. With a timestamp authority configured the signature is PAdES-B-T, and
     with a CA-issued certificate PAdES-B-LT. With a store (--rev, or a configured database)
     a signed report is recorded there and numbered by it."""
-    from tanzuji.config import load_config
-    from tanzuji.report.worker import discard, prewarm
-    from tanzuji.services.issue import IssueRequest, acceptances
-    from tanzuji.services.issuing import configured_store
+    from tanzuji.report.worker import discard, meanwhile, prewarm
 
     code = apply_lang(lang)
     if (study is None) == (rev is None):
@@ -165,10 +171,15 @@ def report(
         )
     target = pdf or (Path(f"report-{rev[:12]}.pdf") if rev else Path("report.pdf"))
     output_path(target, (".pdf",), force=force)
-    # WeasyPrint and pyHanko load on the other core while the study is evaluated
+    # before anything else is imported: WeasyPrint (render worker) and matplotlib (chart
+    # worker) load on the other core while the study is evaluated
     signs = key is not None or pkcs11_lib is not None
-    prewarm(also_import=("pyhanko.sign.signers",) if signs else ())
+    prewarm(also_import=FIELD_MODULES + (SIGNING_MODULES if signs else ()), charts=True)
     ctx.call_on_close(discard)  # not left for a later command if this one is refused
+    from tanzuji.config import load_config
+    from tanzuji.services.issue import IssueRequest, acceptances
+    from tanzuji.services.issuing import configured_store
+
     if html is not None:
         output_path(html, (".html", ".htm"), force=force)
     if also_out is not None:
@@ -188,6 +199,8 @@ def report(
     provider = SigningOptions(
         key, cert, pkcs11_lib, pkcs11_token, pkcs11_key, pkcs11_cert, pin_stdin
     ).provider()
+    if provider is not None:
+        meanwhile(provider.prepare)  # the key loads while the pages are laid out
     request = IssueRequest(
         pdf=target,
         lang=code,

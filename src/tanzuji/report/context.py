@@ -18,6 +18,7 @@ from tanzuji import __version__
 from tanzuji.calculation import FootprintResult, MeasurementModel, ModelInput
 from tanzuji.i18n import clause_text
 from tanzuji.model import Person, Stage, Study
+from tanzuji.report.chartwork import PREFIX as CHART_PREFIX
 from tanzuji.report.deviations import Deviation, find_deviations, input_source
 from tanzuji.report.identity import is_meter, report_number, report_title, split_specification
 from tanzuji.report.issueinfo import IssueInfo
@@ -388,9 +389,10 @@ def functional_unit_phrase(fu: str, name: str, lang: str) -> str:
 
 
 def _polish(value: Any) -> Any:
-    """CO₂ with its subscript in every text of the context (not in data URIs)."""
+    """CO₂ with its subscript in every text of the context (not in data URIs and chart
+    placeholders)."""
     if isinstance(value, str):
-        return value if value.startswith("data:") else chemistry(value)
+        return value if value.startswith(("data:", CHART_PREFIX)) else chemistry(value)
     if isinstance(value, dict):
         return {k: _polish(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -407,6 +409,8 @@ def build_context(inp: ReportInput, lang: str = "zh") -> dict[str, Any]:
     from tanzuji.report.uncertainty_section import uncertainty_context
 
     check_report_size(len(inp.study.activities))  # bounded memory (issue 9)
+    # first: the charts go to the chart worker (if any) while the rest is built
+    uncertainty = uncertainty_context(inp, lang, spec_budget(inp.model))
     study, result = inp.study, inp.result
     t = LABELS[lang]
     p = study.product
@@ -518,7 +522,7 @@ def build_context(inp: ReportInput, lang: str = "zh") -> dict[str, Any]:
             "evaluator": _person(study.evaluator),
             "checker": _person(study.checker),
             "recorder": _person(study.recorder),
-            "uncertainty": uncertainty_context(inp, lang, spec_budget(inp.model)),
+            "uncertainty": uncertainty,
         }
     )
     return context

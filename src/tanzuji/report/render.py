@@ -1,4 +1,5 @@
-"""Rendering the report: Jinja2 templates → HTML → PDF (WeasyPrint, A4), with an empty
+"""Rendering the report: Jinja2 templates → HTML → PDF (WeasyPrint, A4, made by
+:mod:`tanzuji.report.pdfout`, in the render worker when one was started), with an empty
 signature field placed over the signature block so that signing later fills it.
 
 >>> env = environment()
@@ -8,7 +9,6 @@ signature field placed over the signature block so that signing later fills it.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,13 +18,26 @@ import jinja2
 from markupsafe import Markup
 
 from tanzuji.fileio import write_atomic
+from tanzuji.report import chartwork
 from tanzuji.report.context import ReportInput, build_context
 from tanzuji.report.errors import ReportError
 from tanzuji.report.numfmt import keep_together
+from tanzuji.report.pdfout import (
+    PX_TO_PT,
+    STAMP_ANCHOR,
+    AssociatedFile,
+    Box,
+    add_signature_field,
+    html_to_pdf,
+    pdf_with_field,
+)
 from tanzuji.report.worker import render_pdf
 
-__all__ = [
+__all__ = [  # the PDF names are pdfout's, kept here for callers
+    "PX_TO_PT",
+    "STAMP_ANCHOR",
     "AssociatedFile",
+    "Box",
     "RenderedReport",
     "add_signature_field",
     "environment",
@@ -34,9 +47,6 @@ __all__ = [
     "render_report",
     "write_atomic",
 ]
-
-STAMP_ANCHOR = "tzj-stamp"
-PX_TO_PT = 0.75  # CSS px are 1/96 in, PDF points 1/72 in
 
 
 @dataclass(frozen=True)
@@ -83,77 +93,6 @@ def render_html(context: dict[str, Any]) -> str:
     return keep_together(html)
 
 
-Box = tuple[float, float, float, float]
-
-
-@dataclass(frozen=True)
-class AssociatedFile:
-    """A file embedded in the PDF/A-3 report and associated with the document (``/AF``)."""
-
-    name: str
-    data: bytes
-    description: str
-    relationship: str = "Data"
-    """``Data``, ``Source``, ``Supplement`` … (ISO 32000-2, 14.13)."""
-
-
-def html_to_pdf(
-    html: str, attachments: Sequence[AssociatedFile] = ()
-) -> tuple[bytes, int, tuple[int, Box] | None]:
-    """PDF/A-3b bytes, page count and (page index, PDF box) of the signature block, if any.
-
-    Document metadata (title, author, subject, keywords, language and tanzuji's own keys)
-    come from the HTML head; ``attachments`` are embedded as associated files.
-    """
-    import logging
-
-    from tanzuji.report.weasy import import_weasyprint
-
-    weasyprint = import_weasyprint()
-    HTML, Attachment = weasyprint.HTML, weasyprint.Attachment
-
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    from tanzuji.report.assets import url_fetcher
-
-    doc = HTML(string=html, url_fetcher=url_fetcher()).render()
-    stamp = None
-    for i, page in enumerate(doc.pages):
-        anchor = page.anchors.get(STAMP_ANCHOR)
-        if anchor is not None:
-            x1, y1, x2, y2 = anchor
-            h = page.height
-            stamp = (
-                i,
-                (x1 * PX_TO_PT, (h - y2) * PX_TO_PT, x2 * PX_TO_PT, (h - y1) * PX_TO_PT),
-            )
-            break
-    files = [
-        Attachment(string=a.data, name=a.name, description=a.description,
-                   relationship=a.relationship)
-        for a in attachments
-    ]  # fmt: skip
-    pdf = doc.write_pdf(
-        pdf_variant="pdf/a-3b", attachments=files, custom_metadata=True, pdf_tags=True
-    )
-    return bytes(pdf), len(doc.pages), stamp
-
-
-def add_signature_field(pdf: bytes, page: int, box: Box) -> bytes:
-    """Append the empty signature field ``tzj-issuer`` at ``box`` on ``page``."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign.fields import SigFieldSpec, append_signature_field
-
-    from tanzuji.report.sign import FIELD_NAME
-
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    rect = (round(box[0]), round(box[1]), round(box[2]), round(box[3]))
-    append_signature_field(writer, SigFieldSpec(FIELD_NAME, on_page=page, box=rect))
-    out = io.BytesIO()
-    writer.write(out)  # type: ignore[no-untyped-call]
-    return out.getvalue()
-
-
 def render_report(
     inp: ReportInput, lang: str = "zh", attachments: Sequence[AssociatedFile] = ()
 ) -> RenderedReport:
@@ -161,16 +100,12 @@ def render_report(
     empty signature field of a report to be signed."""
     if lang not in ("zh", "en"):
         raise ReportError(f"unknown report language {lang!r}; expected zh or en")
-    ctx = build_context(inp, lang)
-    html = render_html(ctx)
-    pdf, pages = render_pdf(pdf_with_field, html, tuple(attachments))
-    return RenderedReport(number=str(ctx["number"]), html=html, pdf=pdf, pages=pages)
-
-
-def pdf_with_field(html: str, attachments: Sequence[AssociatedFile] = ()) -> tuple[bytes, int]:
-    """PDF/A-3b bytes and page count, with the empty signature field where the HTML
-    places the signature block (run in the render worker when one was started)."""
-    pdf, pages, stamp = html_to_pdf(html, attachments)
+    with chartwork.batch() as charts:  # drawn by the chart worker while the HTML is made
+        ctx = build_context(inp, lang)
+        html = charts.resolve(render_html(ctx))
+    # the render worker lays out and writes the PDF; the signature field is added here
+    # (pyHanko is loaded here meanwhile for the signing, so the worker need not load it)
+    pdf, pages, stamp = render_pdf(html_to_pdf, html, tuple(attachments))
     if stamp is not None:
         pdf = add_signature_field(pdf, *stamp)
-    return pdf, pages
+    return RenderedReport(number=str(ctx["number"]), html=html, pdf=pdf, pages=pages)

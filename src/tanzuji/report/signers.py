@@ -99,6 +99,11 @@ class SigningProvider(ABC):
     def sign(self, data: bytes, options: PadesOptions) -> bytes:
         """The signed PDF."""
 
+    def prepare(self) -> None:
+        """Load what signing will need, ahead of time (it may run on another thread while
+        the PDF is laid out; its errors show again when signing). Default: nothing."""
+        return None
+
 
 class PyHankoProvider(SigningProvider):
     """A provider that signs through pyHanko: it only opens a pyHanko ``Signer``."""
@@ -143,6 +148,7 @@ class KeyFileProvider(PyHankoProvider):
         if not certs:
             raise SignatureError(tr("文件中没有证书", "no certificate in the file"), file=str(cert))
         self._cert, self._chain = certs[0], tuple(certs[1:])
+        self._key: tuple[Any, Any] | None = None  # (loaded key, PKCS#8 form) once loaded
 
     @property
     def certificate(self) -> Any:
@@ -156,14 +162,31 @@ class KeyFileProvider(PyHankoProvider):
     def where(self) -> str:
         return str(self.cert)
 
-    @contextmanager
-    def open(self) -> Iterator[Any]:
-        from pyhanko.keys import load_private_key_from_pemder
-        from pyhanko.sign import signers
-        from pyhanko_certvalidator.registry import SimpleCertificateStore
+    def prepare(self) -> None:
+        """Load the key (once; :meth:`open` uses it)."""
+        self._load_key()
 
+    def _load_key(self) -> tuple[Any, Any]:
+        from asn1crypto.keys import PrivateKeyInfo  # type: ignore[import-untyped]
+        from cryptography.hazmat.primitives import serialization
+
+        if self._key is not None:
+            return self._key
         try:
-            key = load_private_key_from_pemder(str(self.key), passphrase=self.passphrase)
+            raw = self.key.read_bytes()
+            load = (
+                serialization.load_pem_private_key
+                if b"-----BEGIN" in raw  # as pyHanko's loader tells PEM from DER
+                else serialization.load_der_private_key
+            )
+            loaded = load(raw, password=self.passphrase)
+            key = PrivateKeyInfo.load(  # the PKCS#8 form pyHanko's signer holds
+                loaded.private_bytes(
+                    serialization.Encoding.DER,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+            )
         except (OSError, ValueError, TypeError) as exc:
             raise SignatureError(
                 tr(
@@ -173,13 +196,58 @@ class KeyFileProvider(PyHankoProvider):
                 ),
                 file=str(self.key),
             ) from None
-        yield signers.SimpleSigner(
+        self._key = (loaded, key)
+        return self._key
+
+    @contextmanager
+    def open(self) -> Iterator[Any]:
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+        loaded, key = self._load_key()
+        signer = _loaded_key_signer()(
             signing_cert=self._cert,
             signing_key=key,
             cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
                 [self._cert, *self._chain]
             ),
         )
+        signer.loaded_key = loaded
+        yield signer
+
+
+def _loaded_key_signer() -> type:
+    """pyHanko's ``SimpleSigner`` that signs with the key as loaded (and checked) once.
+
+    ``SimpleSigner`` loads the key again from its DER form for every signature (the size
+    estimate's dry run included), and each load of an RSA key re-runs its consistency
+    check; RSA PKCS#1 v1.5 and ECDSA signatures here use the loaded key (the same bytes:
+    both are deterministic given the key, except ECDSA's nonce), anything else pyHanko's
+    own path.
+    """
+    from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+    class LoadedKeySigner(signers.SimpleSigner):
+        loaded_key: Any = None
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            key = self.loaded_key
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+            try:
+                algo = mechanism.signature_algo
+            except ValueError:
+                algo = mechanism["algorithm"].native
+            hash_algo = get_pyca_cryptography_hash(digest_algorithm)
+            if algo == "rsassa_pkcs1v15" and isinstance(key, RSAPrivateKey):
+                return key.sign(data, PKCS1v15(), hash_algo)
+            if algo == "ecdsa" and isinstance(key, EllipticCurvePrivateKey):
+                return key.sign(data, ECDSA(hash_algo))
+            return bytes(super().sign_raw(data, digest_algorithm))
+
+    return LoadedKeySigner
 
 
 class Pkcs12Provider(PyHankoProvider):

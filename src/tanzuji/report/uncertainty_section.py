@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from tanzuji.report import charts
+from tanzuji.report import charts, chartwork
 from tanzuji.report.numfmt import fmt_pair, group, plain
 from tanzuji.report.text import LABELS
 from tanzuji.report.views import BudgetLine, input_label, input_stages
@@ -65,7 +65,8 @@ def _budget_rows(inp: ReportInput, lines: Sequence[BudgetLine], lang: str) -> li
 
 
 def uncertainty_context(inp: ReportInput, lang: str, budget: list[BudgetLine]) -> dict[str, Any]:
-    """Method text, budgets, comparison table, Monte Carlo text and the chart URIs."""
+    """Method text, budgets, comparison table, Monte Carlo text and the chart URIs (or
+    placeholders of the open chart batch, :mod:`tanzuji.report.chartwork`)."""
     t = LABELS[lang]
     res = inp.result
     tot = res.total
@@ -77,7 +78,8 @@ def uncertainty_context(inp: ReportInput, lang: str, budget: list[BudgetLine]) -
         "comparison": [],
     }
     inside = [(s, r) for s, r in res.stages.items() if r is not None]
-    out["chart_stages"] = charts.stage_chart(
+    out["chart_stages"] = chartwork.draw(
+        charts.stage_chart,
         [s.zh if lang == "zh" else s.en for s, _ in inside],
         [r.value for _, r in inside],
         [tot.k * r.u for _, r in inside],
@@ -86,7 +88,8 @@ def uncertainty_context(inp: ReportInput, lang: str, budget: list[BudgetLine]) -
     pareto_src = list(inp.full_gum.budget) if inp.full_gum is not None else budget
     pareto_src = [b for b in pareto_src if b.share > 0][:TOP]
     out["chart_pareto"] = (
-        charts.pareto_chart(
+        chartwork.draw(
+            charts.pareto_chart,
             [input_label(inp.model, b.name, lang) for b in pareto_src],
             [b.share for b in pareto_src],
         )
@@ -125,8 +128,14 @@ def uncertainty_context(inp: ReportInput, lang: str, budget: list[BudgetLine]) -
             gum_iv = None
             if full is not None:
                 gum_iv = full.interval or (full.value - full.U, full.value + full.U)
-            out["chart_mc"] = charts.mc_histogram(
-                mc.samples, mc.low, mc.high, mc.mean, gum_iv, histogram=mc.histogram
+            out["chart_mc"] = chartwork.draw(
+                charts.mc_histogram,
+                mc.samples,
+                mc.low,
+                mc.high,
+                mc.mean,
+                gum_iv,
+                histogram=mc.histogram,
             )
     out["comparison"] = comparison
     return out

@@ -1,21 +1,20 @@
-"""A render process started early, so WeasyPrint loads while the study is evaluated.
+"""Helper processes started early, so WeasyPrint and matplotlib load while the study is
+evaluated.
 
-A signed report from the command line spends about a second importing WeasyPrint and
-pyHanko (pango/harfbuzz bindings, CSS machinery, cryptography) before it can lay out a
-page. :func:`prewarm` forks one process that imports them at once, on the second core,
-while this process loads and evaluates the study and draws the charts; the HTML is then
-laid out and turned into PDF/A there (:func:`render_pdf`), and this process imports what
-signing needs while it waits.
+A signed report from the command line spends about a second importing WeasyPrint (pango
+and harfbuzz bindings, CSS machinery) before it can lay out a page, and about as long
+importing matplotlib and drawing the charts. :func:`prewarm` forks, first thing in the
+command, a *render worker* that imports WeasyPrint at once, and
+:mod:`tanzuji.report.chartwork` a *chart worker* that imports matplotlib; both run on the
+second core while this process loads and evaluates the study and builds the report. The
+HTML is then laid out and turned into PDF/A in the render worker (:func:`render_pdf`),
+and this process imports pyHanko (the signature field, signing) while it waits.
 
-Safety rules:
-
-* the fork happens only while this process has a single thread (forking a threaded
-  process can copy a held lock), and only when ``TANZUJI_RENDER_WORKER`` is not ``0``;
-* the worker writes nothing; it returns bytes. If it fails in any way, the PDF is made
-  again in this process, so an error is always reported as the in-process renderer
-  reports it;
-* one job per worker; the worker is shut down after it, when the command ends, and at
-  exit.
+Both are :class:`tanzuji.report.helper.Helper` processes (forked only while this process
+is single-threaded, never outliving it). If the render worker fails in any way (an
+exception, a crash), the PDF is made again in this process, so an error is always
+reported as the in-process renderer reports it. One job per render worker; it is stopped
+after it, when the command ends, and at exit.
 
 >>> prewarm_enabled({"TANZUJI_RENDER_WORKER": "0"})
 False
@@ -23,87 +22,93 @@ False
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import importlib
-import multiprocessing
-import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["discard", "prewarm", "prewarm_enabled", "render_pdf"]
+from tanzuji.report import chartwork
+from tanzuji.report.helper import Helper, can_fork, prewarm_enabled
 
-_HEAVY = ("weasyprint", "pyhanko.sign.fields", "pyhanko.pdf_utils.incremental_writer")
+__all__ = ["discard", "meanwhile", "prewarm", "prewarm_enabled", "render_pdf"]
+
+_HEAVY = ("tanzuji.report.pdfout", "tanzuji.report.assets")
 _state: dict[str, Any] = {}
-
-
-def prewarm_enabled(env: Mapping[str, str] | None = None) -> bool:
-    """Whether a render worker may be started (``TANZUJI_RENDER_WORKER=0`` turns it off)."""
-    env = os.environ if env is None else env
-    return env.get("TANZUJI_RENDER_WORKER", "1") != "0"
 
 
 def _warm() -> None:
     from tanzuji.report.weasy import import_weasyprint
 
     import_weasyprint()
-    for name in _HEAVY[1:]:
+    for name in _HEAVY:
         importlib.import_module(name)
 
 
 def discard() -> None:
-    """Stop a worker that was started but not used (the report was refused)."""
+    """Stop the helpers that were started but not used (the report was refused), or that
+    are done (the command ends)."""
     _state.pop("also", None)
-    pool = _state.pop("pool", None)
-    if pool is not None:
-        pool.shutdown(wait=False, cancel_futures=True)
+    helper = _state.pop("pool", None)
+    if helper is not None:
+        helper.close()
+    chartwork.discard()
 
 
-def prewarm(also_import: Sequence[str] = ()) -> bool:
-    """Start the render worker; ``also_import`` are modules this process will need after
-    rendering (imported here while the worker lays out the pages). True if started."""
-    discard()  # a worker forked for an earlier command holds that moment's state
-    if not prewarm_enabled() or threading.active_count() != 1:
-        return False
-    if "fork" not in multiprocessing.get_all_start_methods():
+def prewarm(also_import: Sequence[str] = (), charts: bool = False) -> bool:
+    """Start the render worker (and, with ``charts``, the chart worker); ``also_import``
+    are modules this process will need after rendering (imported here while the worker
+    lays out the pages; see also :func:`meanwhile`). True if the render worker started."""
+    discard()  # a helper forked for an earlier command holds that moment's state
+    if not can_fork():
         return False
     try:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-        pool.submit(_warm)
+        _state["pool"] = Helper("tanzuji-render", _warm)
     except (OSError, RuntimeError):
         return False
-    _state["pool"] = pool
     _state["also"] = tuple(also_import)
-    atexit.register(discard)
+    if charts:
+        chartwork.start()
     return True
 
 
-def _import_quietly(names: Sequence[str]) -> None:
-    for name in names:
+def meanwhile(prepare: Callable[[], object]) -> None:
+    """Run ``prepare()`` on a thread of this process while the render worker lays out the
+    pages (e.g. load the signing key); nothing happens if no worker was started. Its
+    errors are ignored: the real use reports them."""
+    if "pool" in _state:
+        _state["also"] = (*_state.get("also", ()), prepare)
+
+
+def _import_quietly(todo: Sequence[str | Callable[[], object]]) -> None:
+    for item in todo:
+        if callable(item):
+            with contextlib.suppress(Exception):  # done again, with its error, where used
+                item()
+            continue
         with contextlib.suppress(ImportError):  # imported again, with its error, where used
-            importlib.import_module(name)
+            importlib.import_module(item)
 
 
 def render_pdf(job: Callable[..., Any], *args: Any) -> Any:
     """``job(*args)`` in the render worker when one was started, else here.
 
     ``job`` must be a module-level function whose arguments and result pickle. Any failure
-    of the worker (an exception, a crash) runs ``job`` again in this process.
+    of the worker (an exception, a crash) runs ``job`` again in this process. The worker
+    does one job and is then stopped.
     """
-    pool: ProcessPoolExecutor | None = _state.pop("pool", None)
-    if pool is None:
+    helper: Helper | None = _state.pop("pool", None)
+    if helper is None:
         return job(*args)
     try:
-        future: Future[Any] = pool.submit(job, *args)
+        helper.submit(job, *args)
         waiting = threading.Thread(target=_import_quietly, args=(_state.pop("also", ()),))
         waiting.start()
         try:
-            return future.result()
+            return helper.result()
         finally:
             waiting.join()
     except Exception:  # any failure of the worker: redo it here, errors included
         return job(*args)
     finally:
-        pool.shutdown(wait=False)
+        helper.close()

@@ -31,15 +31,14 @@ from typing import TYPE_CHECKING, Any
 from tanzuji.i18n import tr
 from tanzuji.services.context import Actor, resolve_org
 from tanzuji.services.issue import IssueOutcome, IssueRequest, issue_report
-from tanzuji.services.sharing import readable_revision
-from tanzuji.store import UnitOfWork
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the store (SQLAlchemy) loads only when a database is used
     from tanzuji.calculation import FootprintResult
     from tanzuji.jsonio import LoadedStudy
     from tanzuji.report.certs import Subject
     from tanzuji.report.issueinfo import IssueInfo
     from tanzuji.services.authority import Review
+    from tanzuji.store import UnitOfWork
 
 __all__ = [
     "ConfiguredStore",
@@ -52,7 +51,7 @@ __all__ = [
     "withdraw_report",
 ]
 
-NewUow = Callable[[], UnitOfWork]
+NewUow = Callable[[], "UnitOfWork"]
 
 
 @dataclass(frozen=True)
@@ -95,6 +94,7 @@ def stored_revision(uow: UnitOfWork, org_id: int, rev_id: str, tmp: Path) -> Sto
     from tanzuji.jsonio.documents import Document
     from tanzuji.model import Study
     from tanzuji.services.evaluation import rebuild_library
+    from tanzuji.services.sharing import readable_revision
 
     rev = readable_revision(uow, org_id, rev_id)
     content = json.loads(rev.content)
@@ -287,6 +287,8 @@ def configured_store(
     cfg = load_config().with_overrides(database_url=database_url, org=org)
     if not cfg.database_url and not required:
         return None
+    from tanzuji.store import UnitOfWork  # SQLAlchemy: only when a store is used
+
     store = store_from_config(cfg)
     return ConfiguredStore(lambda: UnitOfWork(store), actor_from_config(cfg))
 

@@ -1,0 +1,168 @@
+"""The report's charts drawn in a separate process while this one builds the rest.
+
+Importing matplotlib and drawing the PNG charts takes about as long as everything else
+before the report's HTML is ready. When the command line has started the *chart worker*
+(:func:`start`, from :func:`tanzuji.report.worker.prewarm`; a
+:class:`~tanzuji.report.helper.Helper`), it imports matplotlib at once
+and :func:`draw` only sends it the chart's data and returns a placeholder
+(``tzj-chart:NONCE:N``) that the template puts where the data URI goes; :meth:`Batch.resolve`
+then waits for the charts and puts each data URI in its placeholder's place. The HTML and
+the PDF are exactly those drawn in-process (the same function draws the same data).
+
+Without a chart worker (the web platform, tests, ``TANZUJI_RENDER_WORKER=0``), or while no
+:func:`batch` is open, :func:`draw` draws at once and returns the data URI.
+
+If the chart worker fails in any way (an exception, a crash, no answer), the charts it had
+not delivered are drawn again in this process, so a real error is reported as it would be
+without it; an error that is not already a tanzuji error becomes a :class:`ReportError`
+naming the chart.
+
+>>> from tanzuji.report.charts import stage_chart
+>>> with batch() as charts:
+...     uri = draw(stage_chart, ["原材料"], [7.8], [0.1])
+...     charts.resolve(f'<img src="{uri}">').startswith('<img src="data:image/png;base64,')
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import secrets
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from tanzuji.errors import TanzujiError
+from tanzuji.i18n import tr
+from tanzuji.report.errors import ReportError
+from tanzuji.report.helper import Helper, HelperLost, can_fork
+
+__all__ = ["PREFIX", "Batch", "batch", "discard", "draw", "start"]
+
+PREFIX = "tzj-chart:"
+TIMEOUT = 300.0  # seconds without an answer after which the chart worker counts as lost
+_state: dict[str, Any] = {}
+_current: contextvars.ContextVar[Batch | None] = contextvars.ContextVar(
+    "tzj_chart_batch", default=None
+)
+
+Chart = Callable[..., str]
+
+
+def _warm() -> None:
+    """Import matplotlib with the Agg backend and register the CJK font."""
+    import importlib
+
+    from tanzuji.report import charts
+
+    charts._setup()
+    for name in ("matplotlib.figure", "matplotlib.backends.backend_agg"):
+        importlib.import_module(name)
+
+
+def _call(chart: Chart, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    return chart(*args, **kwargs)
+
+
+def start() -> bool:
+    """Fork the chart worker (by :func:`tanzuji.report.worker.prewarm`); True if started."""
+    discard()
+    if not can_fork():
+        return False
+    try:
+        _state["helper"] = Helper("tanzuji-charts", _warm)
+    except (OSError, RuntimeError):
+        return False
+    return True
+
+
+def discard() -> None:
+    """Stop the chart worker (the command ends, or the report was refused)."""
+    helper = _state.pop("helper", None)
+    if helper is not None:
+        helper.close()
+
+
+def _inline(chart: Chart, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    try:
+        return chart(*args, **kwargs)
+    except TanzujiError:
+        raise
+    except Exception as exc:
+        name = getattr(chart, "__name__", "chart")
+        raise ReportError(
+            tr(
+                f"无法绘制报告图表（{name}）：{exc}",
+                f"could not draw the report chart {name}: {exc}",
+            ),
+        ) from exc
+
+
+class Batch:
+    """The charts of one rendering: sent to the chart worker, or drawn at once."""
+
+    def __init__(self) -> None:
+        self._nonce = secrets.token_hex(6)
+        self._pending: list[tuple[str, Chart, tuple[Any, ...], dict[str, Any]]] = []
+
+    def draw(self, chart: Chart, *args: Any, **kwargs: Any) -> str:
+        """A placeholder for ``chart(*args, **kwargs)`` sent to the chart worker, or, without
+        one, the chart's data URI."""
+        helper = _state.get("helper")
+        if helper is not None:
+            try:
+                helper.submit(_call, chart, args, kwargs)
+            except HelperLost:
+                discard()
+            else:
+                key = f"{PREFIX}{self._nonce}:{len(self._pending)}"
+                self._pending.append((key, chart, args, kwargs))
+                return key
+        return _inline(chart, args, kwargs)
+
+    def resolve(self, text: str) -> str:
+        """``text`` with every placeholder of this batch replaced by its chart's data URI
+        (waits for the chart worker; redraws here what it does not deliver)."""
+        pending, self._pending = self._pending, []
+        for key, chart, args, kwargs in pending:
+            uri = None
+            helper = _state.get("helper")
+            if helper is not None:
+                try:
+                    uri = helper.result(timeout=TIMEOUT)
+                except Exception:  # any failure of the chart worker: drawn again here
+                    discard()
+            if not isinstance(uri, str):
+                uri = _inline(chart, args, kwargs)
+            text = text.replace(key, uri)
+        return text
+
+    def abandon(self) -> None:
+        """Forget the charts asked for (the rendering failed): the worker's answers would
+        come out of order for a later batch, so it is stopped."""
+        if self._pending:
+            self._pending = []
+            discard()
+
+
+@contextlib.contextmanager
+def batch() -> Iterator[Batch]:
+    """Open a batch: :func:`draw` sends to it until the block ends."""
+    current = Batch()
+    token = _current.set(current)
+    try:
+        yield current
+    except BaseException:
+        current.abandon()
+        raise
+    finally:
+        _current.reset(token)
+    current.abandon()  # placeholders never resolved
+
+
+def draw(chart: Chart, *args: Any, **kwargs: Any) -> str:
+    """``chart(*args, **kwargs)`` as a data URI, or a placeholder of the open :func:`batch`."""
+    current = _current.get()
+    if current is None:
+        return _inline(chart, args, kwargs)
+    return current.draw(chart, *args, **kwargs)
