@@ -78,12 +78,25 @@ def importtime(args: list[str], top: int = 8) -> list[tuple[str, float]]:
     return rows[:top]
 
 
+def yardstick() -> float:
+    """Seconds of a pure-Python loop of 10**7 additions (best of 3): how fast this machine
+    runs Python today, to compare runs on different days or machines by."""
+    best = float("inf")
+    for _ in range(3):
+        t0, total = time.perf_counter(), 0
+        for i in range(10**7):
+            total += i
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--no-docs", action="store_true", help="print only, leave the docs alone")
     opts = ap.parse_args()
     info = machine_info()
+    speed = yardstick()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         env_keys = work / "keys"
@@ -152,7 +165,8 @@ def main() -> int:
             f"{info['cpu']}, Python {info['python']}, {info['date']}, load average",
             f"{info['load average (1, 5, 15 min) at start']} at start (other jobs share the",
             "machine, so CPU time of the child is the fairer figure; the goal counts as met",
-            "when either median is below it).",
+            "when either median is below it). Yardstick of this machine's Python speed: a",
+            f"loop of 10⁷ additions took {speed:.2f} s (best of 3); times scale with it.",
             "",
             table,
             "",
