@@ -10,7 +10,6 @@ a withdrawn publication, a withdrawn report, a superseded report amended by anot
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
+from store.conftest import create_pg_database, drop_pg_database
 from tanzuji.pact.host import matches
 from tanzuji.services.pact_host import dedup, listed_footprints, page_footprints
 from tanzuji.store import UnitOfWork, open_store
@@ -30,7 +30,6 @@ from tanzuji.store.web_models import Publication, PublicationRecipient
 from .conftest import EXAMPLES, SECRET
 
 BASE = "https://pact.maker.test"
-PG_ADMIN = os.environ.get("TZ_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 N_REPORTS = 16
 
 
@@ -52,28 +51,11 @@ def db_url(
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('paging') / 'p.db'}"
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import OperationalError
-
-    name = "tz_pactsafe_" + secrets.token_hex(5)
-    admin = create_engine(
-        PG_ADMIN, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
+    url = create_pg_database()  # the store tests' throwaway database (skip/fail rules there)
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required under CI=true: {exc}")
-        pytest.skip(f"PostgreSQL not reachable: {str(exc.orig).splitlines()[0]}")
-    try:
-        yield make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_pg_database(url)
 
 
 @pytest.fixture(scope="module")

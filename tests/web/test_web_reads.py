@@ -11,8 +11,6 @@ errors, roles, methods) must be those of the documented route.
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import time
 import types
 from collections.abc import Iterator
@@ -23,6 +21,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from store.conftest import create_pg_database, drop_pg_database
 from tanzuji.web.app import create_app
 from tanzuji.web.backend import StoreAccounts
 from tanzuji.web.middleware import CSP
@@ -31,7 +30,6 @@ from tanzuji.web.settings import WebSettings
 from .conftest import EXAMPLES, SECRET, csrf_of
 from .storekit import PASSWORD
 
-PG_ADMIN = os.environ.get("TZ_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 STUDY = EXAMPLES / "single-phase-meter" / "study.yaml"
 
 
@@ -40,28 +38,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'reads.db'}"
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import OperationalError
-
-    name = "tz_webreads_" + secrets.token_hex(5)
-    admin = create_engine(
-        PG_ADMIN, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
+    url = create_pg_database()  # the store tests' throwaway database (skip/fail rules there)
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required under CI=true: {exc}")
-        pytest.skip(f"PostgreSQL not reachable: {str(exc.orig).splitlines()[0]}")
-    try:
-        yield make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_pg_database(url)
 
 
 @dataclass

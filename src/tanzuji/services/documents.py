@@ -37,7 +37,13 @@ from tanzuji.store.models import (
 )
 from tanzuji.store.web_models import Share
 
-__all__ = ["RevisionDocument", "known_document", "revision_document"]
+__all__ = [
+    "RevisionDocument",
+    "evaluation_meta",
+    "known_document",
+    "revision_document",
+    "revision_meta",
+]
 
 _CACHE_BYTES = 32 * 1024 * 1024
 
@@ -118,6 +124,36 @@ def _cached(rows: Sequence[Any], rev_id: str) -> RevisionDocument | None:
     return RevisionDocument(etag, body) if body is not None else None
 
 
+def revision_meta(rev: StudyRevision, study_key: str | None) -> dict[str, Any]:
+    """The ``revision`` part of a revision's document (the API's and ``show_revision``'s)."""
+    return {
+        "id": rev.id,
+        "parent": rev.parent_id,
+        "study": study_key,
+        "seq": rev.seq,
+        "author": rev.author,
+        "message": rev.message,
+        "time": rev.created_at,
+        "content_sha256": rev.content_sha256,
+        "source_name": rev.source_name,
+        "source_sha256": rev.source_sha256,
+        "picture_sha256": rev.picture_sha256,
+    }
+
+
+def evaluation_meta(ev: Evaluation) -> dict[str, Any]:
+    """An evaluation's entry in a revision's document, without its result."""
+    return {
+        "id": ev.id,
+        "method": ev.method,
+        "engine_version": ev.engine_version,
+        "mc_trials": ev.mc_trials,
+        "mc_seed": ev.mc_seed,
+        "time": ev.created_at,
+        "result_sha256": ev.result_sha256,
+    }
+
+
 def known_document(store: Store, actor: Actor, rev_id: str) -> RevisionDocument | None:
     """The document of revision ``rev_id`` if the actor may read it and its bytes are in
     this process's cache, else ``None`` (then ask :func:`revision_document`, which also
@@ -177,18 +213,7 @@ def revision_document(uow: UnitOfWork, actor: Actor, rev_id: str) -> RevisionDoc
             .where(Evaluation.revision_id == rev.id)
             .order_by(Evaluation.created_at)
         ).all()
-        meta = {
-            "id": rev.id,
-            "parent": rev.parent_id,
-            "study": study_key,
-            "seq": rev.seq,
-            "author": rev.author,
-            "message": rev.message,
-            "time": rev.created_at,
-            "content_sha256": rev.content_sha256,
-            "source_name": rev.source_name,
-            "source_sha256": rev.source_sha256,
-        }
+        meta = revision_meta(rev, study_key)
         parts = [
             '{"revision":',
             _dumps(meta),
@@ -199,17 +224,7 @@ def revision_document(uow: UnitOfWork, actor: Actor, rev_id: str) -> RevisionDoc
             ',"evaluations":[',
         ]
         for n, ev in enumerate(rows):
-            head = _dumps(
-                {
-                    "id": ev.id,
-                    "method": ev.method,
-                    "engine_version": ev.engine_version,
-                    "mc_trials": ev.mc_trials,
-                    "mc_seed": ev.mc_seed,
-                    "time": ev.created_at,
-                    "result_sha256": ev.result_sha256,
-                }
-            )
+            head = _dumps(evaluation_meta(ev))
             parts += ["," if n else "", head[:-1], ',"result":', ev.result, "}"]
         parts.append("]}")
         body = "".join(parts).encode("utf-8")

@@ -11,6 +11,7 @@ from typing import Any
 from tanzuji.errors import NotFoundError
 from tanzuji.i18n import tr
 from tanzuji.services.context import Actor, resolve_org
+from tanzuji.services.documents import evaluation_meta, revision_meta
 from tanzuji.services.evaluation import EvaluationOutcome, evaluate_content
 from tanzuji.services.save import store_evaluation
 from tanzuji.store import UnitOfWork
@@ -172,34 +173,13 @@ def show_revision(uow: UnitOfWork, actor: Actor, rev_id: str) -> RevisionView:
         org = resolve_org(uow, actor)
         rev = uow.revisions.get(rev_id, org.id)
         study = uow.revisions.study(org.id, json.loads(rev.content)["id"])
-        meta = {
-            "id": rev.id,
-            "parent": rev.parent_id,
-            "study": study.study_key if study else None,
-            "seq": rev.seq,
-            "author": rev.author,
-            "message": rev.message,
-            "time": rev.created_at,
-            "content_sha256": rev.content_sha256,
-            "source_name": rev.source_name,
-            "source_sha256": rev.source_sha256,
-            "picture_sha256": rev.picture_sha256,
-        }
+        meta = revision_meta(rev, study.study_key if study else None)
         libs = [
             {"library": lib.library_key, "revision": lib.id, "content_sha256": lib.content_sha256}
             for lib in uow.libraries.pinned(rev.id)
         ]
         evs = [
-            {
-                "id": ev.id,
-                "method": ev.method,
-                "engine_version": ev.engine_version,
-                "mc_trials": ev.mc_trials,
-                "mc_seed": ev.mc_seed,
-                "time": ev.created_at,
-                "result_sha256": ev.result_sha256,
-                "result": json.loads(ev.result),
-            }
+            {**evaluation_meta(ev), "result": json.loads(ev.result)}
             for ev in uow.evaluations.of_revision(rev.id)
         ]
         return RevisionView(meta, json.loads(rev.content), libs, evs)
