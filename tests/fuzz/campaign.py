@@ -170,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
         except InterruptedError:  # pragma: no cover - a signal during select
             ready = []
         now = time.monotonic()
+        late = [r.fd for r in running if now - r.started > args.timeout and r.fd not in ready]
+        if late:  # after a pause of this process (SIGSTOP), a finished case is not a hang
+            ready = [*ready, *select.select(late, [], [], 0)[0]]
         for run in list(running):
             hung = now - run.started > args.timeout
             if run.fd in ready or hung:
