@@ -201,3 +201,28 @@ def test_report_from_a_stored_revision_and_verify_against_the_store(
     )  # fmt: skip
     assert code == 1 and "2025-00002" in out, out
     assert sorted(_reports(url)) == ["2025-00001", "2025-00002"]
+
+
+def test_report_from_a_revision_without_its_picture_warns_unless_quiet(
+    run_main: Run, tmp_path: Path
+) -> None:
+    """The study names a picture the stored revision does not hold (the file was missing at
+    save): ``report --rev`` says so, in the user's language; ``--quiet`` prints no warnings
+    (docs/cli.md), as for a report from a file."""
+    import shutil
+
+    folder = tmp_path / "meter"
+    shutil.copytree(FIXTURE, folder)
+    (folder / "meter.svg").unlink()
+    url = f"sqlite:///{tmp_path / 'tz.db'}"
+    assert run_main("db", "init", "--database-url", url)[0] == 0
+    code, out = run_main("save", str(folder / "study.yaml"), "--json", "--database-url", url)
+    assert code == 0, out
+    rev = json.JSONDecoder().raw_decode(out[out.index("{") :])[0]["revision"]
+    draft = ["report", "--rev", rev[:10], "--database-url", url, "--force"]
+    code, out = run_main(*draft, "--out", str(tmp_path / "zh.pdf"))
+    assert code == 0 and "没有保存该图片" in out, out
+    code, out = run_main(*draft, "--out", str(tmp_path / "en.pdf"), "--lang", "en")
+    assert code == 0 and "does not hold it" in " ".join(out.split()), out
+    code, out = run_main(*draft, "--out", str(tmp_path / "q.pdf"), "--quiet")
+    assert code == 0 and "没有保存该图片" not in out and "警告" not in out, out

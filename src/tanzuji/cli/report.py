@@ -255,7 +255,7 @@ def _issue(
     if rev is not None:
         assert store is not None
         issued = issue_stored_revision(store.new_uow, store.actor, rev, request)
-        for note in issued.notes:  # already in the user's language
+        for note in () if quiet else issued.notes:  # already in the user's language
             warn(note, note)
         return issued.outcome, issued.recorded, issued.review
     from tanzuji.cli.study import warn_missing_uncertainty
