@@ -24,10 +24,12 @@ import inspect
 import os
 import re
 import sys
+import typing
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from functools import lru_cache, partial
+from pathlib import PurePath
 from typing import IO, Any
 
 import typer.core
@@ -359,11 +361,29 @@ def _localized_error(exc: ClickException) -> None:
         setattr(exc, "show", show)  # noqa: B010 - typer calls exc.show() on this instance
 
 
+def item_metavars(command: Any) -> None:
+    """Show a repeatable option or argument by the type of one value (``--accept <str>``),
+    not as typer's ``<list[str]>`` (a Python annotation, meaningless to a user); in place,
+    for ``command`` and all its subcommands."""
+    for param in command.params:
+        desc = getattr(param, "type_descriptor", None)
+        args = typing.get_args(desc.annotation) if desc is not None else ()
+        if desc is None or typing.get_origin(desc.annotation) is not list or len(args) != 1:
+            continue
+        item = args[0]
+        name = "path" if isinstance(item, type) and issubclass(item, PurePath) else None
+        shown = f"<{name or param._bare_type(item)}>"
+        param.display_type = lambda ctx, shown=shown: shown  # this parameter only
+    for sub in (getattr(command, "commands", None) or {}).values():
+        item_metavars(sub)
+
+
 class TanzujiGroup(typer.core.TyperGroup):
     """The root group: decides the language first, then localises help and errors."""
 
     def main(self, args: Sequence[str] | None = None, *a: Any, **kw: Any) -> Any:
         set_lang(startup_lang(sys.argv[1:] if args is None else args))
+        item_metavars(self)
         if _zh():
             localize(self, list(self.context_settings.get("help_option_names", ["--help"])))
         return super().main(args, *a, **kw)
