@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fastapi.testclient import TestClient
+
 from tanzuji.web.accounts import Role
+
+from .conftest import SECRET, csrf_of
 
 PASSWORD = "correct horse battery staple"
 USERS = {
@@ -44,6 +50,44 @@ def make_store(directory: Path) -> StoreWorld:
         add_user(UnitOfWork(store), admin, email, org=org, role=role.value, password=PASSWORD)
     client = add_api_client(UnitOfWork(store), admin, org="maker", name="maker ERP")
     return StoreWorld(store, client["client_id"], client["client_secret"])
+
+
+def store_app(world: StoreWorld, **settings: Any) -> Any:
+    """The web application over the world's store (``settings``: more WebSettings)."""
+    from tanzuji.web.app import create_app
+    from tanzuji.web.backend import StoreAccounts
+    from tanzuji.web.publishing import StorePublications
+    from tanzuji.web.settings import WebSettings
+
+    return create_app(
+        WebSettings(secret_key=SECRET, **settings),
+        StoreAccounts(world.store),
+        store=world.store,
+        publications=StorePublications(world.store),
+    )
+
+
+@contextmanager
+def store_client(world: StoreWorld, **settings: Any) -> Iterator[TestClient]:
+    """A test client of :func:`store_app` (lifespan started)."""
+    with TestClient(store_app(world, **settings), base_url="http://127.0.0.1") as c:
+        yield c
+
+
+def login(c: TestClient, email: str, lang: str | None = None) -> str:
+    """Sign ``email`` in (password :data:`PASSWORD`), optionally switch the session's
+    language; the CSRF token of the session."""
+    c.cookies.clear()
+    token = csrf_of(c.get("/login").text)
+    r = c.post(
+        "/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    if lang is not None:
+        c.post("/lang", data={"lang": lang, "back": "/", "csrf_token": token})
+    return token
 
 
 def tiny_signed_pdf(directory: Path) -> bytes:

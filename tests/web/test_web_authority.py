@@ -10,14 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tanzuji.web.app import create_app
-from tanzuji.web.backend import StoreAccounts
-from tanzuji.web.publishing import StorePublications
-from tanzuji.web.settings import WebSettings
-
-from .conftest import EXAMPLES, SECRET
-from .storekit import StoreWorld, make_p12, make_store
-from .test_web_store import login
+from .conftest import EXAMPLES
+from .storekit import StoreWorld, login, make_p12, make_store, store_client
 
 
 @pytest.fixture
@@ -27,13 +21,7 @@ def world(tmp_path: Path) -> StoreWorld:
 
 @pytest.fixture
 def c(world: StoreWorld) -> Iterator[TestClient]:
-    app = create_app(
-        WebSettings(secret_key=SECRET),
-        StoreAccounts(world.store),
-        store=world.store,
-        publications=StorePublications(world.store),
-    )
-    with TestClient(app, base_url="http://127.0.0.1") as client:
+    with store_client(world) as client:
         yield client
 
 

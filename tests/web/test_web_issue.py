@@ -19,13 +19,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tanzuji.web.app import create_app
-from tanzuji.web.backend import StoreAccounts
-from tanzuji.web.publishing import StorePublications
-from tanzuji.web.settings import WebSettings
-
-from .conftest import EXAMPLES, SECRET, csrf_of
-from .storekit import PASSWORD, StoreWorld, authorise, make_p12, make_store
+from .conftest import EXAMPLES
+from .storekit import StoreWorld, authorise, login, make_p12, make_store, store_client
 
 FINDING = "CERTIFICATE_NOT_COVERING:JD-EM-2025-0107"
 PASSPHRASE = "s3cret passphrase"
@@ -124,27 +119,8 @@ def world(tmp_path: Path) -> StoreWorld:
 
 @pytest.fixture
 def client(world: StoreWorld) -> Iterator[TestClient]:
-    app = create_app(
-        WebSettings(secret_key=SECRET),
-        StoreAccounts(world.store),
-        store=world.store,
-        publications=StorePublications(world.store),
-    )
-    with TestClient(app, base_url="http://127.0.0.1") as c:
+    with store_client(world) as c:
         yield c
-
-
-def login(c: TestClient, email: str, lang: str = "zh") -> str:
-    c.cookies.clear()
-    token = csrf_of(c.get("/login").text)
-    r = c.post(
-        "/login",
-        data={"email": email, "password": PASSWORD, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
-    c.post("/lang", data={"lang": lang, "back": "/", "csrf_token": token})
-    return token
 
 
 def shared_revision(c: TestClient, world: StoreWorld, *, picture: str | None = None) -> str:

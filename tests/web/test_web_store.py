@@ -9,18 +9,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tanzuji.web.app import create_app
-from tanzuji.web.backend import StoreAccounts
-from tanzuji.web.publishing import StorePublications
-from tanzuji.web.settings import WebSettings
-
-from .conftest import EXAMPLES, SECRET, csrf_of
+from .conftest import EXAMPLES, csrf_of
 from .storekit import (
-    PASSWORD,
     StoreWorld,
     authorise,
     issue_report,
+    login,
     make_store,
+    store_client,
     tiny_signed_pdf,
 )
 
@@ -32,26 +28,8 @@ def world(tmp_path: Path) -> StoreWorld:
 
 @pytest.fixture
 def app_client(world: StoreWorld) -> Iterator[TestClient]:
-    app = create_app(
-        WebSettings(secret_key=SECRET),
-        StoreAccounts(world.store),
-        store=world.store,
-        publications=StorePublications(world.store),
-    )
-    with TestClient(app, base_url="http://127.0.0.1") as c:
+    with store_client(world) as c:
         yield c
-
-
-def login(c: TestClient, email: str) -> str:
-    c.cookies.clear()
-    token = csrf_of(c.get("/login").text)
-    r = c.post(
-        "/login",
-        data={"email": email, "password": PASSWORD, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
-    return token
 
 
 def upload(

@@ -10,18 +10,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tanzuji.web.app import create_app
-from tanzuji.web.backend import StoreAccounts
-from tanzuji.web.publishing import StorePublications
-from tanzuji.web.settings import WebSettings
-
-from .conftest import EXAMPLES, SECRET, csrf_of
-from .storekit import PASSWORD, StoreWorld, make_store
+from .conftest import EXAMPLES, csrf_of
+from .storekit import PASSWORD, StoreWorld, make_store, store_app
 
 
 @pytest.fixture
@@ -29,13 +23,7 @@ def world(tmp_path: Path) -> StoreWorld:
     return make_store(tmp_path)
 
 
-def _instance(world: StoreWorld, **settings: Any) -> Any:
-    return create_app(
-        WebSettings(secret_key=SECRET, **settings),
-        StoreAccounts(world.store),
-        store=world.store,
-        publications=StorePublications(world.store),
-    )
+_instance = store_app
 
 
 @pytest.fixture
