@@ -70,9 +70,17 @@ def _uri(fig: object) -> str:
     from matplotlib.figure import Figure
 
     assert isinstance(fig, Figure)
+    from PIL import Image
+
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, bbox_inches="tight")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    # Opaque RGB, not matplotlib's RGBA (the figure is white): the PDF writer would split
+    # an alpha channel into a soft mask and encode the picture twice, on the critical path
+    # of a report; and a fast PNG compression, since the PDF writer re-encodes it anyway.
+    rgb = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+    out = io.BytesIO()
+    rgb.save(out, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
 def _short(text: str, n: int = 16) -> str:
