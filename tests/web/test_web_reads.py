@@ -289,3 +289,37 @@ def test_the_direct_read_calls_exactly_the_documented_routes_dependencies(tmp_pa
     assert kinds.index("ReadRoute") < min(
         i for i, r in enumerate(app.router.routes) if getattr(r, "original_router", None)
     )
+
+
+def test_a_burst_of_reads_runs_on_a_few_threads_and_all_are_answered(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forty threads (anyio's default) would only take turns holding the interpreter while
+    the event loop waits to send their answers; the read has its own few."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tanzuji.web.routers import api
+    from tanzuji.web.state import READ_THREADS
+
+    lock, inside, peak = threading.Lock(), [0], [0]
+    real = api._revision_document
+
+    def counted(*args: Any) -> Any:
+        with lock:
+            inside[0] += 1
+            peak[0] = max(peak[0], inside[0])
+        try:
+            time.sleep(0.02)  # a slow query: the burst piles up
+            return real(*args)
+        finally:
+            with lock:
+                inside[0] -= 1
+
+    monkeypatch.setattr(api, "_revision_document", counted)
+    c, auth, url = site.client, site.tokens["maker"], f"/api/revisions/{site.rev}"
+    with ThreadPoolExecutor(24) as pool:
+        codes = list(pool.map(lambda _: c.get(url, headers=auth).status_code, range(72)))
+    assert codes == [200] * 72
+    assert 2 <= peak[0] <= READ_THREADS, peak[0]
+    assert c.get("/healthz").json() == {"status": "ok"}

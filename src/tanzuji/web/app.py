@@ -95,7 +95,7 @@ def create_app(
     return app
 
 
-def _healthz() -> dict[str, str]:
+async def _healthz() -> dict[str, str]:  # async: never waits for a thread
     return {"status": "ok"}
 
 

@@ -16,6 +16,10 @@ __all__ = ["AppState", "templates_env"]
 
 _HERE = Path(__file__).parent
 
+#: Threads serving the hot stored read at once, per server process (see
+#: :meth:`AppState.read_threads`): enough to overlap one query's wait with another's work.
+READ_THREADS = 4
+
 
 def templates_env() -> Any:
     """The Jinja2 environment of the UI (autoescaped)."""
@@ -40,6 +44,23 @@ class AppState:
     templates: Any
     store: Any = None
     publications: Publications | None = None
+    read_limiter: Any = None
+    """The threads of the hot stored read (:func:`read_threads`), made on first use."""
+
+    def read_threads(self) -> Any:
+        """The capacity limiter of the hot stored read: :data:`READ_THREADS` threads.
+
+        Not anyio's default of 40: a read is a millisecond of Python around one query, so
+        on a burst forty threads only take turns holding the interpreter, the event loop
+        that sends their finished responses waits behind all of them, and the server falls
+        further behind (seen as a minute-long collapse of every endpoint at 500 reads/s).
+        Requests beyond the limit wait in the event loop, which costs nothing.
+        """
+        if self.read_limiter is None:
+            import anyio
+
+            self.read_limiter = anyio.CapacityLimiter(READ_THREADS)
+        return self.read_limiter
 
     def bearer_org(self, token: str) -> str | None:
         """The organisation of a valid access token (``/auth/token``), else ``None``.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import (
     APIRouter,
     BackgroundTasks,
@@ -116,7 +117,9 @@ async def revision(state: State, user: Member, rev: str, request: Request) -> Re
 
     The stored JSON is served as stored, with an ``ETag`` (it changes only when an
     evaluation is added): send it back in ``If-None-Match`` to get ``304``."""
-    doc = await run_in_threadpool(_revision_document, state, user, rev)
+    doc = await anyio.to_thread.run_sync(
+        _revision_document, state, user, rev, limiter=state.read_threads()
+    )
     etag = f'"{doc.etag}"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
     if etag in _etags(request.headers.get("if-none-match")):
