@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from tanzuji.web.accounts import Role
 
-from .conftest import SECRET, csrf_of
+from .conftest import SECRET, sign_in
 
 PASSWORD = "correct horse battery staple"
 USERS = {
@@ -78,13 +78,7 @@ def login(c: TestClient, email: str, lang: str | None = None) -> str:
     """Sign ``email`` in (password :data:`PASSWORD`), optionally switch the session's
     language; the CSRF token of the session."""
     c.cookies.clear()
-    token = csrf_of(c.get("/login").text)
-    r = c.post(
-        "/login",
-        data={"email": email, "password": PASSWORD, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
+    token = sign_in(c, email, PASSWORD)
     if lang is not None:
         c.post("/lang", data={"lang": lang, "back": "/", "csrf_token": token})
     return token

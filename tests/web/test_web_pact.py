@@ -29,7 +29,7 @@ from tanzuji.web.publishing import StorePublications
 from tanzuji.web.settings import WebSettings
 
 from .conftest import EXAMPLES, SECRET, csrf_of
-from .storekit import PASSWORD, issue_report, make_store, tiny_signed_pdf
+from .storekit import PASSWORD, issue_report, login, make_store, tiny_signed_pdf
 
 _spec = importlib.util.spec_from_file_location(
     "pacthelpers_web", Path(__file__).resolve().parents[1] / "pact" / "pacthelpers.py"
@@ -301,18 +301,6 @@ def test_15_40_published_event(client: TestClient, world: World) -> None:
     assert r.status_code == 400 and r.json()["code"] == "BadRequest"
 
 
-def _login(c: TestClient, email: str) -> str:
-    c.cookies.clear()
-    token = csrf_of(c.get("/login").text)
-    r = c.post(
-        "/login",
-        data={"email": email, "password": PASSWORD, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
-    return token
-
-
 def test_12_13_14_requests_answered_only_to_the_registered_partner(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -341,7 +329,7 @@ def test_12_13_14_requests_answered_only_to_the_registered_partner(
         )
         assert r.status_code == 200  # 14.A: nobody has it → rejected at once, nothing sent
         # maker's editor sees the request; its admin registers rival's host
-        csrf = _login(c, "ed@maker.example")
+        csrf = login(c, "ed@maker.example")
         page = c.get("/pact/requests")
         assert page.status_code == 200 and "req-12" not in page.text and "rival" in page.text
         assert 'href="/pact/requests"' in page.text  # in the navigation (a store is mounted)
@@ -363,7 +351,7 @@ def test_12_13_14_requests_answered_only_to_the_registered_partner(
             headers=auth,
             content=_event(CREATED, {"productId": [SP]}, "req-13"),
         )
-        csrf = _login(c, "admin@maker.example")
+        csrf = login(c, "admin@maker.example")
         r = c.post(
             "/pact/partners",
             data={
@@ -407,7 +395,7 @@ def test_12_13_14_requests_answered_only_to_the_registered_partner(
         c.cookies.clear()
         gauth = _token(c, world, "gov") | CE
         c.post("/3/events", headers=gauth, content=_event(CREATED, {"productId": [SP]}, "g-1"))
-        csrf = _login(c, "admin@maker.example")
+        csrf = login(c, "admin@maker.example")
         page = c.get("/pact/requests").text
         gov_req = next(
             part.split('"')[0]
@@ -428,7 +416,7 @@ def test_12_13_14_requests_answered_only_to_the_registered_partner(
         # 14.B: maker registered no host for gov → recorded as failed, nothing sent anywhere
         assert len(posted) == 1
         # the requests of one organisation are invisible to another
-        _login(c, "admin@rival.example")
+        login(c, "admin@rival.example")
         assert 'class="pact-request"' not in c.get("/pact/requests").text
 
 
