@@ -212,3 +212,14 @@ def test_english_session_names_activities_and_own_factors_in_english(run, tmp_pa
     assert not any(han.search(m) for m in en), en
     zh = [m["zh"] for m in messages]
     assert "现场数据“生产用电 · 电网电量”未注明计量器具" in zh
+
+
+def test_functional_unit_in_words_of_the_session_language(run) -> None:
+    """The summary words the functional unit as the report does: the study's ``1 台`` is
+    "1 unit of …" in English, and stays as written in Chinese."""
+    en = run("--lang", "en", "evaluate", STUDY)
+    assert en.code == 0, en.err
+    assert "Functional unit: 1 unit of 单相智能电能表 " in en.out
+    assert "1 台" not in en.out
+    zh = run("evaluate", STUDY)
+    assert "功能单位: 1 台单相智能电能表 " in zh.out

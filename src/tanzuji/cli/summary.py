@@ -71,12 +71,15 @@ def render_summary(
 
     from tanzuji.cli.render import pair
     from tanzuji.model import Stage
+    from tanzuji.model.phrases import functional_unit_phrase
 
     t = TEXT[lang]
     items: list[Any] = []
     items.append(f"[bold]{escape(_product_line(study, lang))}[/bold]  ·  {escape(study.id)}")
     items.append(
-        f"{t['fu']}: {escape(study.product.functional_unit)}   "
+        f"{t['fu']}: "
+        f"{escape(functional_unit_phrase(study.product.functional_unit, study.product.name, lang))}"
+        f"   "
         f"{t['period']}: {escape(study.period.label)}"
     )
     table = Table(title=None, show_lines=False)

@@ -8,7 +8,6 @@ mapping of strings and rows. The template only lays it out; every number is roun
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from tanzuji import __version__
 from tanzuji.calculation import FootprintResult, MeasurementModel, ModelInput
 from tanzuji.i18n import clause_text
 from tanzuji.model import Person, Stage, Study
+from tanzuji.model.phrases import functional_unit_phrase
 from tanzuji.report.chartwork import PREFIX as CHART_PREFIX
 from tanzuji.report.deviations import Deviation, find_deviations, input_source
 from tanzuji.report.identity import is_meter, report_number, report_title, split_specification
@@ -358,34 +358,6 @@ def _issue(inp: ReportInput, lang: str) -> dict[str, Any]:
     else:
         out["sig_note"] = t["sig_note"] + t["sig_time_claim"]
     return out
-
-
-_MEASURE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(台|个|只|件|套|块|盏|pcs?\b|units?\b)?\s*(.*?)\s*$")
-
-
-def functional_unit_phrase(fu: str, name: str, lang: str) -> str:
-    """The functional unit in words, built once: the product is named once.
-
-    >>> functional_unit_phrase("1 台单相智能电能表", "单相智能电能表", "zh")
-    '1 台单相智能电能表'
-    >>> functional_unit_phrase("1 台", "电饭煲", "zh")
-    '1 台电饭煲'
-    >>> functional_unit_phrase("1 台", "电饭煲", "en")
-    '1 unit of 电饭煲'
-    >>> functional_unit_phrase("1 台单相智能电能表", "单相智能电能表", "en")
-    '1 unit of 单相智能电能表'
-    >>> functional_unit_phrase("1 m² of floor covering", "地毯", "en")
-    '1 m² of floor covering'
-    """
-    fu = " ".join(fu.split())
-    m = _MEASURE.match(fu)
-    if lang == "en" and m is not None and (m.group(2) or not m.group(3)):
-        n, rest = m.group(1), m.group(3) or name
-        word = "unit" if n in ("1", "1.0") else "units"
-        return f"{n} {word} of {rest}"
-    if name in fu or (m is not None and m.group(3)):
-        return fu
-    return f"{fu}{name}" if lang == "zh" else f"{fu} {name}"
 
 
 def _polish(value: Any) -> Any:
