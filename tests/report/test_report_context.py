@@ -246,3 +246,12 @@ def test_stamp_font_is_a_small_subset_unless_a_character_is_missing() -> None:
     small = stamp_font_file("签发人 Issuer：张三\n签名时间 Signed：2026-03-15 10:00:00 UTC")
     assert small != full and small.stat().st_size < full.stat().st_size / 4
     assert stamp_font_file("签发人：𠀀") == full  # U+20000 is not in GB 2312
+
+
+def test_result_line_names_the_functional_unit_with_spacing_of_each_language(
+    inp: ReportInput,
+) -> None:
+    zh = build_context(inp, "zh")["result_line"]
+    en = build_context(inp, "en")["result_line"]
+    assert re.search(r"k = 2（每 1 \S", zh), zh  # 每 1 台…, not 每1 台…
+    assert re.search(r"k = 2 \(per 1 unit of \S", en), en

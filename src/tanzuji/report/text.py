@@ -45,7 +45,7 @@ LABELS: dict[str, dict[str, str]] = {
         "period": "评价周期",
         "place": "评价地点",
         "result": "评价结果",
-        "result_line": "产品碳足迹 E = ({value} ± {U}) kgCO2e，k = {k}（每{fu}）",
+        "result_line": "产品碳足迹 E = ({value} ± {U}) kgCO2e，k = {k}（每 {fu}）",
         "issue": "签发",
         "evaluator": "评价人（签发人）",
         "checker": "核验人",
