@@ -289,3 +289,16 @@ def test_charts_are_opaque_rgb_so_the_pdf_writer_encodes_them_once() -> None:
         im = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
         assert im.format == "PNG" and im.mode == "RGB"
         assert im.getpixel((0, 0)) == (255, 255, 255)  # the white figure, not transparency
+
+
+def test_the_render_workers_warm_up_page_renders() -> None:
+    """The warm-up's errors are swallowed in the worker (the real job reports its own), so
+    a broken warm-up page would only cost time unnoticed: render it here, where it fails."""
+    from tanzuji.report import worker
+    from tanzuji.report.fonts import css_font_list
+    from tanzuji.report.pdfout import html_to_pdf
+
+    pdf, pages, stamp = html_to_pdf(
+        worker._WARM_UP.format(fonts=css_font_list(), pixel=worker._PIXEL)
+    )
+    assert pdf.startswith(b"%PDF-") and pages == 1 and stamp is None

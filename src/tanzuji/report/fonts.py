@@ -40,6 +40,7 @@ __all__ = [
     "cjk_face",
     "cjk_family",
     "cjk_font_file",
+    "css_font_list",
     "stamp_charset",
     "stamp_font_file",
 ]
@@ -170,6 +171,17 @@ def cjk_face() -> FontFace:
 def cjk_family() -> str:
     """The family name of the CJK face, for CSS ``font-family``."""
     return cjk_face().family
+
+
+def css_font_list() -> str:
+    """The report's CSS ``font-family`` list: the CJK face found, then the usual ones."""
+    try:
+        family = cjk_family()
+    except FontError:
+        family = "Noto Sans CJK SC"
+    names = [family, "Noto Sans CJK SC", "DejaVu Sans"]
+    unique = list(dict.fromkeys(names))
+    return ", ".join(f'"{n}"' for n in unique) + ", sans-serif"
 
 
 @lru_cache(maxsize=1)

@@ -71,23 +71,12 @@ def environment() -> jinja2.Environment:
     )
 
 
-def _fonts() -> str:
-    from tanzuji.report.errors import FontError
-    from tanzuji.report.fonts import cjk_family
-
-    try:
-        family = cjk_family()
-    except FontError:
-        family = "Noto Sans CJK SC"
-    names = [family, "Noto Sans CJK SC", "DejaVu Sans"]
-    unique = list(dict.fromkeys(names))
-    return ", ".join(f'"{n}"' for n in unique) + ", sans-serif"
-
-
 def render_html(context: dict[str, Any]) -> str:
     """The self-contained HTML of a report (charts and picture inlined as data URIs)."""
     env = environment()
-    ctx = dict(context, fonts=_fonts())
+    from tanzuji.report.fonts import css_font_list
+
+    ctx = dict(context, fonts=css_font_list())
     css = env.get_template("report.css.j2").render(ctx)
     html = env.get_template("report.html.j2").render(ctx, css=Markup(css))
     return keep_together(html)
