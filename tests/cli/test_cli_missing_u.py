@@ -91,3 +91,29 @@ def test_evaluate_warns_about_a_julian_year_duration(run, tmp_path: Path) -> Non
     assert res.code == 0, res.err
     lines = [x for x in _warnings(res.err) if "Julian" in x]
     assert len(lines) == 1 and "70128" in lines[0] and "activities[2].duration.unit" in lines[0]
+
+
+LEG = STUDY + """\
+  - {stage: distribution, name: {zh: 产品运输, en: Product delivery}, mode: road,
+     factor: freight.road.rigid-small.defra2012, data_type: estimate, source: 合同,
+     mass: {quantity: 0.3, unit: kg, uncertainty: {relative: 0.02}},
+     distance: {quantity: 800, unit: km}}
+  - {stage: end_of_life, name: 回收运输, mode: road,
+     factor: freight.road.rigid-small.defra2012, data_type: estimate, source: 估算,
+     mass: {quantity: 0.3, unit: kg}, distance: {quantity: 100, unit: km}}
+"""
+
+
+def test_a_legs_distance_counts_too_and_one_leg_is_said_once(run, tmp_path: Path) -> None:
+    """A leg's distance without uncertainty counts with u = 0 like its mass; a leg missing
+    both is one warning naming both fields, not two lines saying the same."""
+    p = tmp_path / "study.yaml"
+    p.write_text(LEG, encoding="utf-8")
+    lines = _warnings(run("evaluate", p).err)
+    assert len(lines) == 4, lines
+    assert "“产品运输”的运输距离未评定测量不确定度" in lines[2]
+    assert lines[2].endswith("(activities[3].distance)")
+    assert "“回收运输”未评定测量不确定度" in lines[3]
+    assert lines[3].endswith("(activities[4].mass, activities[4].distance)")
+    en = _warnings(run("--lang", "en", "evaluate", p).err)
+    assert "the distance of 'Product delivery'; counted with u = 0" in en[2]

@@ -256,3 +256,35 @@ def test_ct_ratio_mismatch_with_the_register() -> None:
         [mfg(quantity=None, unit=None, calculated=calc | {"ct_ratio": 80})], instruments=[meter]
     )
     assert found(same) == []
+
+
+def test_a_legs_distance_without_uncertainty_is_said_like_its_mass() -> None:
+    """Transport activity data are mass × distance (t·km): a distance without an evaluated
+    uncertainty counts with u = 0 exactly as a mass would, and is said so."""
+
+    def leg(**kw: Any) -> dict[str, Any]:
+        return {
+            "stage": "distribution",
+            "name": {"zh": "产品运输", "en": "Product delivery"},
+            "mode": "road",
+            "data_type": "estimate",
+            "source": "物流合同",
+            "factor": "road",
+            "mass": {"quantity": 0.8, "unit": "kg", **kw.get("mass", {})},
+            "distance": {"quantity": 1200, "unit": "km", **kw.get("distance", {})},
+        }
+
+    u = {"uncertainty": {"standard": 1}}
+    assert found(make_study([leg(mass=u, distance=u)])) == []
+    only_mass = make_study([leg(mass=u)])
+    assert found(only_mass) == [("warning", "data.no_uncertainty", "activities[0].distance")]
+    (f,) = check_quantities(only_mass)
+    assert f.message("zh") == "“产品运输”的运输距离未评定测量不确定度"
+    assert (
+        f.message("en")
+        == "no measurement uncertainty is evaluated for the distance of 'Product delivery'"
+    )
+    assert found(make_study([leg()])) == [
+        ("warning", "data.no_uncertainty", "activities[0].mass"),
+        ("warning", "data.no_uncertainty", "activities[0].distance"),
+    ]

@@ -56,6 +56,22 @@ def zero_u_findings(loaded: LoadedStudy) -> list[Any]:
 MAX_WARNINGS = 20
 
 
+def _per_activity(findings: list[Any]) -> list[list[Any]]:
+    """The "no uncertainty" findings of one activity (a leg's mass and distance, an
+    operation's power and duration) as one group, said once with all their paths; the
+    group's first finding is the one about the activity itself (not its distance)."""
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for f in findings:
+        m = re.match(r"(activities\[\d+\])\.\w+$", f.path or "")
+        key = (
+            (f.code, m.group(1))
+            if f.code == "data.no_uncertainty" and m
+            else (f.code, f.path or str(id(f)))
+        )
+        groups.setdefault(key, []).append(f)
+    return [sorted(g, key=lambda f: f.path.endswith(".distance")) for g in groups.values()]
+
+
 def warn_missing_uncertainty(loaded: LoadedStudy) -> int:
     """Warn (stderr, user's language) about every activity counted with u = 0 and about
     a duration converted with the Julian year; how many inputs count with u = 0."""
@@ -67,8 +83,11 @@ def warn_missing_uncertainty(loaded: LoadedStudy) -> int:
             where = f" ({f.path})" if f.path else ""
             warn(f"{f.message('zh')}{where}", f"{f.message('en')}{where}")
     findings = [f for f in every if f.code in ZERO_U_CODES]
-    for f in findings[:MAX_WARNINGS]:  # bounded output (issue 9: 100,000 activities)
-        where = f" ({f.path})" if f.path else ""
+    groups = _per_activity(findings)
+    for group in groups[:MAX_WARNINGS]:  # bounded output (issue 9: 100,000 activities)
+        f = group[0]
+        paths = ", ".join(g.path for g in group if g.path)
+        where = f" ({paths})" if paths else ""
         en = f.message("en")
         m = re.match(r"activities\[(\d+)\]$", f.path)
         if f.code == "data.no_uncertainty" and m:  # the activity's English name, if it has one
@@ -76,8 +95,8 @@ def warn_missing_uncertainty(loaded: LoadedStudy) -> int:
             if name.en:
                 en = f"no measurement uncertainty is evaluated for {name.en!r}"
         warn(f"{f.message('zh')}，按 u = 0 计入{where}", f"{en}; counted with u = 0{where}")
-    if len(findings) > MAX_WARNINGS:
-        more = len(findings) - MAX_WARNINGS
+    if len(groups) > MAX_WARNINGS:
+        more = len(groups) - MAX_WARNINGS
         warn(
             f"另有 {more} 项活动未评定不确定度，按 u = 0 计入（tanzuji check 列出全部）",
             f"{more} more activities have no uncertainty and count with u = 0 "

@@ -308,14 +308,19 @@ def _slot_findings(slot: QuantitySlot, study: Study) -> list[Finding]:
                     slot.path,
                 )
             )
-        if derived is None and slot.role == "activity":
+        if derived is None and slot.role in ("activity", "distance"):
+            # a transport leg's distance is activity data too (t·km): without its
+            # uncertainty it counts with u = 0 just as silently as the mass would
             level = Finding.error if mfg else Finding.warning
+            what_zh, what_en = (
+                ("的运输距离", "the distance of ") if slot.role == "distance" else ("", "")
+            )
             out.append(
                 level(
                     "data.no_uncertainty",
                     "§4",
-                    f"“{slot.label}”未评定测量不确定度",
-                    f"no measurement uncertainty is evaluated for {slot.en!r}",
+                    f"“{slot.label}”{what_zh}未评定测量不确定度",
+                    f"no measurement uncertainty is evaluated for {what_en}{slot.en!r}",
                     slot.path,
                 )
             )
