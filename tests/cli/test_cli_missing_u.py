@@ -93,7 +93,9 @@ def test_evaluate_warns_about_a_julian_year_duration(run, tmp_path: Path) -> Non
     assert len(lines) == 1 and "70128" in lines[0] and "activities[2].duration.unit" in lines[0]
 
 
-LEG = STUDY + """\
+LEG = (
+    STUDY
+    + """\
   - {stage: distribution, name: {zh: 产品运输, en: Product delivery}, mode: road,
      factor: freight.road.rigid-small.defra2012, data_type: estimate, source: 合同,
      mass: {quantity: 0.3, unit: kg, uncertainty: {relative: 0.02}},
@@ -102,6 +104,7 @@ LEG = STUDY + """\
      factor: freight.road.rigid-small.defra2012, data_type: estimate, source: 估算,
      mass: {quantity: 0.3, unit: kg}, distance: {quantity: 100, unit: km}}
 """
+)
 
 
 def test_a_legs_distance_counts_too_and_one_leg_is_said_once(run, tmp_path: Path) -> None:
