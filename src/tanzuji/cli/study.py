@@ -69,7 +69,7 @@ def _per_activity(findings: list[Any]) -> list[list[Any]]:
             else (f.code, f.path or str(id(f)))
         )
         groups.setdefault(key, []).append(f)
-    return [sorted(g, key=lambda f: f.path.endswith(".distance")) for g in groups.values()]
+    return [sorted(g, key=lambda f: (f.path or "").endswith(".distance")) for g in groups.values()]
 
 
 def warn_missing_uncertainty(loaded: LoadedStudy) -> int:
