@@ -73,7 +73,14 @@ def _uri(fig: object) -> str:
     from PIL import Image
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, bbox_inches="tight")
+    fig.savefig(
+        buf,
+        format="png",
+        dpi=DPI,
+        metadata={"Software": None},
+        bbox_inches="tight",
+        pil_kwargs={"compress_level": 1},  # decoded at once below: no point squeezing it
+    )
     # Opaque RGB, not matplotlib's RGBA (the figure is white): the PDF writer would split
     # an alpha channel into a soft mask and encode the picture twice, on the critical path
     # of a report; and a fast PNG compression, since the PDF writer re-encodes it anyway.
