@@ -302,3 +302,24 @@ def test_the_render_workers_warm_up_page_renders() -> None:
         worker._WARM_UP.format(fonts=css_font_list(), pixel=worker._PIXEL)
     )
     assert pdf.startswith(b"%PDF-") and pages == 1 and stamp is None
+
+
+def test_helpers_run_without_the_cyclic_collector_and_leave_this_process_alone() -> None:
+    """The render and chart workers turn the collector off (its passes over WeasyPrint's
+    box trees were ~40 % of the layout); the command's own process keeps it on."""
+    out = _run(
+        """
+        import gc, os
+        from tanzuji.report import chartwork, worker
+        from tanzuji.report.helper import Helper
+        worker.prewarm(charts=True)
+        helper = Helper("probe", lambda: None)
+        helper.submit(gc.isenabled)
+        in_helper = helper.result(timeout=60)
+        helper.close()
+        in_render = worker.render_pdf(gc.isenabled)
+        print(in_helper, in_render, gc.isenabled())
+        worker.discard()
+        """
+    )
+    assert out == "False False True"

@@ -8,6 +8,7 @@ top of a command module: ``tanzuji --help`` must stay fast.
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Annotated
 
@@ -28,7 +29,7 @@ from tanzuji.cli.clitext import TanzujiGroup
 from tanzuji.errors import InputErrors, TanzujiError
 from tanzuji.i18n import get_lang, tr, use_lang
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "run"]
 
 app = typer.Typer(
     name="tanzuji",
@@ -107,3 +108,19 @@ def main() -> None:
         except TanzujiError as exc:
             _error(str(exc))
             sys.exit(1)
+
+
+def run() -> None:
+    """The ``tanzuji`` console script (and ``python -m tanzuji.cli``): :func:`main`, then
+    an exit without a last sweep of the garbage collector.
+
+    When the interpreter shuts down, tearing down its modules sets off collections over
+    everything the command made (about 0.3 s after a signed report, a tenth of it). The
+    process ends here, so those objects are first moved where the collector no longer
+    looks (:func:`gc.freeze`); files were closed by the commands that wrote them.
+    In-process callers (tests, scripts) use :func:`main`, which leaves the collector alone.
+    """
+    try:
+        main()
+    finally:
+        gc.freeze()

@@ -1,5 +1,5 @@
 """``python -m tanzuji.cli``: the same entry point as the ``tanzuji`` command."""
 
-from tanzuji.cli import main
+from tanzuji.cli import run
 
-main()
+run()
