@@ -323,3 +323,93 @@ def test_helpers_run_without_the_cyclic_collector_and_leave_this_process_alone()
         """
     )
     assert out == "False False True"
+
+
+def test_the_layout_starts_before_the_charts_are_drawn() -> None:
+    """The render worker gets the HTML with the chart placeholders at once and each chart
+    when it is drawn: its job has begun (monotonic clock, shared by all processes on
+    Linux) before the slow chart is finished."""
+    out = _run(
+        """
+        import time
+        from tanzuji.report import chartwork, worker
+        from tanzuji.report.chartwork import FedCharts
+
+        def slow_chart(n):
+            time.sleep(0.5)
+            return f"data:,{time.monotonic()}"
+
+        def job(key, charts=None):
+            began = time.monotonic()
+            return began, FedCharts(charts)(key)
+
+        worker.prewarm(charts=True)
+        with chartwork.batch() as charts:
+            key = chartwork.draw(slow_chart, 1)
+            began, uri = worker.render_pdf(job, key, charts=charts)
+        print(began < float(uri.removeprefix("data:,")), uri == charts.resolve(key))
+        """
+    )
+    assert out == "True True"
+
+
+def test_a_report_pdf_is_the_same_bytes_with_or_without_the_helpers() -> None:
+    """Charts drawn by the chart worker and fed to the render worker, or drawn and laid
+    out here: the same placeholders (a digest of the chart's data) and the same PDF."""
+    out = _run(
+        f"""
+        import hashlib
+        from tanzuji.report import chartwork, worker
+        from tanzuji.report.charts import stage_chart
+        from tanzuji.report.pdfout import html_to_pdf
+
+        def pdf():
+            with chartwork.batch() as charts:
+                key = chartwork.draw(stage_chart, *{CHART_ARGS})
+                html = f"<html><body><p>图</p><img src='{{key}}' alt='chart'></body></html>"
+                made, pages, _ = worker.render_pdf(html_to_pdf, html, charts=charts)
+            return key, hashlib.sha256(made).hexdigest(), pages
+
+        worker.prewarm(charts=True)
+        with_helpers = pdf()
+        worker.discard()
+        without = pdf()  # no helpers: drawn and laid out here
+        print(with_helpers == without, with_helpers[2], "helper" in chartwork._state)
+        """
+    )
+    assert out == "True 1 False"
+
+
+def test_a_render_worker_that_dies_mid_feed_is_redone_here_with_the_charts() -> None:
+    out = _run(
+        """
+        import os
+        from tanzuji.report import chartwork, worker
+        from tanzuji.report.chartwork import FedCharts
+        HOME = os.getpid()
+
+        def chart(text):
+            return "data:," + text
+
+        def job(key, charts=None):
+            if os.getpid() != HOME:
+                FedCharts()(key)  # took its chart, then crashes
+                os._exit(3)
+            return FedCharts(charts)(key)
+
+        worker.prewarm(charts=True)
+        with chartwork.batch() as charts:
+            key = chartwork.draw(chart, "drawn")
+            print(worker.render_pdf(job, key, charts=charts))
+        """
+    )
+    assert out == "data:,drawn"
+
+
+def test_a_placeholder_without_its_chart_is_an_error_not_a_hole() -> None:
+    from tanzuji.report.errors import ReportError
+    from tanzuji.report.pdfout import html_to_pdf
+
+    html = "<html><body><img src='tzj-chart:0123456789abcdef:0' alt=''></body></html>"
+    with pytest.raises(ReportError, match=r"图表缺失|chart"):
+        html_to_pdf(html, charts={})

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -83,8 +83,11 @@ def check_url(url: str) -> None:
         )
 
 
-def url_fetcher() -> Any:
-    """A WeasyPrint URL fetcher that serves ``data:`` URIs only (no network, no files)."""
+def url_fetcher(rewrite: Callable[[str], str] | None = None) -> Any:
+    """A WeasyPrint URL fetcher that serves ``data:`` URIs only (no network, no files).
+
+    ``rewrite`` maps each URL first (the render worker's chart placeholders to the charts'
+    data URIs); what it returns is checked like any URL."""
     from tanzuji.report.weasy import import_weasyprint
 
     import_weasyprint()  # first, so the package's library search is the fast one
@@ -92,6 +95,8 @@ def url_fetcher() -> Any:
 
     class _DataOnly(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
+            if rewrite is not None:
+                url = rewrite(url)
             check_url(url)
             return super().fetch(url, headers)
 

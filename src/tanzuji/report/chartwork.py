@@ -3,14 +3,17 @@
 Importing matplotlib and drawing the PNG charts takes about as long as everything else
 before the report's HTML is ready. When the command line has started the *chart worker*
 (:func:`start`, from :func:`tanzuji.report.worker.prewarm`; a
-:class:`~tanzuji.report.helper.Helper`), it imports matplotlib at once
-and :func:`draw` only sends it the chart's data and returns a placeholder
-(``tzj-chart:NONCE:N``) that the template puts where the data URI goes; :meth:`Batch.resolve`
-then waits for the charts and puts each data URI in its placeholder's place. The HTML and
-the PDF are exactly those drawn in-process (the same function draws the same data).
+:class:`~tanzuji.report.helper.Helper`), it imports matplotlib at once, and :func:`draw`
+in an open :func:`batch` only sends it the chart's data and returns a placeholder
+(``tzj-chart:DIGEST:N``, the digest of the chart's function and data) that the template
+puts where the image's URL goes. The render worker gets that HTML at once and each chart
+as it is drawn (:meth:`Batch.deliver`, :class:`FedCharts`), so the layout overlaps the
+drawing; :meth:`Batch.resolve` puts each data URI in its placeholder's place for the HTML
+kept with the report.
 
-Without a chart worker (the web platform, tests, ``TANZUJI_RENDER_WORKER=0``), or while no
-:func:`batch` is open, :func:`draw` draws at once and returns the data URI.
+Without a chart worker (the web platform, tests, ``TANZUJI_RENDER_WORKER=0``) a batch
+draws at once but still returns placeholders, so the same data give the same HTML and
+the same PDF bytes on every path; outside a batch, :func:`draw` returns the data URI.
 
 If the chart worker fails in any way (an exception, a crash, no answer), the charts it had
 not delivered are drawn again in this process, so a real error is reported as it would be
@@ -28,16 +31,17 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import secrets
+import hashlib
+import pickle
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from tanzuji.errors import TanzujiError
 from tanzuji.i18n import tr
 from tanzuji.report.errors import ReportError
-from tanzuji.report.helper import Helper, HelperLost, can_fork
+from tanzuji.report.helper import Helper, HelperLost, can_fork, fed
 
-__all__ = ["PREFIX", "Batch", "batch", "discard", "draw", "start"]
+__all__ = ["PREFIX", "Batch", "FedCharts", "batch", "discard", "draw", "start"]
 
 PREFIX = "tzj-chart:"
 TIMEOUT = 300.0  # seconds without an answer after which the chart worker counts as lost
@@ -99,15 +103,20 @@ def _inline(chart: Chart, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
 
 
 class Batch:
-    """The charts of one rendering: sent to the chart worker, or drawn at once."""
+    """The charts of one rendering: sent to the chart worker, or drawn at once; either
+    way the HTML gets a placeholder (``tzj-chart:DIGEST:N``, the digest of the chart's
+    function and data), so the same data give the same HTML and PDF on every path."""
 
     def __init__(self) -> None:
-        self._nonce = secrets.token_hex(6)
         self._pending: list[tuple[str, Chart, tuple[Any, ...], dict[str, Any]]] = []
+        self._done: dict[str, str] = {}
 
     def draw(self, chart: Chart, *args: Any, **kwargs: Any) -> str:
-        """A placeholder for ``chart(*args, **kwargs)`` sent to the chart worker, or, without
-        one, the chart's data URI."""
+        """A placeholder for ``chart(*args, **kwargs)``: sent to the chart worker, or,
+        without one, drawn at once."""
+        data = pickle.dumps((getattr(chart, "__qualname__", ""), args, kwargs), protocol=5)
+        n = len(self._pending) + len(self._done)
+        key = f"{PREFIX}{hashlib.sha256(data).hexdigest()[:16]}:{n}"
         helper = _state.get("helper")
         if helper is not None:
             try:
@@ -115,16 +124,18 @@ class Batch:
             except HelperLost:
                 discard()
             else:
-                key = f"{PREFIX}{self._nonce}:{len(self._pending)}"
                 self._pending.append((key, chart, args, kwargs))
                 return key
-        return _inline(chart, args, kwargs)
+        self._done[key] = _inline(chart, args, kwargs)
+        return key
 
-    def resolve(self, text: str) -> str:
-        """``text`` with every placeholder of this batch replaced by its chart's data URI
-        (waits for the chart worker; redraws here what it does not deliver)."""
-        pending, self._pending = self._pending, []
-        for key, chart, args, kwargs in pending:
+    def deliver(self) -> Iterator[tuple[str, str]]:
+        """``(placeholder, data URI)`` of every chart of this batch: those drawn, then the
+        rest in order as each is drawn (waits for the chart worker; redraws here what it
+        does not deliver)."""
+        yield from list(self._done.items())
+        while self._pending:
+            key, chart, args, kwargs = self._pending[0]  # taken off once drawn
             uri = None
             helper = _state.get("helper")
             if helper is not None:
@@ -134,6 +145,20 @@ class Batch:
                     discard()
             if not isinstance(uri, str):
                 uri = _inline(chart, args, kwargs)
+            self._pending.pop(0)
+            self._done[key] = uri
+            yield key, uri
+
+    def charts(self) -> dict[str, str]:
+        """Every placeholder of this batch with its chart's data URI (waits for them)."""
+        for _ in self.deliver():
+            pass
+        return dict(self._done)
+
+    def resolve(self, text: str) -> str:
+        """``text`` with every placeholder of this batch replaced by its chart's data URI
+        (waits for the chart worker; redraws here what it does not deliver)."""
+        for key, uri in self.charts().items():
             text = text.replace(key, uri)
         return text
 
@@ -158,6 +183,35 @@ def batch() -> Iterator[Batch]:
     finally:
         _current.reset(token)
     current.abandon()  # placeholders never resolved
+
+
+class FedCharts:
+    """The data URIs of a report's chart placeholders for the PDF renderer: from
+    ``charts`` when given (rendering here), else from what the command's process feeds
+    the render worker's job (:meth:`Batch.deliver`, then ``None``).
+
+    >>> FedCharts({"tzj-chart:ab:0": "data:,"})("tzj-chart:ab:0")
+    'data:,'
+    >>> FedCharts()("tzj-chart:ab:0") is None  # not in a helper: nothing is fed
+    True
+    """
+
+    def __init__(self, charts: dict[str, str] | None = None) -> None:
+        self._got: dict[str, str] = dict(charts or {})
+        self._ended = charts is not None
+
+    def __call__(self, key: str) -> str | None:
+        """The data URI of ``key`` (waits for it); ``None`` if the feed ended without it."""
+        while key not in self._got and not self._ended:
+            try:
+                item = fed()
+            except HelperLost:
+                item = None
+            if item is None:
+                self._ended = True
+            else:
+                self._got[item[0]] = item[1]
+        return self._got.get(key)
 
 
 def draw(chart: Chart, *args: Any, **kwargs: Any) -> str:

@@ -31,10 +31,12 @@ from collections.abc import Callable, Mapping
 from multiprocessing.connection import Connection
 from typing import Any
 
-__all__ = ["Helper", "HelperLost", "can_fork", "prewarm_enabled"]
+__all__ = ["Helper", "HelperLost", "can_fork", "fed", "prewarm_enabled"]
 
 _helpers: list[Helper] = []  # live helpers (a later fork closes its copies of their pipes)
 _POLL = 0.05  # seconds between checks that a helper is still alive
+_FEED = "tzj-feed"  # marks what the parent sends a running job (Helper.feed)
+_job: list[Connection] = []  # in a helper: the pipe to its parent
 
 
 class HelperLost(RuntimeError):
@@ -67,6 +69,20 @@ def _die_with_parent(parent: int) -> None:
         os._exit(0)
 
 
+def fed() -> Any:
+    """In a helper's job: the next item the parent sends it with :meth:`Helper.feed`
+    (waits for it). Outside a helper, or if the parent is gone, :class:`HelperLost`."""
+    if not _job:
+        raise HelperLost("fed() is only for a job running in a helper")
+    try:
+        msg = _job[0].recv()
+    except (EOFError, OSError) as exc:
+        raise HelperLost(str(exc)) from exc
+    if not (isinstance(msg, tuple) and len(msg) == 2 and msg[0] == _FEED):
+        raise HelperLost("the parent sent a job where an item was expected")
+    return msg[1]
+
+
 def _serve(conn: Connection, other: Connection, parent: int, warm: Callable[[], None]) -> None:
     """The helper's loop: warm up, then run each ``(job, args)`` received and send back
     ``(True, result)`` or ``(False, exception)``; ends when the pipe closes."""
@@ -77,13 +93,17 @@ def _serve(conn: Connection, other: Connection, parent: int, warm: Callable[[], 
         signal.signal(sig, signal.SIG_DFL)
     _die_with_parent(parent)
     gc.disable()
+    _job.append(conn)
     with contextlib.suppress(Exception):  # errors show again where the job is redone
         warm()
     while True:
         try:
-            job, args = conn.recv()
+            msg = conn.recv()
         except (EOFError, OSError):
             return
+        if msg[0] == _FEED:  # fed to a job that did not ask for all of it
+            continue
+        job, args = msg
         try:
             reply: tuple[bool, Any] = (True, job(*args))
         except Exception as exc:  # sent back; the parent decides
@@ -115,6 +135,13 @@ class Helper:
         """Send one job (:meth:`result` gets the results in the order they were sent)."""
         try:
             self._conn.send((job, args))
+        except (OSError, ValueError) as exc:
+            raise HelperLost(str(exc)) from exc
+
+    def feed(self, item: Any) -> None:
+        """Send ``item`` to the job running (it takes it with :func:`fed`)."""
+        try:
+            self._conn.send((_FEED, item))
         except (OSError, ValueError) as exc:
             raise HelperLost(str(exc)) from exc
 

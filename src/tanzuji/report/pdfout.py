@@ -43,9 +43,14 @@ class AssociatedFile:
 
 
 def html_to_pdf(
-    html: str, attachments: Sequence[AssociatedFile] = ()
+    html: str, attachments: Sequence[AssociatedFile] = (), charts: dict[str, str] | None = None
 ) -> tuple[bytes, int, tuple[int, Box] | None]:
     """PDF/A-3b bytes, page count and (page index, PDF box) of the signature block, if any.
+
+    ``html`` may hold the chart placeholders of :mod:`tanzuji.report.chartwork`, each
+    served from ``charts`` (placeholder → data URI) or, in the render worker, from what
+    the command's process feeds the job as the charts are drawn (the layout starts
+    before they are).
 
     Document metadata (title, author, subject, keywords, language and tanzuji's own keys)
     come from the HTML head; ``attachments`` are embedded as associated files.
@@ -60,8 +65,30 @@ def html_to_pdf(
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     from tanzuji.report.assets import url_fetcher
+    from tanzuji.report.chartwork import PREFIX, FedCharts
 
-    doc = HTML(string=html, url_fetcher=url_fetcher()).render()
+    served, missing = FedCharts(charts), []
+
+    def chart(url: str) -> str:
+        if not url.startswith(PREFIX):
+            return url
+        uri = served(url)
+        if uri is None:
+            missing.append(url)
+            return url  # refused by the fetcher
+        return uri
+
+    doc = HTML(string=html, url_fetcher=url_fetcher(chart)).render()
+    if missing:  # a bug; in the render worker, the job is then redone here
+        from tanzuji.i18n import tr
+        from tanzuji.report.errors import ReportError
+
+        raise ReportError(
+            tr(
+                f"报告图表缺失（{len(missing)} 幅）：占位符没有对应的图表",
+                f"{len(missing)} report chart(s) missing: a placeholder without its chart",
+            )
+        )
     stamp = None
     for i, page in enumerate(doc.pages):
         anchor = page.anchors.get(STAMP_ANCHOR)

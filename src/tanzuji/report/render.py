@@ -91,10 +91,12 @@ def render_report(
         raise ReportError(f"unknown report language {lang!r}; expected zh or en")
     with chartwork.batch() as charts:  # drawn by the chart worker while the HTML is made
         ctx = build_context(inp, lang)
-        html = charts.resolve(render_html(ctx))
-    # the render worker lays out and writes the PDF; the signature field is added here
-    # (pyHanko is loaded here meanwhile for the signing, so the worker need not load it)
-    pdf, pages, stamp = render_pdf(html_to_pdf, html, tuple(attachments))
+        draft = render_html(ctx)
+        # the render worker lays out and writes the PDF, getting each chart as it is
+        # drawn; the signature field is added here (pyHanko is loaded here meanwhile for
+        # the signing, so the worker need not load it)
+        pdf, pages, stamp = render_pdf(html_to_pdf, draft, tuple(attachments), charts=charts)
+        html = charts.resolve(draft)
     if stamp is not None:
         pdf = add_signature_field(pdf, *stamp)
     return RenderedReport(number=str(ctx["number"]), html=html, pdf=pdf, pages=pages)

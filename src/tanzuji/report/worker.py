@@ -116,25 +116,40 @@ def _import_quietly(todo: Sequence[str | Callable[[], object]]) -> None:
             importlib.import_module(item)
 
 
-def render_pdf(job: Callable[..., Any], *args: Any) -> Any:
+def render_pdf(job: Callable[..., Any], *args: Any, charts: chartwork.Batch | None = None) -> Any:
     """``job(*args)`` in the render worker when one was started, else here.
 
     ``job`` must be a module-level function whose arguments and result pickle. Any failure
     of the worker (an exception, a crash) runs ``job`` again in this process. The worker
     does one job and is then stopped.
+
+    With ``charts``, the arguments hold the placeholders of that batch: the worker gets
+    them at once and each chart as it is drawn (the job takes them with
+    :class:`~tanzuji.report.chartwork.FedCharts`), so the layout starts while the chart
+    worker still draws; run here, ``job`` gets them as ``charts=`` (placeholder → data URI).
     """
+
+    def here() -> Any:
+        if charts is None:
+            return job(*args)
+        return job(*args, charts=charts.charts())
+
     helper: Helper | None = _state.pop("pool", None)
     if helper is None:
-        return job(*args)
+        return here()
     try:
         helper.submit(job, *args)
         waiting = threading.Thread(target=_import_quietly, args=(_state.pop("also", ()),))
         waiting.start()
         try:
+            if charts is not None:
+                for item in charts.deliver():
+                    helper.feed(item)
+                helper.feed(None)  # the end: a placeholder not fed by now has no chart
             return helper.result()
         finally:
             waiting.join()
-    except Exception:  # any failure of the worker: redo it here, errors included
-        return job(*args)
+    except Exception:  # any failure of the worker or a chart: redo it here, errors included
+        return here()
     finally:
         helper.close()
