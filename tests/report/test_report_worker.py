@@ -393,7 +393,7 @@ def test_a_render_worker_that_dies_mid_feed_is_redone_here_with_the_charts() -> 
 
         def job(key, charts=None):
             if os.getpid() != HOME:
-                FedCharts()(key)  # took its chart, then crashes
+                FedCharts(charts)(key)  # took its chart, then crashes
                 os._exit(3)
             return FedCharts(charts)(key)
 
@@ -413,3 +413,30 @@ def test_a_placeholder_without_its_chart_is_an_error_not_a_hole() -> None:
     html = "<html><body><img src='tzj-chart:0123456789abcdef:0' alt=''></body></html>"
     with pytest.raises(ReportError, match=r"图表缺失|chart"):
         html_to_pdf(html, charts={})
+
+
+def test_charts_the_html_does_not_use_do_not_block_a_large_result() -> None:
+    """The render job takes the whole feed even when its HTML uses none of the charts:
+    otherwise this process would block sending a chart into a full pipe while the worker
+    blocks sending a PDF of megabytes back (a deadlock)."""
+    out = _run(
+        """
+        import os
+        from tanzuji.report import chartwork, worker
+        from tanzuji.report.pdfout import AssociatedFile, html_to_pdf
+
+        def big_chart(n):
+            return "data:," + "a" * 1_000_000
+
+        worker.prewarm(charts=True)
+        big = AssociatedFile("noise.bin", os.urandom(3_000_000), "incompressible")
+        with chartwork.batch() as charts:
+            chartwork.draw(big_chart, 1)
+            chartwork.draw(big_chart, 2)
+            pdf, pages, _ = worker.render_pdf(
+                html_to_pdf, "<html><body><p>x</p></body></html>", (big,), charts=charts
+            )
+        print(len(pdf) > 3_000_000, pages)
+        """
+    )
+    assert out == "True 1"

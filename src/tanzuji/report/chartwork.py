@@ -41,7 +41,7 @@ from tanzuji.i18n import tr
 from tanzuji.report.errors import ReportError
 from tanzuji.report.helper import Helper, HelperLost, can_fork, fed
 
-__all__ = ["PREFIX", "Batch", "FedCharts", "batch", "discard", "draw", "start"]
+__all__ = ["FED", "PREFIX", "Batch", "FedCharts", "batch", "discard", "draw", "start"]
 
 PREFIX = "tzj-chart:"
 TIMEOUT = 300.0  # seconds without an answer after which the chart worker counts as lost
@@ -185,33 +185,50 @@ def batch() -> Iterator[Batch]:
     current.abandon()  # placeholders never resolved
 
 
+#: ``charts=FED``: the render worker's job takes the charts from the feed
+FED = "fed"
+
+
 class FedCharts:
-    """The data URIs of a report's chart placeholders for the PDF renderer: from
-    ``charts`` when given (rendering here), else from what the command's process feeds
-    the render worker's job (:meth:`Batch.deliver`, then ``None``).
+    """The data URIs of a report's chart placeholders for the PDF renderer: from the
+    mapping ``charts`` (rendering here), from what the command's process feeds the render
+    worker's job when ``charts`` is :data:`FED` (:meth:`Batch.deliver`, then ``None``),
+    or none at all (``None``: the HTML holds no placeholder).
 
     >>> FedCharts({"tzj-chart:ab:0": "data:,"})("tzj-chart:ab:0")
     'data:,'
-    >>> FedCharts()("tzj-chart:ab:0") is None  # not in a helper: nothing is fed
+    >>> FedCharts(None)("tzj-chart:ab:0") is None
+    True
+    >>> FedCharts(FED)("tzj-chart:ab:0") is None  # not in a helper: the feed is empty
     True
     """
 
-    def __init__(self, charts: dict[str, str] | None = None) -> None:
-        self._got: dict[str, str] = dict(charts or {})
-        self._ended = charts is not None
+    def __init__(self, charts: dict[str, str] | str | None) -> None:
+        self._got: dict[str, str] = dict(charts) if isinstance(charts, dict) else {}
+        self._ended = charts != FED
 
     def __call__(self, key: str) -> str | None:
         """The data URI of ``key`` (waits for it); ``None`` if the feed ended without it."""
         while key not in self._got and not self._ended:
-            try:
-                item = fed()
-            except HelperLost:
-                item = None
-            if item is None:
-                self._ended = True
-            else:
-                self._got[item[0]] = item[1]
+            self._take()
         return self._got.get(key)
+
+    def drain(self) -> None:
+        """Take the rest of the feed: the command's process may still be sending charts
+        this HTML does not use, and it must not be left blocked on a full pipe while the
+        job sends its result."""
+        while not self._ended:
+            self._take()
+
+    def _take(self) -> None:
+        try:
+            item = fed()
+        except HelperLost:
+            item = None
+        if item is None:
+            self._ended = True
+        else:
+            self._got[item[0]] = item[1]
 
 
 def draw(chart: Chart, *args: Any, **kwargs: Any) -> str:

@@ -43,14 +43,16 @@ class AssociatedFile:
 
 
 def html_to_pdf(
-    html: str, attachments: Sequence[AssociatedFile] = (), charts: dict[str, str] | None = None
+    html: str,
+    attachments: Sequence[AssociatedFile] = (),
+    charts: dict[str, str] | str | None = None,
 ) -> tuple[bytes, int, tuple[int, Box] | None]:
     """PDF/A-3b bytes, page count and (page index, PDF box) of the signature block, if any.
 
     ``html`` may hold the chart placeholders of :mod:`tanzuji.report.chartwork`, each
-    served from ``charts`` (placeholder → data URI) or, in the render worker, from what
-    the command's process feeds the job as the charts are drawn (the layout starts
-    before they are).
+    served from ``charts`` (placeholder → data URI) or, in the render worker with
+    ``charts=FED``, from what the command's process feeds the job as the charts are drawn
+    (the layout starts before they are).
 
     Document metadata (title, author, subject, keywords, language and tanzuji's own keys)
     come from the HTML head; ``attachments`` are embedded as associated files.
@@ -79,6 +81,7 @@ def html_to_pdf(
         return uri
 
     doc = HTML(string=html, url_fetcher=url_fetcher(chart)).render()
+    served.drain()
     if missing:  # a bug; in the render worker, the job is then redone here
         from tanzuji.i18n import tr
         from tanzuji.report.errors import ReportError

@@ -26,6 +26,7 @@ import contextlib
 import importlib
 import threading
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from tanzuji.report import chartwork
@@ -123,10 +124,11 @@ def render_pdf(job: Callable[..., Any], *args: Any, charts: chartwork.Batch | No
     of the worker (an exception, a crash) runs ``job`` again in this process. The worker
     does one job and is then stopped.
 
-    With ``charts``, the arguments hold the placeholders of that batch: the worker gets
-    them at once and each chart as it is drawn (the job takes them with
-    :class:`~tanzuji.report.chartwork.FedCharts`), so the layout starts while the chart
-    worker still draws; run here, ``job`` gets them as ``charts=`` (placeholder → data URI).
+    With ``charts``, the arguments hold the placeholders of that batch: the worker runs
+    ``job(*args, charts=FED)`` at once and is sent each chart as it is drawn (the job
+    takes them with :class:`~tanzuji.report.chartwork.FedCharts`), so the layout starts
+    while the chart worker still draws; run here, ``job`` gets ``charts=`` placeholder →
+    data URI.
     """
 
     def here() -> Any:
@@ -138,7 +140,7 @@ def render_pdf(job: Callable[..., Any], *args: Any, charts: chartwork.Batch | No
     if helper is None:
         return here()
     try:
-        helper.submit(job, *args)
+        helper.submit(job if charts is None else partial(job, charts=chartwork.FED), *args)
         waiting = threading.Thread(target=_import_quietly, args=(_state.pop("also", ()),))
         waiting.start()
         try:
