@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from tanzuji.i18n import tr
 from tanzuji.model.base import Uncertainty, _Strict
 from tanzuji.model.derived import parse_ratio
 from tanzuji.model.enums import Stage
@@ -62,13 +63,23 @@ class Certificate(_Strict):
     @model_validator(mode="after")
     def _dates(self) -> Certificate:
         if self.date and self.valid_until and self.valid_until < self.date:
-            raise ValueError(f"valid_until {self.valid_until} is before the date {self.date}")
+            raise ValueError(
+                tr(
+                    f"有效期至 valid_until {self.valid_until} 早于证书日期 date {self.date}",
+                    f"valid_until {self.valid_until} is before the date {self.date}",
+                )
+            )
         return self
 
     @model_validator(mode="after")
     def _u_and_k(self) -> Certificate:
         if (self.expanded_uncertainty is None) != (self.k is None):
-            raise ValueError("give the certificate's expanded_uncertainty U together with its k")
+            raise ValueError(
+                tr(
+                    "证书的扩展不确定度 expanded_uncertainty（U）与包含因子 k 应同时给出",
+                    "give the certificate's expanded_uncertainty U together with its k",
+                )
+            )
         return self
 
     def covers(self, day: dt.date) -> bool:
@@ -93,13 +104,23 @@ class InstrumentComponent(_Strict):
             try:
                 return float(value.strip()[:-1]) / 100.0
             except ValueError:
-                raise ValueError("expected a fraction such as 0.005 or '0.5 %'") from None
+                raise ValueError(
+                    tr(
+                        "应为小数或百分数，如 0.005 或 '0.5 %'",
+                        "expected a fraction such as 0.005 or '0.5 %'",
+                    )
+                ) from None
         return value
 
     @model_validator(mode="after")
     def _one(self) -> InstrumentComponent:
         if (self.accuracy_class is None) == (self.mpe is None):
-            raise ValueError("give exactly one of accuracy_class and mpe")
+            raise ValueError(
+                tr(
+                    "准确度等级 accuracy_class 与最大允许误差 mpe 应给出且只给出其一",
+                    "give exactly one of accuracy_class and mpe",
+                )
+            )
         return self
 
 
