@@ -39,3 +39,14 @@ def test_validator_messages_follow_the_language(
     with use_lang("en"):
         text = _message(model, data)
     assert en in text and not CJK.search(text), text
+
+
+@pytest.mark.parametrize("cell", ["{a: [1, 2", "[1, 2]"])
+def test_a_workbook_other_fields_cell_is_refused_in_the_users_language(cell: str) -> None:
+    from tanzuji.errors import InputError
+    from tanzuji.xlsx.cells import parse_extra
+
+    for lang, ok in (("zh", True), ("en", False)):
+        with use_lang(lang), pytest.raises(InputError) as info:
+            parse_extra(cell)
+        assert bool(CJK.search(info.value.message)) is ok, info.value.message

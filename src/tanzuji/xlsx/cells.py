@@ -329,14 +329,25 @@ def parse_extra(text: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or "malformed"
         raise InputError(
-            f"malformed YAML ({problem}); expected a mapping such as {{key: value}}", got=text
+            tr(
+                f"YAML 格式有误（{problem}）；应为映射，如 {{key: value}}",
+                f"malformed YAML ({problem}); expected a mapping such as {{key: value}}",
+            ),
+            got=text,
         ) from None
     except Exception:
         raise InputError(
-            "malformed YAML; expected a mapping such as {key: value}", got=text
+            tr(
+                "YAML 格式有误；应为映射，如 {key: value}",
+                "malformed YAML; expected a mapping such as {key: value}",
+            ),
+            got=text,
         ) from None
     if data is None:
         return {}
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
-        raise InputError("expected a YAML mapping such as {key: value}", got=text)
+        raise InputError(
+            tr("应为 YAML 映射，如 {key: value}", "expected a YAML mapping such as {key: value}"),
+            got=text,
+        )
     return data
