@@ -255,3 +255,39 @@ def test_result_line_names_the_functional_unit_with_spacing_of_each_language(
     en = build_context(inp, "en")["result_line"]
     assert re.search(r"k = 2（每 1 \S", zh), zh  # 每 1 台…, not 每1 台…
     assert re.search(r"k = 2 \(per 1 unit of \S", en), en
+
+
+@pytest.mark.parametrize(
+    ("rule", "lang", "intro", "rules"),
+    [
+        (  # "basis：rules", as the bundled examples write it
+            "GB/T 24067 及本规范 5.1：舍弃影响小于 1% 的环节，总影响不超过 5%。",
+            "zh",
+            "采用的取舍准则以GB/T 24067 及本规范 5.1为依据，具体规则如下：",
+            "舍弃影响小于 1% 的环节，总影响不超过 5%。",
+        ),
+        (  # a reference only: Appendix B's blank, and the specification's own rules
+            "ISO 14067:2018",
+            "en",
+            "The cut-off rule follows ISO 14067:2018:",
+            "a process contributing less than 1 %",
+        ),
+        (  # the rules only: the default basis in the blank
+            "舍弃单项小于 1% 的环节。",
+            "zh",
+            "采用的取舍准则以JJF 规范 5.1 及 GB/T 24067为依据",
+            "舍弃单项小于 1% 的环节。",
+        ),
+    ],
+)
+def test_the_cutoff_rule_fills_appendix_b_without_a_sentence_inside_a_sentence(
+    loaded: LoadedStudy, rule: str, lang: str, intro: str, rules: str
+) -> None:
+    """A full rule written by the study used to land in the blank of "以____为依据"
+    (…不超过 5%。为依据), followed by the default rules it repeated."""
+    study = loaded.study.model_copy(update={"cutoff_rule": rule})
+    model = compile_study(study, loaded.factors)
+    ctx = build_context(ReportInput(study, model, evaluate_jjf(model), base_dir=FIXTURE), lang)
+    assert ctx["cutoff_rule"].startswith(intro), ctx["cutoff_rule"]
+    assert ctx["cutoff_rules"].startswith(rules), ctx["cutoff_rules"]
+    assert "。为依据" not in ctx["cutoff_rule"]

@@ -20,13 +20,20 @@ from tanzuji.model import Person, Stage, Study
 from tanzuji.model.phrases import functional_unit_phrase
 from tanzuji.report.chartwork import PREFIX as CHART_PREFIX
 from tanzuji.report.deviations import Deviation, find_deviations, input_source
-from tanzuji.report.identity import is_meter, report_number, report_title, split_specification
+from tanzuji.report.identity import (
+    is_meter,
+    report_number,
+    report_title,
+    split_cutoff_rule,
+    split_specification,
+)
 from tanzuji.report.issueinfo import IssueInfo
 from tanzuji.report.numfmt import chemistry, fmt_pair, group, plain, pretty_unit
 from tanzuji.report.text import DATA_TYPE, FACTOR_TYPE, INSTRUMENT_KIND, LABELS
 from tanzuji.report.views import (
     GumView,
     MonteCarloView,
+    finding_rows,
     input_label,
     input_stages,
     spec_budget,
@@ -248,26 +255,6 @@ def _instrument_rows(study: Study, findings: Sequence[Any] | None, lang: str) ->
     return rows
 
 
-def _finding_rows(findings: Sequence[Any] | None, lang: str) -> list[dict[str, str]] | None:
-    if findings is None:
-        return None
-    rows = []
-    for f in findings:
-        level = getattr(f, "level", "")
-        msg = f.message(lang) if callable(getattr(f, "message", None)) else str(f)
-        rows.append(
-            {
-                "level": getattr(level, "zh", str(level)) if lang == "zh" else str(level),
-                "severity": str(level),
-                "code": str(getattr(f, "code", "")),
-                "clause": clause_text(str(getattr(f, "clause", "")), lang),
-                "message": msg,
-                "path": str(getattr(f, "path", "")),
-            }
-        )
-    return rows
-
-
 def _deviations(inp: ReportInput, lang: str) -> list[dict[str, str]]:
     covered: frozenset[str] = frozenset()
     extra: list[Deviation] = []
@@ -385,6 +372,7 @@ def build_context(inp: ReportInput, lang: str = "zh") -> dict[str, Any]:
     uncertainty = uncertainty_context(inp, lang, spec_budget(inp.model))
     study, result = inp.study, inp.result
     t = LABELS[lang]
+    cut_basis, cut_rules = split_cutoff_rule(study.cutoff_rule)
     p = study.product
     date = inp.date or (study.evaluator.date if study.evaluator and study.evaluator.date else None)
     date = date or dt.date.today()
@@ -472,9 +460,8 @@ def build_context(inp: ReportInput, lang: str = "zh") -> dict[str, Any]:
                 {"stage": s.zh if lang == "zh" else s.en, "checked": s in study.boundary}
                 for s in Stage
             ],
-            "cutoff_rule": t["cutoff_text"].format(
-                rule=study.cutoff_rule or t["cutoff_default_rule"]
-            ),
+            "cutoff_rule": t["cutoff_text"].format(rule=cut_basis or t["cutoff_default_rule"]),
+            "cutoff_rules": cut_rules or t["cutoff_rules"],
             "excluded": excluded,
             "excluded_total": plain(ex_total, 3),
             "excluded_share": f"{plain(100 * ex_total / tot.value, 2)} %" if tot.value else "—",
@@ -486,7 +473,7 @@ def build_context(inp: ReportInput, lang: str = "zh") -> dict[str, Any]:
             "U": U_s,
             "U_rel": fmt_rel(tot.U_rel_percent),
             "instruments": _instrument_rows(study, inp.findings, lang),
-            "findings": _finding_rows(inp.findings, lang),
+            "findings": finding_rows(inp.findings, lang),
             "activities": _activity_rows(inp, lang),
             "factors": _factor_rows(inp.model, lang),
             "supplier": _supplier_section(inp.model, study, lang),

@@ -36,7 +36,14 @@ from tanzuji.jsonio import result_to_dict
 from tanzuji.model import Study
 from tanzuji.report.text import TITLE_GENERIC, TITLE_METER
 
-__all__ = ["is_meter", "report_number", "report_title", "slug", "split_specification"]
+__all__ = [
+    "is_meter",
+    "report_number",
+    "report_title",
+    "slug",
+    "split_cutoff_rule",
+    "split_specification",
+]
 
 _METER = re.compile(r"电能表|电表|\bmeters?\b", re.IGNORECASE)
 _SPEC = re.compile(r"^\s*([A-Z][A-Z/]*\s*[0-9X][0-9X.\-—–]*)\s+(\S.*)$")
@@ -62,6 +69,34 @@ def split_specification(text: str) -> tuple[str, str]:
     if m:
         return m.group(1).strip(), m.group(2).strip()
     return "", text.strip()
+
+
+_CUTOFF_COLON = re.compile(r"：|:(?!\d)")  # not the colon of "ISO 14067:2018"
+_SENTENCE_END = ("。", ".", "；", ";", "！", "!")
+
+
+def split_cutoff_rule(text: str | None) -> tuple[str | None, str | None]:
+    """(basis, rules) of a study's ``cutoff_rule``, for Appendix B's sentence "the cut-off
+    rule follows ____; in detail: …". ``None`` where the study leaves it to the defaults.
+
+    >>> split_cutoff_rule("GB/T 24067 及本规范 5.1：舍弃影响小于 1% 的环节。")
+    ('GB/T 24067 及本规范 5.1', '舍弃影响小于 1% 的环节。')
+    >>> split_cutoff_rule("ISO 14067:2018")  # a reference: the rules are the default ones
+    ('ISO 14067:2018', None)
+    >>> split_cutoff_rule("Omit processes below 1 %, at most 5 % in all.")  # the rules only
+    (None, 'Omit processes below 1 %, at most 5 % in all.')
+    >>> split_cutoff_rule(None)
+    (None, None)
+    """
+    text = (text or "").strip()
+    if not text:
+        return None, None
+    m = _CUTOFF_COLON.search(text)
+    if m is not None and text[: m.start()].strip() and text[m.end() :].strip():
+        return text[: m.start()].strip(), text[m.end() :].strip()
+    if text.endswith(_SENTENCE_END):
+        return None, text
+    return text, None
 
 
 def slug(text: str, limit: int = 24) -> str:

@@ -30,12 +30,14 @@ import numpy as np
 import numpy.typing as npt
 
 from tanzuji.calculation import MeasurementModel
+from tanzuji.i18n import clause_text
 from tanzuji.model import Stage
 
 __all__ = [
     "BudgetLine",
     "GumView",
     "MonteCarloView",
+    "finding_rows",
     "gum_view",
     "input_label",
     "input_stages",
@@ -221,3 +223,24 @@ def monte_carlo_view(result: Any, validation: Any = None) -> MonteCarloView:
         d_low=_opt_float(_get(val, "d_low")),
         d_high=_opt_float(_get(val, "d_high")),
     )
+
+
+def finding_rows(findings: Sequence[Any] | None, lang: str) -> list[dict[str, str]] | None:
+    """The rows of the report's findings table (``None``: the study was not checked)."""
+    if findings is None:
+        return None
+    rows = []
+    for f in findings:
+        level = getattr(f, "level", "")
+        msg = f.message(lang) if callable(getattr(f, "message", None)) else str(f)
+        rows.append(
+            {
+                "level": getattr(level, "zh", str(level)) if lang == "zh" else str(level),
+                "severity": str(level),
+                "code": str(getattr(f, "code", "")),
+                "clause": clause_text(str(getattr(f, "clause", "")), lang),
+                "message": msg,
+                "path": str(getattr(f, "path", "")),
+            }
+        )
+    return rows
