@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from html import escape
 from http.cookies import SimpleCookie
 from typing import Any
 
 from fastapi import HTTPException
 
-from tanzuji.i18n import Lang, use_lang
+from tanzuji.i18n import Lang, tr, use_lang
 from tanzuji.web.security import new_cookie_value
 
 __all__ = ["CSP", "CSRF_COOKIE", "LANG_COOKIE", "SESSION_COOKIE", "WebMiddleware"]
@@ -84,13 +85,24 @@ def _limited(receive: Any, limit: int) -> Any:
     return wrapped
 
 
-async def _too_large(send: Any) -> None:
+async def _too_large(send: Any, htmx: bool = False) -> None:
+    """413 before the body is read: JSON, or for htmx the error fragment (as the handlers'
+    ``_errors.html``) in the language in force."""
     body = b'{"errors":[{"message":"request body too large","text":"request body too large"}]}'
+    ctype = b"application/json"
+    if htmx:
+        title = escape(tr("无法完成此操作", "This could not be done"))
+        text = escape(tr("上传的内容过大", "the upload is too large"))
+        body = (
+            f'<div class="errors" id="errors" role="alert"><h2>{title}</h2><table><tbody>'
+            f'<tr class="error-row"><td class="message">{text}</td></tr></tbody></table></div>'
+        ).encode()
+        ctype = b"text/html; charset=utf-8"
     await send(
         {
             "type": "http.response.start",
             "status": 413,
-            "headers": [(b"content-type", b"application/json"), *_HEADERS],
+            "headers": [(b"content-type", ctype), *_HEADERS],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -120,12 +132,15 @@ class WebMiddleware:
         if self.require_https and scope.get("scheme") != "https" and scope["path"] != "/healthz":
             await _to_https(scope, send)
             return
+        cookies = _cookies(scope)
+        lang = Lang.en if cookies.get(LANG_COOKIE) == "en" else Lang.zh
+        htmx = any(k == b"hx-request" and v == b"true" for k, v in scope.get("headers", []))
         declared = next((v for k, v in scope.get("headers", []) if k == b"content-length"), None)
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
-            await _too_large(send)
+            with use_lang(lang):
+                await _too_large(send, htmx)
             return
         receive = _limited(receive, self.max_body)
-        cookies = _cookies(scope)
         state = scope.setdefault("state", {})
         state["cookies"] = cookies
         csrf = cookies.get(CSRF_COOKIE)
@@ -133,7 +148,6 @@ class WebMiddleware:
         if not csrf or len(csrf) > 128:
             csrf = new_csrf = new_cookie_value()
         state["csrf_cookie"] = csrf
-        lang = Lang.en if cookies.get(LANG_COOKIE) == "en" else Lang.zh
         https = scope.get("scheme") == "https"
         secure = self.secure_cookies or https
 
@@ -165,4 +179,4 @@ class WebMiddleware:
                 await self.app(scope, receive, send_tracking)
             except BodyTooLarge:
                 if not started:
-                    await _too_large(send)
+                    await _too_large(send, htmx)
