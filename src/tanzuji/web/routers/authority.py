@@ -141,7 +141,11 @@ def approve_page(
         if isinstance(exc, NotFoundError):  # another organisation's revision: 404
             raise
         return render(request, "_errors.html", {"errors": error_items(exc)})
-    return _review_panel(request, state, user, rev)
+    # the form's target is its outcome (errors are said there); the approval redraws the panel
+    panel = _review_panel(request, state, user, rev)
+    panel.headers["HX-Retarget"] = "#review-panel"
+    panel.headers["HX-Reswap"] = "outerHTML"
+    return panel
 
 
 @router.post(
