@@ -100,7 +100,7 @@ def main() -> None:
     """
     with use_lang(get_lang()):
         try:
-            app()
+            app(prog_name="tanzuji")  # also under `python -m` (click would say "python -m …")
         except InputErrors as exc:
             for e in exc.errors:
                 _error(str(e))
