@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from tanzuji.i18n import tr
+from tanzuji.model.validation import expected_text, number_text
 
 __all__ = ["FIELD_LABELS", "error_text", "field_label", "loc_path", "validation_item"]
 
@@ -74,87 +75,15 @@ _PLACES: dict[str, tuple[str, str]] = {
 }
 _SOURCES = frozenset({"body", "query", "path", "form", "header", "cookie"})
 
-_DATE = ("应为日期，如 2025-01-01", "expected a date such as 2025-01-01")
-_DATETIME = (
-    "应为日期时间，如 2025-01-01T08:00",
-    "expected a date and time such as 2025-01-01T08:00",
-)
-_INT = ("应为整数", "expected a whole number")
-_NUMBER = ("应为数字", "expected a number")
-_BOOL = ("应为“是”或“否”（true/false）", "expected yes or no (true/false)")
-_LIST = ("应为列表", "expected a list")
-_OBJECT = ("应为对象（键值映射）", "expected an object (keys and values)")
-_UUID = ("应为 UUID 标识", "expected a UUID")
-_URL = ("应为网址，如 https://example.org", "expected a URL such as https://example.org")
-
-#: What was expected, by pydantic error ``type``, when no bound from ``ctx`` is needed.
-_PLAIN: dict[str, tuple[str, str]] = {
-    "missing": ("此项为必填项", "this field is required"),
-    "string_type": ("应为文字", "expected text"),
-    "int_parsing": _INT,
-    "int_type": _INT,
-    "int_from_float": _INT,
-    "int_parsing_size": ("整数超出允许范围", "the whole number is too large"),
-    "float_parsing": _NUMBER,
-    "float_type": _NUMBER,
-    "finite_number": ("应为有限数值", "expected a finite number"),
-    "bool_parsing": _BOOL,
-    "bool_type": _BOOL,
-    "json_invalid": ("不是有效的 JSON", "not valid JSON"),
-    "json_type": ("应为 JSON 文本", "expected JSON text"),
-    "list_type": _LIST,
-    "tuple_type": _LIST,
-    "set_type": _LIST,
-    "dict_type": _OBJECT,
-    "model_type": _OBJECT,
-    "model_attributes_type": _OBJECT,
-    "uuid_parsing": _UUID,
-    "uuid_type": _UUID,
-    "uuid_version": _UUID,
-    "date_parsing": _DATE,
-    "date_type": _DATE,
-    "date_from_datetime_parsing": _DATE,
-    "date_from_datetime_inexact": _DATE,
-    "datetime_parsing": _DATETIME,
-    "datetime_type": _DATETIME,
-    "datetime_from_date_parsing": _DATETIME,
-    "url_parsing": _URL,
-    "url_scheme": _URL,
-    "url_type": _URL,
-    "extra_forbidden": ("不允许的字段", "a field that is not allowed here"),
-    "bytes_type": ("应为文件或文字", "expected a file or text"),
-    "none_required": ("此处应留空", "expected no value here"),
-}
-
-#: Bounds, worded with their value from the error's ``ctx`` (ctx key, Chinese, English).
-_BOUNDS: dict[str, tuple[str, str, str]] = {
-    "greater_than": ("gt", "应大于 {}", "must be greater than {}"),
-    "greater_than_equal": ("ge", "应不小于 {}", "must be at least {}"),
-    "less_than": ("lt", "应小于 {}", "must be less than {}"),
-    "less_than_equal": ("le", "应不大于 {}", "must be at most {}"),
-    "too_long": ("max_length", "最多 {} 项", "at most {} entries"),
-    "too_short": ("min_length", "至少 {} 项", "at least {} entries"),
-    "string_too_short": ("min_length", "至少 {} 个字符", "at least {} characters"),
+#: Lengths with their lower bound (the study files' texts only say "not empty").
+_AT_LEAST: dict[str, tuple[str, str]] = {
+    "too_short": ("至少 {} 项", "at least {} entries"),
+    "string_too_short": ("至少 {} 个字符", "at least {} characters"),
 }
 
 _CHOICES = re.compile(r"^\^\(?([\w.-]+(?:\|[\w.-]+)*)\)?\$$")
 _QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def _num(x: Any) -> str:
-    """A bound as written: integers whole, other numbers short.
-
-    >>> _num(2**31 - 1), _num(0.5), _num(None)
-    ('2147483647', '0.5', '?')
-    """
-    if x is None:
-        return "?"
-    if isinstance(x, int) and not isinstance(x, bool):
-        return str(x)
-    if isinstance(x, float):
-        return f"{x:g}"
-    return str(x)
 
 
 def _one_of(values: Sequence[str]) -> str:
@@ -184,7 +113,7 @@ def error_text(err: Mapping[str, Any]) -> str:
     ctx: Mapping[str, Any] = err.get("ctx") or {}
     given = err.get("input")
     if kind == "string_too_long":
-        limit = _num(ctx.get("max_length"))
+        limit = number_text(ctx.get("max_length"))
         if isinstance(given, str):
             n = len(given)
             zh, en = (
@@ -193,12 +122,12 @@ def error_text(err: Mapping[str, Any]) -> str:
             )
             return tr(zh, en)
         return tr(f"最多 {limit} 个字符", f"at most {limit} characters")
-    if kind == "string_too_short" and ctx.get("min_length") == 1:
-        return tr("不能为空", "must not be empty")
-    if kind in _BOUNDS:
-        key, zh, en = _BOUNDS[kind]
-        value = _num(ctx.get(key))
-        return tr(zh.format(value), en.format(value))
+    if kind in _AT_LEAST:
+        least = ctx.get("min_length")
+        if least == 1:
+            return tr("不能为空", "must not be empty")
+        zh, en = _AT_LEAST[kind]
+        return tr(zh.format(number_text(least)), en.format(number_text(least)))
     if kind == "string_pattern_mismatch":
         m = _CHOICES.match(str(ctx.get("pattern", "")))
         if m:
@@ -209,9 +138,7 @@ def error_text(err: Mapping[str, Any]) -> str:
         return _one_of(values) if values else tr("不是允许的值", "not one of the allowed values")
     if kind in ("value_error", "assertion_error"):
         return _own_words(err) or tr("数值无效", "invalid value")
-    if kind in _PLAIN:
-        return tr(*_PLAIN[kind])
-    return tr("数值无效", "invalid value")
+    return expected_text(kind, ctx) or tr("数值无效", "invalid value")
 
 
 def loc_path(loc: Iterable[Any]) -> str:
