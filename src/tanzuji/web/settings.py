@@ -14,7 +14,7 @@ True
 >>> load_secret(env={"TANZUJI_SECRET_KEY": "short"}, directory=d)
 Traceback (most recent call last):
 ...
-tanzuji.errors.InputError: TANZUJI_SECRET_KEY: the secret must be at least 32 characters long
+tanzuji.errors.InputError: TANZUJI_SECRET_KEY: 密钥至少应有 32 个字符
 """
 
 from __future__ import annotations
@@ -27,11 +27,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tanzuji.errors import InputError
+from tanzuji.i18n import tr
 
 __all__ = ["MIN_SECRET", "WebSettings", "load_secret"]
 
 MIN_SECRET = 32
 _SECRET_FILE = "secret.key"
+
+
+def _too_short() -> str:
+    n = MIN_SECRET
+    return tr(f"密钥至少应有 {n} 个字符", f"the secret must be at least {n} characters long")
 
 
 def load_secret(env: Mapping[str, str] | None = None, directory: Path | None = None) -> str:
@@ -40,10 +46,7 @@ def load_secret(env: Mapping[str, str] | None = None, directory: Path | None = N
     given = env.get("TANZUJI_SECRET_KEY")
     if given is not None:
         if len(given.strip()) < MIN_SECRET:
-            raise InputError(
-                f"the secret must be at least {MIN_SECRET} characters long",
-                path="TANZUJI_SECRET_KEY",
-            )
+            raise InputError(_too_short(), path="TANZUJI_SECRET_KEY")
         return given.strip()
     if directory is None:
         from tanzuji.config import data_dir
@@ -53,14 +56,18 @@ def load_secret(env: Mapping[str, str] | None = None, directory: Path | None = N
     if path.exists():
         mode = path.stat().st_mode
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise InputError(
-                "the secret file is readable by others; run chmod 600 on it", file=str(path)
+            text = tr(
+                "其他用户可以读取密钥文件；请对它执行 chmod 600",
+                "the secret file is readable by others; run chmod 600 on it",
             )
+            raise InputError(text, file=str(path))
         value = path.read_text(encoding="ascii").strip()
         if len(value) < MIN_SECRET:
-            raise InputError(
-                "the secret file is too short; delete it to make a new one", file=str(path)
+            text = tr(
+                "密钥文件过短；删除它即可生成新的密钥",
+                "the secret file is too short; delete it to make a new one",
             )
+            raise InputError(text, file=str(path))
         return value
     directory.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(48)
@@ -89,8 +96,6 @@ class WebSettings:
 
     def __post_init__(self) -> None:
         if len(self.secret_key) < MIN_SECRET:
-            raise InputError(
-                f"the secret must be at least {MIN_SECRET} characters long", path="secret_key"
-            )
+            raise InputError(_too_short(), path="secret_key")
         if self.max_upload_bytes <= 0:
-            raise InputError("must be positive", path="max_upload_bytes")
+            raise InputError(tr("应为正数", "must be positive"), path="max_upload_bytes")

@@ -11,7 +11,7 @@ a path.
 >>> check_zip(buf.getvalue(), max_unpacked=1_000_000)
 Traceback (most recent call last):
 ...
-tanzuji.errors.InputError: the workbook unpacks to more than 1000000 bytes
+tanzuji.errors.InputError: 工作簿解压后超过 1000000 字节
 >>> suffix_of("我的研究.XLSX"), suffix_of("../../etc/passwd")
 ('.xlsx', None)
 """
@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePath
 
 from tanzuji.errors import InputError
+from tanzuji.i18n import tr
 
 __all__ = ["STUDY_SUFFIXES", "check_zip", "study_upload", "suffix_of", "upload_root"]
 
@@ -52,15 +53,30 @@ def check_zip(data: bytes, *, max_unpacked: int = MAX_UNPACKED) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
     except zipfile.BadZipFile:
-        raise InputError("not an Excel workbook (.xlsx is a zip archive)") from None
+        raise InputError(
+            tr(
+                "不是 Excel 工作簿（.xlsx 文件是 zip 压缩包）",
+                "not an Excel workbook (.xlsx is a zip archive)",
+            )
+        ) from None
     if len(infos) > MAX_ZIP_ENTRIES:
-        raise InputError(f"the workbook has more than {MAX_ZIP_ENTRIES} parts")
+        n = MAX_ZIP_ENTRIES
+        text = tr(f"工作簿的组成部分超过 {n} 个", f"the workbook has more than {n} parts")
+        raise InputError(text)
     total = sum(i.file_size for i in infos)
     if total > max_unpacked:
-        raise InputError(f"the workbook unpacks to more than {max_unpacked} bytes")
+        m = max_unpacked
+        raise InputError(
+            tr(f"工作簿解压后超过 {m} 字节", f"the workbook unpacks to more than {m} bytes")
+        )
     for i in infos:
         if i.compress_size and i.file_size / i.compress_size > MAX_RATIO and i.file_size > 1 << 20:
-            raise InputError("the workbook is compressed suspiciously well (zip bomb?)")
+            raise InputError(
+                tr(
+                    "工作簿的压缩率高得可疑（可能是 zip 炸弹）",
+                    "the workbook is compressed suspiciously well (zip bomb?)",
+                )
+            )
 
 
 @functools.cache
@@ -81,9 +97,12 @@ def study_upload(data: bytes, filename: str | None, *, max_bytes: int) -> Iterat
     shown = PurePath((filename or "upload").replace("\\", "/")).name or "upload"
     suffix = suffix_of(filename)
     if suffix is None:
-        raise InputError(f"expected a study file ending in {', '.join(STUDY_SUFFIXES)}", file=shown)
+        zh, en = "、".join(STUDY_SUFFIXES), ", ".join(STUDY_SUFFIXES)
+        text = tr(f"应为研究文件（扩展名为 {zh}）", f"expected a study file ending in {en}")
+        raise InputError(text, file=shown)
     if len(data) > max_bytes:
-        raise InputError(f"the file is larger than {max_bytes} bytes", file=shown)
+        n = max_bytes
+        raise InputError(tr(f"文件超过 {n} 字节", f"the file is larger than {n} bytes"), file=shown)
     if suffix == ".xlsx":
         try:
             check_zip(data)
