@@ -168,3 +168,30 @@ def test_a_generic_product_gets_generic_wording_and_rows(
     assert "GB/T 24067—2024" in lamp
     meter = rendered["single", "en"].raw
     assert "Voltage/current rating" in meter and "JJF XXXX" in meter
+
+
+@pytest.mark.parametrize("case", CASES, ids=["-".join(c) for c in CASES])
+def test_no_text_crosses_the_border_of_its_table_cell(
+    rendered: dict[tuple[str, str], Rendered], case: tuple[str, str]
+) -> None:
+    """Laid out again from the report's HTML, every piece of text in a table ends inside
+    its cell. Failed before 2026-12-02: factor ids kept on one line (material.steel.
+    galvanised-sheet.world-avg.ice2, up to 21 mm into the next column), the digits ending
+    jema2015 glued to their name, and "non-automatic" in the English instruments table.
+    (WeasyPrint's boxes: ``page._page_box`` is internal, pinned with WeasyPrint.)"""
+    from weasyprint.formatting_structure import boxes  # type: ignore[import-untyped]
+
+    from tanzuji.report.assets import url_fetcher
+    from tanzuji.report.weasy import import_weasyprint
+
+    doc = import_weasyprint().HTML(string=rendered[case].html, url_fetcher=url_fetcher()).render()
+    crossing = []
+    for n, page in enumerate(doc.pages, 1):
+        for cell in page._page_box.descendants():
+            if not isinstance(cell, boxes.TableCellBox):
+                continue
+            right = cell.padding_box_x() + cell.padding_width()  # the border's inner edge
+            for box in cell.descendants():
+                if isinstance(box, boxes.TextBox) and box.position_x + box.width > right + 0.5:
+                    crossing.append((n, box.text, round(box.position_x + box.width - right, 1)))
+    assert not crossing, crossing[:10]

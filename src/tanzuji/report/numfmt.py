@@ -114,11 +114,15 @@ _TOKEN = re.compile(
     # ( value ± U ) unit, value unit, identifiers such as JD-EM-2025-0107 or 2025-01-01
     rf"\(?{_NUM}\s?±\s?{_NUM}\)?(?:{_UNIT})?"
     rf"|[A-Za-z0-9]+(?:[-_/.:#][A-Za-z0-9]+)*-[A-Za-z0-9]+(?:[-_/.:#][A-Za-z0-9]+)*"
-    rf"|{_NUM}(?:{_UNIT})?"
+    rf"|(?<![A-Za-z0-9_]){_NUM}(?:{_UNIT})?"  # not the digits ending a name (jema2015)
     # a unit on its own: kgCO₂e/(t·km), kgCO₂e/kWh
     r"|(?<![A-Za-z])[kMGmµ]?[gt]?CO₂e?(?:/\(?[A-Za-z][A-Za-z0-9·²³⁻¹]*(?:/[A-Za-z0-9·²³⁻¹]+)*\)?)+"
 )
 _TAG = re.compile(r"(<[^>]*>|&[#A-Za-z0-9]+;)")
+#: Longest token kept on one line: certificate numbers (JD-EM-2025-0107), dates, values with
+#: their unit; a longer one (material.steel.galvanised-sheet.world-avg.ice2) overflowed its
+#: table cell when it could not break.
+_LONGEST = 20
 
 
 def _wrap(text: str) -> str:
@@ -126,6 +130,8 @@ def _wrap(text: str) -> str:
         token = m.group(0)
         if len(token) < 3 and not any(c in token for c in " ±"):
             return token
+        if len(token) > _LONGEST and "±" not in token:
+            return token  # a long id (a factor's) must break to fit its column
         return f'<span class="nw">{token}</span>'
 
     # the CJK face maps U+00B7 to a glyph that text extraction reads as a bullet: draw the
@@ -142,6 +148,8 @@ def keep_together(html: str) -> str:
     '<td><span class="nw">0.002100 kWh</span></td><td><span class="nw">JD-EM-2025-0107</span>...'
     >>> keep_together("<body><td>kgCO₂e/(t·km)</td>")[6:]
     '<td><span class="nw">kgCO₂e/(t<span class="md">·</span>km)</span></td>'
+    >>> keep_together("<body><td>material.steel.galvanised-sheet.world-avg.ice2</td>")[6:]
+    '<td>material.steel.galvanised-sheet.world-avg.ice2</td>'
     >>> keep_together('<body><img alt="2025-01-01"><p>E = (59.7 ± 5.2) kgCO₂e &#34;</p>')[6:]
     '<img alt="2025-01-01"><p>E = <span class="nw">(59.7 ± 5.2) kgCO₂e</span> &#34;</p>'
     """
