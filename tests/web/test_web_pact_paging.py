@@ -290,3 +290,50 @@ def test_a_page_reads_a_page_of_rows(world: World) -> None:
     finally:
         event.remove(engine, "before_cursor_execute", on_sql)
         event.remove(Publication, "load", on_load)
+
+
+def test_get_footprint_is_each_footprint_as_listed(world: World) -> None:
+    """GetFootprint of every footprint an organisation may list answers it as listed; one
+    it may not see (but another may) is 403, an unknown id 404."""
+    with _client(world) as c:
+        seen: dict[str, set[str]] = {}
+        for org in ("rival", "gov", "maker"):
+            auth = _auth(c, world, org)
+            whole = _reference(world, org)
+            seen[org] = {pf["id"] for pf in whole}
+            for pf in whole:
+                r = c.get(f"/3/footprints/{pf['id']}", headers=auth)
+                assert r.status_code == 200, r.text
+                assert r.json() == {"data": pf}
+        hidden = seen["maker"] - seen["rival"]
+        assert hidden  # the world has footprints shared with one organisation only
+        auth = _auth(c, world, "rival")
+        for pf_id in hidden:
+            r = c.get(f"/3/footprints/{pf_id}", headers=auth)
+            assert r.status_code == 403 and r.json()["code"] == "AccessDenied"
+        r = c.get("/3/footprints/00000000-0000-5000-8000-000000000000", headers=auth)
+        assert r.status_code == 404 and r.json()["code"] == "NotFound"
+
+
+def test_get_footprint_reads_its_own_rows(world: World) -> None:
+    """Bounded work: once the exports are known, GetFootprint loads the publications of
+    that footprint and of the reports it amends or that amend it, not all of them (it
+    listed every publication before 2026-12-02)."""
+    loaded: list[str] = []
+
+    def on_load(target: Publication, context: Any) -> None:
+        loaded.append(target.id)
+
+    event.listen(Publication, "load", on_load)
+    try:
+        with _client(world) as c:
+            auth = _auth(c, world, "maker")
+            whole = _reference(world, "maker")
+            c.get(f"/3/footprints/{whole[0]['id']}", headers=auth)  # the exports, once
+            for pf in whole:
+                loaded.clear()
+                r = c.get(f"/3/footprints/{pf['id']}", headers=auth)
+                assert r.status_code == 200 and r.json() == {"data": pf}
+                assert 0 < len(set(loaded)) <= 4, (pf["id"], loaded)
+    finally:
+        event.remove(Publication, "load", on_load)

@@ -32,6 +32,7 @@ from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from tanzuji.i18n import use_lang
 from tanzuji.pact.extension import DOC_PATH, SCHEMA_PATH, shipped_schema
@@ -195,7 +196,9 @@ class PactApi:
                 return _error(400, "BadRequest", "limit and offset must be whole numbers")
             if (limit is not None and limit < 0) or offset < 0:
                 return _error(400, "BadRequest", "limit and offset must not be negative")
-            page, end = self.backend.footprint_page(org, filters, offset, limit)
+            page, end = await run_in_threadpool(
+                self.backend.footprint_page, org, filters, offset, limit
+            )
             headers: dict[str, str] = {}
             if end is not None:
                 query = [(k, v) for k, v in params.multi_items() if k not in ("offset", "limit")]
@@ -212,10 +215,10 @@ class PactApi:
             org = self._org(request)
             if org is None:
                 return _error(401, "BadRequest", "invalid or expired access token")
-            for pf in self.backend.footprints(org):
-                if pf["id"] == pf_id:
-                    return JSONResponse({"data": pf})
-            if self.backend.exists(pf_id):
+            pf, known = await run_in_threadpool(self.backend.footprint, org, pf_id)
+            if pf is not None:
+                return JSONResponse({"data": pf})
+            if known:
                 return _error(403, "AccessDenied", "this footprint is not shared with you")
             return _error(404, "NotFound", f"no footprint with id {pf_id}")
 

@@ -158,6 +158,10 @@ class PactBackend(Protocol):
         ``filters``, from position ``offset``; and the offset of the next page (``None``:
         this is the last). Positions are the backend's own; a client only follows them."""
 
+    def footprint(self, org: str, pf_id: str) -> tuple[dict[str, Any] | None, bool]:
+        """The footprint ``pf_id`` as this organisation sees it (``None``: not shared with
+        it), and whether a footprint with this id exists at all (to tell 403 from 404)."""
+
     def exists(self, pf_id: str) -> bool:
         """Whether a footprint with this id exists at all (to tell 403 from 404)."""
 
@@ -287,6 +291,11 @@ class FileBackend:
         found = [pf for pf in self.footprints(org) if matches(pf, filters)]
         end = len(found) if limit is None else offset + limit
         return found[offset:end], (end if end < len(found) and limit else None)
+
+    def footprint(self, org: str, pf_id: str) -> tuple[dict[str, Any] | None, bool]:
+        """One footprint as ``org`` sees it (the files are in memory)."""
+        pf = next((pf for pf in self.footprints(org) if pf["id"] == pf_id), None)
+        return pf, pf is not None or self.exists(pf_id)
 
     def exists(self, pf_id: str) -> bool:
         """Whether the id is any footprint of this host."""

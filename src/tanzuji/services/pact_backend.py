@@ -23,6 +23,7 @@ from tanzuji.services.pact_host import (
     Cache,
     Listed,
     dedup,
+    footprint_by_id,
     listed_footprints,
     page_footprints,
 )
@@ -95,9 +96,16 @@ class StorePactHost:
                 uow, org_id, self.url, self._cache, offset=offset, limit=limit, filters=wanted
             )
 
+    def footprint(self, org: str, pf_id: str) -> tuple[dict[str, Any] | None, bool]:
+        """The footprint ``pf_id`` as ``org`` sees it, and whether it exists at all; reads
+        that footprint's publications, not the whole list (``footprint_by_id``)."""
+        org_id = self._org_id(org)
+        with self._lock, self._uow() as uow:
+            return footprint_by_id(uow, org_id, pf_id, self.url, self._cache)
+
     def exists(self, pf_id: str) -> bool:
         """Whether any publication has this footprint id."""
-        return any(x.footprint["id"] == pf_id for x in self.listed())
+        return self.footprint("", pf_id)[1]
 
     def receive(self, event: ReceivedEvent) -> None:
         """RequestCreated → footprint requests of the data owners; others → audit trail."""

@@ -42,6 +42,7 @@ __all__ = [
     "Listed",
     "as_filters",
     "dedup",
+    "footprint_by_id",
     "listed_footprints",
     "page_footprints",
     "publication_pf",
@@ -83,7 +84,11 @@ Cache = dict[tuple[str, str, str, str], dict[str, Any] | None]
 
 SHARED_CACHE: Cache = {}
 """Exports by (store, revision, report SHA-256, base URL): a stored revision and its pinned
-libraries never change, so its export is computed once per process."""
+libraries never change, so its export is computed once per process. Beside them, under
+``(_ID, store, base URL, footprint id)``, the (revision, report) of each footprint id, and
+under ``(_ID, store, base URL, "")`` how many publications were indexed."""
+
+_ID = "#footprint-id"
 
 
 def _base_footprint(
@@ -109,6 +114,8 @@ def _base_footprint(
     if len(cache) > 4096:
         cache.clear()
     cache[key] = pf
+    if pf is not None:  # where GetFootprint finds it (cleared with the exports)
+        cache[_ID, key[0], base_url, pf["id"]] = {"revision": rev.id, "report": report.id}
     return pf
 
 
@@ -189,7 +196,7 @@ def _build(
 
 def listed_footprints(uow: UnitOfWork, base_url: str, cache: Cache) -> list[Listed]:
     """Every publication (in an entered unit of work) with its PACT footprint, oldest first."""
-    rows: list[Row] = [tuple(r) for r in uow.session.execute(_rows()).all()]
+    rows = _all_rows(uow)
     recipients: dict[str, set[int]] = {}
     for pub_id, org_id in uow.session.execute(
         select(PublicationRecipient.publication_id, PublicationRecipient.org_id)
@@ -319,6 +326,47 @@ def page_footprints(
         if len(keys) < size:
             return page, None
         size = min(2 * size, 1000)
+
+
+def footprint_by_id(
+    uow: UnitOfWork, org_id: int | None, pf_id: str, base_url: str, cache: Cache
+) -> tuple[dict[str, Any] | None, bool]:
+    """The footprint ``pf_id`` as ``org_id`` sees it (``None``: not visible to it), and
+    whether it exists at all (in an entered unit of work).
+
+    Its id is a digest of its export, so the (revision, report) it belongs to is looked
+    up among the exports already computed (the ``cache``); only when the id is not there
+    and publications were added since the last look are the exports of every publication
+    computed. Then, as :func:`page_footprints` does for a page, only the publications of
+    that footprint and of the reports it amends or that amend it are read.
+    """
+    store = str(uow.store.url)
+    found = cache.get((_ID, store, base_url, pf_id))
+    if found is None:
+        count = uow.session.scalar(select(func.count()).select_from(Publication)) or 0
+        indexed = cache.get((_ID, store, base_url, ""))
+        if indexed is None or indexed["publications"] != count:
+            _ids_by(uow, _all_rows(uow), lambda r: (r.org_id, r.number), base_url, cache)
+            cache[_ID, store, base_url, ""] = {"publications": count}
+            found = cache.get((_ID, store, base_url, pf_id))
+        if found is None:
+            return None, False
+    key = (str(found["revision"]), int(found["report"]))
+    published = uow.session.scalar(
+        select(func.count())
+        .select_from(Publication)
+        .where(Publication.revision_id == key[0], Publication.report_id == key[1])
+    )
+    if not published:  # the store was emptied under the cache (a test's fresh database)
+        return None, False
+    if org_id is None:
+        return None, True
+    pf = _group_footprints(uow, org_id, [key], base_url, cache).get(key)
+    return (pf, True) if pf is not None and pf["id"] == pf_id else (None, True)
+
+
+def _all_rows(uow: UnitOfWork) -> list[Row]:
+    return [tuple(r) for r in uow.session.execute(_rows()).all()]
 
 
 def publication_pf(uow: UnitOfWork, pub_id: str, base_url: str, cache: Cache) -> Listed | None:
