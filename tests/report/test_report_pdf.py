@@ -152,6 +152,7 @@ def test_html_is_self_contained(report: Report) -> None:
     assert html.count("data:image/png;base64,") >= 3  # the SVG picture, rasterised (issue 9)
     assert "data:image/svg+xml" not in html
     assert 'src="http' not in html
+    assert "tzj-chart:" not in html  # every chart placeholder resolved (the PDF is fed them)
 
 
 def test_pages_render_to_png(report: Report, tmp_path: Path) -> None:
