@@ -159,7 +159,7 @@ def test_body_too_large_before_reading_is_the_fragment_for_htmx() -> None:
     assert b'id="errors"' in body["body"] and b"the upload is too large" in body["body"]
     start, body = asyncio.run(run(big))
     assert dict(start["headers"])[b"content-type"] == b"application/json"
-    assert json.loads(body["body"])["errors"][0]["message"] == "request body too large"
+    assert json.loads(body["body"])["errors"][0]["message"] == "上传的内容过大"  # zh: the default
 
 
 def test_pages_configure_htmx_and_the_status_area(client: TestClient) -> None:

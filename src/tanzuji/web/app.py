@@ -17,7 +17,7 @@ from starlette.types import Scope
 from tanzuji import __version__
 from tanzuji.web.accounts import Accounts
 from tanzuji.web.deps import csrf_guard
-from tanzuji.web.errors import install_handlers
+from tanzuji.web.errors import ServerErrors, install_handlers
 from tanzuji.web.middleware import WebMiddleware
 from tanzuji.web.public import Publications
 from tanzuji.web.settings import WebSettings
@@ -86,6 +86,7 @@ def create_app(
         _mount_pact(app, tz, store)
     app.mount("/static", StaticFiles(directory=str(_STATIC)), name="static")
 
+    app.add_middleware(ServerErrors)  # inside WebMiddleware: the language, the headers
     app.add_middleware(
         WebMiddleware,
         secure_cookies=settings.secure_cookies,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from html import escape
 from http.cookies import SimpleCookie
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from fastapi import HTTPException
 
 from tanzuji.i18n import Lang, tr, use_lang
+from tanzuji.web.negotiate import answer_kind, headers_of
 from tanzuji.web.security import new_cookie_value
 
 __all__ = ["CSP", "CSRF_COOKIE", "LANG_COOKIE", "SESSION_COOKIE", "WebMiddleware"]
@@ -62,11 +64,15 @@ async def _to_https(scope: dict[str, Any], send: Any) -> None:
     await send({"type": "http.response.body", "body": b""})
 
 
+def _too_large_text() -> str:
+    return tr("上传的内容过大", "the upload is too large")
+
+
 class BodyTooLarge(HTTPException):
-    """A request body (without Content-Length) that grew past the limit (413)."""
+    """A request body that grew (or was declared) past the limit (413)."""
 
     def __init__(self) -> None:
-        super().__init__(413, detail="request body too large")
+        super().__init__(413, detail=_too_large_text())
 
 
 def _limited(receive: Any, limit: int) -> Any:
@@ -85,14 +91,29 @@ def _limited(receive: Any, limit: int) -> Any:
     return wrapped
 
 
+def _refusing(receive: Any) -> Any:
+    """``receive`` that refuses the body at its first part (a declared length too large):
+    the route's form reading raises :class:`BodyTooLarge`, which the handlers answer."""
+
+    async def wrapped() -> dict[str, Any]:
+        message: dict[str, Any] = await receive()
+        if message["type"] == "http.request":
+            raise BodyTooLarge
+        return message
+
+    return wrapped
+
+
 async def _too_large(send: Any, htmx: bool = False) -> None:
     """413 before the body is read: JSON, or for htmx the error fragment (as the handlers'
-    ``_errors.html``) in the language in force."""
-    body = b'{"errors":[{"message":"request body too large","text":"request body too large"}]}'
+    ``_errors.html``), in the language in force."""
+    text = _too_large_text()
+    item = {"message": text, "text": text}
+    body = json.dumps({"errors": [item]}, ensure_ascii=False).encode()
     ctype = b"application/json"
     if htmx:
         title = escape(tr("无法完成此操作", "This could not be done"))
-        text = escape(tr("上传的内容过大", "the upload is too large"))
+        text = escape(text)
         body = (
             f'<div class="errors" id="errors" role="alert"><h2>{title}</h2><table><tbody>'
             f'<tr class="error-row"><td class="message">{text}</td></tr></tbody></table></div>'
@@ -106,6 +127,11 @@ async def _too_large(send: Any, htmx: bool = False) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def _kind(scope: dict[str, Any]) -> str:
+    """Who reads the answer (``htmx``, ``page``, ``json``; see :mod:`tanzuji.web.negotiate`)."""
+    return answer_kind(scope.get("method", "GET"), scope.get("path", "/"), headers_of(scope))
 
 
 class WebMiddleware:
@@ -134,12 +160,14 @@ class WebMiddleware:
             return
         cookies = _cookies(scope)
         lang = Lang.en if cookies.get(LANG_COOKIE) == "en" else Lang.zh
-        htmx = any(k == b"hx-request" and v == b"true" for k, v in scope.get("headers", []))
         declared = next((v for k, v in scope.get("headers", []) if k == b"content-length"), None)
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
-            with use_lang(lang):
-                await _too_large(send, htmx)
-            return
+            kind = _kind(scope)
+            if kind != "page" or scope.get("method") in ("GET", "HEAD"):
+                with use_lang(lang):
+                    await _too_large(send, kind == "htmx")
+                return
+            receive = _refusing(receive)  # a browser's own form: the error page says it
         receive = _limited(receive, self.max_body)
         state = scope.setdefault("state", {})
         state["cookies"] = cookies
@@ -179,4 +207,4 @@ class WebMiddleware:
                 await self.app(scope, receive, send_tracking)
             except BodyTooLarge:
                 if not started:
-                    await _too_large(send, htmx)
+                    await _too_large(send, _kind(scope) == "htmx")

@@ -26,7 +26,7 @@ from tanzuji.web.accounts import Role
 from tanzuji.web.backend import actor_of
 from tanzuji.web.charts import bar_chart, trend_chart
 from tanzuji.web.deps import CurrentUser, State, render
-from tanzuji.web.errors import error_items
+from tanzuji.web.errors import error_items, kind_of
 from tanzuji.web.evaluation import load_upload, table_a8
 from tanzuji.web.routers.api import (
     DEFAULT_MC_TRIALS,
@@ -295,6 +295,8 @@ def unpublish_page(
     try:
         info = unpublish(uow(state), actor_of(user), pub_id, reason=reason)
     except (InputError, ConflictError) as exc:  # said on the page; not found: 404
+        if kind_of(request) == "page":
+            raise  # the browser's own form: the error page (layout, link back), its status
         return render(request, "_errors.html", {"errors": error_items(exc)})
     notify_published(request, tasks, user.org_name, pub_id)  # now Deprecated for partners
     return Response(

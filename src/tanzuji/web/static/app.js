@@ -3,7 +3,9 @@
  * 4xx answers carry the error fragment and htmx swaps it into the form's target (see the
  * htmx-config in base.html). A 5xx, a network error or a timeout has nothing to show: a short
  * message goes into #request-status, worded by the server in the page's language (its data-*
- * attributes). No inline script, no eval: the Content-Security-Policy allows 'self' only. */
+ * attributes), with the incident id of a 500 (its fragment is not swapped; the error page of a
+ * whole-page request shows the same id). No inline script, no eval: the Content-Security-Policy
+ * allows 'self' only. */
 (function () {
   "use strict";
 
@@ -15,6 +17,15 @@
     var el = box();
     if (!el) return;
     el.textContent = el.getAttribute("data-" + kind) || el.getAttribute("data-server-error") || "";
+  }
+
+  // a 500 names the incident the server logged (X-Incident-Id), for the administrator
+  function sayServerError(xhr) {
+    var el = box();
+    var id = (xhr && xhr.getResponseHeader("X-Incident-Id")) || "";
+    var text = el && el.getAttribute("data-server-error-incident");
+    if (el && text && /^[0-9a-f]{4,32}$/.test(id)) el.textContent = text.replace("{id}", id);
+    else say("server-error");
   }
 
   function clear() {
@@ -37,7 +48,7 @@
   document.addEventListener("htmx:responseError", function (evt) {
     var xhr = evt.detail.xhr;
     var status = xhr ? xhr.status : 0;
-    if (status >= 500) say("server-error");
+    if (status >= 500) sayServerError(xhr);
     else if (!isHtml(xhr)) say("refused");
     else clear(); // the fragment, swapped into the form's target, says what went wrong
   });
