@@ -1,6 +1,7 @@
-"""Failed htmx requests in a browser (Playwright on Debian's chromium): a form value the
-server refuses is said where the form shows its outcome, a server error in the fixed status
-area — in the session's language, under the Content-Security-Policy."""
+"""Failed requests in a browser (Playwright on Debian's chromium): a form value the server
+refuses is said where the form shows its outcome, a server error in the fixed status area
+with its incident id, a plain form's failure on the error page with a link back — in the
+session's language, under the Content-Security-Policy."""
 
 from __future__ import annotations
 
@@ -20,11 +21,17 @@ TEXT = {
         "label": "审核意见",
         "too_long": "最多 2000 个字符（提交了 2001 个）",
         "server": "服务器出错，操作未完成",
+        "incident": "事件编号",
+        "heading": "无法完成此操作",
+        "back": "返回",
     },
     "en": {
         "label": "Comment",
         "too_long": "at most 2000 characters (2001 given)",
         "server": "The server ran into a problem and the action was not completed",
+        "incident": "incident",
+        "heading": "This could not be done",
+        "back": "Back",
     },
 }
 
@@ -136,6 +143,7 @@ def test_browser_server_error_is_said_in_the_status_area(
         page.click("#evaluate")
         status = page.locator("#request-status")
         expect(status).to_contain_text(t["server"])
+        expect(status).to_contain_text(re.compile(t["incident"] + r" [0-9a-f]{8}"))
         expect(status).to_have_attribute("aria-live", "polite")
         expect(page.locator("#outcome")).to_be_empty()  # nothing of the 500 in the page
 
@@ -143,5 +151,43 @@ def test_browser_server_error_is_said_in_the_status_area(
         page.click("#evaluate")
         expect(page.locator("#headline")).to_contain_text("kgCO2e")
         expect(status).to_be_empty()
+    assert not csp, csp
+    context.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_browser_plain_form_failure_is_the_error_page_with_a_way_back(
+    browser: Any,  # noqa: F811
+    revision_live: tuple[LiveServer, str],
+    tmp_path: Path,
+    lang: str,
+) -> None:
+    """The share form is a plain HTML form (no htmx): sharing with an organisation that
+    does not exist answers the error page in the site's layout, not JSON; its link goes
+    back to the revision."""
+    from playwright.sync_api import expect
+
+    live, rev = revision_live
+    t = TEXT[lang]
+    context = browser.new_context(base_url=live.url)
+    page = context.new_page()
+    csp = _csp_errors(page)
+    with screenshot_on_failure(page, f"form-error-page-{lang}", tmp_path):
+        _sign_in(page, "ed@maker.example", PASSWORD, lang)
+        page.goto(f"/revisions/{rev}")
+        page.fill("#share-to", "no-such-institute")
+        with page.expect_response(lambda r: r.url.endswith("/share")) as answer:
+            page.click("#share")
+        assert answer.value.status == 404
+        expect(page.locator("main h1")).to_have_text(t["heading"])
+        expect(page.locator("#errors td.message")).to_contain_text("no-such-institute")
+        expect(page.locator("nav")).to_be_visible()  # the site's layout, signed in
+        assert '{"errors"' not in page.content()  # no JSON body shown
+        back = page.locator("#error-back")
+        expect(back).to_have_text(t["back"])
+        back.click()
+        page.wait_for_url(re.compile(rf"/revisions/{rev}$"))
+        expect(page.locator("#share-to")).to_be_visible()
     assert not csp, csp
     context.close()
