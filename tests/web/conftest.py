@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +15,9 @@ from tanzuji.web.accounts import Principal, Role
 from tanzuji.web.app import create_app
 from tanzuji.web.public import PublicFootprint
 from tanzuji.web.settings import WebSettings
+
+if TYPE_CHECKING:
+    from .storekit import StoreWorld
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -71,6 +75,24 @@ class MemoryAccounts:
 
     def remembered(self, subject: str) -> tuple[bool, Principal | None]:
         return True, self.principal(subject)  # in memory: always at hand
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> StoreWorld:
+    """A store-backed platform (``storekit.make_store``); a module with a world of its own
+    defines its own fixture of that name."""
+    from .storekit import make_store
+
+    return make_store(tmp_path)
+
+
+@pytest.fixture
+def c(world: StoreWorld) -> Iterator[TestClient]:
+    """A client of :func:`world`'s platform."""
+    from .storekit import store_client
+
+    with store_client(world) as client:
+        yield client
 
 
 @pytest.fixture

@@ -3,26 +3,13 @@ revision another user of the institute approved (issue 11 point 9, issue 12 poin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from .conftest import EXAMPLES
-from .storekit import StoreWorld, login, make_p12, make_store, store_client
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> StoreWorld:
-    return make_store(tmp_path)
-
-
-@pytest.fixture
-def c(world: StoreWorld) -> Iterator[TestClient]:
-    with store_client(world) as client:
-        yield client
+from .storekit import login, make_p12
 
 
 def _shared_revisions(c: TestClient) -> tuple[str, str]:

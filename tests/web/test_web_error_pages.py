@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,24 +13,13 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from .conftest import EXAMPLES
-from .storekit import StoreWorld, login, make_store, store_client
+from .storekit import StoreWorld, login, store_client
 
 STUDY = (EXAMPLES / "single-phase-meter" / "study.yaml").read_bytes()
 BASE = "http://127.0.0.1"
 #: what a browser sends when it navigates (a link, a native form)
 NAVIGATE = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> StoreWorld:
-    return make_store(tmp_path)
-
-
-@pytest.fixture
-def c(world: StoreWorld) -> Iterator[TestClient]:
-    with store_client(world) as client:
-        yield client
 
 
 def _revision(c: TestClient, token: str) -> str:

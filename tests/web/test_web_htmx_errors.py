@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,22 +14,11 @@ from fastapi.testclient import TestClient
 from tanzuji.i18n import use_lang
 
 from .conftest import EXAMPLES, csrf_of
-from .storekit import StoreWorld, login, make_store, store_client
+from .storekit import login
 
 HX = {"HX-Request": "true"}
 HX_OFF = {"HX-Request": "false"}
 STUDY = (EXAMPLES / "single-phase-meter" / "study.yaml").read_bytes()
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> StoreWorld:
-    return make_store(tmp_path)
-
-
-@pytest.fixture
-def c(world: StoreWorld) -> Iterator[TestClient]:
-    with store_client(world) as client:
-        yield client
 
 
 def _save(c: TestClient, token: str, message: str, htmx: bool) -> Any:

@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from .conftest import EXAMPLES
-from .storekit import StoreWorld, authorise, login, make_p12, make_store, store_client
+from .storekit import StoreWorld, authorise, login, make_p12, store_client
 
 FINDING = "CERTIFICATE_NOT_COVERING:JD-EM-2025-0107"
 PASSPHRASE = "s3cret passphrase"
@@ -110,11 +110,6 @@ def _key_secrets(key_pem: Path) -> list[bytes]:
 
 
 # ------------------------------------------------------------------ the application
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> StoreWorld:
-    return make_store(tmp_path)
 
 
 @pytest.fixture

@@ -15,15 +15,9 @@ from .storekit import (
     authorise,
     issue_report,
     login,
-    make_store,
     store_client,
     tiny_signed_pdf,
 )
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> StoreWorld:
-    return make_store(tmp_path)
 
 
 @pytest.fixture

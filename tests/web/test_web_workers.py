@@ -9,19 +9,12 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from .conftest import EXAMPLES, csrf_of
-from .storekit import PASSWORD, StoreWorld, make_store, store_app
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> StoreWorld:
-    return make_store(tmp_path)
-
+from .storekit import PASSWORD, StoreWorld, store_app
 
 _instance = store_app
 
