@@ -33,6 +33,7 @@ from tanzuji.studyfiles import load_study
 __all__ = [
     "PreparedSave",
     "SaveResult",
+    "commit_prepared",
     "prepare_save",
     "product_fields",
     "save_loaded",
@@ -190,10 +191,15 @@ class PreparedSave:
 PICTURE_MEDIA_TYPE = "image/png"
 
 
-def revision_picture(loaded: LoadedStudy) -> tuple[bytes | None, str | None]:
+def revision_picture(
+    loaded: LoadedStudy, *, strict: bool = False
+) -> tuple[bytes | None, str | None]:
     """The product picture a study names, re-encoded as the report embeds it (the file
     policy and the picture sanitiser of :mod:`tanzuji.report.assets`), or why it cannot be
-    kept: ``(png, None)``, ``(None, note)``, or ``(None, None)`` when no picture is named."""
+    kept: ``(png, None)``, ``(None, note)``, or ``(None, None)`` when no picture is named.
+
+    ``strict``: a picture that cannot be kept raises the :class:`ReportError` instead (the
+    user handed the picture over with the study, so it must not be dropped silently)."""
     ref = loaded.study.product.picture
     if not ref:
         return None, None
@@ -203,6 +209,8 @@ def revision_picture(loaded: LoadedStudy) -> tuple[bytes | None, str | None]:
     try:
         return picture_png(ref, loaded.path.parent), None
     except ReportError as exc:
+        if strict:
+            raise
         return None, tr(
             f"产品图片未保存（{exc.message}）；由此修订签发的报告将没有产品图片",
             f"the product picture was not stored ({exc.message}); reports issued from this "
@@ -211,9 +219,16 @@ def revision_picture(loaded: LoadedStudy) -> tuple[bytes | None, str | None]:
 
 
 def prepare_save(
-    loaded: LoadedStudy, *, evaluate: bool = True, source: bytes | None = None
+    loaded: LoadedStudy,
+    *,
+    evaluate: bool = True,
+    source: bytes | None = None,
+    strict_picture: bool = False,
 ) -> PreparedSave:
-    """The canonical content, its hash, the product entry and the libraries of a study."""
+    """The canonical content, its hash, the product entry and the libraries of a study.
+
+    ``strict_picture``: a named picture that cannot be kept is an error, not a note
+    (:func:`revision_picture`)."""
     content = study_content(loaded.study)
     content_text = canonical_json(content)
     libs = library_contents(loaded.factors)
@@ -224,7 +239,7 @@ def prepare_save(
         except OSError:
             source = None
     study = loaded.study
-    picture, picture_note = revision_picture(loaded)
+    picture, picture_note = revision_picture(loaded, strict=strict_picture)
     return PreparedSave(
         study_id=study.id,
         product=product_fields(study),
@@ -251,8 +266,21 @@ def save_loaded(
     evaluate: bool = True,
     source: bytes | None = None,
 ) -> SaveResult:
-    """:func:`save_study` for an already loaded study (the web upload path)."""
+    """:func:`save_study` for an already loaded study."""
     prep = prepare_save(loaded, evaluate=evaluate, source=source)
+    return commit_prepared(uow, actor, prep, message=message, parent=parent)
+
+
+def commit_prepared(
+    uow: UnitOfWork,
+    actor: Actor,
+    prep: PreparedSave,
+    *,
+    message: str = "",
+    parent: str | None = None,
+) -> SaveResult:
+    """:func:`save_prepared` in a transaction of its own, committed (the web upload path:
+    it prepares while the uploaded files exist, then stores)."""
     with uow:
         res = save_prepared(uow, actor, prep, message=message, parent=parent)
         uow.commit()
