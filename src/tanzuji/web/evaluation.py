@@ -1,14 +1,27 @@
-"""Evaluating an uploaded study in the web shell: JJF, full GUM, Monte Carlo job work."""
+"""Evaluating an uploaded study in the web shell: JJF, full GUM, Monte Carlo job work;
+preparing an uploaded study (and its product picture) to be saved as a revision."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from tanzuji.i18n import tr
 from tanzuji.web.jobs import Progress
-from tanzuji.web.uploads import study_upload
+from tanzuji.web.uploads import PICTURE_FIELD, place_picture, shown_name, study_upload
 
-__all__ = ["MAX_TRIALS", "evaluate_upload", "load_upload", "monte_carlo_work", "table_a8"]
+if TYPE_CHECKING:
+    from tanzuji.services.save import PreparedSave
+
+__all__ = [
+    "MAX_TRIALS",
+    "PictureUpload",
+    "evaluate_upload",
+    "monte_carlo_work",
+    "prepare_upload",
+    "table_a8",
+]
 
 MAX_TRIALS = 2_000_000
 
@@ -33,8 +46,34 @@ def evaluate_upload(
     return out
 
 
-def load_upload(data: bytes, filename: str | None, *, max_bytes: int) -> Any:
-    """Load and compile an uploaded study (errors located as the CLI does); the loaded study."""
+@dataclass(frozen=True)
+class PictureUpload:
+    """A product picture uploaded with a study: its bytes and the user's file name."""
+
+    data: bytes
+    filename: str | None
+
+    @property
+    def shown(self) -> str:
+        """The name errors show (never used as a path)."""
+        return shown_name(self.filename, "picture")
+
+
+def prepare_upload(
+    data: bytes, filename: str | None, *, max_bytes: int, picture: PictureUpload | None = None
+) -> PreparedSave:
+    """An uploaded study (and the product picture uploaded with it) ready to be stored.
+
+    The picture is placed beside the study under the name ``product.picture`` gives
+    (:func:`~tanzuji.web.uploads.place_picture`), then kept as the command line keeps it
+    (:func:`~tanzuji.services.save.prepare_save`); a picture that cannot be kept is an
+    error naming it. Without a picture, a study that names one is saved without it, and
+    the save's note says why.
+    """
+    import dataclasses
+
+    from tanzuji.report.errors import ReportError
+    from tanzuji.services.save import prepare_save
     from tanzuji.studyfiles import evaluate_file
 
     with study_upload(data, filename, max_bytes=max_bytes) as path:
@@ -42,7 +81,38 @@ def load_upload(data: bytes, filename: str | None, *, max_bytes: int) -> Any:
             loaded, _ = evaluate_file(path)
         except Exception as exc:
             raise _shown(exc, path.name, filename) from None
-    return loaded
+        if picture is not None:
+            place_picture(path.parent, loaded.study.product.picture, picture.data, picture.shown)
+        try:
+            prep = prepare_save(loaded, source=data, strict_picture=picture is not None)
+        except ReportError as exc:
+            if picture is None:
+                raise
+            raise _picture_error(exc, picture.shown) from None
+    ref = loaded.study.product.picture
+    if picture is None and ref and prep.picture_note is not None:
+        shown = ref if len(ref) <= 80 else ref[:80] + "…"
+        note = tr(
+            f"研究指定了产品图片 {shown}，但未随研究上传该图片，此修订未保存产品图片；"
+            "由此修订签发的报告将没有产品图片",
+            f"the study names the product picture {shown}, but it was not uploaded with the "
+            "study, so this revision holds no product picture and reports issued from it will "
+            "show none",
+        )
+        prep = dataclasses.replace(prep, picture_note=note)
+    return prep
+
+
+def _picture_error(exc: Exception, shown: str) -> Exception:
+    """A picture that cannot be kept, as an input error naming the uploaded file and the
+    study field (the report's own wording of what is wrong, without temporary paths)."""
+    from tanzuji.errors import InputError
+
+    message = str(getattr(exc, "message", exc))
+    for prefix in (f"{PICTURE_FIELD}：", f"{PICTURE_FIELD}: "):
+        message = message.removeprefix(prefix)
+    text = tr(f"上传的产品图片不可用：{message}", f"the uploaded product picture: {message}")
+    return InputError(text, file=shown, path=PICTURE_FIELD)
 
 
 def _shown(exc: Exception, temp_name: str, filename: str | None) -> Exception:

@@ -2,7 +2,10 @@
 
 An upload is written under a fresh temporary directory as ``study.<ext>``; the user's
 file name is only shown back to the user (as the ``file`` of an error), never used as
-a path.
+a path. A product picture uploaded with the study is written into that directory under
+the name the study gives in ``product.picture`` (:func:`place_picture`), so the picture
+is found beside the study as on the command line; only a plain relative name inside the
+directory is accepted.
 
 >>> import io, zipfile
 >>> buf = io.BytesIO()
@@ -14,6 +17,8 @@ Traceback (most recent call last):
 tanzuji.errors.InputError: 工作簿解压后超过 1000000 字节
 >>> suffix_of("我的研究.XLSX"), suffix_of("../../etc/passwd")
 ('.xlsx', None)
+>>> plain_picture_name("img/photo.png"), plain_picture_name("../photo.png")
+(True, False)
 """
 
 from __future__ import annotations
@@ -31,12 +36,31 @@ from pathlib import Path, PurePath
 from tanzuji.errors import InputError
 from tanzuji.i18n import tr
 
-__all__ = ["STUDY_SUFFIXES", "check_zip", "study_upload", "suffix_of", "upload_root"]
+__all__ = [
+    "PICTURE_FIELD",
+    "STUDY_SUFFIXES",
+    "check_zip",
+    "place_picture",
+    "plain_picture_name",
+    "shown_name",
+    "study_upload",
+    "suffix_of",
+    "upload_root",
+]
 
 STUDY_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
 MAX_ZIP_ENTRIES = 2000
 MAX_UNPACKED = 100 * 1024 * 1024
 MAX_RATIO = 200
+#: The study field that names the product picture (shown in errors: the user writes it).
+PICTURE_FIELD = "product.picture"
+_ODD = set('\\:*?"<>|')
+MAX_PICTURE_DEPTH = 4
+
+
+def shown_name(filename: str | None, default: str = "upload") -> str:
+    """The last part of an uploaded file's name, only ever shown back to the user."""
+    return PurePath((filename or default).replace("\\", "/")).name or default
 
 
 def suffix_of(filename: str | None) -> str | None:
@@ -94,7 +118,7 @@ def upload_root() -> str | None:
 @contextmanager
 def study_upload(data: bytes, filename: str | None, *, max_bytes: int) -> Iterator[Path]:
     """A temporary ``study.<ext>`` holding ``data``; removed afterwards."""
-    shown = PurePath((filename or "upload").replace("\\", "/")).name or "upload"
+    shown = shown_name(filename)
     suffix = suffix_of(filename)
     if suffix is None:
         zh, en = "、".join(STUDY_SUFFIXES), ", ".join(STUDY_SUFFIXES)
@@ -115,3 +139,81 @@ def study_upload(data: bytes, filename: str | None, *, max_bytes: int) -> Iterat
         yield path
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def plain_picture_name(ref: str) -> bool:
+    """Whether ``ref`` is a plain relative file name (at most a few folders deep): no
+    absolute path, no ``.``/``..`` or hidden parts, no backslash, colon, wildcard or
+    control character."""
+    if not ref or ref.startswith("/") or any(ch in _ODD or _control(ch) for ch in ref):
+        return False
+    parts = ref.split("/")
+    if len(parts) > MAX_PICTURE_DEPTH:
+        return False
+    return all(part.strip() == part and part and not part.startswith(".") for part in parts)
+
+
+def place_picture(folder: Path, ref: object, data: bytes, shown: str) -> Path:
+    """Write the uploaded product picture into the upload's own ``folder`` under the name
+    the study gives in ``product.picture``; the path written.
+
+    The name must be a plain relative name (:func:`plain_picture_name`) that the study
+    file policy (:func:`tanzuji.fileio.resolve_inside`) places inside ``folder`` and that
+    names no file already there (the study itself); nothing is ever written elsewhere.
+    Errors name the uploaded picture (``file``) and the study field (``path``).
+    """
+    from tanzuji.fileio import resolve_inside
+
+    if not isinstance(ref, str) or not ref.strip():
+        raise InputError(
+            tr(
+                "上传了产品图片，但研究未指定产品图片；应在研究的 product.picture 中写明"
+                "图片文件名（如 picture: photo.png）后再保存",
+                "a product picture was uploaded, but the study names none; expected the "
+                "picture's file name in the study's product.picture (e.g. picture: photo.png)",
+            ),
+            file=shown,
+            path=PICTURE_FIELD,
+        )
+    bad = InputError(
+        tr(
+            "研究指定的产品图片名不可用于上传的图片；应为简单的相对文件名（如 photo.png 或 "
+            "images/photo.png），不得为绝对路径，不得含 ..、以点开头的部分、反斜杠或特殊字符",
+            "the study's picture name cannot take the uploaded picture; expected a plain "
+            "relative file name (e.g. photo.png or images/photo.png): no absolute path, no "
+            "'..' or parts starting with a dot, no backslash or special characters",
+        ),
+        file=shown,
+        path=PICTURE_FIELD,
+        got=ref,
+    )
+    if not plain_picture_name(ref):
+        raise bad
+    try:
+        target = resolve_inside(ref, folder, what="picture")
+    except InputError:
+        raise bad from None
+    if target.exists():  # the study file itself
+        raise InputError(
+            tr(
+                "研究指定的产品图片名与研究文件本身同名；应为图片文件的名称（如 photo.png）",
+                "the study's picture name is the name of the study file itself; expected the "
+                "name of the picture file (e.g. photo.png)",
+            ),
+            file=shown,
+            path=PICTURE_FIELD,
+            got=ref,
+        )
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(target, flags, 0o600)
+    except OSError:  # a folder part that is the study file, say
+        raise bad from None
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    return target
+
+
+def _control(ch: str) -> bool:
+    return ord(ch) < 32 or ord(ch) == 127

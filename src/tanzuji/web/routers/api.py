@@ -32,8 +32,8 @@ from tanzuji.web.deps import (
     optional_principal,
     require_roles,
 )
-from tanzuji.web.evaluation import MAX_TRIALS, load_upload
-from tanzuji.web.routers.evaluate import Method, read_upload
+from tanzuji.web.evaluation import MAX_TRIALS, prepare_upload
+from tanzuji.web.routers.evaluate import Method, read_picture, read_upload
 from tanzuji.web.schemas import job_out
 from tanzuji.web.state import AppState
 
@@ -81,21 +81,29 @@ async def save_study(
     file: Annotated[UploadFile, File(description="study.yaml, study.json or study.xlsx")],
     message: Annotated[str, Form(max_length=2000)] = "",
     parent: Annotated[str | None, Form(max_length=64)] = None,
+    picture: Annotated[
+        UploadFile | None,
+        File(
+            description="the product picture the study names in product.picture (PNG, JPEG, "
+            "WebP, GIF, BMP, TIFF or SVG); kept with the revision, re-encoded as PNG"
+        ),
+    ] = None,
 ) -> dict[str, Any]:
-    """Validate (errors name sheet/row/column or field path), store, evaluate (JJF)."""
-    from tanzuji.services import save_loaded
+    """Validate (errors name sheet/row/column or field path), store, evaluate (JJF).
+
+    The ``picture`` is stored under the name ``product.picture`` gives; it counts against
+    the upload limit with the study. A picture that cannot be kept is refused (``422``);
+    a study naming a picture saved without one is stored, and ``notes`` says so."""
+    from tanzuji.services.save import commit_prepared
 
     limit = state.settings.max_upload_bytes
     data = await read_upload(file, limit)
-    loaded = await run_in_threadpool(load_upload, data, file.filename, max_bytes=limit)
+    pic = await read_picture(picture, limit, len(data))
+    prep = await run_in_threadpool(
+        prepare_upload, data, file.filename, max_bytes=limit, picture=pic
+    )
     result = await run_in_threadpool(
-        save_loaded,
-        uow(state),
-        actor_of(user),
-        loaded,
-        message=message,
-        parent=parent or None,
-        source=data,
+        commit_prepared, uow(state), actor_of(user), prep, message=message, parent=parent or None
     )
     return result.to_dict()
 

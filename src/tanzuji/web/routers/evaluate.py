@@ -9,9 +9,10 @@ from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from tanzuji.errors import InputError
 from tanzuji.i18n import tr
 from tanzuji.web.deps import CurrentUser, State
-from tanzuji.web.evaluation import MAX_TRIALS, evaluate_upload, monte_carlo_work
+from tanzuji.web.evaluation import MAX_TRIALS, PictureUpload, evaluate_upload, monte_carlo_work
 from tanzuji.web.schemas import JobOut, job_out
 
 router = APIRouter(prefix="/api", tags=["evaluations"])
@@ -30,6 +31,52 @@ async def read_upload(file: UploadFile, limit: int) -> bytes:
             413, detail=tr(f"文件超过 {limit} 字节", f"file larger than {limit} bytes")
         )
     return data
+
+
+async def read_picture(file: UploadFile | None, limit: int, used: int) -> PictureUpload | None:
+    """The product picture uploaded with a study (``None`` when no file was chosen).
+
+    It counts against the upload limit together with the study (``used`` bytes): more is
+    refused with 413 without reading it all; a picture over the report's own limit
+    (:data:`~tanzuji.report.assets.MAX_PICTURE_BYTES`) or an empty file is an input error
+    naming it.
+    """
+    from tanzuji.report.assets import MAX_PICTURE_BYTES
+    from tanzuji.web.uploads import PICTURE_FIELD, shown_name
+
+    if file is None or (not file.filename and not file.size):
+        return None  # a browser sends an empty part for a file input left empty
+    room = max(limit - used, 0)
+    data = await file.read(min(room, MAX_PICTURE_BYTES) + 1)
+    shown = shown_name(file.filename, "picture")
+    if len(data) > room:
+        raise HTTPException(
+            413,
+            detail=tr(
+                f"研究文件与产品图片合计超过 {limit} 字节",
+                f"the study file and the product picture together are larger than {limit} bytes",
+            ),
+        )
+    if len(data) > MAX_PICTURE_BYTES:
+        n = MAX_PICTURE_BYTES
+        raise InputError(
+            tr(
+                f"产品图片过大；最多 {n} 字节",
+                f"product picture too large; expected at most {n} bytes",
+            ),
+            file=shown,
+            path=PICTURE_FIELD,
+        )
+    if not data:
+        raise InputError(
+            tr(
+                "产品图片文件是空的；应为图片文件",
+                "the product picture file is empty; expected an image",
+            ),
+            file=shown,
+            path=PICTURE_FIELD,
+        )
+    return PictureUpload(data, file.filename)
 
 
 @router.post("/evaluate", summary="Evaluate an uploaded study (YAML, JSON or xlsx)")

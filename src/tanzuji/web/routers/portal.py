@@ -27,7 +27,7 @@ from tanzuji.web.backend import actor_of
 from tanzuji.web.charts import bar_chart, trend_chart
 from tanzuji.web.deps import CurrentUser, State, render
 from tanzuji.web.errors import error_items, kind_of
-from tanzuji.web.evaluation import load_upload, table_a8
+from tanzuji.web.evaluation import prepare_upload, table_a8
 from tanzuji.web.routers.api import (
     DEFAULT_MC_TRIALS,
     Admin,
@@ -39,7 +39,7 @@ from tanzuji.web.routers.api import (
     notify_published,
     uow,
 )
-from tanzuji.web.routers.evaluate import read_upload
+from tanzuji.web.routers.evaluate import read_picture, read_upload
 
 router = APIRouter(include_in_schema=False)
 
@@ -196,20 +196,28 @@ async def save_upload(
     user: Editor,
     file: Annotated[UploadFile, File()],
     message: Annotated[str, Form(max_length=2000)] = "",
+    picture: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    """Save an uploaded study as a revision; errors at the cell, else go to its page."""
-    from tanzuji.services import save_loaded
+    """Save an uploaded study (and the product picture it names) as a revision; errors at
+    the cell or the picture; what the user must hear about the save (a picture not kept)
+    is shown with a link to the revision, else go to its page."""
+    from tanzuji.services.save import commit_prepared
 
     limit = state.settings.max_upload_bytes
     data = await read_upload(file, limit)
     try:
-        loaded = await run_in_threadpool(load_upload, data, file.filename, max_bytes=limit)
+        pic = await read_picture(picture, limit, len(data))
+        prep = await run_in_threadpool(
+            prepare_upload, data, file.filename, max_bytes=limit, picture=pic
+        )
         result = await run_in_threadpool(
-            save_loaded, uow(state), actor_of(user), loaded, message=message, source=data
+            commit_prepared, uow(state), actor_of(user), prep, message=message
         )
     except TanzujiError as exc:
         return render(request, "_errors.html", {"errors": error_items(exc)})
     target = f"/revisions/{result.revision_id}"
+    if result.notes:
+        return render(request, "_saved.html", {"result": result, "target": target})
     return Response(status_code=204, headers={"HX-Redirect": target, "Location": target})
 
 
