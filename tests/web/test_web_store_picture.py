@@ -66,9 +66,7 @@ def study_naming(ref: str | None) -> bytes:
     return text.encode("utf-8")
 
 
-def save_page(
-    c: TestClient, token: str, study: bytes, picture: tuple[str, bytes] | None
-) -> Any:
+def save_page(c: TestClient, token: str, study: bytes, picture: tuple[str, bytes] | None) -> Any:
     """Save through the upload page's form, as htmx sends it."""
     files: dict[str, Any] = {"file": ("研究.yaml", study)}
     if picture is not None:
