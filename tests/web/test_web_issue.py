@@ -120,7 +120,7 @@ def client(world: StoreWorld) -> Iterator[TestClient]:
 
 def shared_revision(c: TestClient, world: StoreWorld, *, picture: str | None = None) -> str:
     """The single-phase example with an expired meter certificate (one blocking finding),
-    optionally naming a picture (an upload cannot bring it along), uploaded by the
+    optionally naming a picture (uploaded without it: the revision holds none), uploaded by the
     manufacturer, shared with the institute and approved there."""
     text = (EXAMPLES / "single-phase-meter" / "study.yaml").read_text(encoding="utf-8")
     text = text.replace(
@@ -293,7 +293,7 @@ def test_web_issue_form_is_in_the_session_language(
             assert label in page, (lang, label)
         assert finding[lang] in page and note[lang] in page
         assert_one_language(page, lang)
-        # the study page says the uploaded file could not bring its picture along
+        # the study page says the revision holds no picture
         study_page = htmlmod.unescape(c.get(f"/revisions/{rev}").text)
         missing = re.search(r'<p class="warn" id="picture-missing"[^>]*>([^<]+)</p>', study_page)
         assert missing is not None and note[lang] in missing.group(1)
