@@ -245,8 +245,9 @@ def sanitise_picture(data: bytes, where: str) -> bytes:
     except Exception:  # Pillow raises many kinds on files that are not images
         raise ReportError(
             tr(
-                f"{field}：无法读取的图片；应为 PNG 或 JPEG 图片",
-                f"{field}: not a readable picture; expected a PNG or JPEG image",
+                f"{field}：无法读取的图片；应为 PNG、JPEG、WebP、GIF、BMP、TIFF 或 SVG 图片",
+                f"{field}: not a readable picture; expected a PNG, JPEG, WebP, GIF, BMP, TIFF "
+                "or SVG image",
             ),
             file=where,
         ) from None
