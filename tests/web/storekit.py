@@ -148,3 +148,17 @@ def authorise(store: Any, org: str, signer: str, revision: str, reviewer: str) -
 
     add_signatory(UnitOfWork(store), Actor(user="setup", org=org), org=org, user=signer)
     approve_revision(UnitOfWork(store), Actor(user=reviewer, org=org), revision)
+
+
+def sign_in_page(page: Any, email: str, lang: str, password: str = PASSWORD) -> None:
+    """Sign in through the login page in a real browser (Playwright ``page``), switching
+    the page to English first when ``lang`` is ``en``."""
+    import re
+
+    page.goto("/login")
+    if lang == "en" and page.locator("#lang-switch").inner_text() == "English":
+        page.click("#lang-switch")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("#sign-in")
+    page.wait_for_url(re.compile(r"/$"))

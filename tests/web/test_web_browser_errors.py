@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from .conftest import EXAMPLES, LiveServer
-from .storekit import PASSWORD, StoreWorld, login, make_store, store_app, store_client
+from .storekit import StoreWorld, login, make_store, sign_in_page, store_app, store_client
 from .test_web_browser import browser, screenshot_on_failure  # noqa: F401  (fixture)
 
 TEXT = {
@@ -52,16 +52,6 @@ def revision_live(tmp_path: Path) -> Iterator[tuple[LiveServer, str]]:
         yield server, rev
 
 
-def _sign_in(page: Any, email: str, password: str, lang: str) -> None:
-    page.goto("/login")
-    if lang == "en":
-        page.click("#lang-switch")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("#sign-in")
-    page.wait_for_url(re.compile(r"/$"))
-
-
 def _csp_errors(page: Any) -> list[str]:
     errors: list[str] = []
     page.on(
@@ -89,7 +79,7 @@ def test_browser_refused_form_value_is_said_at_the_form(
     page = context.new_page()
     csp = _csp_errors(page)
     with screenshot_on_failure(page, f"refused-value-{lang}", tmp_path):
-        _sign_in(page, "admin@maker.example", PASSWORD, lang)
+        sign_in_page(page, "admin@maker.example", lang)
         page.goto(f"/revisions/{rev}")
         page.fill("#approve-comment", "x" * 2001)
         page.click("#approve")
@@ -137,7 +127,7 @@ def test_browser_server_error_is_said_in_the_status_area(
     page = context.new_page()
     csp = _csp_errors(page)
     with screenshot_on_failure(page, f"server-error-{lang}", tmp_path):
-        _sign_in(page, "ed@maker.example", "pw-maker-1", lang)
+        sign_in_page(page, "ed@maker.example", lang, password="pw-maker-1")
         page.goto("/upload")
         page.set_input_files("#file", str(EXAMPLES / "single-phase-meter" / "study.yaml"))
         page.click("#evaluate")
@@ -174,7 +164,7 @@ def test_browser_plain_form_failure_is_the_error_page_with_a_way_back(
     page = context.new_page()
     csp = _csp_errors(page)
     with screenshot_on_failure(page, f"form-error-page-{lang}", tmp_path):
-        _sign_in(page, "ed@maker.example", PASSWORD, lang)
+        sign_in_page(page, "ed@maker.example", lang)
         page.goto(f"/revisions/{rev}")
         page.fill("#share-to", "no-such-institute")
         with page.expect_response(lambda r: r.url.endswith("/share")) as answer:

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from .conftest import LiveServer
-from .storekit import StoreWorld
+from .storekit import StoreWorld, sign_in_page
 from .test_web_browser import browser, screenshot_on_failure  # noqa: F401  (fixture)
-from .test_web_browser_store import _sign_in, store_live  # noqa: F401  (fixture)
+from .test_web_browser_store import store_live  # noqa: F401  (fixture)
 from .test_web_store_picture import is_the_picture, picture_bytes, stored_picture, study_naming
 
 
@@ -33,7 +33,7 @@ def test_web_browser_saves_the_study_with_its_picture(
     context = browser.new_context(base_url=live.url)
     page = context.new_page()
     with screenshot_on_failure(page, "picture-zh", tmp_path):
-        _sign_in(page, "ed@maker.example", "zh")
+        sign_in_page(page, "ed@maker.example", "zh")
         page.goto("/upload")
         expect(page.locator("label[for=picture]")).to_have_text("产品图片")
         page.set_input_files("#file", str(tmp_path / "study.yaml"))

@@ -19,7 +19,7 @@ from tanzuji.web.publishing import StorePublications
 from tanzuji.web.settings import WebSettings
 
 from .conftest import EXAMPLES, SECRET, LiveServer
-from .storekit import PASSWORD, StoreWorld, make_p12, make_store
+from .storekit import StoreWorld, make_p12, make_store, sign_in_page
 from .test_web_browser import browser, screenshot_on_failure  # noqa: F401  (fixture)
 
 TEXT = {
@@ -53,16 +53,6 @@ def store_live(tmp_path: Path) -> Iterator[tuple[LiveServer, StoreWorld]]:
         yield server, world
 
 
-def _sign_in(page: Any, email: str, lang: str) -> None:
-    page.goto("/login")
-    if lang == "en" and page.locator("#lang-switch").inner_text() == "English":
-        page.click("#lang-switch")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#sign-in")
-    page.wait_for_url(re.compile(r"/$"))
-
-
 def _sign_out(page: Any) -> None:
     page.click("#logout")
     page.wait_for_url(re.compile(r"/login$"))
@@ -83,7 +73,7 @@ def test_web_browser_platform_flow(
     context = browser.new_context(base_url=live.url)
     page = context.new_page()
     with screenshot_on_failure(page, f"platform-{lang}", tmp_path):
-        _sign_in(page, "ed@maker.example", lang)
+        sign_in_page(page, "ed@maker.example", lang)
 
         # a broken workbook: the error names the cell, nothing is saved
         wb = openpyxl.load_workbook(EXAMPLES / "single-phase-meter" / "study.xlsx")
@@ -121,7 +111,7 @@ def test_web_browser_platform_flow(
 
         # the institute's administrator authorises the evaluator to sign, and approves the
         # revision as its technical reviewer ("checked by")
-        _sign_in(page, "admin@lab.example", lang)
+        sign_in_page(page, "admin@lab.example", lang)
         page.click("#nav-signatories")
         page.fill("#signatory-email", "eva@lab.example")
         page.click("#add-signatory")
@@ -133,7 +123,7 @@ def test_web_browser_platform_flow(
         _sign_out(page)
 
         # the institute's evaluator sees the shared study on the dashboard
-        _sign_in(page, "eva@lab.example", lang)
+        sign_in_page(page, "eva@lab.example", lang)
         expect(page.locator("#shared")).to_contain_text("maker")
         page.click(f"#shared a[href='/revisions/{rev}']")
         expect(page.locator("#table-a8")).to_be_visible()
@@ -157,7 +147,7 @@ def test_web_browser_platform_flow(
         _sign_out(page)
 
         # the manufacturer publishes; the public label page shows the footprint
-        _sign_in(page, "ed@maker.example", lang)
+        sign_in_page(page, "ed@maker.example", lang)
         page.goto(f"/revisions/{rev}")
         page.click("#publish")
         page.wait_for_url(re.compile(r"/p/[A-Za-z0-9_-]+$"))
